@@ -1,0 +1,60 @@
+//! Checking one list file: parse, read the raw shape, validate, lint. The pipeline every command starts with.
+
+use std::path::Path;
+
+use crate::date::Date;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::entry::TenantList;
+use crate::lint::lint;
+use crate::raw::{self, RawList};
+use crate::validate::validate;
+use crate::yaml::{self, Document};
+
+/// Everything known about one checked file.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The valid part of the list (entries with errors are left out).
+    pub list: TenantList,
+    /// Every finding, errors and lints, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The parsed text and its comments, when the YAML parsed.
+    pub document: Option<Document>,
+    /// The raw list, when the YAML parsed.
+    pub raw: Option<RawList>,
+}
+
+impl Checked {
+    /// True when any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Checks the text of one list file, as of `today` (for `expired`).
+pub fn check(path: &Path, text: &str, today: Date) -> Checked {
+    let failed = |diagnostics| Checked { list: TenantList::empty(path), diagnostics, document: None, raw: None };
+    let document = match yaml::parse(path, text) {
+        Ok(d) => d,
+        Err(diagnostics) => return failed(diagnostics),
+    };
+    let Some(root) = &document.root else {
+        return failed(vec![
+            Diagnostic::new(Code::EmptyFile, path, None, "the file holds no list")
+                .with_hint("start the file with `version: 1` and `entries:`"),
+        ]);
+    };
+    let (raw, mut diagnostics) = raw::read(path, root);
+    let (list, errors) = validate(path, &raw);
+    diagnostics.extend(errors);
+    diagnostics.extend(lint(&list, today));
+    diagnostics.sort_by_key(|d| d.span.map(|s| (s.line, s.column)).unwrap_or((usize::MAX, 0)));
+    Checked { list, diagnostics, document: Some(document), raw: Some(raw) }
+}
+
+/// Reads and checks a file. A file that cannot be read as text yields its one finding.
+pub fn check_file(path: &Path, today: Date) -> Result<Checked, crate::source::ReadError> {
+    Ok(match crate::source::read_text(path)? {
+        Ok(text) => check(path, &text, today),
+        Err(finding) => Checked { list: TenantList::empty(path), diagnostics: vec![*finding], document: None, raw: None },
+    })
+}

@@ -1,0 +1,64 @@
+//! `spoofctl fmt`: rewrite lists in canonical form, or (`--check`) say which would change.
+
+use spoofctl::atomic::{self, Existing};
+use spoofctl::check::check;
+use spoofctl::date::Date;
+use spoofctl::format::format;
+use spoofctl::render;
+use spoofctl::source::{discover, read_text};
+
+use super::args::{FmtArgs, paths_or_default};
+use super::{Exit, fail, out, stdout_style};
+
+/// Runs `fmt`.
+pub fn run(args: FmtArgs) -> Exit {
+    let files = match discover(&paths_or_default(&args.paths)) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let style = stdout_style();
+    let mut exit = Exit::Clean;
+    let mut unchanged = 0;
+    for path in &files {
+        let text = match read_text(path) {
+            Ok(Ok(t)) => t,
+            Ok(Err(finding)) => {
+                out(&render::diagnostic(&finding, style));
+                out(&format!("{}: not formatted: it cannot be read as a list\n", path.display()));
+                exit = Exit::Findings;
+                continue;
+            }
+            Err(e) => return fail(e),
+        };
+        // `expired` does not matter to formatting; any fixed date gives the same result.
+        let checked = check(path, &text, Date::today_utc());
+        let formatted = match format(&checked) {
+            Ok(f) => f,
+            Err(e) => {
+                for d in checked.diagnostics.iter().filter(|d| d.severity == spoofctl::diagnostic::Severity::Error) {
+                    out(&render::diagnostic(d, style));
+                    out("\n");
+                }
+                out(&format!("{}: not formatted: {e}\n", path.display()));
+                exit = Exit::Findings;
+                continue;
+            }
+        };
+        if formatted == text {
+            unchanged += 1;
+        } else if args.check {
+            out(&format!("{}: would be reformatted\n", path.display()));
+            exit = Exit::Findings;
+        } else {
+            if let Err(e) = atomic::write(path, formatted.as_bytes(), Existing::Replace) {
+                return fail(format!("{}: cannot write: {e}", path.display()));
+            }
+            out(&format!("{}: formatted\n", path.display()));
+        }
+    }
+    if unchanged > 0 {
+        let files = if unchanged == 1 { "1 file".to_string() } else { format!("{unchanged} files") };
+        out(&format!("{files} already in canonical form\n"));
+    }
+    exit
+}

@@ -1,0 +1,56 @@
+//! The command line: arguments are parsed (`args`), resolved into ready values, and each subcommand runs in
+//! its own module. This is the only place that prints.
+
+mod args;
+mod fmt;
+mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use spoofctl::render::Style;
+
+use args::{Cli, Command};
+
+/// The exit codes of every command (product spec, "Exit codes"). Chosen so that CI can tell "the lists are
+/// wrong" (1) from "spoofctl could not even look" (2); clap's usage errors are 2 as well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done, nothing to report.
+    Clean = 0,
+    /// Done, and the input is wrong or differs (errors, `fmt --check` would rewrite).
+    Findings = 1,
+    /// Could not run: bad usage, a missing or unreadable file.
+    CannotRun = 2,
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate(a) => validate::run(a),
+        Command::Fmt(a) => fmt::run(a),
+    };
+    ExitCode::from(code as u8)
+}
+
+/// Colour for stdout: only on a terminal, and never with `NO_COLOR` set (no-color.org).
+fn stdout_style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style { color: !no_color && std::io::stdout().is_terminal() }
+}
+
+/// Writes to stdout; a closed pipe (`spoofctl validate | head`) is not an error worth a panic.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Reports a failure that stops the run, on stderr.
+fn fail(message: impl std::fmt::Display) -> Exit {
+    eprintln!("spoofctl: error: {message}");
+    Exit::CannotRun
+}

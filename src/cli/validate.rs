@@ -1,0 +1,35 @@
+//! `spoofctl validate`: check list files and report every finding.
+
+use spoofctl::check::{Checked, check_file};
+use spoofctl::date::Date;
+use spoofctl::diagnostic::Severity;
+use spoofctl::render;
+use spoofctl::source::discover;
+
+use super::args::{Format, ValidateArgs, paths_or_default};
+use super::{Exit, fail, out, stdout_style};
+
+/// Runs `validate`.
+pub fn run(args: ValidateArgs) -> Exit {
+    let today = match args.today.as_deref().map(Date::parse).transpose() {
+        Ok(d) => d.unwrap_or_else(Date::today_utc),
+        Err(e) => return fail(format!("--today: {e}")),
+    };
+    let files = match discover(&paths_or_default(&args.paths)) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let mut checked: Vec<Checked> = Vec::with_capacity(files.len());
+    for file in &files {
+        match check_file(file, today) {
+            Ok(c) => checked.push(c),
+            Err(e) => return fail(e),
+        }
+    }
+    match args.format {
+        Format::Text => out(&render::validate_text(&checked, stdout_style())),
+        Format::Json => out(&format!("{:#}\n", render::validate_json(&checked))),
+    }
+    let failing = |d: &&spoofctl::diagnostic::Diagnostic| d.severity == Severity::Error || args.deny_warnings;
+    if checked.iter().flat_map(|c| &c.diagnostics).any(|d| failing(&d)) { Exit::Findings } else { Exit::Clean }
+}

@@ -1,0 +1,164 @@
+//! The canonical form of a list file, as `fmt` writes it.
+//!
+//! Canonical form: keys in the order `version`, `tenant`, `accepted-domains`, `policy`, `entries`; accepted
+//! domains sorted; policy lints sorted by code; entries sorted by identity (spoofed domain, then the domain
+//! entry before its addresses, then infrastructure, then type; `*` first), one blank line between entries;
+//! entry keys in the order of [`ENTRY_KEYS`]; every value in normal form. An unwritten `type` stays
+//! unwritten. Comments are kept: each one travels with the key or entry it stands above, or the line it
+//! ends.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::check::Checked;
+use crate::entry::Entry;
+use crate::pair::Word;
+use crate::raw::{ENTRY_KEYS, RawList};
+use crate::yaml::{Comment, scalar};
+
+/// Why a file cannot be formatted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// The file has errors: its values have no normal form to write.
+    #[error("the file has errors; fix them before formatting")]
+    HasErrors,
+}
+
+/// Where a comment is attached. Ordered so that, on one line, an entry comes before its first key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Anchor {
+    Top(&'static str),
+    Policy(usize),
+    Entry(usize),
+    Field(usize, &'static str),
+    End,
+}
+
+#[derive(Default)]
+struct Attached {
+    leading: Vec<String>,
+    trailing: Option<String>,
+}
+
+/// Writes a checked, error-free list in canonical form.
+pub fn format(checked: &Checked) -> Result<String, FormatError> {
+    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Err(FormatError::HasErrors) };
+    if checked.has_errors() || raw.entries.len() != checked.list.entries.len() {
+        return Err(FormatError::HasErrors);
+    }
+    let comments = attach(raw, &document.comments);
+    let mut w = Writer { out: String::new(), comments };
+    let list = &checked.list;
+
+    w.line(Anchor::Top("version"), "", &format!("version: {}", raw.version.as_ref().map_or("1", |v| v.value.as_str())));
+    if let Some(tenant) = &list.tenant {
+        w.line(Anchor::Top("tenant"), "", &format!("tenant: {}", scalar(tenant)));
+    }
+    if raw.keys.iter().any(|k| k.value == "accepted-domains") {
+        let domains: Vec<&str> = list.accepted_domains.iter().map(|d| d.as_str()).collect();
+        w.line(Anchor::Top("accepted-domains"), "", &format!("accepted-domains: [{}]", domains.join(", ")));
+    }
+    if raw.keys.iter().any(|k| k.value == "policy") {
+        let mut policy: Vec<(usize, String)> =
+            raw.policy.iter().enumerate().map(|(i, (k, l))| (i, format!("{}: {}", k.value, l.value))).collect();
+        policy.sort_by(|a, b| a.1.cmp(&b.1));
+        w.line(Anchor::Top("policy"), "", if policy.is_empty() { "policy: {}" } else { "policy:" });
+        for (i, text) in policy {
+            w.line(Anchor::Policy(i), "  ", &text);
+        }
+    }
+    let mut order: Vec<usize> = (0..list.entries.len()).collect();
+    order.sort_by_key(|&i| list.entries[i].identity());
+    w.line(Anchor::Top("entries"), "", if order.is_empty() { "entries: []" } else { "entries:" });
+    for (n, &i) in order.iter().enumerate() {
+        if n > 0 {
+            w.out.push('\n');
+        }
+        w.entry(i, &list.entries[i]);
+    }
+    w.leading(Anchor::End, "");
+    Ok(w.out)
+}
+
+struct Writer {
+    out: String,
+    comments: BTreeMap<Anchor, Attached>,
+}
+
+impl Writer {
+    fn leading(&mut self, anchor: Anchor, indent: &str) {
+        if let Some(a) = self.comments.get(&anchor) {
+            for c in &a.leading {
+                let _ = writeln!(self.out, "{indent}{c}");
+            }
+        }
+    }
+
+    fn line(&mut self, anchor: Anchor, indent: &str, text: &str) {
+        self.leading(anchor, indent);
+        match self.comments.get(&anchor).and_then(|a| a.trailing.as_ref()) {
+            Some(c) => {
+                let _ = writeln!(self.out, "{indent}{text}  {c}");
+            }
+            None => {
+                let _ = writeln!(self.out, "{indent}{text}");
+            }
+        }
+    }
+
+    fn entry(&mut self, i: usize, entry: &Entry) {
+        self.leading(Anchor::Entry(i), "  ");
+        let mut first = true;
+        for key in ENTRY_KEYS {
+            let Some(value) = field(entry, key) else { continue };
+            let indent = if first { "  - " } else { "    " };
+            first = false;
+            self.line(Anchor::Field(i, key), indent, &format!("{key}: {value}"));
+        }
+    }
+}
+
+/// The value of an entry's key in normal form, or `None` when the key is not written.
+fn field(entry: &Entry, key: &str) -> Option<String> {
+    let text = |t: &Option<String>| t.as_deref().map(scalar);
+    match key {
+        "spoofed" => Some(scalar(&entry.rule.spoofed().to_string())),
+        "infrastructure" => Some(scalar(&entry.rule.infrastructure().to_string())),
+        "type" => entry.type_written.then(|| entry.spoof_type.list_word().to_string()),
+        "action" => Some(entry.action().list_word().to_string()),
+        "reason" => text(&entry.meta.reason),
+        "owner" => text(&entry.meta.owner),
+        "ticket" => text(&entry.meta.ticket),
+        "expires" => entry.meta.expires.map(|d| d.to_string()),
+        _ => None,
+    }
+}
+
+/// Gives each comment an anchor: a comment that ends a line belongs to the last key on that line (or the key
+/// above, inside a multi-line value); a comment on a line of its own belongs to the next key or entry.
+fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
+    let mut anchors: Vec<(usize, Anchor)> = raw.keys.iter().map(|k| (k.span.line, Anchor::Top(k.value))).collect();
+    anchors.extend(raw.policy.iter().enumerate().map(|(i, (k, _))| (k.span.line, Anchor::Policy(i))));
+    for (i, e) in raw.entries.iter().enumerate() {
+        anchors.push((e.span.line, Anchor::Entry(i)));
+        anchors.extend(e.fields.iter().map(|(k, _)| (k.span.line, Anchor::Field(i, k.value))));
+    }
+    anchors.sort();
+    let mut attached: BTreeMap<Anchor, Attached> = BTreeMap::new();
+    for c in comments {
+        let line = c.span.line;
+        let (anchor, trailing) = if c.trailing {
+            let before = anchors.iter().rev().find(|(l, _)| *l <= line).map(|(_, a)| *a);
+            (before.unwrap_or(Anchor::End), true)
+        } else {
+            (anchors.iter().find(|(l, _)| *l > line).map_or(Anchor::End, |(_, a)| *a), false)
+        };
+        let slot = attached.entry(anchor).or_default();
+        if trailing && slot.trailing.is_none() && anchor != Anchor::End {
+            slot.trailing = Some(c.text.clone());
+        } else {
+            slot.leading.push(c.text.clone());
+        }
+    }
+    attached
+}

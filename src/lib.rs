@@ -1,0 +1,27 @@
+//! spoofctl: Microsoft 365 spoofed-sender allow/block entries (the Tenant Allow/Block List's "Spoofed
+//! senders") as version-controlled YAML.
+//!
+//! The flow is visible in the modules: read (`source`, `yaml`, `raw`) -> validate (`validate`, `lint`, into
+//! the model of `pair` and `entry`) -> act (`format`) -> render (`render`). The library never prints.
+//!
+//! The promise: an allow is a pair. [`pair::Rule::Allow`] holds a [`pair::Pair`] of a concrete spoofed user
+//! and a concrete infrastructure; no wildcard can be put in one.
+
+pub mod address;
+pub mod atomic;
+pub mod check;
+pub mod date;
+pub mod diagnostic;
+pub mod domain;
+pub mod entry;
+pub mod format;
+pub mod ipv4;
+pub mod lint;
+pub mod pair;
+pub mod policy;
+pub mod raw;
+pub mod render;
+pub mod source;
+pub mod text;
+pub mod validate;
+pub mod yaml;

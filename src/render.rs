@@ -1,0 +1,124 @@
+//! Renderers: diagnostics and summaries as human text or JSON. Every format is fed by the same values.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::check::Checked;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::pair::Action;
+
+/// Whether to colour human output (a terminal, and `NO_COLOR` unset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Emit ANSI colour codes.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+/// One diagnostic as text, in the layout of the product spec.
+pub fn diagnostic(d: &Diagnostic, style: Style) -> String {
+    let head = match d.severity {
+        Severity::Error => style.paint("1;31", &format!("error[{}]", d.code)),
+        Severity::Warning => style.paint("1;33", &format!("warning[{}]", d.code)),
+    };
+    let mut out = format!("{head}: {}\n", d.message);
+    let place = match d.span {
+        Some(s) => format!("{}:{}:{}", d.file.display(), s.line, s.column),
+        None => d.file.display().to_string(),
+    };
+    let _ = writeln!(out, "  {} {place}", style.paint("1;34", "-->"));
+    if let Some(entry) = &d.entry {
+        let _ = writeln!(out, "   = entry: {entry}");
+    }
+    for r in &d.related {
+        let _ = writeln!(out, "   = note: {}: {}:{}:{}", r.message, d.file.display(), r.span.line, r.span.column);
+    }
+    if let Some(hint) = &d.hint {
+        let _ = writeln!(out, "   = hint: {hint}");
+    }
+    out
+}
+
+fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    (errors, diagnostics.len() - errors)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+fn problems(errors: usize, warnings: usize) -> String {
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+/// `validate`'s human report: each file's diagnostics, then a line per file, then a total for several files.
+pub fn validate_text(files: &[Checked], style: Style) -> String {
+    let mut out = String::new();
+    for f in files {
+        for d in &f.diagnostics {
+            out.push_str(&diagnostic(d, style));
+            out.push('\n');
+        }
+    }
+    for f in files {
+        let (errors, warnings) = counts(&f.diagnostics);
+        let allows = f.list.entries.iter().filter(|e| e.action() == Action::Allow).count();
+        let entries = f.list.entries.len();
+        let shape = format!("{} ({allows} allow, {} block)", plural(entries, "entry").replace("entrys", "entries"), entries - allows);
+        let verdict = if errors + warnings == 0 { style.paint("32", "ok") } else { problems(errors, warnings) };
+        let _ = writeln!(out, "{}: {verdict}, {shape}", f.list.path.display());
+    }
+    if files.len() > 1 {
+        let all: Vec<&Diagnostic> = files.iter().flat_map(|f| &f.diagnostics).collect();
+        let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
+        let _ = writeln!(out, "{}: {}", plural(files.len(), "file"), problems(errors, all.len() - errors));
+    }
+    out
+}
+
+/// One diagnostic as JSON.
+pub fn diagnostic_json(d: &Diagnostic) -> Value {
+    json!({
+        "code": d.code,
+        "severity": d.severity,
+        "file": d.file.display().to_string(),
+        "line": d.span.map(|s| s.line),
+        "column": d.span.map(|s| s.column),
+        "entry": d.entry,
+        "message": d.message,
+        "hint": d.hint,
+        "related": d.related.iter().map(|r| json!({"line": r.span.line, "column": r.span.column, "message": r.message})).collect::<Vec<_>>(),
+    })
+}
+
+/// `validate`'s JSON report: one document with `"version": 1` at its top.
+pub fn validate_json(files: &[Checked]) -> Value {
+    let all: Vec<&Diagnostic> = files.iter().flat_map(|f| &f.diagnostics).collect();
+    let (errors, warnings) =
+        (all.iter().filter(|d| d.severity == Severity::Error).count(), all.iter().filter(|d| d.severity == Severity::Warning).count());
+    json!({
+        "version": 1,
+        "files": files.iter().map(|f| {
+            let (e, w) = counts(&f.diagnostics);
+            let allows = f.list.entries.iter().filter(|x| x.action() == Action::Allow).count();
+            json!({
+                "path": f.list.path.display().to_string(),
+                "tenant": f.list.tenant,
+                "entries": f.list.entries.len(),
+                "allow": allows,
+                "block": f.list.entries.len() - allows,
+                "errors": e,
+                "warnings": w,
+            })
+        }).collect::<Vec<_>>(),
+        "diagnostics": all.iter().map(|d| diagnostic_json(d)).collect::<Vec<_>>(),
+        "summary": {"files": files.len(), "errors": errors, "warnings": warnings},
+    })
+}

@@ -1,0 +1,61 @@
+//! Character rules shared by every value parser: what a domain, an address or a free-text field may hold.
+//!
+//! Values travel into PowerShell scripts, CSV cells and the portal; refusing quotes, `$`, `;`, backticks,
+//! spaces and control characters at the edge means no later writer has to escape them (see SECURITY notes
+//! in the README).
+
+use crate::diagnostic::{Code, ValueError};
+
+/// Describes a character for a message: printable ones quoted, others by code point.
+pub fn describe_char(c: char) -> String {
+    if c == ' ' {
+        "a space".to_string()
+    } else if c.is_control() || c.is_whitespace() || c.is_ascii_control() {
+        format!("the control character U+{:04X}", c as u32)
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// Free text (reason, owner, ticket, tenant): anything printable on one line.
+pub fn check_free_text(raw: &str, what: &str) -> Result<(), ValueError> {
+    if let Some(c) = raw.chars().find(|c| c.is_control()) {
+        return Err(ValueError::new(
+            Code::InvalidCharacters,
+            format!("{what} holds {}", describe_char(c)),
+            "keep free text on one line, without control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// The first character that may not appear in a domain (`@` included), if any. Non-ASCII letters are left to
+/// IDNA, which decides whether they form a valid internationalized label.
+pub fn first_bad_domain_char(raw: &str) -> Option<char> {
+    raw.chars().find(|&c| {
+        if c.is_ascii() {
+            !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+        } else {
+            c.is_control() || c.is_whitespace() || is_invisible(c)
+        }
+    })
+}
+
+/// Format and bidirectional-control characters that render as nothing and so hide what a value says.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// The error for a character that a value may not hold.
+pub fn bad_char_error(raw: &str, c: char, what: &str) -> ValueError {
+    ValueError::new(
+        Code::InvalidCharacters,
+        format!("`{}` is not a valid {what}: it holds {}", printable(raw), describe_char(c)),
+        format!("a {what} holds only letters, digits, `-`, `.` and `_`"),
+    )
+}
+
+/// The value with control characters shown as escapes, safe to put in a message.
+pub fn printable(raw: &str) -> String {
+    raw.chars().flat_map(char::escape_debug).collect::<String>().replace("\\'", "'").replace("\\\"", "\"")
+}
