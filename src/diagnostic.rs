@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::pair::{Action, SpoofType, Word};
+
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -183,6 +185,32 @@ pub struct Related {
     pub message: String,
 }
 
+/// The entry a finding is about, as written (values in normal form where they parsed). Type and action are
+/// absent when the file does not say them validly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryLabel {
+    /// The spoofed side.
+    pub spoofed: String,
+    /// The infrastructure side.
+    pub infrastructure: String,
+    /// The spoof type, when known.
+    pub spoof_type: Option<SpoofType>,
+    /// The action, when known.
+    pub action: Option<Action>,
+}
+
+/// `spoofed via infrastructure (type, action)`: the one wording of an entry in text output.
+impl fmt::Display for EntryLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} via {}", self.spoofed, self.infrastructure)?;
+        let words: Vec<&str> = [self.spoof_type.map(|t| t.list_word()), self.action.map(|a| a.list_word())].into_iter().flatten().collect();
+        if !words.is_empty() {
+            write!(f, " ({})", words.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -194,8 +222,8 @@ pub struct Diagnostic {
     pub file: PathBuf,
     /// Where in the file, when known.
     pub span: Option<Span>,
-    /// The entry it is about, as `spoofed via infrastructure (type, action)`, when it is about one.
-    pub entry: Option<String>,
+    /// The entry it is about, when it is about one.
+    pub entry: Option<EntryLabel>,
     /// What is wrong.
     pub message: String,
     /// How to fix it, when a hint helps.
@@ -226,8 +254,8 @@ impl Diagnostic {
     }
 
     /// Names the entry the finding is about.
-    pub fn with_entry(mut self, entry: impl Into<String>) -> Self {
-        self.entry = Some(entry.into());
+    pub fn with_entry(mut self, entry: EntryLabel) -> Self {
+        self.entry = Some(entry);
         self
     }
 

@@ -1,10 +1,9 @@
 //! `Entry` and `TenantList`: a validated list, the model every command works on.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::date::Date;
-use crate::diagnostic::Span;
+use crate::diagnostic::{EntryLabel, Span};
 use crate::domain::Domain;
 use crate::pair::{Action, Infrastructure, Rule, Side, SpoofType, SpoofedUser};
 use crate::policy::Policy;
@@ -60,9 +59,14 @@ impl Entry {
         Identity { spoofed: owned(self.rule.spoofed()), infrastructure: owned(self.rule.infrastructure()), spoof_type: self.spoof_type }
     }
 
-    /// The entry as people read it: `gmail.com via tms.mx.com (external, allow)`.
-    pub fn describe(&self) -> String {
-        describe(&self.rule.spoofed(), &self.rule.infrastructure(), self.spoof_type, self.action())
+    /// The entry as findings name it: `gmail.com via tms.mx.com (external, allow)`.
+    pub fn label(&self) -> EntryLabel {
+        EntryLabel {
+            spoofed: self.rule.spoofed().to_string(),
+            infrastructure: self.rule.infrastructure().to_string(),
+            spoof_type: Some(self.spoof_type),
+            action: Some(self.action()),
+        }
     }
 }
 
@@ -71,11 +75,6 @@ fn owned<T: Clone>(side: Side<&T>) -> Side<T> {
         Side::Any => Side::Any,
         Side::Is(t) => Side::Is(t.clone()),
     }
-}
-
-/// `spoofed via infrastructure (type, action)`: one wording for every output.
-pub fn describe(spoofed: &dyn fmt::Display, infrastructure: &dyn fmt::Display, spoof_type: SpoofType, action: Action) -> String {
-    format!("{spoofed} via {infrastructure} ({spoof_type}, {action})")
 }
 
 /// The spoof type of mail from `domain` for a tenant with these accepted domains: internal when the domain

@@ -22,11 +22,15 @@ pub enum FormatError {
     /// The file has errors: its values have no normal form to write.
     #[error("the file has errors; fix them before formatting")]
     HasErrors,
+    /// The canonical text would not read back as the same list. A bug in spoofctl: nothing is written.
+    #[error("internal error: the formatted file would read back differently ({0}); nothing was written, please report this")]
+    WouldLoseData(&'static str),
 }
 
 /// Where a comment is attached. Ordered so that, on one line, an entry comes before its first key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Anchor {
+    Start,
     Top(&'static str),
     Policy(usize),
     Entry(usize),
@@ -49,6 +53,7 @@ pub fn format(checked: &Checked) -> Result<String, FormatError> {
     let comments = attach(raw, &document.comments);
     let mut w = Writer { out: String::new(), comments };
     let list = &checked.list;
+    w.leading(Anchor::Start, "");
 
     w.line(Anchor::Top("version"), "", &format!("version: {}", raw.version.as_ref().map_or("1", |v| v.value.as_str())));
     if let Some(tenant) = &list.tenant {
@@ -77,7 +82,43 @@ pub fn format(checked: &Checked) -> Result<String, FormatError> {
         w.entry(i, &list.entries[i]);
     }
     w.leading(Anchor::End, "");
+    verify(checked, &w.out)?;
     Ok(w.out)
+}
+
+/// Reads the formatted text back and checks that nothing was lost: the same entries with the same fields,
+/// the same header values, the same comments. Cheap next to the cost of a lost entry.
+fn verify(before: &Checked, text: &str) -> Result<(), FormatError> {
+    let after = crate::check::check(
+        &before.list.path,
+        text,
+        crate::date::Date::parse("2000-01-01").map_err(|_| FormatError::WouldLoseData("date"))?,
+    );
+    if after.has_errors() {
+        return Err(FormatError::WouldLoseData("errors"));
+    }
+    let key = |e: &Entry| (e.identity(), e.action(), e.type_written, e.meta.clone());
+    let mut a: Vec<_> = before.list.entries.iter().map(key).collect();
+    let mut b: Vec<_> = after.list.entries.iter().map(key).collect();
+    // Identities are unique in a valid list, so sorting by identity alone gives one order.
+    a.sort_by(|x, y| x.0.cmp(&y.0));
+    b.sort_by(|x, y| x.0.cmp(&y.0));
+    if a != b {
+        return Err(FormatError::WouldLoseData("entries"));
+    }
+    let (l, r) = (&before.list, &after.list);
+    if (&l.tenant, &l.accepted_domains, &l.policy) != (&r.tenant, &r.accepted_domains, &r.policy) {
+        return Err(FormatError::WouldLoseData("header"));
+    }
+    let comments = |c: &Checked| {
+        let mut v: Vec<String> = c.document.iter().flat_map(|d| d.comments.iter().map(|c| c.text.clone())).collect();
+        v.sort();
+        v
+    };
+    if comments(before) != comments(&after) {
+        return Err(FormatError::WouldLoseData("comments"));
+    }
+    Ok(())
 }
 
 struct Writer {
@@ -135,7 +176,8 @@ fn field(entry: &Entry, key: &str) -> Option<String> {
 }
 
 /// Gives each comment an anchor: a comment that ends a line belongs to the last key on that line (or the key
-/// above, inside a multi-line value); a comment on a line of its own belongs to the next key or entry.
+/// above, inside a multi-line value); a comment on a line of its own belongs to the next key or entry, and
+/// comments above the first key stay at the top of the file.
 fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
     let mut anchors: Vec<(usize, Anchor)> = raw.keys.iter().map(|k| (k.span.line, Anchor::Top(k.value))).collect();
     anchors.extend(raw.policy.iter().enumerate().map(|(i, (k, _))| (k.span.line, Anchor::Policy(i))));
@@ -150,6 +192,8 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
         let (anchor, trailing) = if c.trailing {
             let before = anchors.iter().rev().find(|(l, _)| *l <= line).map(|(_, a)| *a);
             (before.unwrap_or(Anchor::End), true)
+        } else if anchors.first().is_none_or(|(l, _)| *l > line) {
+            (Anchor::Start, false)
         } else {
             (anchors.iter().find(|(l, _)| *l > line).map_or(Anchor::End, |(_, a)| *a), false)
         };

@@ -79,7 +79,7 @@ pub fn lint(list: &TenantList, today: Date) -> Vec<Diagnostic> {
 }
 
 fn on(list: &TenantList, entry: &Entry, code: Code, message: String) -> Diagnostic {
-    Diagnostic::new(code, &list.path, Some(entry.span), message).with_entry(entry.describe())
+    Diagnostic::new(code, &list.path, Some(entry.span), message).with_entry(entry.label())
 }
 
 fn allow_lints(list: &TenantList, entry: &Entry, spoofed: &SpoofedUser, infrastructure: &Infrastructure, found: &mut Vec<Diagnostic>) {
@@ -157,7 +157,7 @@ fn cover_lints(list: &TenantList, found: &mut Vec<Diagnostic>) {
                     Code::Shadowed,
                     format!(
                         "this allow can never take effect: the block `{}` matches every message it matches, and block beats allow",
-                        block.describe()
+                        block.label()
                     ),
                 )
                 .with_hint("remove the allow, or narrow the block")
@@ -169,7 +169,7 @@ fn cover_lints(list: &TenantList, found: &mut Vec<Diagnostic>) {
                 _ => "a wider entry",
             };
             found.push(
-                on(list, entry, Code::Redundant, format!("{what} `{}` already covers this entry with the same action", wider.describe()))
+                on(list, entry, Code::Redundant, format!("{what} `{}` already covers this entry with the same action", wider.label()))
                     .with_hint("remove this entry, or narrow the wider one if this is the only sender you meant")
                     .with_related(wider.span, "the wider entry is written here"),
             );

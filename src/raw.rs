@@ -97,7 +97,7 @@ impl RawReader<'_> {
     fn entries(&mut self, node: &Node) -> Vec<RawEntry> {
         let Value::List(items) = &node.value else {
             if node.value != Value::Null {
-                self.wrong(node, "`entries`", "a list of entries, each starting with `- spoofed:`");
+                self.wrong(node, "`entries`", "`entries` is a list: start each entry with `- spoofed:`");
             }
             return Vec::new();
         };

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::check::Checked;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pair::Action;
+use crate::pair::{Action, Word};
 
 /// Whether to colour human output (a terminal, and `NO_COLOR` unset).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,9 +71,14 @@ pub fn validate_text(files: &[Checked], style: Style) -> String {
         let (errors, warnings) = counts(&f.diagnostics);
         let allows = f.list.entries.iter().filter(|e| e.action() == Action::Allow).count();
         let entries = f.list.entries.len();
-        let shape = format!("{} ({allows} allow, {} block)", plural(entries, "entry").replace("entrys", "entries"), entries - allows);
-        let verdict = if errors + warnings == 0 { style.paint("32", "ok") } else { problems(errors, warnings) };
-        let _ = writeln!(out, "{}: {verdict}, {shape}", f.list.path.display());
+        let path = f.list.path.display();
+        if errors > 0 {
+            let _ = writeln!(out, "{path}: {}", problems(errors, warnings));
+            continue;
+        }
+        let shape = format!("{entries} {} ({allows} allow, {} block)", if entries == 1 { "entry" } else { "entries" }, entries - allows);
+        let verdict = if warnings == 0 { style.paint("32", "ok") } else { plural(warnings, "warning") };
+        let _ = writeln!(out, "{path}: {verdict}, {shape}");
     }
     if files.len() > 1 {
         let all: Vec<&Diagnostic> = files.iter().flat_map(|f| &f.diagnostics).collect();
@@ -91,7 +96,12 @@ pub fn diagnostic_json(d: &Diagnostic) -> Value {
         "file": d.file.display().to_string(),
         "line": d.span.map(|s| s.line),
         "column": d.span.map(|s| s.column),
-        "entry": d.entry,
+        "entry": d.entry.as_ref().map(|e| json!({
+            "spoofed": e.spoofed,
+            "infrastructure": e.infrastructure,
+            "type": e.spoof_type.map(|t| t.list_word()),
+            "action": e.action.map(|a| a.list_word()),
+        })),
         "message": d.message,
         "hint": d.hint,
         "related": d.related.iter().map(|r| json!({"line": r.span.line, "column": r.span.column, "message": r.message})).collect::<Vec<_>>(),

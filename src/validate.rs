@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::date::Date;
-use crate::diagnostic::{Code, Diagnostic, Span, ValueError};
+use crate::diagnostic::{Code, Diagnostic, EntryLabel, Span, ValueError};
 use crate::domain::Domain;
-use crate::entry::{Entry, Identity, Metadata, TenantList, describe, spoof_type_for};
+use crate::entry::{Entry, Identity, Metadata, TenantList, spoof_type_for};
 use crate::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
 use crate::policy::{Level, Policy};
 use crate::raw::{Located, RawEntry, RawList, closest};
@@ -53,12 +53,12 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn report<T>(&mut self, result: Result<T, ValueError>, span: Span, entry: Option<&str>) -> Option<T> {
+    fn report<T>(&mut self, result: Result<T, ValueError>, span: Span, entry: Option<&EntryLabel>) -> Option<T> {
         match result {
             Ok(t) => Some(t),
             Err(e) => {
                 let mut d = e.at(self.file, span);
-                d.entry = entry.map(str::to_string);
+                d.entry = entry.cloned();
                 self.diagnostics.push(d);
                 None
             }
@@ -124,8 +124,8 @@ impl Validator<'_> {
 
     fn entry(&mut self, raw: &RawEntry, accepted: &[Domain]) -> Option<Entry> {
         let before = self.diagnostics.len();
-        let written = |key: &str| raw.get(key).map_or("?", |v| v.value.as_str());
-        let label = format!("{} via {}", written("spoofed"), written("infrastructure"));
+        let written = |key: &str| raw.get(key).map_or("?", |v| v.value.as_str()).to_string();
+        let label = EntryLabel { spoofed: written("spoofed"), infrastructure: written("infrastructure"), spoof_type: None, action: None };
         let spoofed = self.required(raw, "spoofed", &label, Side::parse_spoofed);
         let infrastructure = self.required(raw, "infrastructure", &label, Side::parse_infrastructure);
         let action = self.required(raw, "action", &label, |w| word::<Action>(w, "an action", "`allow` or `block`"));
@@ -137,9 +137,11 @@ impl Validator<'_> {
 
         // The pair is judged before the type: a wildcard allow is the error that matters, whatever its type.
         let domain = spoofed.concrete().map(|s| s.domain().clone());
-        let label = match written_type {
-            Some(t) => describe(&spoofed, &infrastructure, t, action),
-            None => format!("{spoofed} via {infrastructure} ({action})"),
+        let label = EntryLabel {
+            spoofed: spoofed.to_string(),
+            infrastructure: infrastructure.to_string(),
+            spoof_type: written_type,
+            action: Some(action),
         };
         let (s_any, i_any) = (spoofed == Side::Any, infrastructure == Side::Any);
         let rule = match Rule::new(action, spoofed, infrastructure) {
@@ -155,7 +157,7 @@ impl Validator<'_> {
         Some(Entry { rule, spoof_type, type_written: written_type.is_some(), meta, span: raw.span })
     }
 
-    fn rule_error(&mut self, raw: &RawEntry, error: RuleError, spoofed_any: bool, label: String) {
+    fn rule_error(&mut self, raw: &RawEntry, error: RuleError, spoofed_any: bool, label: EntryLabel) {
         let span_of = |key| raw.get(key).map_or(raw.span, |v| v.span);
         let d = match error {
             RuleError::AllowWildcard => {
@@ -173,13 +175,13 @@ impl Validator<'_> {
         self.diagnostics.push(d.with_entry(label));
     }
 
-    fn required<T>(&mut self, raw: &RawEntry, key: &str, label: &str, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
+    fn required<T>(&mut self, raw: &RawEntry, key: &str, label: &EntryLabel, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
         match raw.get(key) {
             Some(v) => self.report(parse(&v.value), v.span, Some(label)),
             None => {
                 self.diagnostics.push(
                     Diagnostic::new(Code::MissingKey, self.file, Some(raw.span), format!("the entry has no `{key}`"))
-                        .with_entry(label)
+                        .with_entry(label.clone())
                         .with_hint(format!("every entry needs `spoofed`, `infrastructure` and `action`; add `{key}:`")),
                 );
                 None
@@ -193,7 +195,7 @@ impl Validator<'_> {
         domain: Option<&Domain>,
         written: Option<SpoofType>,
         accepted: &[Domain],
-        label: &str,
+        label: &EntryLabel,
     ) -> Option<SpoofType> {
         let inferred = domain.filter(|_| !accepted.is_empty()).map(|d| (d, spoof_type_for(accepted, d)));
         match (written, inferred) {
@@ -210,7 +212,7 @@ impl Validator<'_> {
                         Some(span),
                         format!("`type: {w}` contradicts `accepted-domains`: {why}"),
                     )
-                    .with_entry(label)
+                    .with_entry(label.clone())
                     .with_hint(format!("write `type: {i}` or leave `type` out; or fix `accepted-domains`")),
                 );
                 None
@@ -225,7 +227,7 @@ impl Validator<'_> {
                 };
                 self.diagnostics.push(
                     Diagnostic::new(Code::MissingType, self.file, Some(raw.span), format!("the entry has no `type`, and {why}"))
-                        .with_entry(label)
+                        .with_entry(label.clone())
                         .with_hint("add `type: internal` or `type: external`"),
                 );
                 None
@@ -233,7 +235,7 @@ impl Validator<'_> {
         }
     }
 
-    fn metadata(&mut self, raw: &RawEntry, label: &str) -> Option<Metadata> {
+    fn metadata(&mut self, raw: &RawEntry, label: &EntryLabel) -> Option<Metadata> {
         let mut ok = true;
         let mut text = |me: &mut Self, key: &str| {
             let v = raw.get(key)?;
@@ -275,7 +277,7 @@ impl Validator<'_> {
                     .with_hint("a pair has one action: keep the entry you mean and remove the other")
                     .with_related(first, format!("the {action} is written here"))
             };
-            self.diagnostics.push(d.with_entry(entry.describe()));
+            self.diagnostics.push(d.with_entry(entry.label()));
         }
         *entries = keep;
     }

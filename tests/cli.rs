@@ -1,0 +1,14 @@
+//! CLI cases: one small file per case in `tests/cmd/` (arguments, exit code, exact output, files before and
+//! after), and every console example in the README.
+
+/// Runs every case in `tests/cmd/`.
+#[test]
+fn cli_cases() {
+    trycmd::TestCases::new().case("tests/cmd/*.toml");
+}
+
+/// The README's examples produce the output the README shows.
+#[test]
+fn readme_examples() {
+    trycmd::TestCases::new().case("README.md");
+}
