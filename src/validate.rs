@@ -133,6 +133,14 @@ impl Validator<'_> {
             .get("type")
             .and_then(|t| self.report(word::<SpoofType>(&t.value, "a spoof type", "`internal` or `external`"), t.span, Some(&label)));
         let meta = self.metadata(raw, &label);
+        if action == Some(Action::Allow) && (spoofed.is_none() || infrastructure.is_none()) {
+            // The other side is invalid, but a wildcard allow is still worth its own error in this run.
+            let s_any = spoofed == Some(Side::Any);
+            if s_any || infrastructure == Some(Side::Any) {
+                self.rule_error(raw, RuleError::AllowWildcard, s_any, EntryLabel { action, ..label });
+            }
+            return None;
+        }
         let (spoofed, infrastructure, action) = (spoofed?, infrastructure?, action?);
 
         // The pair is judged before the type: a wildcard allow is the error that matters, whatever its type.

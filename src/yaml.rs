@@ -319,8 +319,8 @@ fn find_comments(text: &str, quoted: &[(usize, usize)]) -> Vec<Comment> {
     comments
 }
 
-/// Writes `text` as a YAML scalar that any YAML reader gives back as the same string: plain when that is
-/// unambiguous, double-quoted otherwise.
+/// Writes `text` as a YAML scalar, for block context (a `key: value` line), that any YAML reader gives back
+/// as the same string: plain when that is unambiguous, double-quoted otherwise.
 pub fn scalar(text: &str) -> String {
     if plain_is_safe(text) { text.to_string() } else { double_quoted(text) }
 }

@@ -1,0 +1,96 @@
+//! Hostile and broken list files: each gets a clear finding and exit 1, never a panic, and `fmt` leaves the
+//! file byte for byte as it was.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn spoofctl(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spoofctl")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().expect("spoofctl runs")
+}
+
+/// Writes `bytes` as `list.yaml` in a fresh folder, runs `validate` and `fmt` on it, and checks the finding,
+/// the exit codes and that the file is untouched.
+fn refused(bytes: &[u8], code: &str, message: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("list.yaml");
+    std::fs::write(&file, bytes).expect("write fixture");
+
+    let out = spoofctl(&["validate", "list.yaml"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "validate exit code for {code}:\n{stdout}");
+    assert!(stdout.contains(&format!("error[{code}]")), "no {code} in:\n{stdout}");
+    assert!(stdout.contains(message), "no {message:?} in:\n{stdout}");
+    assert!(stdout.contains("--> list.yaml"), "no location in:\n{stdout}");
+
+    for args in [&["fmt", "list.yaml"][..], &["fmt", "--check", "list.yaml"][..]] {
+        let out = spoofctl(args, dir.path());
+        assert_eq!(out.status.code(), Some(1), "{args:?} exit code for {code}");
+        assert_eq!(std::fs::read(&file).expect("read back"), bytes, "{args:?} changed the file ({code})");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("list dir").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(leftovers, vec!["list.yaml"], "temporary files left behind");
+}
+
+/// Latin-1 bytes: not UTF-8, with the line and column of the first bad byte.
+#[test]
+fn not_utf8() {
+    refused(b"version: 1\nentries: []\ntenant: caf\xe9\n", "not-utf8", "list.yaml:3:12");
+}
+
+/// Windows PowerShell's `Out-File` writes UTF-16LE with a BOM; say so, and how to fix it.
+#[test]
+fn utf16() {
+    let text = "version: 1\r\nentries: []\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    refused(&bytes, "not-utf8", "UTF-16");
+}
+
+/// A 50 MB file is refused before it is parsed.
+#[test]
+fn fifty_megabytes() {
+    let entry = "  - {spoofed: a.com, infrastructure: b.com, action: block, type: external}\n";
+    let mut text = String::from("version: 1\nentries:\n");
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str(entry);
+    }
+    refused(text.as_bytes(), "file-too-large", "larger than 4 MiB");
+}
+
+/// The "billion laughs" alias bomb is refused at the first anchor, never expanded.
+#[test]
+fn alias_bomb() {
+    let mut text = String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for i in 1..10 {
+        let prev = format!("*a{}", i - 1);
+        text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 9].join(",")));
+    }
+    refused(text.as_bytes(), "yaml-alias", "anchors and aliases");
+}
+
+/// Deep nesting is bounded; it does not exhaust the stack. The parser stops very deep input itself.
+#[test]
+fn very_deep_nesting() {
+    let text = format!("version: 1\nentries: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    refused(text.as_bytes(), "yaml-syntax", "recursion limit");
+}
+
+/// Nesting deeper than any list needs is refused by spoofctl's own bound.
+#[test]
+fn deep_nesting() {
+    let text = format!("version: 1\nentries: {}{}\n", "[".repeat(50), "]".repeat(50));
+    refused(text.as_bytes(), "wrong-type", "nest more than 16 levels");
+}
+
+/// Binary junk is a YAML error (or not UTF-8), not a crash.
+#[test]
+fn binary_junk() {
+    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    refused(&bytes, "not-utf8", "not valid UTF-8");
+}
+
+/// A control character hidden in a quoted value is refused with its code point.
+#[test]
+fn control_character_in_value() {
+    refused(b"version: 1\nentries:\n  - spoofed: \"fabrikam.com\\u0007\"\n    infrastructure: tms.mx.com\n    type: external\n    action: block\n", "invalid-characters", "U+0007");
+}
