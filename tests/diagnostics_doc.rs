@@ -49,3 +49,13 @@ fn every_example_produces_its_code() {
         assert_eq!(hit.map(|d| d.severity), Some(code.default_severity()), "`{name}`");
     }
 }
+
+/// The list file example in the README is a valid list.
+#[test]
+fn readme_list_example_is_valid() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md exists");
+    let yaml = readme.split("```yaml\n").nth(1).and_then(|rest| rest.split("\n```").next()).expect("a yaml block");
+    let checked = check(Path::new("README.md"), &format!("{yaml}\n"), Date::parse("2026-11-22").expect("date"));
+    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+    assert_eq!(checked.list.entries.len(), 1);
+}
