@@ -55,9 +55,7 @@ impl Domain {
 
     /// True when `other` is this domain or a subdomain of it (`contoso.com` covers `smtp.contoso.com`).
     pub fn is_self_or_parent_of(&self, other: &Domain) -> bool {
-        let (parent, child) = (self.0.as_str(), other.0.as_str());
-        child == parent
-            || (child.len() > parent.len() && child.ends_with(parent) && child.as_bytes()[child.len() - parent.len() - 1] == b'.')
+        is_self_or_parent(&self.0, &other.0)
     }
 
     /// The organizational (registrable) domain under the Public Suffix List: `smtp.inbound.contoso.com` ->
@@ -68,6 +66,13 @@ impl Domain {
             None => self.clone(),
         }
     }
+}
+
+/// True when `child` is `parent` or a subdomain of it, both in normal form. The one place this rule is
+/// written: entries covering entries, PTR hosts and DKIM domains under an infrastructure domain, and spoof
+/// types from accepted domains all use it.
+pub fn is_self_or_parent(parent: &str, child: &str) -> bool {
+    child == parent || (child.len() > parent.len() && child.ends_with(parent) && child.as_bytes()[child.len() - parent.len() - 1] == b'.')
 }
 
 fn check_labels(raw: &str, ascii: &str) -> Result<(), ValueError> {

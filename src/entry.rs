@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::date::Date;
 use crate::diagnostic::{EntryLabel, Span};
-use crate::domain::Domain;
+use crate::domain::{Domain, is_self_or_parent};
 use crate::pair::{Action, Infrastructure, Rule, Side, SpoofType, SpoofedUser};
 use crate::policy::Policy;
 
@@ -79,8 +79,8 @@ fn owned<T: Clone>(side: Side<&T>) -> Side<T> {
 
 /// The spoof type of mail from `domain` for a tenant with these accepted domains: internal when the domain
 /// is an accepted domain or a subdomain of one (product spec, "The list file").
-pub fn spoof_type_for(accepted_domains: &[Domain], domain: &Domain) -> SpoofType {
-    if accepted_domains.iter().any(|a| a.is_self_or_parent_of(domain)) { SpoofType::Internal } else { SpoofType::External }
+pub fn spoof_type_for(accepted_domains: &[Domain], domain: &str) -> SpoofType {
+    if accepted_domains.iter().any(|a| is_self_or_parent(a.as_str(), domain)) { SpoofType::Internal } else { SpoofType::External }
 }
 
 /// A validated tenant list file.

@@ -17,6 +17,8 @@ pub mod entry;
 pub mod format;
 pub mod ipv4;
 pub mod lint;
+pub mod matcher;
+pub mod message;
 pub mod pair;
 pub mod policy;
 pub mod raw;

@@ -205,7 +205,7 @@ impl Validator<'_> {
         accepted: &[Domain],
         label: &EntryLabel,
     ) -> Option<SpoofType> {
-        let inferred = domain.filter(|_| !accepted.is_empty()).map(|d| (d, spoof_type_for(accepted, d)));
+        let inferred = domain.filter(|_| !accepted.is_empty()).map(|d| (d, spoof_type_for(accepted, d.as_str())));
         match (written, inferred) {
             (Some(w), Some((d, i))) if w != i => {
                 let span = raw.get("type").map(|t| t.span).unwrap_or(raw.span);

@@ -35,6 +35,19 @@ Examples:
 
 Exit codes: 0 nothing to change, 1 a file would change (--check) or has errors, 2 could not run.")]
     Fmt(FmtArgs),
+    /// The list's verdict for a message, or for every row of an observations file.
+    #[command(after_help = "\
+Examples:
+  spoofctl match --list lists/contoso.yaml --from payroll@adatum.com --ptr mail.tms.mx.com --ip 203.0.113.25
+  spoofctl match --list lists/ --from news@woodgrovebank.com --dkim example.net --format json
+  spoofctl match --list lists/contoso.yaml --observations insight.csv
+  spoofctl match --list lists/contoso.yaml --observations messages.csv --format csv > verdicts.csv
+
+A message is allowed only when an allow entry matches BOTH its From and its infrastructure (PTR host,
+passing DKIM domain, or connecting IP); a block that matches wins over any allow.
+
+Exit codes: 0 done, 1 the list has errors (or the observations file is unusable), 2 could not run.")]
+    Match(MatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -74,4 +87,39 @@ pub enum Format {
 /// The paths given, or the default `lists/` folder.
 pub fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
     if paths.is_empty() { vec![PathBuf::from("lists")] } else { paths.to_vec() }
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// A list file, or a folder of them (one verdict per tenant)
+    #[arg(long, value_name = "PATH")]
+    pub list: PathBuf,
+    /// The message's From (5322.From) address
+    #[arg(long, value_name = "ADDR", required_unless_present = "observations", conflicts_with = "observations")]
+    pub from: Option<String>,
+    /// The PTR host of the connecting IP
+    #[arg(long, value_name = "HOST", requires = "from")]
+    pub ptr: Option<String>,
+    /// The connecting IP
+    #[arg(long, value_name = "IP", requires = "from")]
+    pub ip: Option<String>,
+    /// The domain of a DKIM signature that passed (repeat for several)
+    #[arg(long = "dkim", value_name = "DOMAIN", requires = "from")]
+    pub dkim: Vec<String>,
+    /// A CSV file of observed pairs or messages: a verdict per row, and a summary
+    #[arg(long, value_name = "FILE")]
+    pub observations: Option<PathBuf>,
+    /// Output format (csv: one line per observation row)
+    #[arg(long, value_enum, default_value_t = MatchFormat::Text)]
+    pub format: MatchFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatchFormat {
+    /// Human-readable text
+    Text,
+    /// One JSON document with "version": 1
+    Json,
+    /// One CSV line per observation row (with --observations)
+    Csv,
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod fmt;
+mod matching;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -10,7 +11,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use spoofctl::render::Style;
+use spoofctl::check::{Checked, check_file};
+use spoofctl::date::Date;
+use spoofctl::diagnostic::Severity;
+use spoofctl::render::{self, Style};
+use spoofctl::source::discover;
 
 use args::{Cli, Command};
 
@@ -32,6 +37,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Match(a) => matching::run(a),
     };
     ExitCode::from(code as u8)
 }
@@ -53,4 +59,25 @@ fn out(text: &str) {
 fn fail(message: impl std::fmt::Display) -> Exit {
     eprintln!("spoofctl: error: {message}");
     Exit::CannotRun
+}
+
+/// Loads the lists a `--list` path names (a file, or a folder's tenant files) for a command that acts on
+/// them. A list with errors stops the command: its errors are printed and the exit code is 1.
+fn load_lists(path: &std::path::Path) -> Result<Vec<Checked>, Exit> {
+    let files = discover(std::slice::from_ref(&path.to_path_buf())).map_err(fail)?;
+    let mut lists = Vec::with_capacity(files.len());
+    for file in &files {
+        lists.push(check_file(file, Date::today_utc()).map_err(fail)?);
+    }
+    let errors: Vec<_> = lists.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == Severity::Error).collect();
+    if errors.is_empty() {
+        return Ok(lists);
+    }
+    let style = stdout_style();
+    for d in &errors {
+        out(&render::diagnostic(d, style));
+        out("\n");
+    }
+    out(&format!("{}: the list has errors; fix them first (`spoofctl validate`)\n", path.display()));
+    Err(Exit::Findings)
 }

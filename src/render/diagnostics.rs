@@ -1,25 +1,13 @@
-//! Renderers: diagnostics and summaries as human text or JSON. Every format is fed by the same values.
+//! Diagnostics and `validate` reports, as text and JSON.
 
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use super::{Style, entry_json, plural};
 use crate::check::Checked;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pair::{Action, Word};
-
-/// Whether to colour human output (a terminal, and `NO_COLOR` unset).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Style {
-    /// Emit ANSI colour codes.
-    pub color: bool,
-}
-
-impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
-    }
-}
+use crate::pair::Action;
 
 /// One diagnostic as text, in the layout of the product spec.
 pub fn diagnostic(d: &Diagnostic, style: Style) -> String {
@@ -48,10 +36,6 @@ pub fn diagnostic(d: &Diagnostic, style: Style) -> String {
 fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     (errors, diagnostics.len() - errors)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 fn problems(errors: usize, warnings: usize) -> String {
@@ -96,12 +80,7 @@ pub fn diagnostic_json(d: &Diagnostic) -> Value {
         "file": d.file.display().to_string(),
         "line": d.span.map(|s| s.line),
         "column": d.span.map(|s| s.column),
-        "entry": d.entry.as_ref().map(|e| json!({
-            "spoofed": e.spoofed,
-            "infrastructure": e.infrastructure,
-            "type": e.spoof_type.map(|t| t.list_word()),
-            "action": e.action.map(|a| a.list_word()),
-        })),
+        "entry": d.entry.as_ref().map(entry_json),
         "message": d.message,
         "hint": d.hint,
         "related": d.related.iter().map(|r| json!({"line": r.span.line, "column": r.span.column, "message": r.message})).collect::<Vec<_>>(),

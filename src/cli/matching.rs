@@ -1,0 +1,45 @@
+//! `spoofctl match`: the verdict of the lists for one message given by flags, or for an observations file.
+
+use spoofctl::matcher::Matcher;
+use spoofctl::message::{Host, Message, Sender};
+use spoofctl::render;
+
+use super::args::{MatchArgs, MatchFormat};
+use super::{Exit, fail, load_lists, out, stdout_style};
+
+/// Runs `match`.
+pub fn run(args: MatchArgs) -> Exit {
+    if args.observations.is_some() {
+        return fail("--observations is not available yet");
+    }
+    let message = match message_from_flags(&args) {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    let lists = match load_lists(&args.list) {
+        Ok(l) => l,
+        Err(exit) => return exit,
+    };
+    let matchers: Vec<Matcher<'_>> = lists.iter().map(|c| Matcher::new(&c.list)).collect();
+    let outcomes: Vec<_> = matchers.iter().map(|m| m.evaluate(&message)).collect();
+    match args.format {
+        MatchFormat::Text => out(&render::outcomes_text(&message, &outcomes, stdout_style())),
+        MatchFormat::Json => out(&format!("{:#}\n", render::outcomes_json(&message, &outcomes))),
+        MatchFormat::Csv => return fail("--format csv is for --observations; use text or json for one message"),
+    }
+    Exit::Clean
+}
+
+/// The message the flags describe; a bad value is a usage error naming its flag.
+fn message_from_flags(args: &MatchArgs) -> Result<Message, String> {
+    let from = args.from.as_deref().unwrap_or_default();
+    let sender = Sender::parse(from).map_err(|e| format!("--from: {e}"))?;
+    if sender.address().is_none() {
+        return Err(format!("--from: `{from}` is not an address; give the From address, e.g. `payroll@contoso.com`"));
+    }
+    let mut message = Message::from(sender);
+    message.ptr = args.ptr.as_deref().map(Host::parse).transpose().map_err(|e| format!("--ptr: {e}"))?;
+    message.ip = args.ip.as_deref().map(|ip| ip.parse().map_err(|_| format!("--ip: `{ip}` is not an IP address"))).transpose()?;
+    message.dkim_pass = args.dkim.iter().map(|d| Host::parse(d).map_err(|e| format!("--dkim: {e}"))).collect::<Result<_, _>>()?;
+    Ok(message)
+}

@@ -1,0 +1,40 @@
+//! Renderers: findings, reports and verdicts as human text or JSON. The library builds values; these turn
+//! the same values into every format, so formats cannot disagree.
+
+mod diagnostics;
+mod verdict;
+
+pub use diagnostics::{diagnostic, diagnostic_json, validate_json, validate_text};
+pub use verdict::{outcomes_json, outcomes_text};
+
+use serde_json::{Value, json};
+
+use crate::diagnostic::EntryLabel;
+use crate::pair::Word;
+
+/// Whether to colour human output (a terminal, and `NO_COLOR` unset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Emit ANSI colour codes.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// An entry as JSON: `{spoofed, infrastructure, type, action}`.
+fn entry_json(e: &EntryLabel) -> Value {
+    json!({
+        "spoofed": e.spoofed,
+        "infrastructure": e.infrastructure,
+        "type": e.spoof_type.map(|t| t.list_word()),
+        "action": e.action.map(|a| a.list_word()),
+    })
+}

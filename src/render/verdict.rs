@@ -1,0 +1,159 @@
+//! `match` verdicts for one message, as text and JSON.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::{Style, entry_json};
+use crate::entry::Entry;
+use crate::matcher::{Failed, NearMiss, Outcome, Verdict, Via};
+use crate::message::Message;
+use crate::pair::Word;
+
+fn place(entry: &Entry, outcome: &Outcome<'_>) -> String {
+    format!("{}:{}:{}", outcome.list.path.display(), entry.span.line, entry.span.column)
+}
+
+/// The message as spoofctl read it, one line.
+fn message_line(m: &Message) -> String {
+    let mut parts = vec![format!("From {}", m.from)];
+    parts.push(m.ptr.as_ref().map_or("no PTR".to_string(), |p| format!("PTR {p}")));
+    if let Some(ip) = m.ip {
+        parts.push(format!("IP {ip}"));
+    }
+    if !m.dkim_pass.is_empty() {
+        let d: Vec<String> = m.dkim_pass.iter().map(|h| h.to_string()).collect();
+        parts.push(format!("DKIM pass {}", d.join(" ")));
+    }
+    parts.join(", ")
+}
+
+fn via_words(via: &Via, entry: &Entry) -> String {
+    match via {
+        Via::Ptr(h) | Via::Dkim(h) if h.as_str() != entry.rule.infrastructure().to_string() => {
+            format!("{via} is under {}", entry.rule.infrastructure())
+        }
+        _ => via.to_string(),
+    }
+}
+
+fn miss_words(miss: &NearMiss<'_>, outcome: &Outcome<'_>, m: &Message) -> String {
+    let e = miss.entry;
+    match miss.failed {
+        Failed::Infrastructure => format!("the From matches, but the message did not come via {}", e.rule.infrastructure()),
+        Failed::Spoofed => format!(
+            "the infrastructure matches ({}), but the entry is for {}, not {}",
+            miss.via.as_ref().map_or(String::new(), |v| via_words(v, e)),
+            e.rule.spoofed(),
+            m.from
+        ),
+        Failed::Type => format!(
+            "both sides match, but the entry is {} and the message is {}",
+            e.spoof_type,
+            outcome.spoof_type.map_or("of unknown type", |t| t.list_word())
+        ),
+    }
+}
+
+/// The verdict of each list for one message.
+pub fn outcomes_text(message: &Message, outcomes: &[Outcome<'_>], style: Style) -> String {
+    let mut out = format!("message: {}\n", message_line(message));
+    for o in outcomes {
+        let kind = o.spoof_type.map_or(String::new(), |t| format!(" ({t} spoof)"));
+        let verdict = match &o.verdict {
+            Verdict::Block(_) => style.paint("1;31", "block"),
+            Verdict::Allow(_) => style.paint("1;32", "allow"),
+            Verdict::None => "none".to_string(),
+        };
+        let _ = writeln!(out, "{}: {verdict}{kind}", o.list.path.display());
+        match o.verdict.decision() {
+            Some(d) => {
+                let e = d.entry();
+                let _ = writeln!(out, "  entry: {}", e.label());
+                let _ = writeln!(out, "    --> {}", place(e, o));
+                let _ = writeln!(out, "    = matched: From {} matches {}; {}", message.from, e.rule.spoofed(), via_words(d.via(), e));
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  no entry matches both the From and the infrastructure: spoof intelligence and the anti-phishing policy decide"
+                );
+            }
+        }
+        for e in &o.overridden {
+            let _ = writeln!(out, "  overridden: {}", e.label());
+            let _ = writeln!(out, "    --> {}", place(e, o));
+            let _ = writeln!(out, "    = this allow matches too, but a matching block wins over any allow");
+        }
+        if !o.near_misses.is_empty() {
+            let _ = writeln!(out, "  near misses:");
+            for miss in &o.near_misses {
+                let _ = writeln!(out, "  - {}", miss.entry.label());
+                let _ = writeln!(out, "    --> {}", place(miss.entry, o));
+                let _ = writeln!(out, "    = {} did not match: {}", miss.failed.word(), miss_words(miss, o, message));
+            }
+        }
+    }
+    out
+}
+
+fn via_json(via: &Via) -> Value {
+    match via {
+        Via::Ptr(h) => json!({"kind": "ptr", "value": h.as_str()}),
+        Via::Dkim(h) => json!({"kind": "dkim", "value": h.as_str()}),
+        Via::Ip(r) => json!({"kind": "ip", "value": r.to_string()}),
+        Via::Any => json!({"kind": "any", "value": "*"}),
+    }
+}
+
+fn located_entry(entry: &Entry, o: &Outcome<'_>) -> Value {
+    let mut v = entry_json(&entry.label());
+    v["file"] = json!(o.list.path.display().to_string());
+    v["line"] = json!(entry.span.line);
+    v["column"] = json!(entry.span.column);
+    v
+}
+
+fn outcome_json(o: &Outcome<'_>) -> Value {
+    json!({
+        "list": o.list.path.display().to_string(),
+        "tenant": o.list.tenant,
+        "spoof_type": o.spoof_type.map(|t| t.list_word()),
+        "verdict": o.verdict.word(),
+        "entry": o.verdict.decision().map(|d| {
+            let mut v = located_entry(d.entry(), o);
+            v["via"] = via_json(d.via());
+            v
+        }),
+        "overridden": o.overridden.iter().map(|e| located_entry(e, o)).collect::<Vec<_>>(),
+        "near_misses": o.near_misses.iter().map(|m| {
+            let mut v = located_entry(m.entry, o);
+            v["failed"] = json!(m.failed.word());
+            v
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn message_json(m: &Message) -> Value {
+    json!({
+        "from": m.from.to_string(),
+        "ptr": m.ptr.as_ref().map(|h| h.as_str()),
+        "ip": m.ip.map(|i| i.to_string()),
+        "dkim": m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// The verdicts as one JSON document: the product spec's shape for one list (`verdict`, `entry`,
+/// `near_misses` at the top), and a `results` array of that shape for several.
+pub fn outcomes_json(message: &Message, outcomes: &[Outcome<'_>]) -> Value {
+    let mut doc = json!({"version": 1, "message": message_json(message)});
+    match outcomes {
+        [one] => {
+            if let (Value::Object(d), Value::Object(o)) = (&mut doc, outcome_json(one)) {
+                d.extend(o);
+            }
+        }
+        many => doc["results"] = many.iter().map(outcome_json).collect(),
+    }
+    doc
+}
