@@ -158,12 +158,15 @@ pub struct Message {
     pub dkim_pass: Vec<Host>,
     /// The spoof type, when the source says it; otherwise the tenant's accepted domains decide.
     pub spoof_type: Option<SpoofType>,
+    /// True when `ptr` is already the organizational domain the service reported (an observation's sending
+    /// infrastructure), not a host name.
+    pub ptr_is_organizational: bool,
 }
 
 impl Message {
     /// A message from `from` with no infrastructure known yet.
     pub fn from(from: Sender) -> Message {
-        Message { from, ptr: None, ip: None, dkim_pass: Vec::new(), spoof_type: None }
+        Message { from, ptr: None, ip: None, dkim_pass: Vec::new(), spoof_type: None, ptr_is_organizational: false }
     }
 
     /// The /24 of the connecting IP, when it is IPv4.
@@ -172,5 +175,20 @@ impl Message {
             Some(IpAddr::V4(ip)) => Some(Ipv4Slash24::of(ip)),
             _ => None,
         }
+    }
+}
+
+impl Message {
+    /// The pair the service sees for this message, as spoof intelligence reports it: the From domain, and as
+    /// infrastructure the PTR's organizational domain, else the connecting IP's /24 (TABL-SPOOF, "Domain pair
+    /// syntax"; Get-SpoofMailReport's "True Sender"). `None` when the message shows no infrastructure.
+    pub fn service_pair(&self) -> Option<(&str, String)> {
+        let infra = match (&self.ptr, self.range()) {
+            (Some(ptr), _) if self.ptr_is_organizational => ptr.to_string(),
+            (Some(ptr), _) => ptr.organizational().to_string(),
+            (None, Some(r)) => r.to_string(),
+            (None, None) => return None,
+        };
+        Some((self.from.domain().as_str(), infra))
     }
 }

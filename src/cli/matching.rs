@@ -9,18 +9,21 @@ use super::{Exit, fail, load_lists, out, stdout_style};
 
 /// Runs `match`.
 pub fn run(args: MatchArgs) -> Exit {
-    if args.observations.is_some() {
-        return fail("--observations is not available yet");
-    }
-    let message = match message_from_flags(&args) {
-        Ok(m) => m,
-        Err(e) => return fail(e),
+    let message = match &args.observations {
+        Some(_) => None,
+        None => match message_from_flags(&args) {
+            Ok(m) => Some(m),
+            Err(e) => return fail(e),
+        },
     };
     let lists = match load_lists(&args.list) {
         Ok(l) => l,
         Err(exit) => return exit,
     };
     let matchers: Vec<Matcher<'_>> = lists.iter().map(|c| Matcher::new(&c.list)).collect();
+    let (Some(message), None) = (message, &args.observations) else {
+        return super::observe::run(args.observations.as_deref().unwrap_or(std::path::Path::new("-")), &matchers, args.format);
+    };
     let outcomes: Vec<_> = matchers.iter().map(|m| m.evaluate(&message)).collect();
     match args.format {
         MatchFormat::Text => out(&render::outcomes_text(&message, &outcomes, stdout_style())),

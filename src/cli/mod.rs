@@ -4,6 +4,7 @@
 mod args;
 mod fmt;
 mod matching;
+mod observe;
 mod validate;
 
 use std::io::{IsTerminal, Write};

@@ -2,6 +2,7 @@
 //! the same values into every format, so formats cannot disagree.
 
 mod diagnostics;
+pub mod observations;
 mod verdict;
 
 pub use diagnostics::{diagnostic, diagnostic_json, validate_json, validate_text};
@@ -23,6 +24,19 @@ impl Style {
     fn paint(self, code: &str, text: &str) -> String {
         if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
     }
+}
+
+/// A count with thousands separators: `1,240`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn plural(n: usize, word: &str) -> String {

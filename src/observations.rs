@@ -1,0 +1,231 @@
+//! Observation files: CSV rows of observed pairs or messages, read as a stream of [`Message`]s.
+//!
+//! Two shapes, told apart by the header row (column names compare ignoring case, spaces, `_` and `-`; extra
+//! columns are ignored; product spec, "Matching model"):
+//! - pair rows, as the spoof intelligence insight exports them (`SpoofedUser, SendingInfrastructure,
+//!   MessageCount, LastSeen, SpoofType, Action`; SPOOF-INTEL, CMDLETS Get-SpoofIntelligenceInsight) or
+//!   `Get-SpoofMailReport` writes them (`Spoofed User`, `True Sender`, `Count`, `Spoof Type`; CMDLETS). The
+//!   infrastructure is already an organizational domain or an IP (/24);
+//! - message rows: `From, PTR, IP, DKIM` (DKIM: the passing domains, separated by spaces).
+//!
+//! Rows are read one at a time into a reused record: memory does not grow with the file.
+
+use std::io::BufRead;
+use std::net::IpAddr;
+
+use csv::ByteRecord;
+
+use crate::ipv4::Ipv4Slash24;
+use crate::message::{Host, Message, Sender};
+use crate::pair::{SpoofType, Word};
+
+/// Which shape a file has, with the column of each field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// One observed pair per row.
+    Pairs {
+        /// The spoofed user column.
+        spoofed: usize,
+        /// The sending infrastructure column.
+        infrastructure: usize,
+        /// The message count column, if any (a row counts as one message without it).
+        count: Option<usize>,
+        /// The spoof type column, if any.
+        spoof_type: Option<usize>,
+    },
+    /// One message per row.
+    Messages {
+        /// The From column.
+        from: usize,
+        /// The PTR column, if any.
+        ptr: Option<usize>,
+        /// The connecting IP column, if any.
+        ip: Option<usize>,
+        /// The passing DKIM domains column, if any.
+        dkim: Option<usize>,
+    },
+}
+
+impl Shape {
+    /// `pair rows` or `message rows`.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Shape::Pairs { .. } => "pair rows",
+            Shape::Messages { .. } => "message rows",
+        }
+    }
+}
+
+/// A column name compared ignoring case, spaces, `_` and `-`.
+fn folded(name: &[u8]) -> String {
+    String::from_utf8_lossy(name).chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{FEFF}')).flat_map(char::to_lowercase).collect()
+}
+
+/// Why a file is not an observations file (exit 1, nothing matched).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The header row names neither shape's required columns.
+    #[error("the header row has neither {{SpoofedUser, SendingInfrastructure}} (pair rows) nor {{From}} (message rows); it has: {0}")]
+    UnknownColumns(String),
+    /// The file has no header row.
+    #[error("the file is empty: no header row")]
+    Empty,
+    /// The file cannot be decoded or read.
+    #[error(transparent)]
+    Encoding(#[from] crate::encoding::EncodingError),
+    /// The CSV breaks off or a line is too long; the rest cannot be read.
+    #[error("after row {row}: {message}")]
+    Broken {
+        /// The last row read before reading stopped.
+        row: u64,
+        /// What the CSV reader said.
+        message: String,
+    },
+}
+
+/// Finds the shape from a header row.
+pub fn detect(header: &ByteRecord) -> Result<Shape, FileError> {
+    let names: Vec<String> = header.iter().map(folded).collect();
+    let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
+    let spoofed = find(&["spoofeduser", "spoofedsender"]);
+    let infrastructure = find(&["sendinginfrastructure", "truesender", "infrastructure"]);
+    if let (Some(spoofed), Some(infrastructure)) = (spoofed, infrastructure) {
+        return Ok(Shape::Pairs { spoofed, infrastructure, count: find(&["messagecount", "count"]), spoof_type: find(&["spooftype"]) });
+    }
+    if let Some(from) = find(&["from", "p2from", "headerfrom"]) {
+        return Ok(Shape::Messages { from, ptr: find(&["ptr"]), ip: find(&["ip", "cip", "connectingip"]), dkim: find(&["dkim"]) });
+    }
+    let shown: Vec<String> = header.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+    Err(FileError::UnknownColumns(shown.join(", ")))
+}
+
+/// One usable row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The row's number as a spreadsheet shows it: the header is row 1, the first data row is row 2 (blank
+    /// lines are not counted).
+    pub row: u64,
+    /// The message (or pair) the row describes.
+    pub message: Message,
+    /// How many messages it stands for.
+    pub count: u64,
+}
+
+/// A row that could not be used, with its number and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The row's number (the header is row 1).
+    pub row: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Reads observation rows one at a time.
+pub struct Reader<R: BufRead> {
+    csv: csv::Reader<R>,
+    shape: Shape,
+    record: ByteRecord,
+    rows: u64,
+}
+
+impl<R: BufRead> Reader<R> {
+    /// Reads the header row and detects the shape.
+    pub fn new(input: R) -> Result<Reader<R>, FileError> {
+        let mut csv = csv::ReaderBuilder::new().flexible(true).has_headers(false).comment(Some(b'#')).from_reader(input);
+        let mut header = ByteRecord::new();
+        loop {
+            match csv.read_byte_record(&mut header) {
+                Ok(false) => return Err(FileError::Empty),
+                Ok(true) if header.iter().all(|f| f.is_empty()) => continue,
+                Ok(true) => break,
+                Err(e) => return Err(broken(&e, 0)),
+            }
+        }
+        let shape = detect(&header)?;
+        Ok(Reader { csv, shape, record: ByteRecord::new(), rows: 1 })
+    }
+
+    /// The detected shape.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+
+    /// Bytes consumed so far (for a progress bar).
+    pub fn position(&self) -> u64 {
+        self.csv.position().byte()
+    }
+
+    /// The next row: `None` at the end; a file error stops reading; a row error skips that row.
+    pub fn next_row(&mut self) -> Option<Result<Result<Row, RowError>, FileError>> {
+        loop {
+            match self.csv.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) if self.record.iter().all(|f| f.is_empty()) => continue,
+                Ok(true) => {
+                    self.rows += 1;
+                    return Some(Ok(parse_row(&self.shape, &self.record, self.rows)));
+                }
+                Err(e) => return Some(Err(broken(&e, self.rows))),
+            }
+        }
+    }
+}
+
+fn broken(e: &csv::Error, row: u64) -> FileError {
+    let message = match e.kind() {
+        csv::ErrorKind::Io(io) => io.to_string(),
+        other => format!("{other:?}"),
+    };
+    FileError::Broken { row, message }
+}
+
+fn parse_row(shape: &Shape, record: &ByteRecord, row: u64) -> Result<Row, RowError> {
+    let err = |message: String| RowError { row, message };
+    let field = |i: usize, name: &str| -> Result<&str, RowError> {
+        let bytes = record.get(i).unwrap_or_default();
+        std::str::from_utf8(bytes).map(str::trim).map_err(|_| err(format!("the {name} column is not valid UTF-8")))
+    };
+    let optional = |i: Option<usize>, name: &str| -> Result<Option<&str>, RowError> {
+        Ok(match i {
+            Some(i) => Some(field(i, name)?).filter(|v| !v.is_empty()),
+            None => None,
+        })
+    };
+    match *shape {
+        Shape::Pairs { spoofed, infrastructure, count, spoof_type } => {
+            let from = Sender::parse(field(spoofed, "spoofed user")?).map_err(|e| err(format!("spoofed user: {e}")))?;
+            let mut message = Message::from(from);
+            let infra = field(infrastructure, "sending infrastructure")?;
+            if infra.is_empty() {
+                return Err(err("the sending infrastructure is empty".into()));
+            }
+            if Ipv4Slash24::looks_like_ip(infra) {
+                let ip = infra.split('/').next().unwrap_or(infra);
+                message.ip = Some(ip.parse().map_err(|_| err(format!("sending infrastructure: `{infra}` is not an IP or /24")))?);
+            } else {
+                message.ptr = Some(Host::parse(infra).map_err(|e| err(format!("sending infrastructure: {e}")))?);
+                message.ptr_is_organizational = true;
+            }
+            message.spoof_type = optional(spoof_type, "spoof type")?
+                .map(|t| SpoofType::parse_word(t).ok_or_else(|| err(format!("spoof type: `{t}` is not Internal or External"))))
+                .transpose()?;
+            let count = match optional(count, "message count")? {
+                Some(c) => c.replace([',', ' '], "").parse().map_err(|_| err(format!("message count: `{c}` is not a number")))?,
+                None => 1,
+            };
+            Ok(Row { row, message, count })
+        }
+        Shape::Messages { from, ptr, ip, dkim } => {
+            let sender = Sender::parse(field(from, "From")?).map_err(|e| err(format!("From: {e}")))?;
+            let mut message = Message::from(sender);
+            message.ptr = optional(ptr, "PTR")?.map(Host::parse).transpose().map_err(|e| err(format!("PTR: {e}")))?;
+            message.ip =
+                optional(ip, "IP")?.map(|v| v.parse::<IpAddr>().map_err(|_| err(format!("IP: `{v}` is not an IP address")))).transpose()?;
+            if let Some(d) = optional(dkim, "DKIM")? {
+                message.dkim_pass =
+                    d.split_whitespace().map(Host::parse).collect::<Result<_, _>>().map_err(|e| err(format!("DKIM: {e}")))?;
+            }
+            Ok(Row { row, message, count: 1 })
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `match --observations`: per-row verdicts (CSV, JSON) and the summary (text, JSON).
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::{entry_json, thousands};
+use crate::entry::TenantList;
+use crate::matcher::Outcome;
+use crate::message::Message;
+use crate::observations::Row;
+use crate::pair::Word;
+use crate::tally::Tally;
+
+/// How many uncovered pairs the summary lists.
+pub const BUSIEST: usize = 10;
+
+/// The columns of `--format csv`.
+pub const CSV_HEADER: &[&str] =
+    &["row", "list", "from", "ptr", "ip", "dkim", "type", "messages", "verdict", "entry_spoofed", "entry_infrastructure", "entry_line"];
+
+/// A cell that a spreadsheet would not run as a formula: a leading `=`, `+`, `-` or `@` gets a `'` before it.
+pub fn safe_cell(value: String) -> String {
+    if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value }
+}
+
+/// One CSV record for one row and one list.
+pub fn row_csv(row: &Row, outcome: &Outcome<'_>) -> [String; 12] {
+    let m = &row.message;
+    let d = outcome.verdict.decision();
+    [
+        row.row.to_string(),
+        outcome.list.path.display().to_string(),
+        m.from.to_string(),
+        m.ptr.as_ref().map(|h| h.to_string()).unwrap_or_default(),
+        m.ip.map(|i| i.to_string()).unwrap_or_default(),
+        m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(" "),
+        outcome.spoof_type.map(|t| t.list_word()).unwrap_or_default().to_string(),
+        row.count.to_string(),
+        outcome.verdict.word().to_string(),
+        d.map(|d| d.entry().rule.spoofed().to_string()).unwrap_or_default(),
+        d.map(|d| d.entry().rule.infrastructure().to_string()).unwrap_or_default(),
+        d.map(|d| d.entry().span.line.to_string()).unwrap_or_default(),
+    ]
+    .map(safe_cell)
+}
+
+fn message_fields(m: &Message) -> Value {
+    json!({
+        "from": m.from.to_string(),
+        "ptr": m.ptr.as_ref().map(|h| h.as_str()),
+        "ip": m.ip.map(|i| i.to_string()),
+        "dkim": m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// One JSON row for one row and one list.
+pub fn row_json(row: &Row, outcome: &Outcome<'_>) -> Value {
+    let mut v = message_fields(&row.message);
+    v["row"] = json!(row.row);
+    v["list"] = json!(outcome.list.path.display().to_string());
+    v["type"] = json!(outcome.spoof_type.map(|t| t.list_word()));
+    v["messages"] = json!(row.count);
+    v["verdict"] = json!(outcome.verdict.word());
+    v["entry"] = outcome.verdict.decision().map_or(Value::Null, |d| {
+        let mut e = entry_json(&d.entry().label());
+        e["line"] = json!(d.entry().span.line);
+        e
+    });
+    v
+}
+
+/// What a run over an observations file found, for the summary.
+pub struct Run<'a> {
+    /// The file.
+    pub file: &'a str,
+    /// `pair rows` or `message rows`.
+    pub shape: &'a str,
+    /// Rows skipped for errors.
+    pub skipped: u64,
+    /// Each list with its tally.
+    pub lists: Vec<(&'a TenantList, &'a Tally)>,
+}
+
+/// The summary as text.
+pub fn summary_text(run: &Run<'_>) -> String {
+    let rows = run.lists.first().map_or(0, |(_, t)| t.rows());
+    let mut out = format!("{}: {} ({} rows read", run.file, run.shape, thousands(rows));
+    if run.skipped > 0 {
+        let _ = write!(out, ", {} skipped for errors", thousands(run.skipped));
+    }
+    out.push_str(")\n");
+    for (list, t) in &run.lists {
+        let _ = writeln!(out, "{}:", list.path.display());
+        for (word, c) in [("allow", t.allow), ("block", t.block), ("none", t.none)] {
+            let _ = writeln!(out, "  {word:<6}{:>12} rows{:>15} messages", thousands(c.rows), thousands(c.messages));
+        }
+        let top = t.busiest_uncovered(BUSIEST);
+        if !top.is_empty() {
+            let _ = writeln!(out, "  busiest pairs no entry covers:");
+            for p in top {
+                let approx = if p.overcount > 0 { " (at most)" } else { "" };
+                let _ = writeln!(out, "    {:<50}{:>12} messages{approx}", p.pair, thousands(p.messages));
+            }
+        }
+    }
+    out
+}
+
+/// The summary as JSON.
+pub fn summary_json(run: &Run<'_>) -> Value {
+    json!({
+        "file": run.file,
+        "shape": run.shape,
+        "skipped_rows": run.skipped,
+        "lists": run.lists.iter().map(|(list, t)| json!({
+            "list": list.path.display().to_string(),
+            "tenant": list.tenant,
+            "rows": t.rows(),
+            "allow": {"rows": t.allow.rows, "messages": t.allow.messages},
+            "block": {"rows": t.block.rows, "messages": t.block.messages},
+            "none": {"rows": t.none.rows, "messages": t.none.messages},
+            "busiest_uncovered": t.busiest_uncovered(BUSIEST).iter().map(|p| json!({
+                "pair": p.pair, "messages": p.messages, "overcount": p.overcount,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
