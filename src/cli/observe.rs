@@ -20,7 +20,7 @@ const SHOWN_ERRORS: u64 = 20;
 enum Sink<'a> {
     Text(BufWriter<StdoutLock<'a>>),
     Json(BufWriter<StdoutLock<'a>>, bool),
-    Csv(csv::Writer<BufWriter<StdoutLock<'a>>>),
+    Csv(Box<csv::Writer<BufWriter<StdoutLock<'a>>>>),
 }
 
 impl Sink<'_> {
@@ -36,7 +36,7 @@ impl Sink<'_> {
             MatchFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(CSV_HEADER)?;
-                Sink::Csv(w)
+                Sink::Csv(Box::new(w))
             }
         })
     }
