@@ -159,6 +159,16 @@ impl Writer {
     }
 }
 
+/// One entry as a YAML list item, in canonical form (two-space indent, as under `entries:`).
+pub fn entry_yaml(entry: &Entry) -> String {
+    let mut out = String::new();
+    for (n, (key, value)) in ENTRY_KEYS.iter().filter_map(|k| field(entry, k).map(|v| (k, v))).enumerate() {
+        let indent = if n == 0 { "  - " } else { "    " };
+        let _ = writeln!(out, "{indent}{key}: {value}");
+    }
+    out
+}
+
 /// The value of an entry's key in normal form, or `None` when the key is not written.
 fn field(entry: &Entry, key: &str) -> Option<String> {
     let text = |t: &Option<String>| t.as_deref().map(scalar);

@@ -48,6 +48,20 @@ passing DKIM domain, or connecting IP); a block that matches wins over any allow
 
 Exit codes: 0 done, 1 the list has errors (or the observations file is unusable), 2 could not run.")]
     Match(MatchArgs),
+    /// Read message headers: what the service saw and decided, the lists' verdict, and the entry that would
+    /// allow the message.
+    #[command(after_help = "\
+Examples:
+  spoofctl explain --list lists/contoso.yaml message.eml
+  spoofctl explain --list lists/ saved.mbox --format json
+  pbpaste | spoofctl explain --list lists/contoso.yaml -
+
+Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers).
+The suggested entry is never a wildcard; its infrastructure is a passing DKIM domain if there is one, else
+the PTR's organizational domain, else the connecting IP's /24.
+
+Exit codes: 0 done, 1 a message has no readable headers or the list has errors, 2 could not run.")]
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -122,4 +136,20 @@ pub enum MatchFormat {
     Json,
     /// One CSV line per observation row (with --observations)
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A list file, or a folder of them
+    #[arg(long, value_name = "PATH")]
+    pub list: PathBuf,
+    /// Message files (.eml, mbox), or - for standard input
+    #[arg(value_name = "MESSAGE", required = true)]
+    pub messages: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// The date lints compare with, YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }

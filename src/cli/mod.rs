@@ -2,6 +2,7 @@
 //! its own module. This is the only place that prints.
 
 mod args;
+mod explain;
 mod fmt;
 mod matching;
 mod observe;
@@ -39,6 +40,7 @@ pub fn main() -> ExitCode {
         Command::Validate(a) => validate::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Match(a) => matching::run(a),
+        Command::Explain(a) => explain::run(a),
     };
     ExitCode::from(code as u8)
 }
@@ -54,6 +56,14 @@ fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+}
+
+/// The `--today` date, or today (UTC).
+fn today(arg: Option<&str>) -> Result<Date, Exit> {
+    match arg.map(Date::parse).transpose() {
+        Ok(d) => Ok(d.unwrap_or_else(Date::today_utc)),
+        Err(e) => Err(fail(format!("--today: {e}"))),
+    }
 }
 
 /// Reports a failure that stops the run, on stderr.

@@ -1,7 +1,6 @@
 //! `spoofctl validate`: check list files and report every finding.
 
 use spoofctl::check::{Checked, check_file};
-use spoofctl::date::Date;
 use spoofctl::diagnostic::Severity;
 use spoofctl::render;
 use spoofctl::source::discover;
@@ -11,9 +10,9 @@ use super::{Exit, fail, out, stdout_style};
 
 /// Runs `validate`.
 pub fn run(args: ValidateArgs) -> Exit {
-    let today = match args.today.as_deref().map(Date::parse).transpose() {
-        Ok(d) => d.unwrap_or_else(Date::today_utc),
-        Err(e) => return fail(format!("--today: {e}")),
+    let today = match super::today(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(exit) => return exit,
     };
     let files = match discover(&paths_or_default(&args.paths)) {
         Ok(f) => f,

@@ -2,10 +2,12 @@
 //! the same values into every format, so formats cannot disagree.
 
 mod diagnostics;
+mod explain;
 pub mod observations;
 mod verdict;
 
 pub use diagnostics::{diagnostic, diagnostic_json, validate_json, validate_text};
+pub use explain::{explain_json, explain_text};
 pub use verdict::{outcomes_json, outcomes_text};
 
 use serde_json::{Value, json};

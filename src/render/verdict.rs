@@ -55,44 +55,51 @@ fn miss_words(miss: &NearMiss<'_>, outcome: &Outcome<'_>, m: &Message) -> String
     }
 }
 
+/// One list's verdict for a message: the deciding entry, overridden allows and near misses.
+pub(super) fn outcome_text(o: &Outcome<'_>, message: &Message, style: Style) -> String {
+    let mut out = String::new();
+    let kind = o.spoof_type.map_or(String::new(), |t| format!(" ({t} spoof)"));
+    let verdict = match &o.verdict {
+        Verdict::Block(_) => style.paint("1;31", "block"),
+        Verdict::Allow(_) => style.paint("1;32", "allow"),
+        Verdict::None => "none".to_string(),
+    };
+    let _ = writeln!(out, "{}: {verdict}{kind}", o.list.path.display());
+    match o.verdict.decision() {
+        Some(d) => {
+            let e = d.entry();
+            let _ = writeln!(out, "  entry: {}", e.label());
+            let _ = writeln!(out, "    --> {}", place(e, o));
+            let _ = writeln!(out, "    = matched: From {} matches {}; {}", message.from, e.rule.spoofed(), via_words(d.via(), e));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  no entry matches both the From and the infrastructure: spoof intelligence and the anti-phishing policy decide"
+            );
+        }
+    }
+    for e in &o.overridden {
+        let _ = writeln!(out, "  overridden: {}", e.label());
+        let _ = writeln!(out, "    --> {}", place(e, o));
+        let _ = writeln!(out, "    = this allow matches too, but a matching block wins over any allow");
+    }
+    if !o.near_misses.is_empty() {
+        let _ = writeln!(out, "  near misses:");
+        for miss in &o.near_misses {
+            let _ = writeln!(out, "  - {}", miss.entry.label());
+            let _ = writeln!(out, "    --> {}", place(miss.entry, o));
+            let _ = writeln!(out, "    = {} did not match: {}", miss.failed.word(), miss_words(miss, o, message));
+        }
+    }
+    out
+}
+
 /// The verdict of each list for one message.
 pub fn outcomes_text(message: &Message, outcomes: &[Outcome<'_>], style: Style) -> String {
     let mut out = format!("message: {}\n", message_line(message));
     for o in outcomes {
-        let kind = o.spoof_type.map_or(String::new(), |t| format!(" ({t} spoof)"));
-        let verdict = match &o.verdict {
-            Verdict::Block(_) => style.paint("1;31", "block"),
-            Verdict::Allow(_) => style.paint("1;32", "allow"),
-            Verdict::None => "none".to_string(),
-        };
-        let _ = writeln!(out, "{}: {verdict}{kind}", o.list.path.display());
-        match o.verdict.decision() {
-            Some(d) => {
-                let e = d.entry();
-                let _ = writeln!(out, "  entry: {}", e.label());
-                let _ = writeln!(out, "    --> {}", place(e, o));
-                let _ = writeln!(out, "    = matched: From {} matches {}; {}", message.from, e.rule.spoofed(), via_words(d.via(), e));
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "  no entry matches both the From and the infrastructure: spoof intelligence and the anti-phishing policy decide"
-                );
-            }
-        }
-        for e in &o.overridden {
-            let _ = writeln!(out, "  overridden: {}", e.label());
-            let _ = writeln!(out, "    --> {}", place(e, o));
-            let _ = writeln!(out, "    = this allow matches too, but a matching block wins over any allow");
-        }
-        if !o.near_misses.is_empty() {
-            let _ = writeln!(out, "  near misses:");
-            for miss in &o.near_misses {
-                let _ = writeln!(out, "  - {}", miss.entry.label());
-                let _ = writeln!(out, "    --> {}", place(miss.entry, o));
-                let _ = writeln!(out, "    = {} did not match: {}", miss.failed.word(), miss_words(miss, o, message));
-            }
-        }
+        out.push_str(&outcome_text(o, message, style));
     }
     out
 }
@@ -114,7 +121,7 @@ fn located_entry(entry: &Entry, o: &Outcome<'_>) -> Value {
     v
 }
 
-fn outcome_json(o: &Outcome<'_>) -> Value {
+pub(super) fn outcome_json(o: &Outcome<'_>) -> Value {
     json!({
         "list": o.list.path.display().to_string(),
         "tenant": o.list.tenant,

@@ -1,0 +1,206 @@
+//! Message headers: what Microsoft 365 stamped on a message, read from RFC 5322 headers.
+//!
+//! mail-parser unfolds headers and parses the From address. spoofctl then reads the two stamps that tell
+//! the spoof story (HEADERS: learn.microsoft.com/defender-office-365/message-headers-eop-mdo):
+//! - `Authentication-Results`: the topmost one that Microsoft stamped counts (it carries no authserv-id,
+//!   or `compauth=`); `ARC-Authentication-Results` copies from other hops are counted, not used;
+//! - `X-Forefront-Antispam-Report`: `KEY:value` fields separated by `;` (CIP, PTR, CAT, SFV, SFTY, DIR...).
+
+use std::net::IpAddr;
+
+use mail_parser::{HeaderValue, MessageParser};
+
+/// One method's result in `Authentication-Results`, e.g. `dkim=pass header.d=example.net`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MethodResult {
+    /// The method: `spf`, `dkim`, `dmarc`, `compauth`...
+    pub method: String,
+    /// The result: `pass`, `fail`, `none`...
+    pub result: String,
+    /// `key=value` properties (`header.d`, `action`, `reason`, `smtp.mailfrom`...), in order.
+    pub properties: Vec<(String, String)>,
+    /// The parenthesised comment, if any (`sender IP is 203.0.113.25`).
+    pub comment: Option<String>,
+}
+
+impl MethodResult {
+    /// A property's value.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.properties.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What one message's headers say.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stamps {
+    /// The From address (5322.From), lowercase.
+    pub from: Option<String>,
+    /// The From header as written (display name included).
+    pub from_raw: Option<String>,
+    /// The results of the topmost Microsoft-stamped `Authentication-Results`.
+    pub results: Vec<MethodResult>,
+    /// How many `Authentication-Results` headers there are in all.
+    pub authentication_results: usize,
+    /// How many `ARC-Authentication-Results` headers there are.
+    pub arc_results: usize,
+    /// The fields of `X-Forefront-Antispam-Report`, in order.
+    pub antispam: Vec<(String, String)>,
+    /// `X-MS-Exchange-Organization-AuthAs`.
+    pub auth_as: Option<String>,
+    /// `client-ip=` of `Received-SPF`, a fallback for the connecting IP.
+    pub received_spf_ip: Option<IpAddr>,
+}
+
+/// Why headers could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// Nothing that looks like a header block.
+    #[error("no message headers found")]
+    NoHeaders,
+}
+
+impl Stamps {
+    /// Reads a message's headers (the body, if any, is ignored).
+    pub fn parse(raw: &[u8]) -> Result<Stamps, HeaderError> {
+        let parser = MessageParser::new().with_address_headers().default_header_text();
+        let message = parser.parse_headers(raw).ok_or(HeaderError::NoHeaders)?;
+        let mut stamps = Stamps::default();
+        let mut seen_any = false;
+        for header in message.headers() {
+            let name = header.name();
+            let text = match header.value() {
+                HeaderValue::Text(t) => t.to_string(),
+                HeaderValue::TextList(l) => l.join(", "),
+                _ => String::new(),
+            };
+            seen_any |= !name.is_empty();
+            if name.eq_ignore_ascii_case("Authentication-Results") {
+                stamps.authentication_results += 1;
+                if stamps.results.is_empty() && is_microsoft(&text) {
+                    stamps.results = parse_results(&text);
+                }
+            } else if name.eq_ignore_ascii_case("ARC-Authentication-Results") {
+                stamps.arc_results += 1;
+            } else if name.eq_ignore_ascii_case("X-Forefront-Antispam-Report") && stamps.antispam.is_empty() {
+                stamps.antispam = parse_antispam(&text);
+            } else if name.eq_ignore_ascii_case("X-MS-Exchange-Organization-AuthAs") && stamps.auth_as.is_none() {
+                stamps.auth_as = Some(text.trim().to_string());
+            } else if name.eq_ignore_ascii_case("Received-SPF") && stamps.received_spf_ip.is_none() {
+                stamps.received_spf_ip =
+                    text.split([';', ' ']).find_map(|t| t.trim().strip_prefix("client-ip=")).and_then(|ip| ip.parse().ok());
+            }
+        }
+        if !seen_any {
+            return Err(HeaderError::NoHeaders);
+        }
+        if let Some(addr) = message.from().and_then(|a| a.first()) {
+            stamps.from = addr.address().map(|a| a.trim().to_ascii_lowercase());
+            let name = addr.name().map(|n| format!("{n} ")).unwrap_or_default();
+            stamps.from_raw = stamps.from.as_ref().map(|a| format!("{name}<{a}>"));
+        }
+        Ok(stamps)
+    }
+
+    /// The first result of a method (`spf`, `dmarc`, `compauth`).
+    pub fn result(&self, method: &str) -> Option<&MethodResult> {
+        self.results.iter().find(|r| r.method.eq_ignore_ascii_case(method))
+    }
+
+    /// Every DKIM result.
+    pub fn dkim(&self) -> impl Iterator<Item = &MethodResult> {
+        self.results.iter().filter(|r| r.method.eq_ignore_ascii_case("dkim"))
+    }
+
+    /// An `X-Forefront-Antispam-Report` field (`CIP`, `PTR`...).
+    pub fn antispam(&self, key: &str) -> Option<&str> {
+        self.antispam.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+    }
+
+    /// The connecting IP: `CIP`, else the IP in the SPF comment, else `Received-SPF`'s `client-ip`.
+    pub fn connecting_ip(&self) -> Option<IpAddr> {
+        self.antispam("CIP")
+            .and_then(|ip| ip.parse().ok())
+            .or_else(|| self.result("spf").and_then(|r| r.comment.as_deref()?.strip_prefix("sender IP is ")?.trim().parse().ok()))
+            .or(self.received_spf_ip)
+    }
+}
+
+/// Microsoft's `Authentication-Results` start with a method result, not an authserv-id, or carry `compauth`.
+fn is_microsoft(text: &str) -> bool {
+    let first = text.split(';').next().unwrap_or_default();
+    text.contains("compauth=") || first.split_whitespace().next().is_some_and(|t| t.contains('='))
+}
+
+fn parse_results(text: &str) -> Vec<MethodResult> {
+    split_outside_parens(text, ';')
+        .into_iter()
+        .filter_map(|part| {
+            let mut result = MethodResult::default();
+            let mut rest = part.trim();
+            while !rest.is_empty() {
+                if let Some(after) = rest.strip_prefix('(') {
+                    let end = after.find(')').unwrap_or(after.len());
+                    result.comment.get_or_insert_with(|| after[..end].trim().to_string());
+                    rest = after.get(end + 1..).unwrap_or_default().trim_start();
+                    continue;
+                }
+                let end = rest.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(rest.len());
+                let token = &rest[..end];
+                rest = rest[end..].trim_start();
+                let (k, v) = token.split_once('=').unwrap_or((token, ""));
+                if result.method.is_empty() {
+                    result.method = k.to_ascii_lowercase();
+                    result.result = v.to_ascii_lowercase();
+                } else if !k.is_empty() {
+                    result.properties.push((k.to_string(), v.trim_matches('"').to_string()));
+                }
+            }
+            (!result.method.is_empty() && !result.result.is_empty()).then_some(result)
+        })
+        .collect()
+}
+
+fn split_outside_parens(text: &str, sep: char) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = (depth - 1).max(0),
+            c if c == sep && depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+fn parse_antispam(text: &str) -> Vec<(String, String)> {
+    text.split(';')
+        .filter_map(|f| {
+            let (k, v) = f.trim().split_once(':')?;
+            Some((k.trim().to_ascii_uppercase(), v.trim().to_string()))
+        })
+        .collect()
+}
+
+/// Splits an mbox file into messages at its `From ` separator lines; a file without them is one message.
+pub fn split_mbox(data: &[u8]) -> Vec<&[u8]> {
+    if !data.starts_with(b"From ") {
+        return vec![data];
+    }
+    let mut starts: Vec<usize> = vec![0];
+    starts.extend(data.windows(6).enumerate().filter(|(_, w)| w == b"\nFrom ").map(|(i, _)| i + 1));
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &s)| {
+            let end = starts.get(n + 1).copied().unwrap_or(data.len());
+            let body = &data[s..end];
+            // Drop the separator line itself.
+            body.iter().position(|b| *b == b'\n').map_or(&body[body.len()..], |nl| &body[nl + 1..])
+        })
+        .collect()
+}

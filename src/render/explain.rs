@@ -1,0 +1,167 @@
+//! `explain`: what the service saw and decided about a message, and what the lists say, as text and JSON.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::verdict::{outcome_json, outcome_text};
+use super::{Style, diagnostic, diagnostic_json, entry_json};
+use crate::explain::{Explanation, ListView};
+use crate::headers::Stamps;
+use crate::meaning;
+
+fn field_line(out: &mut String, label: &str, value: &str) {
+    let _ = writeln!(out, "  {label:<13}{value}");
+}
+
+/// The stamps as labelled lines, each code with its meaning.
+fn stamps_text(s: &Stamps, out: &mut String) {
+    field_line(out, "From:", s.from_raw.as_deref().unwrap_or("(no From address)"));
+    if s.results.is_empty() {
+        let why = if s.authentication_results == 0 {
+            "no Authentication-Results header"
+        } else {
+            "no Authentication-Results stamped by Microsoft 365"
+        };
+        field_line(out, "Auth:", &format!("{why}: this message did not pass Exchange Online Protection, or its headers were cut"));
+    }
+    if let Some(d) = s.result("dmarc") {
+        let action = d.get("action").map_or(String::new(), |a| format!(", action={a}: {}", meaning::dmarc_action(a)));
+        field_line(out, "DMARC:", &format!("{}{action}", d.result));
+    }
+    if let Some(c) = s.result("compauth") {
+        let reason = c.get("reason").map_or(String::new(), |r| format!(", reason {r}: {}", meaning::compauth_reason(r)));
+        field_line(out, "compauth:", &format!("{}{reason}", c.result));
+    }
+    if let Some(spf) = s.result("spf") {
+        let from = spf.get("smtp.mailfrom").map_or(String::new(), |m| format!(" (smtp.mailfrom={m})"));
+        field_line(out, "SPF:", &format!("{}{from}", spf.result));
+    }
+    for d in s.dkim() {
+        let domain = d.get("header.d").filter(|h| *h != "none").map_or(String::new(), |h| format!(" (header.d={h})"));
+        field_line(out, "DKIM:", &format!("{}{domain}", d.result));
+    }
+    let cip = s.antispam("CIP").map(str::to_string).or_else(|| s.connecting_ip().map(|ip| ip.to_string()));
+    field_line(out, "CIP:", cip.as_deref().unwrap_or("(not stamped)"));
+    field_line(out, "PTR:", s.antispam("PTR").unwrap_or("(none: the connecting IP has no reverse DNS name)"));
+    type Meaning = fn(&str) -> &'static str;
+    let coded: [(&str, Meaning); 4] = [("CAT", meaning::cat), ("SFV", meaning::sfv), ("SFTY", meaning::sfty), ("DIR", meaning::dir)];
+    for (key, words) in coded {
+        if let Some(v) = s.antispam(key) {
+            field_line(out, &format!("{key}:"), &format!("{v}: {}", words(v)));
+        }
+    }
+    if s.antispam.is_empty() {
+        field_line(out, "Antispam:", "no X-Forefront-Antispam-Report header");
+    }
+    if let Some(a) = &s.auth_as {
+        let sign = if a.eq_ignore_ascii_case("Anonymous") { " (not sent by an authenticated user of the tenant)" } else { "" };
+        field_line(out, "AuthAs:", &format!("{a}{sign}"));
+    }
+    if s.arc_results > 0 {
+        field_line(out, "ARC:", &format!("{} ARC-Authentication-Results from other hops (not used)", s.arc_results));
+    }
+}
+
+fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut String) {
+    if let Some(m) = &e.message {
+        out.push_str(&outcome_text(&view.outcome, m, style));
+    }
+    match &view.suggestion {
+        Ok(s) => {
+            let _ = writeln!(out, "  suggested entry (infrastructure: {}):", s.basis.words());
+            for line in s.yaml.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+            if let Some(block) = view.outcome.verdict.decision().filter(|d| d.entry().action() == crate::pair::Action::Block) {
+                let _ = writeln!(
+                    out,
+                    "  note: the block at line {} matches this message too; block beats allow, so this allow lets nothing through until that block changes",
+                    block.entry().span.line
+                );
+            }
+            if !s.lints.is_empty() {
+                let _ = writeln!(out, "  it would raise:");
+                for d in &s.lints {
+                    let first = diagnostic(d, style);
+                    let _ = writeln!(out, "    {}", first.lines().next().unwrap_or_default());
+                }
+            }
+        }
+        Err(why) => {
+            let _ = writeln!(out, "  no suggested entry: {why}");
+        }
+    }
+}
+
+/// One message's explanation as text.
+pub fn explain_text(source: &str, e: &Explanation<'_>, style: Style) -> String {
+    let mut out = format!("{source}\n");
+    stamps_text(&e.stamps, &mut out);
+    match &e.message {
+        Some(m) => {
+            let seen = match m.service_pair() {
+                Some((spoofed, infra)) => format!("{spoofed} via {infra}"),
+                None => format!("{} via (no infrastructure shown)", m.from.domain()),
+            };
+            let dkim = m.dkim_pass.first().map_or(String::new(), |d| format!("; or via passing DKIM domain {d}"));
+            field_line(&mut out, "Pair:", &format!("{seen}{dkim}"));
+        }
+        None => field_line(&mut out, "Pair:", "unknown: the headers have no usable From address"),
+    }
+    for view in &e.lists {
+        view_text(view, e, style, &mut out);
+    }
+    out
+}
+
+fn stamps_json(s: &Stamps) -> Value {
+    let code = |key: &str, words: fn(&str) -> &'static str| s.antispam(key).map(|v| json!({"value": v, "meaning": words(v)}));
+    json!({
+        "from": s.from,
+        "dmarc": s.result("dmarc").map(|d| json!({
+            "result": d.result,
+            "action": d.get("action"),
+            "action_meaning": d.get("action").map(meaning::dmarc_action),
+            "header_from": d.get("header.from"),
+        })),
+        "compauth": s.result("compauth").map(|c| json!({
+            "result": c.result,
+            "reason": c.get("reason"),
+            "reason_meaning": c.get("reason").map(meaning::compauth_reason),
+        })),
+        "spf": s.result("spf").map(|r| json!({"result": r.result, "smtp_mailfrom": r.get("smtp.mailfrom")})),
+        "dkim": s.dkim().map(|r| json!({"result": r.result, "domain": r.get("header.d")})).collect::<Vec<_>>(),
+        "cip": s.connecting_ip().map(|ip| ip.to_string()),
+        "ptr": s.antispam("PTR"),
+        "cat": code("CAT", meaning::cat),
+        "sfv": code("SFV", meaning::sfv),
+        "sfty": code("SFTY", meaning::sfty),
+        "dir": code("DIR", meaning::dir),
+        "auth_as": s.auth_as,
+        "arc_results": s.arc_results,
+    })
+}
+
+/// One message's explanation as JSON.
+pub fn explain_json(source: &str, e: &Explanation<'_>) -> Value {
+    json!({
+        "source": source,
+        "headers": stamps_json(&e.stamps),
+        "pair": e.message.as_ref().and_then(|m| m.service_pair()).map(|(s, i)| json!({"spoofed": s, "infrastructure": i})),
+        "dkim_alternative": e.message.as_ref().and_then(|m| m.dkim_pass.first()).map(|d| d.as_str()),
+        "lists": e.lists.iter().map(|v| {
+            let mut o = outcome_json(&v.outcome);
+            o["suggestion"] = match &v.suggestion {
+                Ok(s) => json!({
+                    "entry": entry_json(&s.entry.label()),
+                    "basis": s.basis.words(),
+                    "yaml": s.yaml,
+                    "lints": s.lints.iter().map(diagnostic_json).collect::<Vec<_>>(),
+                }),
+                Err(why) => json!({"none": why}),
+            };
+            o
+        }).collect::<Vec<_>>(),
+    })
+}
