@@ -5,34 +5,21 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-/// What to do when the target exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Existing {
-    /// Replace it (keeping its permissions): `fmt`, or a write with `--force`.
-    Replace,
-    /// Fail with `AlreadyExists` and leave it untouched.
-    Keep,
-}
-
-/// Writes `contents` to `path` atomically.
-pub fn write(path: &Path, contents: &[u8], existing: Existing) -> io::Result<()> {
-    let dir = match path.parent() {
+/// Replaces the file at `path` with `contents` atomically, keeping its permissions. A symbolic link is
+/// followed: the file it points to is replaced and the link stays.
+pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let target =
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) { fs::canonicalize(path)? } else { path.to_path_buf() };
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::Builder::new().prefix(".spoofctl-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
-    match existing {
-        Existing::Replace => {
-            if let Ok(meta) = fs::metadata(path) {
-                tmp.as_file().set_permissions(meta.permissions())?;
-            }
-            tmp.persist(path).map_err(|e| e.error)?;
-        }
-        Existing::Keep => {
-            tmp.persist_noclobber(path).map_err(|e| e.error)?;
-        }
+    if let Ok(meta) = fs::metadata(&target) {
+        tmp.as_file().set_permissions(meta.permissions())?;
     }
+    tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
 }

@@ -28,13 +28,19 @@ impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
+
+    /// True when no finding is an error of the file itself: every value has a normal form. Lints that a
+    /// `policy:` raises to error (an `expired` entry, say) do not count: they judge the list, not its text.
+    pub fn is_well_formed(&self) -> bool {
+        !self.diagnostics.iter().any(|d| d.severity == Severity::Error && !d.code.is_lint())
+    }
 }
 
 /// Checks the text of one list file, as of `today` (for `expired`).
 pub fn check(path: &Path, text: &str, today: Date) -> Checked {
     let failed = |diagnostics| Checked { list: TenantList::empty(path), diagnostics, document: None, raw: None };
-    let document = match yaml::parse(path, text) {
-        Ok(d) => d,
+    let (document, mut diagnostics) = match yaml::parse(path, text) {
+        Ok(parsed) => parsed,
         Err(diagnostics) => return failed(diagnostics),
     };
     let Some(root) = &document.root else {
@@ -43,7 +49,8 @@ pub fn check(path: &Path, text: &str, today: Date) -> Checked {
                 .with_hint("start the file with `version: 1` and `entries:`"),
         ]);
     };
-    let (raw, mut diagnostics) = raw::read(path, root);
+    let (raw, shape) = raw::read(path, root);
+    diagnostics.extend(shape);
     let (list, errors) = validate(path, &raw);
     diagnostics.extend(errors);
     diagnostics.extend(lint(&list, today));

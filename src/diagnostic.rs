@@ -65,6 +65,9 @@ codes! {
     /// The file uses YAML anchors or aliases (`&a`, `*a`), which list files do not allow (they hide what an
     /// entry says and can blow up in size).
     YamlAlias = "yaml-alias", Error, false;
+    /// The file uses YAML tags (`!!str`, `!custom`): they change what a value means, and list values are
+    /// always text.
+    YamlTag = "yaml-tag", Error, false;
     /// The file holds more than one YAML document (`---`).
     MultipleDocuments = "multiple-documents", Error, false;
     /// The file is not valid UTF-8.
@@ -79,6 +82,8 @@ codes! {
     UnknownKey = "unknown-key", Error, false;
     /// A required key is missing.
     MissingKey = "missing-key", Error, false;
+    /// A key written without a value (`reason:`): write the value, or remove the key.
+    EmptyValue = "empty-value", Error, false;
     /// A value has the wrong shape (a list where text was expected, say).
     WrongType = "wrong-type", Error, false;
     /// `version` is not a version this spoofctl reads.

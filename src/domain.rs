@@ -32,7 +32,8 @@ impl Domain {
             return Err(bad_char_error(raw, c, "domain"));
         }
         let trimmed = raw.strip_suffix('.').unwrap_or(raw);
-        let ascii = if trimmed.is_ascii() {
+        // Punycode labels (`xn--`) go through IDNA too, so that one that does not decode is refused.
+        let ascii = if trimmed.is_ascii() && !trimmed.to_ascii_lowercase().contains("xn--") {
             trimmed.to_ascii_lowercase()
         } else {
             idna::domain_to_ascii(trimmed).map_err(|_| {
@@ -111,7 +112,7 @@ fn check_not_public_suffix(raw: &str, ascii: &str) -> Result<(), ValueError> {
     }
     let what = match suffix.typ() {
         Some(psl::Type::Icann) => "a public suffix: domains are registered under it, it belongs to no one sender",
-        Some(psl::Type::Private) => return Ok(()),
+        Some(psl::Type::Private) => "a shared suffix (Public Suffix List, private section): many unrelated parties own names under it",
         None => "a single label, not a registered domain",
     };
     Err(ValueError::new(

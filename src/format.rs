@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::check::Checked;
+use crate::diagnostic::Span;
 use crate::entry::Entry;
 use crate::pair::Word;
 use crate::raw::{ENTRY_KEYS, RawList};
@@ -35,6 +36,8 @@ enum Anchor {
     Policy(usize),
     Entry(usize),
     Field(usize, &'static str),
+    /// Below an entry's last key, indented like its keys (a commented-out field, say).
+    EntryEnd(usize),
     End,
 }
 
@@ -47,7 +50,7 @@ struct Attached {
 /// Writes a checked, error-free list in canonical form.
 pub fn format(checked: &Checked) -> Result<String, FormatError> {
     let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Err(FormatError::HasErrors) };
-    if checked.has_errors() || raw.entries.len() != checked.list.entries.len() {
+    if !checked.is_well_formed() || raw.entries.len() != checked.list.entries.len() {
         return Err(FormatError::HasErrors);
     }
     let comments = attach(raw, &document.comments);
@@ -94,7 +97,7 @@ fn verify(before: &Checked, text: &str) -> Result<(), FormatError> {
         text,
         crate::date::Date::parse("2000-01-01").map_err(|_| FormatError::WouldLoseData("date"))?,
     );
-    if after.has_errors() {
+    if !after.is_well_formed() {
         return Err(FormatError::WouldLoseData("errors"));
     }
     let key = |e: &Entry| (e.identity(), e.action(), e.type_written, e.meta.clone());
@@ -110,12 +113,7 @@ fn verify(before: &Checked, text: &str) -> Result<(), FormatError> {
     if (&l.tenant, &l.accepted_domains, &l.policy) != (&r.tenant, &r.accepted_domains, &r.policy) {
         return Err(FormatError::WouldLoseData("header"));
     }
-    let comments = |c: &Checked| {
-        let mut v: Vec<String> = c.document.iter().flat_map(|d| d.comments.iter().map(|c| c.text.clone())).collect();
-        v.sort();
-        v
-    };
-    if comments(before) != comments(&after) {
+    if comment_owners(before) != comment_owners(&after) {
         return Err(FormatError::WouldLoseData("comments"));
     }
     Ok(())
@@ -137,6 +135,10 @@ impl Writer {
 
     fn line(&mut self, anchor: Anchor, indent: &str, text: &str) {
         self.leading(anchor, indent);
+        self.trailing_line(anchor, indent, text);
+    }
+
+    fn trailing_line(&mut self, anchor: Anchor, indent: &str, text: &str) {
         match self.comments.get(&anchor).and_then(|a| a.trailing.as_ref()) {
             Some(c) => {
                 let _ = writeln!(self.out, "{indent}{text}  {c}");
@@ -149,13 +151,14 @@ impl Writer {
 
     fn entry(&mut self, i: usize, entry: &Entry) {
         self.leading(Anchor::Entry(i), "  ");
-        let mut first = true;
-        for key in ENTRY_KEYS {
-            let Some(value) = field(entry, key) else { continue };
-            let indent = if first { "  - " } else { "    " };
-            first = false;
-            self.line(Anchor::Field(i, key), indent, &format!("{key}: {value}"));
+        for (n, (key, value)) in ENTRY_KEYS.iter().filter_map(|k| field(entry, k).map(|v| (k, v))).enumerate() {
+            // The first key's line opens the item (`  - `): comments above it go above the item, at the
+            // item's indent, where they read back as the entry's own.
+            let (indent, comment_indent) = if n == 0 { ("  - ", "  ") } else { ("    ", "    ") };
+            self.leading(Anchor::Field(i, key), comment_indent);
+            self.trailing_line(Anchor::Field(i, key), indent, &format!("{key}: {value}"));
         }
+        self.leading(Anchor::EntryEnd(i), "    ");
     }
 }
 
@@ -186,33 +189,69 @@ fn field(entry: &Entry, key: &str) -> Option<String> {
 }
 
 /// Gives each comment an anchor: a comment that ends a line belongs to the last key on that line (or the key
-/// above, inside a multi-line value); a comment on a line of its own belongs to the next key or entry, and
-/// comments above the first key stay at the top of the file.
+/// above, inside a multi-line value); a comment on a line of its own belongs to the next key or entry, except
+/// that one indented like an entry's keys right after that entry's last key stays with that entry; comments
+/// above the first key stay at the top of the file.
 fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
-    let mut anchors: Vec<(usize, Anchor)> = raw.keys.iter().map(|k| (k.span.line, Anchor::Top(k.value))).collect();
-    anchors.extend(raw.policy.iter().enumerate().map(|(i, (k, _))| (k.span.line, Anchor::Policy(i))));
+    // Sorted by place, so that on one line the last key written comes last (and an entry before its first key).
+    let mut anchors: Vec<(Span, Anchor)> = raw.keys.iter().map(|k| (k.span, Anchor::Top(k.value))).collect();
+    anchors.extend(raw.policy.iter().enumerate().map(|(i, (k, _))| (k.span, Anchor::Policy(i))));
     for (i, e) in raw.entries.iter().enumerate() {
-        anchors.push((e.span.line, Anchor::Entry(i)));
-        anchors.extend(e.fields.iter().map(|(k, _)| (k.span.line, Anchor::Field(i, k.value))));
+        anchors.push((e.span, Anchor::Entry(i)));
+        anchors.extend(e.fields.iter().map(|(k, _)| (k.span, Anchor::Field(i, k.value))));
     }
     anchors.sort();
     let mut attached: BTreeMap<Anchor, Attached> = BTreeMap::new();
     for c in comments {
         let line = c.span.line;
-        let (anchor, trailing) = if c.trailing {
-            let before = anchors.iter().rev().find(|(l, _)| *l <= line).map(|(_, a)| *a);
-            (before.unwrap_or(Anchor::End), true)
-        } else if anchors.first().is_none_or(|(l, _)| *l > line) {
-            (Anchor::Start, false)
+        let after = anchors.partition_point(|(s, _)| s.line <= line);
+        let before = after.checked_sub(1).map(|i| anchors[i].1);
+        let next = anchors.get(after).map(|(_, a)| *a);
+        let anchor = if c.trailing {
+            before.unwrap_or(Anchor::End)
+        } else if anchors.first().is_none_or(|(s, _)| s.line > line) {
+            Anchor::Start
         } else {
-            (anchors.iter().find(|(l, _)| *l > line).map_or(Anchor::End, |(_, a)| *a), false)
+            match before {
+                Some(Anchor::Entry(i) | Anchor::Field(i, _))
+                    if !c.opens_item
+                        && !matches!(next, Some(Anchor::Field(j, _)) if j == i)
+                        && c.span.column >= raw.entries[i].span.column =>
+                {
+                    Anchor::EntryEnd(i)
+                }
+                _ => next.unwrap_or(Anchor::End),
+            }
         };
         let slot = attached.entry(anchor).or_default();
-        if trailing && slot.trailing.is_none() && anchor != Anchor::End {
+        if c.trailing && slot.trailing.is_none() && anchor != Anchor::End {
             slot.trailing = Some(c.text.clone());
         } else {
             slot.leading.push(c.text.clone());
         }
     }
     attached
+}
+
+/// Each comment with the part of the list it belongs to: the entry (by identity), the top-level key, the
+/// policy lint, the top or the end of the file. `fmt` may move a comment within its entry, never to another.
+fn comment_owners(checked: &Checked) -> Vec<(String, String)> {
+    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Vec::new() };
+    let mut owned: Vec<(String, String)> = attach(raw, &document.comments)
+        .into_iter()
+        .flat_map(|(anchor, a)| {
+            let owner = match anchor {
+                Anchor::Start => "start".to_string(),
+                Anchor::Top(k) => format!("key {k}"),
+                Anchor::Policy(i) => format!("policy {}", raw.policy[i].0.value),
+                Anchor::Entry(i) | Anchor::Field(i, _) | Anchor::EntryEnd(i) => {
+                    checked.list.entries.get(i).map_or_else(|| format!("entry #{i}"), |e| format!("entry {:?}", e.identity()))
+                }
+                Anchor::End => "end".to_string(),
+            };
+            a.leading.into_iter().chain(a.trailing).map(move |c| (owner.clone(), c))
+        })
+        .collect();
+    owned.sort();
+    owned
 }

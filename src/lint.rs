@@ -58,17 +58,6 @@ pub fn lint(list: &TenantList, today: Date) -> Vec<Diagnostic> {
     if list.entries.len() <= MAX_ENTRIES {
         cover_lints(list, &mut found);
     }
-    if list.entries.len() * 10 > MAX_ENTRIES * 9 {
-        found.push(
-            Diagnostic::new(
-                Code::NearEntryLimit,
-                &list.path,
-                None,
-                format!("the list has {} entries, more than 90% of the service's {MAX_ENTRIES} per tenant", list.entries.len()),
-            )
-            .with_hint("remove redundant and expired entries before the limit blocks new ones"),
-        );
-    }
     found
         .into_iter()
         .filter_map(|mut d| {

@@ -52,9 +52,4 @@ impl Policy {
             Some(Level::Error) => Some(Severity::Error),
         }
     }
-
-    /// The levels set, by code.
-    pub fn levels(&self) -> impl Iterator<Item = (Code, Level)> + '_ {
-        self.levels.iter().map(|(c, l)| (*c, *l))
-    }
 }

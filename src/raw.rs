@@ -96,8 +96,9 @@ impl RawReader<'_> {
 
     fn entries(&mut self, node: &Node) -> Vec<RawEntry> {
         let Value::List(items) = &node.value else {
-            if node.value != Value::Null {
-                self.wrong(node, "`entries`", "`entries` is a list: start each entry with `- spoofed:`");
+            match node.value {
+                Value::Null => self.empty(node, "entries"),
+                _ => self.wrong(node, "`entries`", "`entries` is a list: start each entry with `- spoofed:`"),
             }
             return Vec::new();
         };
@@ -161,7 +162,10 @@ impl RawReader<'_> {
     fn text(&mut self, node: &Node, key: &str) -> Option<Located<String>> {
         match &node.value {
             Value::Text(t) => Some(Located { value: t.clone(), span: node.span }),
-            Value::Null => None,
+            Value::Null => {
+                self.empty(node, key);
+                None
+            }
             _ => {
                 self.wrong(node, &format!("`{key}`"), "write a single value on the same line as the key");
                 None
@@ -172,12 +176,25 @@ impl RawReader<'_> {
     fn text_list(&mut self, node: &Node, key: &str) -> Vec<Located<String>> {
         match &node.value {
             Value::List(items) => items.iter().filter_map(|i| self.text(i, key)).collect(),
-            Value::Null => Vec::new(),
+            Value::Null => {
+                self.empty(node, key);
+                Vec::new()
+            }
             _ => {
                 self.wrong(node, &format!("`{key}`"), "write a list: `[contoso.com, contoso.net]`");
                 Vec::new()
             }
         }
+    }
+
+    fn empty(&mut self, node: &Node, key: &str) {
+        let hint = match key {
+            "entries" => "write `entries: []` for a list with no entries yet".to_string(),
+            "accepted-domains" => "list the tenant's domains, `[contoso.com]`, or remove the key".to_string(),
+            _ => format!("write a value after `{key}:`, or remove the key"),
+        };
+        self.diagnostics
+            .push(Diagnostic::new(Code::EmptyValue, self.file, Some(node.span), format!("`{key}` has no value")).with_hint(hint));
     }
 
     fn wrong(&mut self, node: &Node, what: &str, hint: &str) {

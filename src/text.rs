@@ -1,8 +1,7 @@
 //! Character rules shared by every value parser: what a domain, an address or a free-text field may hold.
 //!
 //! Values travel into PowerShell scripts, CSV cells and the portal; refusing quotes, `$`, `;`, backticks,
-//! spaces and control characters at the edge means no later writer has to escape them (see SECURITY notes
-//! in the README).
+//! spaces and control characters at the edge means no later writer has to escape them.
 
 use crate::diagnostic::{Code, ValueError};
 
@@ -10,7 +9,7 @@ use crate::diagnostic::{Code, ValueError};
 pub fn describe_char(c: char) -> String {
     if c == ' ' {
         "a space".to_string()
-    } else if c.is_control() || c.is_whitespace() || c.is_ascii_control() {
+    } else if c.is_control() || c.is_whitespace() || is_invisible(c) {
         format!("the control character U+{:04X}", c as u32)
     } else {
         format!("`{c}`")

@@ -31,18 +31,7 @@ pub fn validate(file: &Path, raw: &RawList) -> (TenantList, Vec<Diagnostic>) {
     let policy = v.policy(&raw.policy);
     let mut entries: Vec<Entry> = raw.entries.iter().filter_map(|e| v.entry(e, &accepted_domains)).collect();
     v.unique(&mut entries);
-    if raw.entries.len() > MAX_ENTRIES {
-        let span = raw.keys.iter().find(|k| k.value == "entries").map(|k| k.span);
-        v.diagnostics.push(
-            Diagnostic::new(
-                Code::TooManyEntries,
-                file,
-                span,
-                format!("the list has {} entries; the service holds at most {MAX_ENTRIES} per tenant", raw.entries.len()),
-            )
-            .with_hint("remove entries that are redundant, expired or no longer needed"),
-        );
-    }
+    v.entry_count(raw, &policy);
     let list = TenantList { path: file.to_path_buf(), tenant, accepted_domains, policy, entries };
     (list, v.diagnostics)
 }
@@ -81,6 +70,36 @@ impl Validator<'_> {
         }
     }
 
+    /// The service's limit of 1024 entries per tenant, allow and block together (TABL-SPOOF, "Limits"):
+    /// an error above it, a warning (a lint) above 90%. Counted on the entries written, valid or not.
+    fn entry_count(&mut self, raw: &RawList, policy: &Policy) {
+        let n = raw.entries.len();
+        let span = raw.keys.iter().find(|k| k.value == "entries").map(|k| k.span);
+        if n > MAX_ENTRIES {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::TooManyEntries,
+                    self.file,
+                    span,
+                    format!("the list has {n} entries; the service holds at most {MAX_ENTRIES} per tenant"),
+                )
+                .with_hint("remove entries that are redundant, expired or no longer needed"),
+            );
+        } else if n * 10 > MAX_ENTRIES * 9
+            && let Some(severity) = policy.severity(Code::NearEntryLimit)
+        {
+            let mut d = Diagnostic::new(
+                Code::NearEntryLimit,
+                self.file,
+                span,
+                format!("the list has {n} entries, more than 90% of the service's {MAX_ENTRIES} per tenant"),
+            )
+            .with_hint("remove redundant and expired entries before the limit blocks new ones");
+            d.severity = severity;
+            self.diagnostics.push(d);
+        }
+    }
+
     fn free_text(&mut self, text: &Located<String>, what: &str) -> Option<String> {
         self.report(check_free_text(&text.value, what).map(|()| text.value.clone()), text.span, None)
     }
@@ -111,7 +130,7 @@ impl Validator<'_> {
                     continue;
                 }
             };
-            match Level::parse(&level.value) {
+            match Level::parse(&level.value.to_ascii_lowercase()) {
                 Some(l) => policy.set(code, l),
                 None => self.diagnostics.push(
                     Diagnostic::new(Code::InvalidValue, self.file, Some(level.span), format!("`{}` is not a lint level", level.value))
@@ -160,6 +179,9 @@ impl Validator<'_> {
             }
         };
         debug_assert!(!(s_any && i_any));
+        if raw.get("type").is_some() && written_type.is_none() {
+            return None; // an invalid `type` is already reported
+        }
         let spoof_type = self.spoof_type(raw, domain.as_ref(), written_type, accepted, &label)?;
         let meta = meta.filter(|_| self.diagnostics.len() == before)?;
         Some(Entry { rule, spoof_type, type_written: written_type.is_some(), meta, span: raw.span })

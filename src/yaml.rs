@@ -7,6 +7,7 @@
 //! every diagnostic needs; serde_yaml (archived upstream) reports positions only for errors.
 //! Anchors and aliases are refused outright, so an alias bomb cannot expand; nesting is bounded.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use yaml_rust2::parser::{Event, Parser};
@@ -60,6 +61,9 @@ pub struct Comment {
     pub text: String,
     /// True when the line has content before the comment.
     pub trailing: bool,
+    /// True when the only thing before the comment is a list item's `-` (`- # note`): the comment opens
+    /// that item.
+    pub opens_item: bool,
 }
 
 /// A parsed file: its one document and its comments.
@@ -71,16 +75,17 @@ pub struct Document {
     pub comments: Vec<Comment>,
 }
 
-/// Parses `text` (from `file`, for diagnostics). Returns every problem found; a syntax error stops the parse.
-pub fn parse(file: &Path, text: &str) -> Result<Document, Vec<Diagnostic>> {
-    let mut reader = Reader { parser: Parser::new_from_str(text), file, text, diagnostics: Vec::new(), quoted: Vec::new() };
+/// Parses `text` (from `file`, for diagnostics). Returns the document with the problems that did not stop
+/// the parse (duplicate keys, tags), or every problem when one did (a syntax error, an alias).
+pub fn parse(file: &Path, text: &str) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut reader = Reader { parser: Parser::new_from_str(text), file, chars: &chars, diagnostics: Vec::new(), quoted: Vec::new() };
     let root = reader.document();
     match root {
-        Ok(root) if reader.diagnostics.is_empty() => {
-            let comments = find_comments(text, &reader.quoted);
-            Ok(Document { root, comments })
+        Ok(root) => {
+            let comments = find_comments(text, &mut reader.quoted);
+            Ok((Document { root, comments }, reader.diagnostics))
         }
-        Ok(_) => Err(reader.diagnostics),
         Err(d) => {
             reader.diagnostics.push(*d);
             Err(reader.diagnostics)
@@ -91,7 +96,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Document, Vec<Diagnostic>> {
 struct Reader<'a> {
     parser: Parser<std::str::Chars<'a>>,
     file: &'a Path,
-    text: &'a str,
+    /// The text as characters: parser markers are character indexes.
+    chars: &'a [char],
     diagnostics: Vec<Diagnostic>,
     /// Character ranges of quoted and block scalars, where a `#` is not a comment.
     quoted: Vec<(usize, usize)>,
@@ -142,6 +148,11 @@ impl Reader<'_> {
     }
 
     fn node(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Node, Fatal> {
+        self.value(event, mark, depth, None)
+    }
+
+    /// Reads one value; `key` is the marker of the key it belongs to, when it is a mapping's value.
+    fn value(&mut self, event: Event, mark: Marker, depth: usize, key: Option<Marker>) -> Result<Node, Fatal> {
         let span = span_of(&mark);
         if depth > MAX_DEPTH {
             return Err(Box::new(
@@ -150,12 +161,28 @@ impl Reader<'_> {
             ));
         }
         let anchored = |id: usize| id != 0;
+        if matches!(&event, Event::Scalar(_, _, _, Some(_)) | Event::SequenceStart(_, Some(_)) | Event::MappingStart(_, Some(_))) {
+            self.diagnostics.push(
+                Diagnostic::new(Code::YamlTag, self.file, Some(span), "YAML tags (`!!str`, `!name`) are not allowed in list files")
+                    .with_hint("remove the tag: every value in a list file is text"),
+            );
+        }
         match event {
             Event::Alias(_) => Err(self.alias(span)),
             Event::Scalar(_, _, id, _) | Event::SequenceStart(id, _) | Event::MappingStart(id, _) if anchored(id) => Err(self.alias(span)),
             Event::Scalar(text, style, _, _) => {
-                if style != TScalarStyle::Plain {
-                    self.quoted.push((mark.index(), self.scalar_end(mark.index(), style)));
+                match (style, key) {
+                    (TScalarStyle::Plain, _) => {}
+                    // A block scalar's marker is at its content; its extent follows from its key's line and column.
+                    (TScalarStyle::Literal | TScalarStyle::Folded, Some(k)) => {
+                        self.quoted.push((k.index(), block_scalar_end(self.chars, k.index(), k.col())))
+                    }
+                    (TScalarStyle::Literal | TScalarStyle::Folded, None) => {
+                        let line_start =
+                            self.chars[..mark.index().min(self.chars.len())].iter().rposition(|c| *c == '\n').map_or(0, |p| p + 1);
+                        self.quoted.push((line_start, block_scalar_end(self.chars, line_start, mark.col().saturating_sub(1))));
+                    }
+                    _ => self.quoted.push((mark.index(), self.scalar_end(mark.index(), style))),
                 }
                 let null = style == TScalarStyle::Plain && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL");
                 Ok(Node { span, value: if null { Value::Null } else { Value::Text(text) } })
@@ -172,6 +199,7 @@ impl Reader<'_> {
             }
             Event::MappingStart(..) => {
                 let mut pairs: Vec<(Node, Node)> = Vec::new();
+                let mut seen: HashMap<String, Span> = HashMap::new();
                 loop {
                     let (event, mark) = self.next()?;
                     if event == Event::MappingEnd {
@@ -179,25 +207,25 @@ impl Reader<'_> {
                         let span = pairs.first().map_or(span, |(k, _)| k.span.min(span));
                         return Ok(Node { span, value: Value::Map(pairs) });
                     }
+                    let key_mark = mark;
                     let key = self.node(event, mark, depth + 1)?;
                     let (event, mark) = self.next()?;
-                    let value = self.node(event, mark, depth + 1)?;
-                    if let Some((first, _)) = pairs.iter().find(|(k, _)| k.value == key.value) {
-                        let name = match &key.value {
-                            Value::Text(t) => t.clone(),
-                            other => other.kind().to_string(),
-                        };
-                        self.diagnostics.push(
-                            Diagnostic::new(
-                                Code::DuplicateKey,
-                                self.file,
-                                Some(key.span),
-                                format!("`{name}` is written twice in this mapping"),
-                            )
-                            .with_hint("keep one of them: YAML readers disagree on which one wins")
-                            .with_related(first.span, "first written here"),
-                        );
-                        continue;
+                    let value = self.value(event, mark, depth + 1, Some(key_mark))?;
+                    if let Value::Text(name) = &key.value {
+                        if let Some(first) = seen.get(name) {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::DuplicateKey,
+                                    self.file,
+                                    Some(key.span),
+                                    format!("`{name}` is written twice in this mapping"),
+                                )
+                                .with_hint("keep one of them: YAML readers disagree on which one wins")
+                                .with_related(*first, "first written here"),
+                            );
+                            continue;
+                        }
+                        seen.insert(name.clone(), key.span);
                     }
                     pairs.push((key, value));
                 }
@@ -228,68 +256,55 @@ impl Reader<'_> {
 
     /// The character index just past a quoted or block scalar that starts at `start`.
     fn scalar_end(&self, start: usize, style: TScalarStyle) -> usize {
-        let mut chars = self.text.chars().skip(start).enumerate().peekable();
+        let chars = self.chars;
+        let mut i = start + 1;
         match style {
             TScalarStyle::SingleQuoted => {
-                chars.next();
-                while let Some((i, c)) = chars.next() {
-                    if c == '\'' {
-                        if chars.peek().map(|(_, c)| *c) == Some('\'') {
-                            chars.next();
-                        } else {
-                            return start + i + 1;
+                while i < chars.len() {
+                    if chars[i] == '\'' {
+                        if chars.get(i + 1) == Some(&'\'') {
+                            i += 2;
+                            continue;
                         }
+                        return i + 1;
                     }
+                    i += 1;
                 }
             }
             TScalarStyle::DoubleQuoted => {
-                chars.next();
-                while let Some((i, c)) = chars.next() {
-                    match c {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' => return start + i + 1,
-                        _ => {}
+                while i < chars.len() {
+                    match chars[i] {
+                        '\\' => i += 2,
+                        '"' => return i + 1,
+                        _ => i += 1,
                     }
                 }
             }
-            // A block scalar's content runs to the next line that is indented no deeper than its first
-            // content line; comments cannot sit inside it.
-            _ => return block_scalar_end(self.text, start),
+            _ => {}
         }
-        usize::MAX
+        chars.len()
     }
 }
 
-/// The end (character index) of a `|` or `>` block scalar whose indicator is at `start`.
-fn block_scalar_end(text: &str, start: usize) -> usize {
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = start;
-    while i < chars.len() && chars[i] != '\n' {
-        i += 1;
-    }
-    let mut content_indent = None;
+/// The end (character index) of a `|` or `>` block scalar whose key starts at `key` in column `key_col`
+/// (0-based). Its content is the following lines indented deeper than the key (YAML 1.2, section 8.1); the
+/// first line indented no deeper ends it, whatever it holds (a comment there is a comment).
+fn block_scalar_end(chars: &[char], key: usize, key_col: usize) -> usize {
+    let start = key.min(chars.len());
+    let parent_indent = key_col;
+    let line_end = |from: usize| chars[from..].iter().position(|c| *c == '\n').map_or(chars.len(), |p| from + p);
+    let mut i = line_end(start);
     let mut end = i;
     while i < chars.len() {
-        let line_start = i + 1;
-        let mut j = line_start;
+        let mut j = i + 1;
         while j < chars.len() && chars[j] == ' ' {
             j += 1;
         }
-        let blank = j >= chars.len() || chars[j] == '\n';
-        let indent = j - line_start;
-        if !blank {
-            match content_indent {
-                None if indent > 0 => content_indent = Some(indent),
-                Some(ci) if indent >= ci => {}
-                _ => break,
-            }
+        let blank = j >= chars.len() || chars[j] == '\n' || chars[j] == '\r';
+        if !blank && j - (i + 1) <= parent_indent {
+            break;
         }
-        i = j;
-        while i < chars.len() && chars[i] != '\n' {
-            i += 1;
-        }
+        i = line_end(j.min(chars.len()));
         if !blank {
             end = i;
         }
@@ -299,17 +314,27 @@ fn block_scalar_end(text: &str, start: usize) -> usize {
 
 /// Finds every `#` comment: a `#` at the start of a line or after a space or tab, outside quoted and block
 /// scalars (YAML 1.2, section 6.6).
-fn find_comments(text: &str, quoted: &[(usize, usize)]) -> Vec<Comment> {
+fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
+    quoted.sort_unstable();
+    // Ranges do not overlap, so the one that could hold `at` is the last one starting at or before it.
+    let inside = |at: usize| {
+        let n = quoted.partition_point(|&(s, _)| s <= at);
+        n > 0 && at < quoted[n - 1].1
+    };
     let mut comments = Vec::new();
     let mut index = 0;
     for (line_no, line) in text.split('\n').enumerate() {
         let mut prev = None;
         for (col, c) in line.chars().enumerate() {
             let at = index + col;
-            if c == '#' && matches!(prev, None | Some(' ') | Some('\t')) && !quoted.iter().any(|&(s, e)| s <= at && at < e) {
+            if c == '#' && matches!(prev, None | Some(' ') | Some('\t')) && !inside(at) {
                 let body: String = line.chars().skip(col).collect();
-                let trailing = line.chars().take(col).any(|c| !c.is_whitespace());
-                comments.push(Comment { span: Span::new(line_no + 1, col + 1), text: body.trim_end().to_string(), trailing });
+                // Content before the comment makes it trailing, unless that content is only the `-` of a
+                // list item: `- # note` stands above the item's first key.
+                let before: String = line.chars().take(col).filter(|c| !c.is_whitespace()).collect();
+                let trailing = before.chars().any(|c| c != '-');
+                let opens_item = !before.is_empty() && !trailing;
+                comments.push(Comment { span: Span::new(line_no + 1, col + 1), text: body.trim_end().to_string(), trailing, opens_item });
                 break;
             }
             prev = Some(c);
@@ -367,7 +392,7 @@ mod tests {
     use super::*;
 
     fn doc(text: &str) -> Document {
-        parse(Path::new("t.yaml"), text).expect("parses")
+        parse(Path::new("t.yaml"), text).expect("parses").0
     }
 
     /// Positions are 1-based lines and columns, as editors show them.
@@ -386,6 +411,16 @@ mod tests {
         let d = doc("# top\na: \"x # y\" # real\nb: 'it''s # no'\nc: a#b\nd: |\n  # inside\n  text\n# after\n");
         let found: Vec<_> = d.comments.iter().map(|c| (c.span.line, c.text.as_str(), c.trailing)).collect();
         assert_eq!(found, vec![(1, "# top", false), (2, "# real", true), (8, "# after", false)]);
+    }
+
+    /// Review finding 1: a block scalar ends at the first line indented no deeper than its key, so the comment
+    /// there is a comment, whether the scalar is empty or not.
+    #[test]
+    fn block_scalar_ends_at_its_key_indent() {
+        for text in ["e:\n  - r: >-\n    # kept\n    k: v\n", "e:\n  - r: |\n      text\n    # kept\n    k: v\n"] {
+            let d = doc(text);
+            assert_eq!(d.comments.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), vec!["# kept"], "{text}");
+        }
     }
 
     /// Scalars written by `scalar` read back as the same text.

@@ -94,3 +94,21 @@ fn binary_junk() {
 fn control_character_in_value() {
     refused(b"version: 1\nentries:\n  - spoofed: \"fabrikam.com\\u0007\"\n    infrastructure: tms.mx.com\n    type: external\n    action: block\n", "invalid-characters", "U+0007");
 }
+
+/// Review finding 8: `fmt` through a symbolic link rewrites the file it points to and keeps the link.
+#[cfg(unix)]
+#[test]
+fn fmt_follows_a_symlink() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let real = dir.path().join("real.yaml");
+    std::fs::write(
+        &real,
+        "version: 1\nentries:\n  - spoofed: B.com\n    infrastructure: x.example\n    type: external\n    action: block\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink("real.yaml", dir.path().join("link.yaml")).expect("symlink");
+    let out = spoofctl(&["fmt", "link.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(std::fs::symlink_metadata(dir.path().join("link.yaml")).expect("link").file_type().is_symlink());
+    assert!(std::fs::read_to_string(&real).expect("read").contains("spoofed: b.com"));
+}

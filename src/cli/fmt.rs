@@ -1,6 +1,6 @@
 //! `spoofctl fmt`: rewrite lists in canonical form, or (`--check`) say which would change.
 
-use spoofctl::atomic::{self, Existing};
+use spoofctl::atomic;
 use spoofctl::check::check;
 use spoofctl::date::Date;
 use spoofctl::format::format;
@@ -30,12 +30,12 @@ pub fn run(args: FmtArgs) -> Exit {
             }
             Err(e) => return fail(e),
         };
-        // `expired` does not matter to formatting; any fixed date gives the same result.
+        // Lints (the only findings that depend on the date) do not stop formatting.
         let checked = check(path, &text, Date::today_utc());
         let formatted = match format(&checked) {
             Ok(f) => f,
             Err(e) => {
-                for d in checked.diagnostics.iter().filter(|d| d.severity == spoofctl::diagnostic::Severity::Error) {
+                for d in checked.diagnostics.iter().filter(|d| d.severity == spoofctl::diagnostic::Severity::Error && !d.code.is_lint()) {
                     out(&render::diagnostic(d, style));
                     out("\n");
                 }
@@ -50,7 +50,7 @@ pub fn run(args: FmtArgs) -> Exit {
             out(&format!("{}: would be reformatted\n", path.display()));
             exit = Exit::Findings;
         } else {
-            if let Err(e) = atomic::write(path, formatted.as_bytes(), Existing::Replace) {
+            if let Err(e) = atomic::replace(path, formatted.as_bytes()) {
                 return fail(format!("{}: cannot write: {e}", path.display()));
             }
             out(&format!("{}: formatted\n", path.display()));

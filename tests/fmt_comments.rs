@@ -1,0 +1,102 @@
+//! Where `fmt` puts comments: each case is a list as written and the exact canonical text. Every case also
+//! formats again to itself. Regression cases from the first review are named after what went wrong.
+
+use std::path::Path;
+
+use spoofctl::check::check;
+use spoofctl::date::Date;
+use spoofctl::format::format;
+
+fn fmt(text: &str) -> String {
+    let checked = check(Path::new("t.yaml"), text, Date::parse("2026-11-22").expect("date"));
+    let once = format(&checked).unwrap_or_else(|e| panic!("{e}: {:#?}", checked.diagnostics));
+    let again = format(&check(Path::new("t.yaml"), &once, Date::parse("2026-11-22").expect("date"))).expect("formats again");
+    assert_eq!(once, again, "not idempotent");
+    once
+}
+
+const HEAD: &str = "version: 1\nentries:\n";
+
+fn entry(spoofed: &str) -> String {
+    format!("  - spoofed: {spoofed}\n    infrastructure: x.com\n    type: external\n    action: block\n")
+}
+
+/// Review finding 1: an empty block scalar swallowed the comments below it, and fmt deleted them.
+#[test]
+fn comments_after_an_empty_block_scalar_are_kept() {
+    let text = format!(
+        "{HEAD}  - spoofed: a.com\n    reason: >-\n    # DO NOT REMOVE: legal hold\n    infrastructure: x.com  # the vendor's DKIM domain\n    type: external\n    action: block\n"
+    );
+    let out = fmt(&text);
+    assert!(out.contains("# DO NOT REMOVE: legal hold"), "{out}");
+    assert!(out.contains("infrastructure: x.com  # the vendor's DKIM domain"), "{out}");
+}
+
+/// Review finding 2: `- # note` belongs to the item it opens, not to the entry above.
+#[test]
+fn comment_after_the_dash_stays_with_its_entry() {
+    let text = format!(
+        "{HEAD}{}  - # note about a.com\n    spoofed: a.com\n    infrastructure: x.com\n    type: external\n    action: block\n",
+        entry("z.com")
+    );
+    assert_eq!(fmt(&text), format!("{HEAD}  # note about a.com\n{}\n{}", entry("a.com"), entry("z.com")));
+}
+
+/// Review finding 2: a commented-out field after an entry's last key stays with that entry when entries
+/// are sorted.
+#[test]
+fn commented_out_field_stays_with_its_entry() {
+    let text = format!("{HEAD}{}    # ticket: SEC-1\n{}", entry("z.com"), entry("a.com"));
+    assert_eq!(fmt(&text), format!("{HEAD}{}\n{}    # ticket: SEC-1\n", entry("a.com"), entry("z.com")));
+}
+
+/// Review finding 3: a comment above a key that becomes the entry's first made an empty list item.
+#[test]
+fn comment_above_a_key_that_moves_first() {
+    let text = format!(
+        "{HEAD}  - action: block\n    type: external\n    # the bank's From domain\n    spoofed: a.com\n    infrastructure: x.com\n"
+    );
+    assert_eq!(fmt(&text), format!("{HEAD}  # the bank's From domain\n{}", entry("a.com")));
+}
+
+/// A comment ending a line stays at the end of that key's line, also in a one-line flow entry.
+#[test]
+fn trailing_comments_stay_on_their_key() {
+    let text = format!(
+        "{HEAD}  - {{spoofed: a.com, infrastructure: x.com, type: external, action: block}}  # flow entry\n  - spoofed: b.com  # b\n    infrastructure: x.com\n    type: external\n    action: block\n"
+    );
+    let out = fmt(&text);
+    assert!(out.contains("    action: block  # flow entry\n\n  - spoofed: b.com  # b\n"), "{out}");
+}
+
+/// Comments above the first key stay at the top; comments after everything stay at the end.
+#[test]
+fn header_and_footer_comments() {
+    let text = format!("# Contoso\n# reviewed weekly\nentries:\n{}version: 1\n# end\n", entry("a.com"));
+    assert_eq!(fmt(&text), format!("# Contoso\n# reviewed weekly\nversion: 1\nentries:\n{}# end\n", entry("a.com")));
+}
+
+/// A comment between two keys of an entry travels with the key below it.
+#[test]
+fn comment_between_keys_travels_with_the_key_below() {
+    let text = format!(
+        "{HEAD}  - spoofed: a.com\n    infrastructure: x.com\n    action: block\n    # external: Fabrikam's own mail\n    type: external\n"
+    );
+    assert_eq!(
+        fmt(&text),
+        format!(
+            "{HEAD}  - spoofed: a.com\n    infrastructure: x.com\n    # external: Fabrikam's own mail\n    type: external\n    action: block\n"
+        )
+    );
+}
+
+/// A `#` inside quotes or a block scalar is text, not a comment.
+#[test]
+fn hashes_inside_values_are_not_comments() {
+    let text = format!(
+        "{HEAD}  - spoofed: a.com\n    infrastructure: x.com\n    type: external\n    action: block\n    reason: >-\n      see # 12\n    owner: 'it''s # me'\n"
+    );
+    let out = fmt(&text);
+    assert!(out.contains("reason: \"see # 12\"\n"), "{out}");
+    assert!(out.contains("owner: \"it's # me\""), "{out}");
+}
