@@ -216,7 +216,11 @@ fn parse_row(shape: &Shape, record: &ByteRecord, row: u64) -> Result<Row, RowErr
             Ok(Row { row, message, count })
         }
         Shape::Messages { from, ptr, ip, dkim } => {
-            let sender = Sender::parse(field(from, "From")?).map_err(|e| err(format!("From: {e}")))?;
+            let raw_from = field(from, "From")?;
+            if !raw_from.contains('@') {
+                return Err(err(format!("From: `{raw_from}` is not an address")));
+            }
+            let sender = Sender::parse(raw_from).map_err(|e| err(format!("From: {e}")))?;
             let mut message = Message::from(sender);
             message.ptr = optional(ptr, "PTR")?.map(Host::parse).transpose().map_err(|e| err(format!("PTR: {e}")))?;
             message.ip =

@@ -36,10 +36,10 @@ pub fn run(args: MatchArgs) -> Exit {
 /// The message the flags describe; a bad value is a usage error naming its flag.
 fn message_from_flags(args: &MatchArgs) -> Result<Message, String> {
     let from = args.from.as_deref().unwrap_or_default();
-    let sender = Sender::parse(from).map_err(|e| format!("--from: {e}"))?;
-    if sender.address().is_none() {
+    if !from.contains('@') {
         return Err(format!("--from: `{from}` is not an address; give the From address, e.g. `payroll@contoso.com`"));
     }
+    let sender = Sender::parse(from).map_err(|e| format!("--from: {e}"))?;
     let mut message = Message::from(sender);
     message.ptr = args.ptr.as_deref().map(Host::parse).transpose().map_err(|e| format!("--ptr: {e}"))?;
     message.ip = args.ip.as_deref().map(|ip| ip.parse().map_err(|_| format!("--ip: `{ip}` is not an IP address"))).transpose()?;

@@ -41,15 +41,15 @@ impl Sink<'_> {
         })
     }
 
-    fn row(&mut self, row: &Row, outcome: &Outcome<'_>) -> io::Result<()> {
+    fn row(&mut self, row: &Row, outcome: &Outcome<'_>, pair_row: bool) -> io::Result<()> {
         match self {
             Sink::Text(_) => Ok(()),
             Sink::Json(out, first) => {
                 let sep = if *first { "\n" } else { ",\n" };
                 *first = false;
-                write!(out, "{sep}{}", row_json(row, outcome))
+                write!(out, "{sep}{}", row_json(row, outcome, pair_row))
             }
-            Sink::Csv(w) => Ok(w.write_record(row_csv(row, outcome))?),
+            Sink::Csv(w) => Ok(w.write_record(row_csv(row, outcome, pair_row))?),
         }
     }
 
@@ -93,6 +93,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     let progress = std::io::stderr().is_terminal() && total > 0;
     let mut tallies = vec![Tally::default(); matchers.len()];
     let (mut skipped, mut failure, mut scratch) = (0u64, None, Vec::new());
+    let pair_rows = matches!(reader.shape(), spoofctl::observations::Shape::Pairs { .. });
     while let Some(next) = reader.next_row() {
         let row = match next {
             Ok(Ok(row)) => row,
@@ -111,7 +112,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         for (matcher, tally) in matchers.iter().zip(&mut tallies) {
             let outcome = matcher.evaluate_with(&row.message, &mut scratch, false);
             tally.add(&row.message, row.count, &outcome.verdict);
-            if sink.row(&row, &outcome).is_err() {
+            if sink.row(&row, &outcome, pair_rows).is_err() {
                 return Exit::CannotRun; // stdout closed: nobody is reading
             }
         }

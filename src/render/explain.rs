@@ -43,7 +43,8 @@ fn stamps_text(s: &Stamps, out: &mut String) {
     }
     let cip = s.antispam("CIP").map(str::to_string).or_else(|| s.connecting_ip().map(|ip| ip.to_string()));
     field_line(out, "CIP:", cip.as_deref().unwrap_or("(not stamped)"));
-    field_line(out, "PTR:", s.antispam("PTR").unwrap_or("(none: the connecting IP has no reverse DNS name)"));
+    let no_ptr = if s.antispam.is_empty() { "(not stamped)" } else { "(none: the connecting IP has no reverse DNS name)" };
+    field_line(out, "PTR:", s.antispam("PTR").unwrap_or(no_ptr));
     type Meaning = fn(&str) -> &'static str;
     let coded: [(&str, Meaning); 4] = [("CAT", meaning::cat), ("SFV", meaning::sfv), ("SFTY", meaning::sfty), ("DIR", meaning::dir)];
     for (key, words) in coded {

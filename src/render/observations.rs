@@ -16,25 +16,58 @@ use crate::tally::Tally;
 pub const BUSIEST: usize = 10;
 
 /// The columns of `--format csv`.
-pub const CSV_HEADER: &[&str] =
-    &["row", "list", "from", "ptr", "ip", "dkim", "type", "messages", "verdict", "entry_spoofed", "entry_infrastructure", "entry_line"];
+/// `infrastructure` is the pair's infrastructure as the service reports it (an observed pair's own, or a
+/// message's PTR organizational domain, else its /24); `ptr`, `ip` and `dkim` are a message row's details.
+pub const CSV_HEADER: &[&str] = &[
+    "row",
+    "list",
+    "from",
+    "infrastructure",
+    "ptr",
+    "ip",
+    "dkim",
+    "type",
+    "messages",
+    "verdict",
+    "entry_spoofed",
+    "entry_infrastructure",
+    "entry_line",
+];
 
 /// A cell that a spreadsheet would not run as a formula: a leading `=`, `+`, `-` or `@` gets a `'` before it.
 pub fn safe_cell(value: String) -> String {
     if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value }
 }
 
-/// One CSV record for one row and one list.
-pub fn row_csv(row: &Row, outcome: &Outcome<'_>) -> [String; 12] {
+/// A message row's own details; an observed pair has none beyond its infrastructure.
+fn details(m: &Message, pair_row: bool) -> (String, String, String) {
+    if pair_row {
+        return Default::default();
+    }
+    (
+        m.ptr.as_ref().map(|h| h.to_string()).unwrap_or_default(),
+        m.ip.map(|i| i.to_string()).unwrap_or_default(),
+        m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(" "),
+    )
+}
+
+fn infrastructure(m: &Message) -> String {
+    m.service_pair().map(|(_, i)| i).unwrap_or_default()
+}
+
+/// One CSV record for one row and one list; `pair_row` when the file has pair rows.
+pub fn row_csv(row: &Row, outcome: &Outcome<'_>, pair_row: bool) -> [String; 13] {
     let m = &row.message;
     let d = outcome.verdict.decision();
+    let (ptr, ip, dkim) = details(m, pair_row);
     [
         row.row.to_string(),
         outcome.list.path.display().to_string(),
         m.from.to_string(),
-        m.ptr.as_ref().map(|h| h.to_string()).unwrap_or_default(),
-        m.ip.map(|i| i.to_string()).unwrap_or_default(),
-        m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(" "),
+        infrastructure(m),
+        ptr,
+        ip,
+        dkim,
         outcome.spoof_type.map(|t| t.list_word()).unwrap_or_default().to_string(),
         row.count.to_string(),
         outcome.verdict.word().to_string(),
@@ -45,19 +78,15 @@ pub fn row_csv(row: &Row, outcome: &Outcome<'_>) -> [String; 12] {
     .map(safe_cell)
 }
 
-fn message_fields(m: &Message) -> Value {
-    json!({
-        "from": m.from.to_string(),
-        "ptr": m.ptr.as_ref().map(|h| h.as_str()),
-        "ip": m.ip.map(|i| i.to_string()),
-        "dkim": m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
-    })
-}
-
-/// One JSON row for one row and one list.
-pub fn row_json(row: &Row, outcome: &Outcome<'_>) -> Value {
-    let mut v = message_fields(&row.message);
-    v["row"] = json!(row.row);
+/// One JSON row for one row and one list; `pair_row` when the file has pair rows.
+pub fn row_json(row: &Row, outcome: &Outcome<'_>, pair_row: bool) -> Value {
+    let m = &row.message;
+    let mut v = json!({"row": row.row, "from": m.from.to_string(), "infrastructure": infrastructure(m)});
+    if !pair_row {
+        v["ptr"] = json!(m.ptr.as_ref().map(|h| h.as_str()));
+        v["ip"] = json!(m.ip.map(|i| i.to_string()));
+        v["dkim"] = json!(m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>());
+    }
     v["list"] = json!(outcome.list.path.display().to_string());
     v["type"] = json!(outcome.spoof_type.map(|t| t.list_word()));
     v["messages"] = json!(row.count);
