@@ -20,18 +20,22 @@ pub enum EncodingError {
 /// broken or hostile file, and refusing it keeps memory bounded.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
-/// Wraps a reader so that it yields UTF-8 (a BOM decides UTF-16; without one the bytes pass through as they
-/// are, and invalid UTF-8 is left for the caller to report with its row), and fails on a line longer than
-/// [`MAX_LINE_BYTES`].
-pub fn utf8_reader<R: Read>(inner: R) -> Result<impl BufRead, EncodingError> {
+/// Wraps a reader so that it yields UTF-8 (unbuffered on top: the CSV reader buffers): a UTF-16 BOM (LE or BE) means transcoding; a UTF-8 BOM is
+/// dropped; without a BOM the bytes pass through untouched, and invalid UTF-8 is left for the caller to
+/// report with its row. A line longer than [`MAX_LINE_BYTES`] is an error.
+pub fn utf8_reader<R: Read + 'static>(inner: R) -> Result<Box<dyn Read>, EncodingError> {
     let mut inner = BufReader::with_capacity(64 * 1024, inner);
     let head = inner.fill_buf()?;
-    let bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.starts_with(&[0xEF, 0xBB, 0xBF]);
-    if !bom && looks_like_utf16(head) {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        let decoded = DecodeReaderBytesBuilder::new().bom_sniffing(true).strip_bom(true).build(inner);
+        return Ok(Box::new(LineLimit { inner: decoded, since_newline: 0 }));
+    }
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        inner.consume(3);
+    } else if looks_like_utf16(head) {
         return Err(EncodingError::Utf16WithoutBom);
     }
-    let decoded = DecodeReaderBytesBuilder::new().bom_sniffing(true).utf8_passthru(true).strip_bom(true).build(inner);
-    Ok(BufReader::with_capacity(64 * 1024, LineLimit { inner: decoded, since_newline: 0 }))
+    Ok(Box::new(LineLimit { inner, since_newline: 0 }))
 }
 
 /// UTF-16 text of mostly ASCII characters has a NUL in every other byte.
@@ -48,19 +52,24 @@ struct LineLimit<R> {
 impl<R: Read> Read for LineLimit<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            if b == b'\n' {
-                self.since_newline = 0;
-            } else {
-                self.since_newline += 1;
-                if self.since_newline > MAX_LINE_BYTES {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("a line is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024),
-                    ));
-                }
+        let chunk = &buf[..n];
+        // Every run without a newline in this chunk: the first continues the line in progress.
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', chunk) {
+            if self.since_newline + (nl - start) > MAX_LINE_BYTES {
+                return Err(too_long());
             }
+            start = nl + 1;
+            self.since_newline = 0;
+        }
+        self.since_newline += n - start;
+        if self.since_newline > MAX_LINE_BYTES {
+            return Err(too_long());
         }
         Ok(n)
     }
+}
+
+fn too_long() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("a line is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024))
 }

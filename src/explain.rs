@@ -104,7 +104,7 @@ pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Exp
 /// The allow entry for this message's pair: never a wildcard; infrastructure preferring a passing DKIM
 /// domain, then the PTR's organizational domain, then the /24.
 fn suggest(matcher: &Matcher<'_>, m: &Message, stamps: &Stamps, today: Date) -> Result<Suggestion, String> {
-    let domain = m.from.domain().as_str();
+    let domain = m.from.domain();
     let spoofed = Domain::parse(domain).map_err(|e| format!("the From domain cannot be an entry: {e}"))?;
     let dkim = m.dkim_pass.iter().find_map(|h| Domain::parse(h.as_str()).ok()).map(|d| (Infrastructure::Domain(d), Basis::Dkim));
     let ptr = || m.ptr.as_ref().and_then(|h| Domain::parse(h.organizational()).ok()).map(|d| (Infrastructure::Domain(d), Basis::Ptr));

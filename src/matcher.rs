@@ -10,8 +10,10 @@
 //! Rules (product spec, "Matching model"; README, "Matching model"): an entry matches when both sides match
 //! and its type equals the message's type where known; block beats allow (TABL-ABOUT).
 
-use std::collections::HashMap;
-use std::fmt;
+use std::hash::BuildHasher;
+
+use foldhash::HashMap;
+use foldhash::fast::FixedState;
 
 use crate::domain::is_self_or_parent;
 use crate::entry::{Entry, TenantList, spoof_type_for};
@@ -20,35 +22,75 @@ use crate::message::{Host, Message};
 use crate::pair::{Action, Infrastructure, Side, SpoofType, SpoofedUser};
 
 /// A validated list, indexed for matching. Built once; cannot change.
+///
+/// The index maps a 64-bit hash of each name (spoofed address, spoofed domain, infrastructure domain, /24)
+/// to the entries that name it. A hash collision only adds a candidate: every candidate is then checked on
+/// both sides by [`check`], the only road to a verdict.
 #[derive(Debug)]
 pub struct Matcher<'a> {
     list: &'a TenantList,
-    by_address: HashMap<String, Vec<u32>>,
-    by_domain: HashMap<String, Vec<u32>>,
-    by_infrastructure: HashMap<String, Vec<u32>>,
-    by_range: HashMap<Ipv4Slash24, Vec<u32>>,
+    index: HashMap<u64, Postings>,
+    postings: Vec<u32>,
+    hasher: FixedState,
+    /// A blocked Bloom filter over the index's keys: most names a message shows are in no entry, and this
+    /// answers "not here" from one word of a small array instead of a probe into the (larger) index.
+    filter: Vec<u64>,
 }
 
-/// How the infrastructure side of an entry matched.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Three bits in one word of the filter, from a key's hash.
+fn filter_slot(hash: u64, words: usize) -> (usize, u64) {
+    let word = (hash >> 40) as usize % words;
+    let bits = (1u64 << (hash & 63)) | (1u64 << ((hash >> 6) & 63)) | (1u64 << ((hash >> 12) & 63));
+    (word, bits)
+}
+
+/// Where the entries naming one key sit in `postings`.
+#[derive(Debug, Clone, Copy)]
+struct Postings {
+    start: u32,
+    len: u32,
+}
+
+/// Which index a name is looked up in: the same text means different things on each side.
+#[derive(Debug, Clone, Copy, Hash)]
+enum Key<'s> {
+    Address(&'s str),
+    Domain(&'s str),
+    Infrastructure(&'s str),
+    Range(Ipv4Slash24),
+}
+
+/// How the infrastructure side of an entry matched. Refers into the message rather than copying from it:
+/// matching runs for every row of large files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
     /// The PTR host is the entry's domain or below it.
-    Ptr(Host),
-    /// A passing DKIM signature's domain is the entry's domain or below it.
-    Dkim(Host),
+    Ptr,
+    /// The passing DKIM signature at this index of `dkim_pass` is for the entry's domain or below it.
+    Dkim(usize),
     /// The connecting IP is inside the entry's /24.
     Ip(Ipv4Slash24),
     /// The entry's infrastructure is `*` (blocks only).
     Any,
 }
 
-impl fmt::Display for Via {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Via {
+    /// In words, naming the message's host or range: `PTR mail.tms.mx.com`.
+    pub fn describe(self, message: &Message) -> String {
         match self {
-            Via::Ptr(h) => write!(f, "PTR {h}"),
-            Via::Dkim(h) => write!(f, "passing DKIM d={h}"),
-            Via::Ip(r) => write!(f, "connecting IP in {r}"),
-            Via::Any => f.write_str("any infrastructure (*)"),
+            Via::Ptr => format!("PTR {}", message.ptr.as_ref().map_or("?", |h| h.as_str())),
+            Via::Dkim(i) => format!("passing DKIM d={}", message.dkim_pass.get(i).map_or("?", |h| h.as_str())),
+            Via::Ip(r) => format!("connecting IP in {r}"),
+            Via::Any => "any infrastructure (*)".to_string(),
+        }
+    }
+
+    /// The message's host that matched, for `Ptr` and `Dkim`.
+    pub fn host(self, message: &Message) -> Option<&Host> {
+        match self {
+            Via::Ptr => message.ptr.as_ref(),
+            Via::Dkim(i) => message.dkim_pass.get(i),
+            Via::Ip(_) | Via::Any => None,
         }
     }
 }
@@ -75,10 +117,7 @@ pub fn check(entry: &Entry, message: &Message, message_type: Option<SpoofType>) 
         Side::Is(Infrastructure::Range(r)) => message.range().filter(|m| m == r).map(Via::Ip),
         Side::Is(Infrastructure::Domain(d)) => {
             let under = |h: &Host| is_self_or_parent(d.as_str(), h.as_str());
-            match message.ptr.as_ref().filter(|h| under(h)) {
-                Some(h) => Some(Via::Ptr(h.clone())),
-                None => message.dkim_pass.iter().find(|h| under(h)).map(|h| Via::Dkim(h.clone())),
-            }
+            if message.ptr.as_ref().is_some_and(under) { Some(Via::Ptr) } else { message.dkim_pass.iter().position(under).map(Via::Dkim) }
         }
     };
     Check { spoofed, infrastructure, spoof_type: message_type.is_none_or(|t| t == entry.spoof_type) }
@@ -106,8 +145,8 @@ impl<'a> Decision<'a> {
     }
 
     /// How its infrastructure matched.
-    pub fn via(&self) -> &Via {
-        &self.via
+    pub fn via(&self) -> Via {
+        self.via
     }
 }
 
@@ -193,27 +232,34 @@ pub struct Outcome<'a> {
 impl<'a> Matcher<'a> {
     /// Indexes a validated list.
     pub fn new(list: &'a TenantList) -> Matcher<'a> {
-        let mut m = Matcher {
-            list,
-            by_address: HashMap::new(),
-            by_domain: HashMap::new(),
-            by_infrastructure: HashMap::new(),
-            by_range: HashMap::new(),
-        };
+        let hasher = FixedState::with_seed(0x5b00_fc71);
+        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(list.entries.len() * 2);
         for (i, entry) in list.entries.iter().enumerate() {
             let i = i as u32;
-            match entry.rule.spoofed() {
-                Side::Is(SpoofedUser::Address(a)) => m.by_address.entry(a.to_string()).or_default().push(i),
-                Side::Is(SpoofedUser::Domain(d)) => m.by_domain.entry(d.to_string()).or_default().push(i),
-                Side::Any => {}
-            }
-            match entry.rule.infrastructure() {
-                Side::Is(Infrastructure::Domain(d)) => m.by_infrastructure.entry(d.to_string()).or_default().push(i),
-                Side::Is(Infrastructure::Range(r)) => m.by_range.entry(*r).or_default().push(i),
-                Side::Any => {}
-            }
+            let spoofed = match entry.rule.spoofed() {
+                Side::Is(SpoofedUser::Address(a)) => Some(hasher.hash_one(Key::Address(&a.to_string()))),
+                Side::Is(SpoofedUser::Domain(d)) => Some(hasher.hash_one(Key::Domain(d.as_str()))),
+                Side::Any => None,
+            };
+            let infrastructure = match entry.rule.infrastructure() {
+                Side::Is(Infrastructure::Domain(d)) => Some(hasher.hash_one(Key::Infrastructure(d.as_str()))),
+                Side::Is(Infrastructure::Range(r)) => Some(hasher.hash_one(Key::Range(*r))),
+                Side::Any => None,
+            };
+            keyed.extend(spoofed.into_iter().chain(infrastructure).map(|h| (h, i)));
         }
-        m
+        keyed.sort_unstable();
+        keyed.dedup();
+        let mut index: HashMap<u64, Postings> = HashMap::with_capacity_and_hasher(keyed.len(), Default::default());
+        let postings: Vec<u32> = keyed.iter().map(|(_, i)| *i).collect();
+        // About 8 bits per key: a few percent of false positives, which only cost an index probe.
+        let mut filter = vec![0u64; (keyed.len() / 8).next_power_of_two().max(1)];
+        for (at, (hash, _)) in keyed.iter().enumerate() {
+            index.entry(*hash).and_modify(|p| p.len += 1).or_insert(Postings { start: at as u32, len: 1 });
+            let (word, bits) = filter_slot(*hash, filter.len());
+            filter[word] |= bits;
+        }
+        Matcher { list, index, postings, hasher, filter }
     }
 
     /// The list this matcher was built from.
@@ -224,28 +270,40 @@ impl<'a> Matcher<'a> {
     /// The message's spoof type: as the message says, else inferred from the list's accepted domains.
     pub fn spoof_type_of(&self, message: &Message) -> Option<SpoofType> {
         message.spoof_type.or_else(|| {
-            (!self.list.accepted_domains.is_empty()).then(|| spoof_type_for(&self.list.accepted_domains, message.from.domain().as_str()))
+            (!self.list.accepted_domains.is_empty()).then(|| spoof_type_for(&self.list.accepted_domains, message.from.domain()))
         })
     }
 
     /// The entries that name the message's From or one of its infrastructures, each once, in file order.
     fn candidates(&self, message: &Message, out: &mut Vec<u32>) {
         out.clear();
-        let mut add = |hits: Option<&Vec<u32>>| out.extend(hits.into_iter().flatten());
+        let mut add = |key: Key<'_>| {
+            let hash = self.hasher.hash_one(key);
+            let (word, bits) = filter_slot(hash, self.filter.len());
+            if self.filter[word] & bits != bits {
+                return;
+            }
+            if let Some(p) = self.index.get(&hash) {
+                out.extend_from_slice(&self.postings[p.start as usize..(p.start + p.len) as usize]);
+            }
+        };
         if let Some(a) = message.from.address() {
-            add(self.by_address.get(a));
+            add(Key::Address(a));
         }
-        add(self.by_domain.get(message.from.domain().as_str()));
+        add(Key::Domain(message.from.domain()));
         for host in message.ptr.iter().chain(&message.dkim_pass) {
-            for parent in host.self_and_parents() {
-                add(self.by_infrastructure.get(parent));
+            // A top-level label alone is never an entry (validation refuses it), so it is not looked up.
+            for parent in host.self_and_parents().filter(|p| p.contains('.')) {
+                add(Key::Infrastructure(parent));
             }
         }
         if let Some(r) = message.range() {
-            add(self.by_range.get(&r));
+            add(Key::Range(r));
         }
-        out.sort_unstable();
-        out.dedup();
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
     }
 
     /// The verdict for one message, with near misses.

@@ -21,24 +21,16 @@ pub struct Host(String);
 impl Host {
     /// Normalizes a host name: PTR hosts, DKIM `d=` domains, From domains.
     pub fn parse(raw: &str) -> Result<Host, ValueError> {
-        let trimmed = raw.strip_suffix('.').unwrap_or(raw);
-        if trimmed.is_empty() {
-            return Err(ValueError::new(Code::InvalidDomain, "the host name is empty", "give a host name such as `mail.contoso.com`"));
-        }
-        if let Some(c) = first_bad_domain_char(trimmed) {
-            return Err(bad_char_error(raw, c, "host name"));
-        }
-        let ascii = if trimmed.is_ascii() {
-            trimmed.to_ascii_lowercase()
-        } else {
-            idna::domain_to_ascii(trimmed).map_err(|_| {
-                ValueError::new(Code::InvalidDomain, format!("`{}` is not a valid host name", printable(raw)), "check the spelling")
-            })?
-        };
-        if ascii.split('.').any(str::is_empty) {
-            return Err(ValueError::new(Code::InvalidDomain, format!("`{}` has an empty label", printable(raw)), "check the spelling"));
-        }
-        Ok(Host(ascii))
+        let mut host = Host(String::new());
+        host.set(raw)?;
+        Ok(host)
+    }
+
+    /// Normalizes `raw` into this host, reusing its buffer (observation files parse millions of hosts).
+    /// On error the host is left empty.
+    pub fn set(&mut self, raw: &str) -> Result<(), ValueError> {
+        self.0.clear();
+        normalize_host_into(raw, &mut self.0)
     }
 
     /// The host in normal form.
@@ -59,6 +51,67 @@ impl Host {
     }
 }
 
+/// Bytes a plain ASCII host name holds: letters, digits, `-`, `.`, `_`.
+const HOST_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_';
+        b += 1;
+    }
+    t
+};
+
+/// `Some(has an empty label)` when `bytes` is a plain ASCII host name, `None` when it needs the full path.
+fn plain_ascii_host(bytes: &[u8]) -> Option<bool> {
+    let mut empty = bytes.first() == Some(&b'.') || bytes.last() == Some(&b'.');
+    let mut prev = 0u8;
+    for &b in bytes {
+        if !HOST_BYTE[b as usize] {
+            return None;
+        }
+        empty |= b == b'.' && prev == b'.';
+        prev = b;
+    }
+    Some(empty)
+}
+
+/// Appends the normal form of host name `raw` to `out`: lowercase ASCII (punycode for Unicode), no trailing dot.
+fn normalize_host_into(raw: &str, out: &mut String) -> Result<(), ValueError> {
+    let trimmed = raw.strip_suffix('.').unwrap_or(raw);
+    if trimmed.is_empty() {
+        return Err(ValueError::new(Code::InvalidDomain, "the host name is empty", "give a host name such as `mail.contoso.com`"));
+    }
+    if let Some(empty_label) = plain_ascii_host(trimmed.as_bytes()) {
+        // The common case, in one pass over the bytes: plain ASCII letters, digits, `-`, `.`, `_`.
+        if empty_label {
+            return Err(ValueError::new(Code::InvalidDomain, format!("`{}` has an empty label", printable(raw)), "check the spelling"));
+        }
+        let start = out.len();
+        out.push_str(trimmed);
+        out[start..].make_ascii_lowercase();
+        return Ok(());
+    }
+    if let Some(c) = first_bad_domain_char(trimmed) {
+        return Err(bad_char_error(raw, c, "host name"));
+    }
+    let start = out.len();
+    if trimmed.is_ascii() {
+        out.extend(trimmed.bytes().map(|b| b.to_ascii_lowercase() as char));
+    } else {
+        let ascii = idna::domain_to_ascii(trimmed).map_err(|_| {
+            ValueError::new(Code::InvalidDomain, format!("`{}` is not a valid host name", printable(raw)), "check the spelling")
+        })?;
+        out.push_str(&ascii);
+    }
+    if out[start..].split('.').any(str::is_empty) {
+        out.truncate(start);
+        return Err(ValueError::new(Code::InvalidDomain, format!("`{}` has an empty label", printable(raw)), "check the spelling"));
+    }
+    Ok(())
+}
+
 impl From<&Domain> for Host {
     fn from(d: &Domain) -> Host {
         Host(d.as_str().to_string())
@@ -72,59 +125,58 @@ impl fmt::Display for Host {
 }
 
 /// The 5322.From sender of a message: an address, or only a domain when that is all a source says (the spoof
-/// intelligence insight reports domains).
+/// intelligence insight reports domains). Held as one normalized string, `local@domain` or `domain`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Sender {
-    /// A full address: address entries and domain entries can match.
-    Address {
-        /// `local@domain`, lowercase.
-        address: String,
-        /// The domain part.
-        domain: Host,
-    },
-    /// Only the domain is known: only domain entries can match.
-    Domain(Host),
+pub struct Sender {
+    text: String,
+    /// Where the domain starts in `text` (0 when there is no local part).
+    domain_at: usize,
 }
 
 impl Sender {
     /// Reads an address (`local@domain`) or a bare domain.
     pub fn parse(raw: &str) -> Result<Sender, ValueError> {
-        match raw.rsplit_once('@') {
-            Some((local, domain)) => {
-                if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"') {
-                    return Err(ValueError::new(
-                        Code::InvalidAddress,
-                        format!("`{}` is not an address", printable(raw)),
-                        "give the From address, e.g. `payroll@contoso.com`",
-                    ));
-                }
-                let domain = Host::parse(domain).map_err(|e| ValueError { code: Code::InvalidAddress, ..e })?;
-                Ok(Sender::Address { address: format!("{}@{}", local.to_ascii_lowercase(), domain), domain })
-            }
-            None => Host::parse(raw).map(Sender::Domain),
-        }
+        let mut s = Sender { text: String::new(), domain_at: 0 };
+        s.set(raw)?;
+        Ok(s)
     }
 
-    /// The domain.
-    pub fn domain(&self) -> &Host {
-        match self {
-            Sender::Address { domain, .. } | Sender::Domain(domain) => domain,
+    /// Reads `raw` into this sender, reusing its buffer.
+    pub fn set(&mut self, raw: &str) -> Result<(), ValueError> {
+        self.text.clear();
+        self.domain_at = 0;
+        let Some((local, domain)) = raw.rsplit_once('@') else {
+            return normalize_host_into(raw, &mut self.text);
+        };
+        if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"') {
+            return Err(ValueError::new(
+                Code::InvalidAddress,
+                format!("`{}` is not an address", printable(raw)),
+                "give the From address, e.g. `payroll@contoso.com`",
+            ));
         }
+        self.text.push_str(local);
+        self.text.make_ascii_lowercase();
+        self.text.push('@');
+        self.domain_at = self.text.len();
+        normalize_host_into(domain, &mut self.text).map_err(|e| ValueError { code: Code::InvalidAddress, ..e })
+    }
+
+    /// The domain, in normal form.
+    pub fn domain(&self) -> &str {
+        &self.text[self.domain_at..]
     }
 
     /// The address, when known.
     pub fn address(&self) -> Option<&str> {
-        match self {
-            Sender::Address { address, .. } => Some(address),
-            Sender::Domain(_) => None,
-        }
+        (self.domain_at > 0).then_some(self.text.as_str())
     }
 
     /// True when a list's spoofed user matches this sender: an address equals the address; a domain equals
     /// the domain, not its subdomains (spoofctl's model; the service does not document it).
     pub fn matches(&self, user: &SpoofedUser) -> bool {
         match user {
-            SpoofedUser::Domain(d) => self.domain().as_str() == d.as_str(),
+            SpoofedUser::Domain(d) => self.domain() == d.as_str(),
             SpoofedUser::Address(a) => self.address().is_some_and(|s| same_address(s, a)),
         }
     }
@@ -138,10 +190,7 @@ fn same_address(s: &str, a: &Address) -> bool {
 
 impl fmt::Display for Sender {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Sender::Address { address, .. } => f.write_str(address),
-            Sender::Domain(d) => d.fmt(f),
-        }
+        f.write_str(&self.text)
     }
 }
 
@@ -178,17 +227,46 @@ impl Message {
     }
 }
 
+/// A message's infrastructure as the service reports it in a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceInfrastructure<'m> {
+    /// The PTR's organizational domain (or the one an observation reported).
+    Domain(&'m str),
+    /// The /24 of the connecting IPv4 address, when there is no PTR.
+    Range(Ipv4Slash24),
+}
+
+impl fmt::Display for ServiceInfrastructure<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServiceInfrastructure::Domain(d) => f.write_str(d),
+            ServiceInfrastructure::Range(r) => r.fmt(f),
+        }
+    }
+}
+
 impl Message {
-    /// The pair the service sees for this message, as spoof intelligence reports it: the From domain, and as
-    /// infrastructure the PTR's organizational domain, else the connecting IP's /24 (TABL-SPOOF, "Domain pair
-    /// syntax"; Get-SpoofMailReport's "True Sender"). `None` when the message shows no infrastructure.
-    pub fn service_pair(&self) -> Option<(&str, String)> {
-        let infra = match (&self.ptr, self.range()) {
-            (Some(ptr), _) if self.ptr_is_organizational => ptr.to_string(),
-            (Some(ptr), _) => ptr.organizational().to_string(),
-            (None, Some(r)) => r.to_string(),
-            (None, None) => return None,
+    /// The infrastructure of the pair the service sees for this message: the PTR's organizational domain,
+    /// else the connecting IP's /24 (TABL-SPOOF, "Domain pair syntax"; Get-SpoofMailReport's "True
+    /// Sender"). `None` when the message shows neither.
+    pub fn service_infrastructure(&self) -> Option<ServiceInfrastructure<'_>> {
+        match (&self.ptr, self.range()) {
+            (Some(ptr), _) if self.ptr_is_organizational => Some(ServiceInfrastructure::Domain(ptr.as_str())),
+            (Some(ptr), _) => Some(ServiceInfrastructure::Domain(ptr.organizational())),
+            (None, Some(r)) => Some(ServiceInfrastructure::Range(r)),
+            (None, None) => None,
+        }
+    }
+
+    /// Writes `spoofed via infrastructure` as the service would report it into `out` (cleared first), without
+    /// allocating: the tally does this for every uncovered row.
+    pub fn write_service_pair(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        out.clear();
+        out.push_str(self.from.domain());
+        let _ = match self.service_infrastructure() {
+            Some(infra) => write!(out, " via {infra}"),
+            None => write!(out, " via (no infrastructure)"),
         };
-        Some((self.from.domain().as_str(), infra))
     }
 }

@@ -10,7 +10,7 @@
 //!
 //! Rows are read one at a time into a reused record: memory does not grow with the file.
 
-use std::io::BufRead;
+use std::io::Read;
 use std::net::IpAddr;
 
 use csv::ByteRecord;
@@ -121,17 +121,20 @@ pub struct RowError {
 }
 
 /// Reads observation rows one at a time.
-pub struct Reader<R: BufRead> {
+pub struct Reader<R: Read> {
     csv: csv::Reader<R>,
     shape: Shape,
     record: ByteRecord,
     rows: u64,
+    /// The current row, parsed into the same buffers each time: no allocation per row.
+    row: Row,
 }
 
-impl<R: BufRead> Reader<R> {
+impl<R: Read> Reader<R> {
     /// Reads the header row and detects the shape.
     pub fn new(input: R) -> Result<Reader<R>, FileError> {
-        let mut csv = csv::ReaderBuilder::new().flexible(true).has_headers(false).comment(Some(b'#')).from_reader(input);
+        let mut csv =
+            csv::ReaderBuilder::new().buffer_capacity(64 * 1024).flexible(true).has_headers(false).comment(Some(b'#')).from_reader(input);
         let mut header = ByteRecord::new();
         loop {
             match csv.read_byte_record(&mut header) {
@@ -142,7 +145,8 @@ impl<R: BufRead> Reader<R> {
             }
         }
         let shape = detect(&header)?;
-        Ok(Reader { csv, shape, record: ByteRecord::new(), rows: 1 })
+        let row = Row { row: 0, message: Message::from(Sender::parse("x@x.invalid").map_err(|_| FileError::Empty)?), count: 0 };
+        Ok(Reader { csv, shape, record: ByteRecord::new(), rows: 1, row })
     }
 
     /// The detected shape.
@@ -155,15 +159,17 @@ impl<R: BufRead> Reader<R> {
         self.csv.position().byte()
     }
 
-    /// The next row: `None` at the end; a file error stops reading; a row error skips that row.
-    pub fn next_row(&mut self) -> Option<Result<Result<Row, RowError>, FileError>> {
+    /// The next row: `None` at the end; a file error stops reading; a row error skips that row. The row is
+    /// lent: it is overwritten by the next call.
+    pub fn next_row(&mut self) -> Option<Result<Result<&Row, RowError>, FileError>> {
         loop {
             match self.csv.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
                 Ok(true) if self.record.iter().all(|f| f.is_empty()) => continue,
                 Ok(true) => {
                     self.rows += 1;
-                    return Some(Ok(parse_row(&self.shape, &self.record, self.rows)));
+                    self.row.row = self.rows;
+                    return Some(Ok(parse_row(&self.shape, &self.record, &mut self.row).map(|()| &self.row)));
                 }
                 Err(e) => return Some(Err(broken(&e, self.rows))),
             }
@@ -179,7 +185,20 @@ fn broken(e: &csv::Error, row: u64) -> FileError {
     FileError::Broken { row, message }
 }
 
-fn parse_row(shape: &Shape, record: &ByteRecord, row: u64) -> Result<Row, RowError> {
+/// Sets an optional host from an optional field, reusing the host's buffer.
+fn set_host(slot: &mut Option<Host>, value: Option<&str>) -> Result<(), crate::diagnostic::ValueError> {
+    match value {
+        None => *slot = None,
+        Some(v) => match slot {
+            Some(h) => h.set(v)?,
+            None => *slot = Some(Host::parse(v)?),
+        },
+    }
+    Ok(())
+}
+
+fn parse_row(shape: &Shape, record: &ByteRecord, out: &mut Row) -> Result<(), RowError> {
+    let row = out.row;
     let err = |message: String| RowError { row, message };
     let field = |i: usize, name: &str| -> Result<&str, RowError> {
         let bytes = record.get(i).unwrap_or_default();
@@ -191,45 +210,55 @@ fn parse_row(shape: &Shape, record: &ByteRecord, row: u64) -> Result<Row, RowErr
             None => None,
         })
     };
+    let m = &mut out.message;
+    m.spoof_type = None;
+    m.ptr_is_organizational = false;
     match *shape {
         Shape::Pairs { spoofed, infrastructure, count, spoof_type } => {
-            let from = Sender::parse(field(spoofed, "spoofed user")?).map_err(|e| err(format!("spoofed user: {e}")))?;
-            let mut message = Message::from(from);
+            m.from.set(field(spoofed, "spoofed user")?).map_err(|e| err(format!("spoofed user: {e}")))?;
+            m.dkim_pass.clear();
             let infra = field(infrastructure, "sending infrastructure")?;
             if infra.is_empty() {
                 return Err(err("the sending infrastructure is empty".into()));
             }
             if Ipv4Slash24::looks_like_ip(infra) {
                 let ip = infra.split('/').next().unwrap_or(infra);
-                message.ip = Some(ip.parse().map_err(|_| err(format!("sending infrastructure: `{infra}` is not an IP or /24")))?);
+                m.ip = Some(ip.parse().map_err(|_| err(format!("sending infrastructure: `{infra}` is not an IP or /24")))?);
+                m.ptr = None;
             } else {
-                message.ptr = Some(Host::parse(infra).map_err(|e| err(format!("sending infrastructure: {e}")))?);
-                message.ptr_is_organizational = true;
+                set_host(&mut m.ptr, Some(infra)).map_err(|e| err(format!("sending infrastructure: {e}")))?;
+                m.ptr_is_organizational = true;
+                m.ip = None;
             }
-            message.spoof_type = optional(spoof_type, "spoof type")?
+            m.spoof_type = optional(spoof_type, "spoof type")?
                 .map(|t| SpoofType::parse_word(t).ok_or_else(|| err(format!("spoof type: `{t}` is not Internal or External"))))
                 .transpose()?;
-            let count = match optional(count, "message count")? {
+            out.count = match optional(count, "message count")? {
                 Some(c) => c.replace([',', ' '], "").parse().map_err(|_| err(format!("message count: `{c}` is not a number")))?,
                 None => 1,
             };
-            Ok(Row { row, message, count })
         }
         Shape::Messages { from, ptr, ip, dkim } => {
             let raw_from = field(from, "From")?;
             if !raw_from.contains('@') {
                 return Err(err(format!("From: `{raw_from}` is not an address")));
             }
-            let sender = Sender::parse(raw_from).map_err(|e| err(format!("From: {e}")))?;
-            let mut message = Message::from(sender);
-            message.ptr = optional(ptr, "PTR")?.map(Host::parse).transpose().map_err(|e| err(format!("PTR: {e}")))?;
-            message.ip =
+            m.from.set(raw_from).map_err(|e| err(format!("From: {e}")))?;
+            set_host(&mut m.ptr, optional(ptr, "PTR")?).map_err(|e| err(format!("PTR: {e}")))?;
+            m.ip =
                 optional(ip, "IP")?.map(|v| v.parse::<IpAddr>().map_err(|_| err(format!("IP: `{v}` is not an IP address")))).transpose()?;
-            if let Some(d) = optional(dkim, "DKIM")? {
-                message.dkim_pass =
-                    d.split_whitespace().map(Host::parse).collect::<Result<_, _>>().map_err(|e| err(format!("DKIM: {e}")))?;
+            let mut n = 0;
+            for d in optional(dkim, "DKIM")?.unwrap_or_default().split_whitespace() {
+                match m.dkim_pass.get_mut(n) {
+                    Some(h) => h.set(d),
+                    None => Host::parse(d).map(|h| m.dkim_pass.push(h)),
+                }
+                .map_err(|e| err(format!("DKIM: {e}")))?;
+                n += 1;
             }
-            Ok(Row { row, message, count: 1 })
+            m.dkim_pass.truncate(n);
+            out.count = 1;
         }
     }
+    Ok(())
 }

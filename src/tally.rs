@@ -1,13 +1,14 @@
 //! Tally: counts of an observations file per verdict, and the busiest pairs that no entry covers, in memory
 //! that does not grow with the number of rows.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::matcher::Verdict;
 use crate::message::Message;
 
-/// How many uncovered pairs are tracked. The top ones are exact unless the file has more distinct uncovered
-/// pairs than this; then counts are upper bounds (the Space-Saving algorithm, Metwally et al. 2005).
+/// How many uncovered pairs are tracked at least. The busiest pairs are exact unless the file has more
+/// distinct uncovered pairs than fit; then a pair's count is an upper bound, overstated by at most its
+/// `overcount` (Space-Saving, Metwally et al. 2005, with evictions in batches).
 pub const TRACKED_PAIRS: usize = 1024;
 
 /// Rows and messages for one verdict.
@@ -39,8 +40,10 @@ pub struct Tally {
     pub block: Count,
     /// Rows with verdict none.
     pub none: Count,
-    slots: Vec<PairCount>,
-    index: HashMap<String, usize>,
+    /// Uncovered pairs: (messages, overcount).
+    pairs: HashMap<String, (u64, u64)>,
+    /// The largest count evicted so far: a pair seen anew may have had up to this many messages before.
+    floor: u64,
     key: String,
 }
 
@@ -55,37 +58,38 @@ impl Tally {
         count.rows += 1;
         count.messages += messages;
         if matches!(verdict, Verdict::None) {
-            self.uncovered(message, messages);
+            message.write_service_pair(&mut self.key);
+            self.uncovered(messages);
         }
     }
 
-    fn uncovered(&mut self, message: &Message, messages: u64) {
-        self.key.clear();
-        match message.service_pair() {
-            Some((spoofed, infra)) => {
-                self.key.push_str(spoofed);
-                self.key.push_str(" via ");
-                self.key.push_str(&infra);
-            }
-            None => {
-                self.key.push_str(message.from.domain().as_str());
-                self.key.push_str(" via (no infrastructure)");
-            }
-        }
-        if let Some(&i) = self.index.get(self.key.as_str()) {
-            self.slots[i].messages += messages;
+    fn uncovered(&mut self, messages: u64) {
+        if let Some((count, _)) = self.pairs.get_mut(self.key.as_str()) {
+            *count += messages;
             return;
         }
-        if self.slots.len() < TRACKED_PAIRS {
-            self.index.insert(self.key.clone(), self.slots.len());
-            self.slots.push(PairCount { pair: self.key.clone(), messages, overcount: 0 });
-            return;
+        if self.pairs.len() >= 2 * TRACKED_PAIRS {
+            self.evict();
         }
-        // Space-Saving: the new pair takes the slot of the least counted one, inheriting its count as error.
-        let (i, min) = self.slots.iter().enumerate().min_by_key(|(_, s)| s.messages).map(|(i, s)| (i, s.messages)).unwrap_or((0, 0));
-        self.index.remove(self.slots[i].pair.as_str());
-        self.index.insert(self.key.clone(), i);
-        self.slots[i] = PairCount { pair: self.key.clone(), messages: min + messages, overcount: min };
+        self.pairs.insert(self.key.clone(), (self.floor + messages, self.floor));
+    }
+
+    /// Keeps the busiest half: the table never holds more than twice [`TRACKED_PAIRS`], and the cost of an
+    /// eviction is spread over the [`TRACKED_PAIRS`] new pairs that filled it.
+    fn evict(&mut self) {
+        let mut counts: Vec<u64> = self.pairs.values().map(|(c, _)| *c).collect();
+        let nth = counts.len() - TRACKED_PAIRS;
+        let (_, cut, _) = counts.select_nth_unstable(nth);
+        let cut = *cut;
+        let mut evicted = 0;
+        self.pairs.retain(|_, (c, _)| {
+            let keep = *c > cut;
+            if !keep {
+                evicted = evicted.max(*c);
+            }
+            keep
+        });
+        self.floor = self.floor.max(evicted);
     }
 
     /// All rows counted.
@@ -95,9 +99,41 @@ impl Tally {
 
     /// The `n` busiest uncovered pairs, most messages first (ties by name).
     pub fn busiest_uncovered(&self, n: usize) -> Vec<PairCount> {
-        let mut top = self.slots.clone();
+        let mut top: Vec<PairCount> =
+            self.pairs.iter().map(|(p, (m, o))| PairCount { pair: p.clone(), messages: *m, overcount: *o }).collect();
         top.sort_by(|a, b| b.messages.cmp(&a.messages).then_with(|| a.pair.cmp(&b.pair)));
         top.truncate(n);
         top
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{Host, Sender};
+
+    fn message(domain: &str, ptr: &str) -> Message {
+        let mut m = Message::from(Sender::parse(&format!("a@{domain}")).expect("sender"));
+        m.ptr = Some(Host::parse(ptr).expect("host"));
+        m
+    }
+
+    /// Heavy pairs survive any number of distinct light ones, with exact counts while nothing heavier was
+    /// evicted.
+    #[test]
+    fn busiest_pairs_survive_many_distinct_ones() {
+        let mut t = Tally::default();
+        for i in 0..50_000u64 {
+            t.add(&message(&format!("s{i}.example"), "mx.relay.example"), 1, &Verdict::None);
+            if i % 10 == 0 {
+                t.add(&message("heavy.example", "mx.bulk.example"), 3, &Verdict::None);
+            }
+        }
+        let top = t.busiest_uncovered(1);
+        assert_eq!(top[0].pair, "heavy.example via bulk.example");
+        assert_eq!(top[0].messages, 15_000);
+        assert_eq!(top[0].overcount, 0);
+        assert!(t.pairs.len() <= 2 * TRACKED_PAIRS);
+        assert_eq!(t.rows(), 55_000);
     }
 }

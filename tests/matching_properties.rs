@@ -94,7 +94,7 @@ fn naive_sides(e: &Entry, m: &Message) -> (bool, bool) {
 
 fn naive_type(list: &TenantList, m: &Message) -> SpoofType {
     m.spoof_type.unwrap_or_else(|| {
-        let d = m.from.domain().as_str();
+        let d = m.from.domain();
         if list.accepted_domains.iter().any(|a| d == a.as_str() || d.ends_with(&format!(".{}", a.as_str()))) {
             SpoofType::Internal
         } else {

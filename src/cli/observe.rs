@@ -112,7 +112,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         for (matcher, tally) in matchers.iter().zip(&mut tallies) {
             let outcome = matcher.evaluate_with(&row.message, &mut scratch, false);
             tally.add(&row.message, row.count, &outcome.verdict);
-            if sink.row(&row, &outcome, pair_rows).is_err() {
+            if sink.row(row, &outcome, pair_rows).is_err() {
                 return Exit::CannotRun; // stdout closed: nobody is reading
             }
         }

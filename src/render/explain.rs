@@ -101,10 +101,8 @@ pub fn explain_text(source: &str, e: &Explanation<'_>, style: Style) -> String {
     stamps_text(&e.stamps, &mut out);
     match &e.message {
         Some(m) => {
-            let seen = match m.service_pair() {
-                Some((spoofed, infra)) => format!("{spoofed} via {infra}"),
-                None => format!("{} via (no infrastructure shown)", m.from.domain()),
-            };
+            let mut seen = String::new();
+            m.write_service_pair(&mut seen);
             let dkim = m.dkim_pass.first().map_or(String::new(), |d| format!("; or via passing DKIM domain {d}"));
             field_line(&mut out, "Pair:", &format!("{seen}{dkim}"));
         }
@@ -149,10 +147,13 @@ pub fn explain_json(source: &str, e: &Explanation<'_>) -> Value {
     json!({
         "source": source,
         "headers": stamps_json(&e.stamps),
-        "pair": e.message.as_ref().and_then(|m| m.service_pair()).map(|(s, i)| json!({"spoofed": s, "infrastructure": i})),
+        "pair": e.message.as_ref().map(|m| json!({
+            "spoofed": m.from.domain(),
+            "infrastructure": m.service_infrastructure().map(|i| i.to_string()),
+        })),
         "dkim_alternative": e.message.as_ref().and_then(|m| m.dkim_pass.first()).map(|d| d.as_str()),
-        "lists": e.lists.iter().map(|v| {
-            let mut o = outcome_json(&v.outcome);
+        "lists": e.lists.iter().filter_map(|v| Some((v, e.message.as_ref()?))).map(|(v, m)| {
+            let mut o = outcome_json(&v.outcome, m);
             o["suggestion"] = match &v.suggestion {
                 Ok(s) => json!({
                     "entry": entry_json(&s.entry.label()),

@@ -52,7 +52,7 @@ fn details(m: &Message, pair_row: bool) -> (String, String, String) {
 }
 
 fn infrastructure(m: &Message) -> String {
-    m.service_pair().map(|(_, i)| i).unwrap_or_default()
+    m.service_infrastructure().map(|i| i.to_string()).unwrap_or_default()
 }
 
 /// One CSV record for one row and one list; `pair_row` when the file has pair rows.

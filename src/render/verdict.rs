@@ -28,12 +28,11 @@ fn message_line(m: &Message) -> String {
     parts.join(", ")
 }
 
-fn via_words(via: &Via, entry: &Entry) -> String {
-    match via {
-        Via::Ptr(h) | Via::Dkim(h) if h.as_str() != entry.rule.infrastructure().to_string() => {
-            format!("{via} is under {}", entry.rule.infrastructure())
-        }
-        _ => via.to_string(),
+fn via_words(via: Via, entry: &Entry, message: &Message) -> String {
+    let words = via.describe(message);
+    match via.host(message) {
+        Some(h) if h.as_str() != entry.rule.infrastructure().to_string() => format!("{words} is under {}", entry.rule.infrastructure()),
+        _ => words,
     }
 }
 
@@ -43,7 +42,7 @@ fn miss_words(miss: &NearMiss<'_>, outcome: &Outcome<'_>, m: &Message) -> String
         Failed::Infrastructure => format!("the From matches, but the message did not come via {}", e.rule.infrastructure()),
         Failed::Spoofed => format!(
             "the infrastructure matches ({}), but the entry is for {}, not {}",
-            miss.via.as_ref().map_or(String::new(), |v| via_words(v, e)),
+            miss.via.map_or(String::new(), |v| via_words(v, e, m)),
             e.rule.spoofed(),
             m.from
         ),
@@ -70,7 +69,7 @@ pub(super) fn outcome_text(o: &Outcome<'_>, message: &Message, style: Style) -> 
             let e = d.entry();
             let _ = writeln!(out, "  entry: {}", e.label());
             let _ = writeln!(out, "    --> {}", place(e, o));
-            let _ = writeln!(out, "    = matched: From {} matches {}; {}", message.from, e.rule.spoofed(), via_words(d.via(), e));
+            let _ = writeln!(out, "    = matched: From {} matches {}; {}", message.from, e.rule.spoofed(), via_words(d.via(), e, message));
         }
         None => {
             let _ = writeln!(
@@ -104,13 +103,19 @@ pub fn outcomes_text(message: &Message, outcomes: &[Outcome<'_>], style: Style) 
     out
 }
 
-fn via_json(via: &Via) -> Value {
-    match via {
-        Via::Ptr(h) => json!({"kind": "ptr", "value": h.as_str()}),
-        Via::Dkim(h) => json!({"kind": "dkim", "value": h.as_str()}),
-        Via::Ip(r) => json!({"kind": "ip", "value": r.to_string()}),
-        Via::Any => json!({"kind": "any", "value": "*"}),
-    }
+fn via_json(via: Via, message: &Message) -> Value {
+    let kind = match via {
+        Via::Ptr => "ptr",
+        Via::Dkim(_) => "dkim",
+        Via::Ip(_) => "ip",
+        Via::Any => "any",
+    };
+    let value = match via {
+        Via::Ip(r) => r.to_string(),
+        Via::Any => "*".to_string(),
+        _ => via.host(message).map(|h| h.to_string()).unwrap_or_default(),
+    };
+    json!({"kind": kind, "value": value})
 }
 
 fn located_entry(entry: &Entry, o: &Outcome<'_>) -> Value {
@@ -121,7 +126,7 @@ fn located_entry(entry: &Entry, o: &Outcome<'_>) -> Value {
     v
 }
 
-pub(super) fn outcome_json(o: &Outcome<'_>) -> Value {
+pub(super) fn outcome_json(o: &Outcome<'_>, message: &Message) -> Value {
     json!({
         "list": o.list.path.display().to_string(),
         "tenant": o.list.tenant,
@@ -129,7 +134,7 @@ pub(super) fn outcome_json(o: &Outcome<'_>) -> Value {
         "verdict": o.verdict.word(),
         "entry": o.verdict.decision().map(|d| {
             let mut v = located_entry(d.entry(), o);
-            v["via"] = via_json(d.via());
+            v["via"] = via_json(d.via(), message);
             v
         }),
         "overridden": o.overridden.iter().map(|e| located_entry(e, o)).collect::<Vec<_>>(),
@@ -156,11 +161,11 @@ pub fn outcomes_json(message: &Message, outcomes: &[Outcome<'_>]) -> Value {
     let mut doc = json!({"version": 1, "message": message_json(message)});
     match outcomes {
         [one] => {
-            if let (Value::Object(d), Value::Object(o)) = (&mut doc, outcome_json(one)) {
+            if let (Value::Object(d), Value::Object(o)) = (&mut doc, outcome_json(one, message)) {
                 d.extend(o);
             }
         }
-        many => doc["results"] = many.iter().map(outcome_json).collect(),
+        many => doc["results"] = many.iter().map(|o| outcome_json(o, message)).collect(),
     }
     doc
 }

@@ -1,0 +1,215 @@
+//! Benchmark: matching observation rows against lists of 1,000 and 100,000 entries, against a parse-only
+//! baseline over the same file, with peak memory per phase. Run with `cargo bench --bench matching`
+//! (add `-- --rows N` to change the row count). Results are recorded in BENCHMARKS.md.
+//!
+//! The generator is deterministic (xorshift64, fixed seed), so every run measures the same data:
+//! - list of N entries: entry i spoofs `s{i}.example` (every tenth an address `u{i}@s{i}.example`) via
+//!   `relay{i}.example` (every fifth via the range `10.{i/256}.{i%256}.0/24`); every fifth entry is a
+//!   block, one in a hundred blocks with a `*` spoofed user;
+//! - message rows `From,PTR,IP,DKIM`: the From domain is `s{k}.example`, the PTR `mail.relay{j}.example`,
+//!   with k and j drawn half the time below 1,000 (entries both lists hold, identically) and half the time
+//!   from 1,000,000 up (names neither holds); one row in three carries a passing DKIM domain. So both list
+//!   sizes match exactly the same rows with the same entries, and any difference in time is the cost of
+//!   looking names up in a bigger index.
+//!
+//! Each phase runs in a child process of this binary and reports its rows, seconds and peak resident
+//! memory (VmHWM), so phases do not share memory; each is timed as the best of three runs.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use spoofctl::diagnostic::Span;
+use spoofctl::entry::{Entry, Metadata, TenantList};
+use spoofctl::matcher::Matcher;
+use spoofctl::observations::Reader;
+use spoofctl::pair::{Action, Rule, Side, SpoofType};
+use spoofctl::tally::Tally;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The generated list of `n` entries (see the module comment).
+fn list(n: usize) -> TenantList {
+    let entries = (0..n)
+        .map(|i| {
+            let spoofed = match i {
+                _ if i % 100 == 99 => "*".to_string(),
+                _ if i % 10 == 3 => format!("u{i}@s{i}.example"),
+                _ => format!("s{i}.example"),
+            };
+            let infrastructure = if i % 5 == 4 { format!("10.{}.{}.0/24", (i / 256) % 256, i % 256) } else { format!("relay{i}.example") };
+            let action = if i % 5 == 0 || spoofed == "*" { Action::Block } else { Action::Allow };
+            let rule = Rule::new(
+                action,
+                Side::parse_spoofed(&spoofed).expect("valid"),
+                Side::parse_infrastructure(&infrastructure).expect("valid"),
+            )
+            .expect("valid rule");
+            Entry { rule, spoof_type: SpoofType::External, type_written: true, meta: Metadata::default(), span: Span::new(i + 1, 5) }
+        })
+        .collect();
+    TenantList {
+        path: PathBuf::from(format!("generated-{n}.yaml")),
+        tenant: None,
+        accepted_domains: Vec::new(),
+        policy: Default::default(),
+        entries,
+    }
+}
+
+fn write_rows(path: &Path, rows: u64) {
+    let mut rng = Rng(0x5EED_5EED_5EED_5EED);
+    let mut out = BufWriter::new(std::fs::File::create(path).expect("create data file"));
+    writeln!(out, "From,PTR,IP,DKIM").expect("write");
+    for r in 0..rows {
+        let pick = |rng: &mut Rng| if rng.below(2) == 0 { rng.below(1_000) } else { 1_000_000 + rng.below(1_000_000) };
+        let (k, j) = (pick(&mut rng), pick(&mut rng));
+        let ip = rng.next();
+        let dkim = if rng.below(3) == 0 { format!("s{k}.example") } else { String::new() };
+        writeln!(
+            out,
+            "user{}@s{k}.example,mail.relay{j}.example,10.{}.{}.{},{dkim}",
+            r % 1000,
+            (ip >> 8) % 256,
+            (ip >> 16) % 256,
+            ip % 256
+        )
+        .expect("write");
+    }
+    out.flush().expect("flush");
+}
+
+fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// One phase, in this (child) process: prints `rows seconds peak_kib`.
+fn phase(kind: &str, data: &Path, entries: usize) {
+    let list = (kind == "match" || kind == "match-no-tally").then(|| list(entries));
+    let matcher = list.as_ref().map(Matcher::new);
+    let mut best = f64::MAX;
+    let mut rows = 0;
+    for _ in 0..3 {
+        let start = Instant::now();
+        rows = 0u64;
+        let file = std::fs::File::open(data).expect("open data");
+        match &matcher {
+            None if kind == "parse" => {
+                // The baseline: the csv crate reading every record and doing nothing else.
+                let mut csv = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::with_capacity(64 * 1024, file));
+                let mut record = csv::ByteRecord::new();
+                while csv.read_byte_record(&mut record).expect("csv") {
+                    rows += 1;
+                }
+            }
+            None => {
+                // Reading and parsing rows into messages, without matching.
+                let mut reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
+                while let Some(row) = reader.next_row() {
+                    std::hint::black_box(row.expect("file").expect("row"));
+                    rows += 1;
+                }
+            }
+            Some(m) if kind == "match-no-tally" => {
+                let mut reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
+                let mut scratch = Vec::new();
+                while let Some(row) = reader.next_row() {
+                    let row = row.expect("file").expect("row");
+                    std::hint::black_box(m.evaluate_with(&row.message, &mut scratch, false));
+                    rows += 1;
+                }
+            }
+            Some(m) => {
+                let input = spoofctl::encoding::utf8_reader(file).expect("decode");
+                let mut reader = Reader::new(input).expect("header");
+                let (mut tally, mut scratch) = (Tally::default(), Vec::new());
+                while let Some(row) = reader.next_row() {
+                    let row = row.expect("file").expect("row");
+                    let outcome = m.evaluate_with(&row.message, &mut scratch, false);
+                    tally.add(&row.message, row.count, &outcome.verdict);
+                    rows += 1;
+                }
+                assert_eq!(tally.rows(), rows);
+            }
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    println!("{rows} {best} {}", peak_kib());
+}
+
+fn run_child(kind: &str, data: &Path, entries: usize) -> (u64, f64, u64) {
+    let exe = std::env::current_exe().expect("current exe");
+    let out = Command::new(exe).args(["--phase", kind, &data.display().to_string(), &entries.to_string()]).output().expect("run phase");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let f: Vec<&str> = text.split_whitespace().collect();
+    (f[0].parse().expect("rows"), f[1].parse().expect("secs"), f[2].parse().expect("kib"))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--phase") {
+        phase(&args[i + 1], Path::new(&args[i + 2]), args[i + 3].parse().expect("entries"));
+        return;
+    }
+    let rows: u64 = args.iter().position(|a| a == "--rows").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1_000_000);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-data");
+    std::fs::create_dir_all(&dir).expect("data dir");
+    let data = dir.join(format!("messages-{rows}.csv"));
+    let small = dir.join("messages-100000.csv");
+    write_rows(&data, rows);
+    write_rows(&small, 100_000);
+    let size = std::fs::metadata(&data).map(|m| m.len()).unwrap_or(0);
+
+    let (base_rows, base_secs, base_kib) = run_child("parse", &data, 0);
+    println!(
+        "data: {rows} message rows, {:.1} MB; machine: {} cores",
+        size as f64 / 1e6,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!();
+    println!("| phase | rows | seconds | rows/s | vs parse-only | peak memory |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| parse only (csv crate) | {base_rows} | {base_secs:.3} | {:.0} | 1.00x | {:.1} MiB |",
+        base_rows as f64 / base_secs,
+        base_kib as f64 / 1024.0
+    );
+    if args.iter().any(|a| a == "--breakdown") {
+        for (kind, entries) in [("read", 0), ("match-no-tally", 1_000), ("match-no-tally", 100_000)] {
+            let (r, secs, _) = run_child(kind, &data, entries);
+            println!("| {kind} {entries} | {r} | {secs:.3} | {:.0} | {:.2}x | |", r as f64 / secs, secs / base_secs);
+        }
+    }
+    let mut per_entries = Vec::new();
+    for entries in [1_000usize, 100_000] {
+        let (r, secs, kib) = run_child("match", &data, entries);
+        per_entries.push(secs);
+        println!(
+            "| match, {entries} entries | {r} | {secs:.3} | {:.0} | {:.2}x | {:.1} MiB |",
+            r as f64 / secs,
+            secs / base_secs,
+            kib as f64 / 1024.0
+        );
+    }
+    let (r, secs, kib) = run_child("match", &small, 100_000);
+    println!("| match, 100000 entries, 100000 rows | {r} | {secs:.3} | {:.0} | | {:.1} MiB |", r as f64 / secs, kib as f64 / 1024.0);
+    println!();
+    println!("100,000 entries vs 1,000 entries: {:.2}x the time", per_entries[1] / per_entries[0]);
+}
