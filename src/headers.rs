@@ -6,6 +6,7 @@
 //!   or `compauth=`); `ARC-Authentication-Results` copies from other hops are counted, not used;
 //! - `X-Forefront-Antispam-Report`: `KEY:value` fields separated by `;` (CIP, PTR, CAT, SFV, SFTY, DIR...).
 
+use std::io::{self, BufRead};
 use std::net::IpAddr;
 
 use mail_parser::{HeaderValue, MessageParser};
@@ -186,21 +187,117 @@ fn parse_antispam(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Splits an mbox file into messages at its `From ` separator lines; a file without them is one message.
-pub fn split_mbox(data: &[u8]) -> Vec<&[u8]> {
-    if !data.starts_with(b"From ") {
-        return vec![data];
+/// The most header bytes kept for one message; a longer header block is cut there (real ones are a few KiB).
+pub const MAX_HEADER_BYTES: usize = 1024 * 1024;
+
+/// Reads the header blocks of the messages in a stream, one at a time: an `.eml` file (one message) or an
+/// mbox (messages after `From ` separator lines). Bodies are skipped, never kept: memory stays bounded
+/// however large the file.
+pub struct HeaderBlocks<R: BufRead> {
+    input: R,
+    line: Vec<u8>,
+    mbox: Option<bool>,
+    done: bool,
+}
+
+impl<R: BufRead> HeaderBlocks<R> {
+    /// Reads messages from `input`.
+    pub fn new(input: R) -> Self {
+        HeaderBlocks { input, line: Vec::new(), mbox: None, done: false }
     }
-    let mut starts: Vec<usize> = vec![0];
-    starts.extend(data.windows(6).enumerate().filter(|(_, w)| w == b"\nFrom ").map(|(i, _)| i + 1));
-    starts
-        .iter()
-        .enumerate()
-        .map(|(n, &s)| {
-            let end = starts.get(n + 1).copied().unwrap_or(data.len());
-            let body = &data[s..end];
-            // Drop the separator line itself.
-            body.iter().position(|b| *b == b'\n').map_or(&body[body.len()..], |nl| &body[nl + 1..])
-        })
-        .collect()
+
+    /// Reads one line into `self.line`, keeping at most [`MAX_HEADER_BYTES`] of it; `false` at the end.
+    fn next_line(&mut self) -> io::Result<bool> {
+        self.line.clear();
+        loop {
+            let buf = self.input.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(!self.line.is_empty());
+            }
+            let (take, end) = match memchr::memchr(b'\n', buf) {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            let room = MAX_HEADER_BYTES.saturating_sub(self.line.len());
+            self.line.extend_from_slice(&buf[..take.min(room)]);
+            self.input.consume(take);
+            if end {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// True once the stream has shown itself to be an mbox (it starts with a `From ` line).
+    pub fn is_mbox(&self) -> bool {
+        self.mbox == Some(true)
+    }
+
+    fn is_blank(&self) -> bool {
+        self.line.iter().all(|b| matches!(b, b'\r' | b'\n'))
+    }
+}
+
+impl<R: BufRead> Iterator for HeaderBlocks<R> {
+    type Item = io::Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<io::Result<Vec<u8>>> {
+        if self.done {
+            return None;
+        }
+        let mut block = Vec::new();
+        loop {
+            match self.next_line() {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                Ok(false) => {
+                    self.done = true;
+                    return (!block.is_empty()).then_some(Ok(block));
+                }
+                Ok(true) => {}
+            }
+            let separator = self.line.starts_with(b"From ");
+            match self.mbox {
+                None => {
+                    self.mbox = Some(separator);
+                    if separator {
+                        continue;
+                    }
+                }
+                Some(true) if separator => continue,
+                _ => {}
+            }
+            if self.is_blank() {
+                if block.is_empty() {
+                    continue; // blank lines before the headers
+                }
+                break;
+            }
+            if block.len() < MAX_HEADER_BYTES {
+                block.extend_from_slice(&self.line);
+            }
+        }
+        // Skip the body: to the next separator in an mbox, to the end otherwise (an .eml holds one message).
+        loop {
+            match self.next_line() {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                Ok(false) => {
+                    self.done = true;
+                    break;
+                }
+                Ok(true) if self.mbox == Some(true) && self.line.starts_with(b"From ") => break,
+                Ok(true) if self.mbox != Some(true) => {
+                    // One message per file: nothing after its headers matters.
+                    self.done = true;
+                    break;
+                }
+                Ok(true) => {}
+            }
+        }
+        Some(Ok(block))
+    }
 }

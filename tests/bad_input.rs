@@ -112,3 +112,29 @@ fn fmt_follows_a_symlink() {
     assert!(std::fs::symlink_metadata(dir.path().join("link.yaml")).expect("link").file_type().is_symlink());
     assert!(std::fs::read_to_string(&real).expect("read").contains("spoofed: b.com"));
 }
+
+/// `explain` streams an mbox: every message is found whatever its body holds (an escaped `>From ` line, a
+/// "From" inside a line, megabytes of text), and bodies are never part of the headers.
+#[test]
+fn explain_streams_an_mbox() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = "version: 1\naccepted-domains: [contoso.com]\nentries: []\n";
+    std::fs::write(dir.path().join("list.yaml"), list).expect("write list");
+    let mut mbox = String::new();
+    for i in 0..40 {
+        mbox.push_str(&format!("From MAILER-DAEMON Sat Nov 21 10:00:{:02} 2026\n", i % 60));
+        mbox.push_str(&format!("X-Forefront-Antispam-Report: CIP:192.0.2.{i};PTR:mail{i}.example.net;CAT:SPOOF;DIR:INB;\nFrom: user{i}@fabrikam.com\nSubject: {i}\n\n"));
+        mbox.push_str(">From the desk of someone\nsaid From here\nX-Not-A-Header: body\n");
+        if i == 7 {
+            mbox.push_str(&"body text ".repeat(200_000));
+            mbox.push('\n');
+        }
+    }
+    std::fs::write(dir.path().join("box.mbox"), &mbox).expect("write mbox");
+    let out = spoofctl(&["explain", "--list", "list.yaml", "--format", "json", "box.mbox"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches("\"source\": \"box.mbox (message").count(), 40);
+    assert!(stdout.contains("user39@fabrikam.com") && stdout.contains("mail39.example.net"));
+    assert!(!stdout.contains("X-Not-A-Header"));
+}

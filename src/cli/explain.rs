@@ -1,19 +1,15 @@
 //! `spoofctl explain`: read message headers and explain the service's decision and the lists' verdict.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use serde_json::json;
 use spoofctl::explain::explain;
-use spoofctl::headers::{Stamps, split_mbox};
+use spoofctl::headers::{HeaderBlocks, Stamps};
 use spoofctl::matcher::Matcher;
 use spoofctl::render;
 
 use super::args::{ExplainArgs, Format};
 use super::{Exit, fail, load_lists, out, stdout_style};
-
-/// The most read from one message source: headers are kilobytes; a larger file is read up to here.
-const MAX_MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Runs `explain`.
 pub fn run(args: ExplainArgs) -> Exit {
@@ -21,11 +17,9 @@ pub fn run(args: ExplainArgs) -> Exit {
         Ok(d) => d,
         Err(exit) => return exit,
     };
-    let mut sources = Vec::new();
     for path in &args.messages {
-        match read(path) {
-            Ok(bytes) => sources.push((path.display().to_string(), bytes)),
-            Err(e) => return fail(format!("{}: {e}", path.display())),
+        if path.as_os_str() != "-" && !path.is_file() {
+            return fail(format!("{}: no such file", path.display()));
         }
     }
     let lists = match load_lists(&args.list) {
@@ -34,13 +28,26 @@ pub fn run(args: ExplainArgs) -> Exit {
     };
     let matchers: Vec<Matcher<'_>> = lists.iter().map(|c| Matcher::new(&c.list)).collect();
     let style = stdout_style();
-    let (mut exit, mut docs) = (Exit::Clean, Vec::new());
-    for (name, bytes) in &sources {
-        let messages = split_mbox(bytes);
-        let several = messages.len() > 1;
-        for (n, raw) in messages.into_iter().enumerate() {
-            let source = if several { format!("{name} (message {})", n + 1) } else { name.clone() };
-            let stamps = match Stamps::parse(raw) {
+    let (mut exit, mut first) = (Exit::Clean, true);
+    if args.format == Format::Json {
+        out("{\"version\":1,\"messages\":[");
+    }
+    for path in &args.messages {
+        let name = path.display().to_string();
+        let input = match open(path) {
+            Ok(i) => i,
+            Err(e) => return fail(format!("{name}: {e}")),
+        };
+        let mut n = 0;
+        let mut blocks = HeaderBlocks::new(input);
+        while let Some(block) = blocks.next() {
+            n += 1;
+            let raw = match block {
+                Ok(raw) => raw,
+                Err(e) => return fail(format!("{name}: {e}")),
+            };
+            let source = if blocks.is_mbox() { format!("{name} (message {n})") } else { name.clone() };
+            let stamps = match Stamps::parse(&raw) {
                 Ok(s) if s.from.is_some() || !s.results.is_empty() || !s.antispam.is_empty() => s,
                 _ => {
                     eprintln!("spoofctl: error: {source}: no message headers found (expected an .eml file, an mbox, or pasted headers)");
@@ -57,22 +64,28 @@ pub fn run(args: ExplainArgs) -> Exit {
                     out(&render::explain_text(&source, &explanation, style));
                     out("\n");
                 }
-                Format::Json => docs.push(render::explain_json(&source, &explanation)),
+                Format::Json => {
+                    // Streamed: one message's document at a time, however many an mbox holds.
+                    out(&format!("{}{:#}", if first { "\n" } else { ",\n" }, render::explain_json(&source, &explanation)));
+                    first = false;
+                }
             }
+        }
+        if n == 0 {
+            eprintln!("spoofctl: error: {name}: no message headers found (the file is empty)");
+            exit = Exit::Findings;
         }
     }
     if args.format == Format::Json {
-        out(&format!("{:#}\n", json!({"version": 1, "messages": docs})));
+        out("\n]}\n");
     }
     exit
 }
 
-fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(MAX_MESSAGE_BYTES).read_to_end(&mut bytes)?;
+fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
+    Ok(if path.as_os_str() == "-" {
+        Box::new(BufReader::new(std::io::stdin()))
     } else {
-        std::fs::File::open(path)?.take(MAX_MESSAGE_BYTES).read_to_end(&mut bytes)?;
-    }
-    Ok(bytes)
+        Box::new(BufReader::new(std::fs::File::open(path)?))
+    })
 }
