@@ -110,6 +110,8 @@ codes! {
     InvalidIp = "invalid-ip", Error, false;
     /// An IPv6 address or range: the service documents no IPv6 spoof entries.
     Ipv6 = "ipv6", Error, false;
+    /// An `id` that is not a GUID.
+    InvalidId = "invalid-id", Error, false;
     /// A date that is not a real `YYYY-MM-DD` date.
     InvalidDate = "invalid-date", Error, false;
     /// An entry without `type` where it cannot be inferred (no `accepted-domains`, or a `*` spoofed user).
@@ -120,6 +122,8 @@ codes! {
     DuplicateEntry = "duplicate-entry", Error, false;
     /// One pair both allowed and blocked: a pair has one action.
     ConflictingActions = "conflicting-actions", Error, false;
+    /// Two entries with one `id`: an id names one entry in the tenant.
+    DuplicateId = "duplicate-id", Error, false;
     /// More entries than the service holds for one tenant (1024).
     TooManyEntries = "too-many-entries", Error, false;
     /// A `policy:` key that is not a lint code.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::date::Date;
 use crate::diagnostic::{EntryLabel, Span};
 use crate::domain::{Domain, is_self_or_parent};
+use crate::guid::Guid;
 use crate::pair::{Action, Infrastructure, Rule, Side, SpoofType, SpoofedUser};
 use crate::policy::Policy;
 
@@ -19,6 +20,8 @@ pub struct Metadata {
     pub ticket: Option<String>,
     /// When to review it. The service never expires spoof entries (TABL-ABOUT); this is a reminder only.
     pub expires: Option<Date>,
+    /// The service's `Identity` of this entry in the tenant, when known (kept by `import`, used by `plan`).
+    pub id: Option<Guid>,
 }
 
 /// One validated entry.

@@ -184,6 +184,7 @@ fn field(entry: &Entry, key: &str) -> Option<String> {
         "owner" => text(&entry.meta.owner),
         "ticket" => text(&entry.meta.ticket),
         "expires" => entry.meta.expires.map(|d| d.to_string()),
+        "id" => entry.meta.id.as_ref().map(|g| g.to_string()),
         _ => None,
     }
 }

@@ -17,6 +17,7 @@ pub mod encoding;
 pub mod entry;
 pub mod explain;
 pub mod format;
+pub mod guid;
 pub mod headers;
 pub mod ipv4;
 pub mod lint;

@@ -20,7 +20,7 @@ pub struct Located<T> {
 /// The keys of a list file, in the order `fmt` writes them.
 pub const TOP_KEYS: &[&str] = &["version", "tenant", "accepted-domains", "policy", "entries"];
 /// The keys of an entry, in the order `fmt` writes them.
-pub const ENTRY_KEYS: &[&str] = &["spoofed", "infrastructure", "type", "action", "reason", "owner", "ticket", "expires"];
+pub const ENTRY_KEYS: &[&str] = &["spoofed", "infrastructure", "type", "action", "reason", "owner", "ticket", "expires", "id"];
 
 /// A list file as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

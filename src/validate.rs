@@ -10,6 +10,7 @@ use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic, EntryLabel, Span, ValueError};
 use crate::domain::Domain;
 use crate::entry::{Entry, Identity, Metadata, TenantList, spoof_type_for};
+use crate::guid::Guid;
 use crate::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
 use crate::policy::{Level, Policy};
 use crate::raw::{Located, RawEntry, RawList, closest};
@@ -266,32 +267,44 @@ impl Validator<'_> {
     }
 
     fn metadata(&mut self, raw: &RawEntry, label: &EntryLabel) -> Option<Metadata> {
-        let mut ok = true;
-        let mut text = |me: &mut Self, key: &str| {
-            let v = raw.get(key)?;
-            let r = me.report(check_free_text(&v.value, &format!("`{key}`")).map(|()| v.value.clone()), v.span, Some(label));
-            ok &= r.is_some();
-            r
+        let before = self.diagnostics.len();
+        fn text(key: &'static str) -> impl Fn(&str) -> Result<String, ValueError> {
+            move |v| check_free_text(v, &format!("`{key}`")).map(|()| v.to_string())
+        }
+        let meta = Metadata {
+            reason: self.optional(raw, "reason", label, text("reason")),
+            owner: self.optional(raw, "owner", label, text("owner")),
+            ticket: self.optional(raw, "ticket", label, text("ticket")),
+            expires: self.optional(raw, "expires", label, Date::parse),
+            id: self.optional(raw, "id", label, Guid::parse),
         };
-        let reason = text(self, "reason");
-        let owner = text(self, "owner");
-        let ticket = text(self, "ticket");
-        let expires = match raw.get("expires") {
-            Some(v) => {
-                let d = self.report(Date::parse(&v.value), v.span, Some(label));
-                ok &= d.is_some();
-                d
-            }
-            None => None,
-        };
-        ok.then_some(Metadata { reason, owner, ticket, expires })
+        (self.diagnostics.len() == before).then_some(meta)
+    }
+
+    /// An optional key's value, parsed; a bad value is reported.
+    fn optional<T>(&mut self, raw: &RawEntry, key: &str, label: &EntryLabel, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
+        let v = raw.get(key)?;
+        self.report(parse(&v.value), v.span, Some(label))
     }
 
     /// Reports entries that repeat an identity: a duplicate, or the same pair with the other action.
     fn unique(&mut self, entries: &mut Vec<Entry>) {
         let mut seen: HashMap<Identity, (Span, Action)> = HashMap::new();
+        let mut ids: HashMap<Guid, Span> = HashMap::new();
         let mut keep = Vec::with_capacity(entries.len());
         for entry in entries.drain(..) {
+            if let Some(id) = &entry.meta.id {
+                if let Some(&first) = ids.get(id) {
+                    self.diagnostics.push(
+                        Diagnostic::new(Code::DuplicateId, self.file, Some(entry.span), format!("the id {id} is already on another entry"))
+                            .with_entry(entry.label())
+                            .with_hint("an id names one entry in the tenant: keep it on the entry it came from (import again if unsure)")
+                            .with_related(first, "the other entry with this id"),
+                    );
+                    continue;
+                }
+                ids.insert(id.clone(), entry.span);
+            }
             let identity = entry.identity();
             let Some(&(first, action)) = seen.get(&identity) else {
                 seen.insert(identity, (entry.span, entry.action()));

@@ -250,3 +250,25 @@ fn parent_domains() {
     assert!(!d("smtp.contoso.com").is_self_or_parent_of(&d("contoso.com")));
     assert_eq!(d("smtp.inbound.contoso.co.uk").organizational(), d("contoso.co.uk"));
 }
+
+/// Entry ids: the service's Identity GUIDs, kept lowercase.
+#[test]
+fn ids() {
+    use spoofctl::guid::Guid;
+    for (raw, want) in [
+        ("375e76f1-eefb-1626-c8bc-5efefd057488", "375e76f1-eefb-1626-c8bc-5efefd057488"),
+        ("{A1B2C3D4-1111-4222-8333-444455556666}", "a1b2c3d4-1111-4222-8333-444455556666"),
+    ] {
+        assert_eq!(Guid::parse(raw).map(|g| g.to_string()), Ok(want.to_string()), "{raw}");
+    }
+    for raw in [
+        "",
+        "375e76f1eefb1626c8bc5efefd057488",
+        "375e76f1-eefb-1626-c8bc-5efefd05748",
+        "375e76f1-eefb-1626-c8bc-5efefd05748g",
+        "{375e76f1-eefb-1626-c8bc-5efefd057488",
+        "'; Remove-Item",
+    ] {
+        assert_eq!(Guid::parse(raw).map_err(|e| e.code), Err(Code::InvalidId), "{raw:?}");
+    }
+}
