@@ -5,6 +5,23 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
+/// Creates the file at `path` with `contents` atomically. Fails with `AlreadyExists`, writing nothing, when
+/// the file exists and `overwrite` is false.
+pub fn create(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
+    if overwrite {
+        return replace(path, contents);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".spoofctl-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Replaces the file at `path` with `contents` atomically, keeping its permissions. A symbolic link is
 /// followed: the file it points to is replaced and the link stays.
 pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {

@@ -110,10 +110,10 @@ codes! {
     InvalidIp = "invalid-ip", Error, false;
     /// An IPv6 address or range: the service documents no IPv6 spoof entries.
     Ipv6 = "ipv6", Error, false;
-    /// An `id` that is not a GUID.
-    InvalidId = "invalid-id", Error, false;
     /// A date that is not a real `YYYY-MM-DD` date.
     InvalidDate = "invalid-date", Error, false;
+    /// An `id` that is not a GUID.
+    InvalidId = "invalid-id", Error, false;
     /// An entry without `type` where it cannot be inferred (no `accepted-domains`, or a `*` spoofed user).
     MissingType = "missing-type", Error, false;
     /// A written `type` that contradicts `accepted-domains`.

@@ -65,9 +65,12 @@ impl Ipv4Slash24 {
         Ipv4Slash24 { network: u32::from(ip) & 0xFFFF_FF00 }
     }
 
-    /// True when `raw` is shaped like an IP value (digits, dots, a slash or a colon) rather than a domain.
+    /// True when `raw` is shaped like an IP value rather than a domain: digits, dots and a `/` (IPv4), or
+    /// hex digits with colons (IPv6).
     pub fn looks_like_ip(raw: &str) -> bool {
-        raw.contains('/') || raw.contains(':') || (!raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+        let v4 = raw.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'/');
+        let v6 = raw.contains(':') && raw.bytes().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'/'));
+        !raw.is_empty() && (v4 || v6)
     }
 }
 

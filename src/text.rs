@@ -9,6 +9,8 @@ use crate::diagnostic::{Code, ValueError};
 pub fn describe_char(c: char) -> String {
     if c == ' ' {
         "a space".to_string()
+    } else if c == '`' {
+        "a backtick".to_string()
     } else if c.is_control() || c.is_whitespace() || is_invisible(c) {
         format!("the control character U+{:04X}", c as u32)
     } else {

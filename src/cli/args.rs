@@ -62,6 +62,28 @@ the PTR's organizational domain, else the connecting IP's /24.
 
 Exit codes: 0 done, 1 a message has no readable headers or the list has errors, 2 could not run.")]
     Explain(ExplainArgs),
+    /// Turn TABL exports into a list file (Export-Csv, ConvertTo-Json, legacy Set-PhishFilterPolicy CSV).
+    #[command(after_help = "\
+Examples:
+  Get-TenantAllowBlockListSpoofItems | Export-Csv spoof.csv      (in Exchange Online PowerShell)
+  spoofctl import spoof.csv --tenant contoso.onmicrosoft.com --accepted-domains contoso.com -o lists/contoso.yaml
+  spoofctl import spoof.json legacy.csv --accepted-domains contoso.com,contoso.net > contoso.yaml
+
+Every row goes through the same checks as a list file: a wildcard allow, a bad value or a conflict is
+reported with its row, and nothing is written (unless --skip-invalid, which writes the rest and lists
+what it left out). Identity GUIDs are kept as `id`. An existing file is never overwritten without --force.
+
+Exit codes: 0 imported, 1 rows were refused or a file is not an export, 2 could not run.")]
+    Import(ImportArgs),
+    /// Write a list in the service's formats: PowerShell, CSV, JSON, or the portal's domain-pair text.
+    #[command(after_help = "\
+Examples:
+  spoofctl export --list lists/contoso.yaml --format powershell -o create-entries.ps1
+  spoofctl export --list lists/contoso.yaml --format pairs     (paste each group into Add domain pairs)
+  spoofctl export --list lists/contoso.yaml --format csv > contoso.csv
+
+Exit codes: 0 written, 1 the list has errors, 2 could not run (or OUT exists without --force).")]
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -152,4 +174,55 @@ pub struct ExplainArgs {
     /// The date lints compare with, YYYY-MM-DD [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Export files (CSV or JSON), in any supported encoding
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write the list here (atomically) instead of to standard output
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Overwrite OUT if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Import the valid rows and list the refused ones, instead of importing nothing
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// The tenant the list describes (written as `tenant:`)
+    #[arg(long, value_name = "NAME")]
+    pub tenant: Option<String>,
+    /// The tenant's accepted domains, comma-separated: written as `accepted-domains`, used to check each
+    /// row's spoof type and to give legacy rows one
+    #[arg(long, value_name = "DOMAINS", value_delimiter = ',')]
+    pub accepted_domains: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// One tenant's list file
+    #[arg(long, value_name = "PATH")]
+    pub list: PathBuf,
+    /// Output format
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write here (atomically) instead of to standard output
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Overwrite OUT if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A script of New-TenantAllowBlockListSpoofItems commands
+    Powershell,
+    /// SpoofedUser,SendingInfrastructure,SpoofType,Action
+    Csv,
+    /// An array of objects, as ConvertTo-Json writes them
+    Json,
+    /// The portal's "Add domain pairs" text, in groups of at most 20
+    Pairs,
 }

@@ -3,7 +3,9 @@
 
 mod args;
 mod explain;
+mod export;
 mod fmt;
+mod import;
 mod matching;
 mod observe;
 mod validate;
@@ -41,6 +43,8 @@ pub fn main() -> ExitCode {
         Command::Fmt(a) => fmt::run(a),
         Command::Match(a) => matching::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Export(a) => export::run(a),
     };
     ExitCode::from(code as u8)
 }

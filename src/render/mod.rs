@@ -28,6 +28,12 @@ impl Style {
     }
 }
 
+/// A CSV cell that a spreadsheet would not run as a formula: a leading `=`, `+`, `-` or `@` gets a `'`
+/// before it (OWASP, "CSV Injection").
+pub fn safe_cell(value: String) -> String {
+    if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value }
+}
+
 /// A count with thousands separators: `1,240`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

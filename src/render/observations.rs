@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{entry_json, thousands};
+use super::{entry_json, safe_cell, thousands};
 use crate::entry::TenantList;
 use crate::matcher::Outcome;
 use crate::message::Message;
@@ -33,11 +33,6 @@ pub const CSV_HEADER: &[&str] = &[
     "entry_infrastructure",
     "entry_line",
 ];
-
-/// A cell that a spreadsheet would not run as a formula: a leading `=`, `+`, `-` or `@` gets a `'` before it.
-pub fn safe_cell(value: String) -> String {
-    if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value }
-}
 
 /// A message row's own details; an observed pair has none beyond its infrastructure.
 fn details(m: &Message, pair_row: bool) -> (String, String, String) {

@@ -1,0 +1,85 @@
+//! `spoofctl import`: TABL exports to a list file.
+
+use std::fs::File;
+
+use spoofctl::atomic;
+use spoofctl::domain::Domain;
+use spoofctl::import::{Merged, list_text, merge};
+use spoofctl::render;
+use spoofctl::tabl::read_export;
+use spoofctl::text::check_free_text;
+
+use super::args::ImportArgs;
+use super::{Exit, fail, out, stdout_style};
+
+/// Runs `import`.
+pub fn run(args: ImportArgs) -> Exit {
+    let mut accepted = Vec::new();
+    for d in &args.accepted_domains {
+        match Domain::parse(d.trim()) {
+            Ok(d) => accepted.push(d),
+            Err(e) => return fail(format!("--accepted-domains: {e}")),
+        }
+    }
+    accepted.sort();
+    accepted.dedup();
+    if let Some(e) = args.tenant.as_deref().and_then(|t| check_free_text(t, "--tenant").err()) {
+        return fail(e);
+    }
+    if let Some(o) = &args.output
+        && o.exists()
+        && !args.force
+    {
+        return fail(format!("{}: the file exists; nothing was written (give --force to replace it)", o.display()));
+    }
+    let mut merged = Merged::default();
+    let mut unusable = false;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => return fail(format!("{name}: {e}")),
+        };
+        match read_export(file) {
+            Ok(rows) => merge(&mut merged, &name, &rows, &accepted),
+            Err(e) => {
+                eprintln!("spoofctl: error: {name}: {e}");
+                unusable = true;
+            }
+        }
+    }
+    for (file, p) in &merged.problems {
+        eprintln!("{file}: {}: {}", p.place, p.message);
+    }
+    if unusable || (!merged.problems.is_empty() && !args.skip_invalid) {
+        eprintln!("spoofctl: nothing was written{}", if unusable { "" } else { " (give --skip-invalid to import the other rows)" });
+        return Exit::Findings;
+    }
+    let text = match list_text(args.tenant.as_deref(), &accepted, &merged.entries) {
+        Ok(t) => t,
+        Err(diagnostics) => {
+            let style = stdout_style();
+            for d in &diagnostics {
+                eprint!("{}", render::diagnostic(d, style));
+            }
+            eprintln!("spoofctl: the imported entries do not make a valid list; nothing was written");
+            return Exit::Findings;
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = atomic::create(path, text.as_bytes(), args.force) {
+                return fail(format!("{}: cannot write: {e}; nothing was written", path.display()));
+            }
+            eprintln!("{}: {} entries imported", path.display(), merged.entries.len());
+        }
+        None => out(&text),
+    }
+    if merged.problems.is_empty() {
+        Exit::Clean
+    } else {
+        let n = merged.problems.len();
+        eprintln!("spoofctl: {n} {} left out (--skip-invalid)", if n == 1 { "row" } else { "rows" });
+        Exit::Findings
+    }
+}

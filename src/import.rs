@@ -1,0 +1,98 @@
+//! Import: entries from TABL exports, merged into one list file in canonical form.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::check::check;
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::domain::Domain;
+use crate::entry::{Entry, Identity};
+use crate::format::{entry_yaml, format};
+use crate::guid::Guid;
+use crate::tabl::{ExportRow, RowProblem, entry_of};
+use crate::yaml::scalar;
+
+/// The entries of several exports, merged, and the rows that could not be used.
+#[derive(Debug, Default)]
+pub struct Merged {
+    /// One entry per identity, in the order first seen.
+    pub entries: Vec<Entry>,
+    /// Each refused row with its source file.
+    pub problems: Vec<(String, RowProblem)>,
+}
+
+/// Merges export rows (`source` names the file in problems). The same pair and type with the same action
+/// twice is one entry; with two actions, or two different Identity values, the later row is refused.
+pub fn merge(merged: &mut Merged, source: &str, rows: &[ExportRow], accepted: &[Domain]) {
+    let mut by_identity: HashMap<Identity, usize> = merged.entries.iter().enumerate().map(|(i, e)| (e.identity(), i)).collect();
+    let mut by_id: HashMap<Guid, Identity> = merged.entries.iter().filter_map(|e| Some((e.meta.id.clone()?, e.identity()))).collect();
+    for row in rows {
+        let refuse = |merged: &mut Merged, message: String| {
+            merged.problems.push((source.to_string(), RowProblem { place: row.place.clone(), message }))
+        };
+        let entry = match entry_of(row, accepted) {
+            Ok(e) => e,
+            Err(p) => {
+                merged.problems.push((source.to_string(), p));
+                continue;
+            }
+        };
+        let identity = entry.identity();
+        if let Some(id) = &entry.meta.id {
+            match by_id.get(id) {
+                Some(other) if *other != identity => {
+                    refuse(merged, format!("Identity {id} is already on another entry ({} via {})", other.spoofed, other.infrastructure));
+                    continue;
+                }
+                _ => {
+                    by_id.insert(id.clone(), identity.clone());
+                }
+            }
+        }
+        match by_identity.get(&identity) {
+            None => {
+                by_identity.insert(identity, merged.entries.len());
+                merged.entries.push(entry);
+            }
+            Some(&i) => {
+                let first = &merged.entries[i];
+                let conflict = if first.action() != entry.action() {
+                    Some(format!("{} is both allowed and blocked in the exports; a pair has one action", entry.label()))
+                } else {
+                    match (&first.meta.id, &entry.meta.id) {
+                        (Some(a), Some(b)) if a != b => Some(format!("{} appears with two Identity values ({a} and {b})", entry.label())),
+                        _ => None,
+                    }
+                };
+                match conflict {
+                    Some(message) => refuse(merged, message),
+                    None if first.meta.id.is_none() => merged.entries[i].meta.id = entry.meta.id,
+                    None => {}
+                }
+            }
+        }
+    }
+}
+
+/// The list file for these entries, in canonical form. Errors mean the entries do not make a valid list
+/// (more than 1024 of them, say); nothing should be written then.
+pub fn list_text(tenant: Option<&str>, accepted: &[Domain], entries: &[Entry]) -> Result<String, Vec<Diagnostic>> {
+    let mut text = String::from("version: 1\n");
+    if let Some(t) = tenant {
+        text.push_str(&format!("tenant: {}\n", scalar(t)));
+    }
+    if !accepted.is_empty() {
+        let names: Vec<&str> = accepted.iter().map(Domain::as_str).collect();
+        text.push_str(&format!("accepted-domains: [{}]\n", names.join(", ")));
+    }
+    text.push_str(if entries.is_empty() { "entries: []\n" } else { "entries:\n" });
+    for e in entries {
+        text.push_str(&entry_yaml(e));
+    }
+    // Lints do not depend on the date for what is checked here; any date will do.
+    let checked = check(Path::new("imported.yaml"), &text, Date::today_utc());
+    format(&checked).map_err(|_| {
+        checked.diagnostics.into_iter().filter(|d| d.severity == crate::diagnostic::Severity::Error && !d.code.is_lint()).collect()
+    })
+}

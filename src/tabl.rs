@@ -1,0 +1,258 @@
+//! TABL exports: the spoofed-sender entries as the service hands them out, read into entries.
+//!
+//! Shapes read (product spec, "TABL formats"; CMDLETS, Get-TenantAllowBlockListSpoofItems):
+//! - `Get-TenantAllowBlockListSpoofItems | Export-Csv`: Windows PowerShell 5.1 writes a `#TYPE` line first and
+//!   quotes every field; PowerShell 7 writes neither. Columns `Identity, SpoofedUser, SendingInfrastructure,
+//!   SpoofType, Action`, in any order and case, with extra columns (`RunspaceId`...) ignored;
+//! - `Get-TenantAllowBlockListSpoofItems | ConvertTo-Json`: one object, or an array of them;
+//! - the legacy `Set-PhishFilterPolicy -SpoofAllowBlockList` CSV: `Sender` (the infrastructure),
+//!   `SpoofedUser`, `AllowedToSpoof` (`Yes`/`No`), with no spoof type.
+//!
+//! Each row becomes an [`Entry`] through the same parsers as a list file, so an export cannot smuggle in a
+//! value a list would refuse: no wildcard allow, no character that could escape a script's quotes.
+
+use std::io::Read;
+
+use serde_json::Value;
+
+use crate::diagnostic::Span;
+use crate::domain::Domain;
+use crate::encoding::{EncodingError, utf8_reader};
+use crate::entry::{Entry, Metadata, spoof_type_for};
+use crate::guid::Guid;
+use crate::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
+
+/// The largest export read: 1024 entries take well under a megabyte.
+const MAX_EXPORT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One entry as an export writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExportRow {
+    /// Where it is: the CSV row (the header is row 1) or the JSON item (the first is item 1).
+    pub place: String,
+    /// `Identity`, if the export has it.
+    pub identity: Option<String>,
+    /// `SpoofedUser`.
+    pub spoofed: String,
+    /// `SendingInfrastructure` (legacy: `Sender`).
+    pub infrastructure: String,
+    /// `SpoofType`; the legacy CSV has none.
+    pub spoof_type: Option<String>,
+    /// `Action` (legacy: `AllowedToSpoof` Yes -> Allow, No -> Block).
+    pub action: String,
+    /// The CSV row has fewer fields than the header: the file may be cut off.
+    pub short: bool,
+}
+
+/// Why a file is not a usable export. Nothing is imported from it.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The encoding cannot be read.
+    #[error(transparent)]
+    Encoding(#[from] EncodingError),
+    /// Nothing in the file.
+    #[error("the file is empty")]
+    Empty,
+    /// The export holds no entries.
+    #[error("the export holds no entries: nothing to import")]
+    NoEntries,
+    /// Larger than any export.
+    #[error("the file is larger than {} MiB; an export of 1024 entries is far smaller", MAX_EXPORT_BYTES / 1024 / 1024)]
+    TooLarge,
+    /// A CSV whose header lacks the columns of either shape.
+    #[error(
+        "the header has neither {{SpoofedUser, SendingInfrastructure, SpoofType, Action}} (Get-TenantAllowBlockListSpoofItems) nor {{Sender, SpoofedUser, AllowedToSpoof}} (Set-PhishFilterPolicy); it has: {0}"
+    )]
+    UnknownColumns(String),
+    /// JSON that does not parse, or is not objects of an export.
+    #[error("{0}")]
+    Json(String),
+    /// A CSV that breaks off.
+    #[error("after row {row}: {message}")]
+    Broken {
+        /// The last row read.
+        row: u64,
+        /// What the CSV reader said.
+        message: String,
+    },
+}
+
+/// A row that cannot be imported, with its place and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// `row 4` or `item 2`.
+    pub place: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn folded(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{FEFF}')).flat_map(char::to_lowercase).collect()
+}
+
+/// Reads an export (CSV or JSON, any supported encoding).
+pub fn read_export<R: Read + 'static>(input: R) -> Result<Vec<ExportRow>, ExportError> {
+    let mut bytes = Vec::new();
+    utf8_reader(input)?.take(MAX_EXPORT_BYTES + 1).read_to_end(&mut bytes).map_err(EncodingError::Io)?;
+    if bytes.len() as u64 > MAX_EXPORT_BYTES {
+        return Err(ExportError::TooLarge);
+    }
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).ok_or(ExportError::Empty)?;
+    let rows = match bytes[start] {
+        b'[' | b'{' => read_json(&bytes)?,
+        _ => read_csv(&bytes)?,
+    };
+    if rows.is_empty() {
+        return Err(ExportError::NoEntries);
+    }
+    Ok(rows)
+}
+
+fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ExportError::Json(format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
+    let items = match value {
+        Value::Array(items) => items,
+        object @ Value::Object(_) => vec![object],
+        _ => return Err(ExportError::Json("expected an object or an array of objects, as ConvertTo-Json writes them".into())),
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let place = format!("item {}", n + 1);
+            let Value::Object(fields) = item else {
+                return Err(ExportError::Json(format!(
+                    "{place} is not an object with SpoofedUser, SendingInfrastructure, SpoofType and Action"
+                )));
+            };
+            let get = |name: &str| {
+                fields.iter().find(|(k, _)| folded(k) == name).and_then(|(_, v)| match v {
+                    Value::String(s) => Some(s.trim().to_string()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+            };
+            if get("spoofeduser").is_none() && get("sendinginfrastructure").is_none() {
+                return Err(ExportError::Json(format!(
+                    "{place} has no SpoofedUser or SendingInfrastructure: this is not an export of spoofed-sender entries"
+                )));
+            }
+            Ok(ExportRow {
+                place,
+                identity: get("identity").filter(|s| !s.is_empty()),
+                spoofed: get("spoofeduser").unwrap_or_default(),
+                infrastructure: get("sendinginfrastructure").unwrap_or_default(),
+                spoof_type: get("spooftype"),
+                action: get("action").unwrap_or_default(),
+                short: false,
+            })
+        })
+        .collect()
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).comment(Some(b'#')).from_reader(bytes);
+    let mut records = csv.records();
+    let broken = |e: csv::Error, row: u64| ExportError::Broken { row, message: e.to_string() };
+    let header = loop {
+        match records.next() {
+            None => return Err(ExportError::Empty),
+            Some(Err(e)) => return Err(broken(e, 0)),
+            Some(Ok(r)) if r.iter().all(|f| f.trim().is_empty()) => continue,
+            Some(Ok(r)) => break r,
+        }
+    };
+    let names: Vec<String> = header.iter().map(folded).collect();
+    let col = |name: &str| names.iter().position(|n| n == name);
+    let current = (col("spoofeduser"), col("sendinginfrastructure"), col("spooftype"), col("action"));
+    let legacy = (col("sender"), col("spoofeduser"), col("allowedtospoof"));
+    enum Columns {
+        Current { spoofed: usize, infra: usize, spoof_type: usize, action: usize, identity: Option<usize> },
+        Legacy { sender: usize, spoofed: usize, allowed: usize },
+    }
+    let columns = match (current, legacy) {
+        ((Some(spoofed), Some(infra), Some(spoof_type), Some(action)), _) => {
+            Columns::Current { spoofed, infra, spoof_type, action, identity: col("identity") }
+        }
+        (_, (Some(sender), Some(spoofed), Some(allowed))) => Columns::Legacy { sender, spoofed, allowed },
+        _ => return Err(ExportError::UnknownColumns(header.iter().collect::<Vec<_>>().join(", "))),
+    };
+    let mut rows = Vec::new();
+    let mut n = 1u64;
+    for record in records {
+        let record = record.map_err(|e| broken(e, n))?;
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        n += 1;
+        let get = |i: usize| record.get(i).map(str::trim).unwrap_or_default().to_string();
+        let place = format!("row {n}");
+        let short = record.len() < header.len();
+        rows.push(match columns {
+            Columns::Current { spoofed, infra, spoof_type, action, identity } => ExportRow {
+                place,
+                identity: identity.map(get).filter(|s| !s.is_empty()),
+                spoofed: get(spoofed),
+                infrastructure: get(infra),
+                spoof_type: Some(get(spoof_type)),
+                action: get(action),
+                short,
+            },
+            Columns::Legacy { sender, spoofed, allowed } => ExportRow {
+                place,
+                identity: None,
+                spoofed: get(spoofed),
+                infrastructure: get(sender),
+                spoof_type: None,
+                action: match get(allowed).to_ascii_lowercase().as_str() {
+                    "yes" | "true" => "Allow".to_string(),
+                    "no" | "false" => "Block".to_string(),
+                    other => format!("AllowedToSpoof={other}"),
+                },
+                short,
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// Turns an export row into an entry, refusing what a list refuses. `accepted` gives the spoof type of
+/// legacy rows (which have none) and checks the type of the others.
+pub fn entry_of(row: &ExportRow, accepted: &[Domain]) -> Result<Entry, RowProblem> {
+    let problem = |message: String| RowProblem { place: row.place.clone(), message };
+    if row.short {
+        return Err(problem("the row has fewer fields than the header: is the file cut off?".into()));
+    }
+    let spoofed = Side::parse_spoofed(&row.spoofed).map_err(|e| problem(format!("SpoofedUser: {e}")))?;
+    let infrastructure = Side::parse_infrastructure(&row.infrastructure).map_err(|e| problem(format!("SendingInfrastructure: {e}")))?;
+    let action = Action::parse_word(&row.action).ok_or_else(|| problem(format!("Action: `{}` is not Allow or Block", row.action)))?;
+    let inferred = spoofed.concrete().filter(|_| !accepted.is_empty()).map(|s| spoof_type_for(accepted, s.domain().as_str()));
+    let spoof_type = match (&row.spoof_type, inferred) {
+        (Some(t), inferred) => {
+            let t = SpoofType::parse_word(t).ok_or_else(|| problem(format!("SpoofType: `{t}` is not Internal or External")))?;
+            if let Some(i) = inferred.filter(|i| *i != t) {
+                return Err(problem(format!(
+                    "SpoofType: the export says {} but the accepted domains make it {}",
+                    t.service_word(),
+                    i.service_word()
+                )));
+            }
+            t
+        }
+        (None, Some(i)) => i,
+        (None, None) => {
+            return Err(problem("the legacy export has no spoof type: give --accepted-domains so that it can be inferred".into()));
+        }
+    };
+    let id = row.identity.as_deref().map(Guid::parse).transpose().map_err(|e| problem(format!("Identity: {e}")))?;
+    let label = format!("{} via {}", row.spoofed, row.infrastructure);
+    let rule = Rule::new(action, spoofed, infrastructure).map_err(|e| match e {
+        RuleError::AllowWildcard => {
+            problem(format!("{label} is an allow with a wildcard: spoofctl refuses it (name both sides, or import it as a block)"))
+        }
+        RuleError::WildcardBothSides => problem(format!("{label}: an entry cannot have `*` on both sides")),
+    })?;
+    let line = row.place.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    Ok(Entry { rule, spoof_type, type_written: true, meta: Metadata { id, ..Metadata::default() }, span: Span::new(line, 1) })
+}

@@ -1,0 +1,182 @@
+//! Nothing is lost moving entries to and from the tenant: a list exported as CSV or JSON imports back to the
+//! same entries; every PowerShell script is valid PowerShell that uses only the documented cmdlets and
+//! parameters; hostile values never reach a script or a cell.
+
+use std::collections::BTreeSet;
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use proptest::prelude::*;
+use spoofctl::diagnostic::Span;
+use spoofctl::entry::{Entry, Metadata, TenantList};
+use spoofctl::export;
+use spoofctl::guid::Guid;
+use spoofctl::import::{Merged, merge};
+use spoofctl::pair::{Action, Rule, Side, SpoofType};
+use spoofctl::powershell::CMDLETS;
+use spoofctl::tabl::read_export;
+
+/// A list of distinct entries from generated values (wildcards only in blocks), with Identity GUIDs.
+fn list_strategy() -> impl Strategy<Value = TenantList> {
+    let entry = (0u32..5000, 0u32..5000, 0u8..10, any::<bool>(), any::<bool>(), any::<u128>());
+    prop::collection::vec(entry, 1..1024).prop_map(|picks| {
+        let mut seen = BTreeSet::new();
+        let mut entries = Vec::new();
+        for (n, (s, i, shape, block, internal, id)) in picks.into_iter().enumerate() {
+            let spoofed = match shape % 5 {
+                0 if block => "*".to_string(),
+                1 => format!("user{s}@s{s}.example"),
+                _ => format!("s{s}.example"),
+            };
+            let infrastructure = match shape / 5 {
+                0 if block && spoofed != "*" => "*".to_string(),
+                1 => format!("10.{}.{}.0/24", i / 256 % 256, i % 256),
+                _ => format!("relay{i}.example.net"),
+            };
+            let action = if block { Action::Block } else { Action::Allow };
+            let Ok(rule) = Rule::new(
+                action,
+                Side::parse_spoofed(&spoofed).expect("valid"),
+                Side::parse_infrastructure(&infrastructure).expect("valid"),
+            ) else {
+                continue;
+            };
+            let spoof_type = if internal { SpoofType::Internal } else { SpoofType::External };
+            let entry = Entry {
+                rule,
+                spoof_type,
+                type_written: true,
+                meta: Metadata { id: Some(Guid::parse(&uuid(id)).expect("guid")), ..Metadata::default() },
+                span: Span::new(n + 1, 5),
+            };
+            if seen.insert((entry.rule.spoofed().to_string(), entry.rule.infrastructure().to_string(), spoof_type)) {
+                entries.push(entry);
+            }
+        }
+        TenantList {
+            path: PathBuf::from("generated.yaml"),
+            tenant: None,
+            accepted_domains: Vec::new(),
+            policy: Default::default(),
+            entries,
+        }
+    })
+}
+
+fn uuid(n: u128) -> String {
+    let h = format!("{n:032x}");
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// (identity, action, id) of every entry, sorted.
+fn summary(entries: &[Entry], with_ids: bool) -> Vec<String> {
+    let mut v: Vec<String> =
+        entries.iter().map(|e| format!("{:?} {:?} {:?}", e.identity(), e.action(), e.meta.id.as_ref().filter(|_| with_ids))).collect();
+    v.sort();
+    v
+}
+
+fn import(bytes: String) -> Merged {
+    let rows = read_export(Cursor::new(bytes.into_bytes())).expect("an export");
+    let mut merged = Merged::default();
+    merge(&mut merged, "export", &rows, &[]);
+    merged
+}
+
+fn parse_powershell(script: &str) -> tree_sitter::Tree {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).expect("grammar loads");
+    parser.parse(script, None).expect("parses")
+}
+
+/// Every command line of a script: a table cmdlet, table parameters, each value one single-quoted string.
+fn check_commands(script: &str) {
+    let mut lines = script.lines().filter(|l| !l.starts_with('#'));
+    assert_eq!(lines.next(), Some(spoofctl::powershell::PREAMBLE));
+    for line in lines {
+        let (cmdlet, rest) = line.split_once(' ').expect("a command with parameters");
+        let allowed = CMDLETS.iter().find(|(c, _)| *c == cmdlet).map(|(_, p)| *p).unwrap_or_else(|| panic!("{cmdlet} is not in the table"));
+        for part in rest.split(" -").map(|p| p.trim_start_matches('-')) {
+            let (name, value) = part.split_once(' ').expect("-Name 'value'");
+            assert!(allowed.contains(&name), "{cmdlet} -{name} is not documented");
+            assert!(
+                value.starts_with('\'') && value.ends_with('\'') && !value[1..value.len() - 1].replace("''", "").contains('\''),
+                "{value}"
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// list -> export csv -> import gives the same entries (identity and action).
+    #[test]
+    fn csv_round_trip(list in list_strategy()) {
+        let merged = import(export::csv(&list));
+        prop_assert!(merged.problems.is_empty(), "{:?}", merged.problems);
+        prop_assert_eq!(summary(&merged.entries, false), summary(&list.entries, false));
+    }
+
+    /// list -> export json -> import gives the same entries, Identity GUIDs included.
+    #[test]
+    fn json_round_trip(list in list_strategy()) {
+        let merged = import(format!("{:#}", export::json(&list)));
+        prop_assert!(merged.problems.is_empty(), "{:?}", merged.problems);
+        prop_assert_eq!(summary(&merged.entries, true), summary(&list.entries, true));
+    }
+
+    /// Every script export writes is valid PowerShell and uses only the documented cmdlets and parameters.
+    #[test]
+    fn powershell_is_valid(list in list_strategy()) {
+        let script = export::powershell(&list);
+        let tree = parse_powershell(&script);
+        prop_assert!(!tree.root_node().has_error(), "syntax error in:\n{script}");
+        check_commands(&script);
+        prop_assert_eq!(script.lines().filter(|l| l.starts_with("New-")).count(), list.entries.len());
+    }
+
+    /// The portal text has at most 20 pairs a group, each group of one type and action, and every entry once.
+    #[test]
+    fn pairs_groups(list in list_strategy()) {
+        let text = export::pairs(&list);
+        let mut count = 0;
+        for group in text.split("\n\n") {
+            let lines: Vec<&str> = group.lines().skip(1).collect();
+            prop_assert!(!lines.is_empty() && lines.len() <= 20);
+            count += lines.len();
+        }
+        prop_assert_eq!(count, list.entries.len());
+    }
+}
+
+/// The grammar check can fail: a broken quote is a syntax error.
+#[test]
+fn the_grammar_catches_a_broken_script() {
+    assert!(parse_powershell("New-TenantAllowBlockListSpoofItems -Identity 'Default -Action 'Allow'\n").root_node().has_error());
+}
+
+/// Values that could escape a quote or a cell are refused at import, so no script or CSV can carry them.
+#[test]
+fn hostile_values_never_reach_a_script_or_a_cell() {
+    let hostile = [
+        "o'brien@contoso.com",
+        "$(calc)@evil.example",
+        "evil.example`;calc",
+        "evil.example; rm x",
+        "evil.example\nNew-Thing",
+        "=1+1",
+        "+cmd@evil.example",
+        "-cmd@evil.example",
+        "@evil.example",
+        "evil\u{7}.example",
+    ];
+    let mut csv = String::from("SpoofedUser,SendingInfrastructure,SpoofType,Action\n");
+    for h in hostile {
+        csv.push_str(&format!("\"{}\",tms.mx.com,External,Block\n", h.replace('"', "\"\"")));
+        csv.push_str(&format!("fabrikam.com,\"{}\",External,Block\n", h.replace('"', "\"\"")));
+    }
+    let merged = import(csv);
+    assert_eq!(merged.entries.len(), 0, "{:?}", merged.entries);
+    assert_eq!(merged.problems.len(), hostile.len() * 2);
+}
