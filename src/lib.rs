@@ -28,6 +28,7 @@ pub mod meaning;
 pub mod message;
 pub mod observations;
 pub mod pair;
+pub mod plan;
 pub mod policy;
 pub mod powershell;
 pub mod raw;

@@ -180,3 +180,61 @@ fn hostile_values_never_reach_a_script_or_a_cell() {
     assert_eq!(merged.entries.len(), 0, "{:?}", merged.entries);
     assert_eq!(merged.problems.len(), hostile.len() * 2);
 }
+
+fn live_of(list: &TenantList) -> Vec<spoofctl::plan::LiveItem> {
+    let rows = read_export(Cursor::new(format!("{:#}", export::json(list)).into_bytes())).expect("an export");
+    rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("live row")).collect()
+}
+
+/// (spoofed, infrastructure, type, action) of a list, sorted: what the tenant should hold.
+fn wanted(list: &TenantList) -> BTreeSet<(String, String, String, String)> {
+    list.entries
+        .iter()
+        .map(|e| (e.rule.spoofed().to_string(), e.rule.infrastructure().to_string(), e.spoof_type.to_string(), e.action().to_string()))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A list planned against its own export changes nothing.
+    #[test]
+    fn plan_against_own_export_is_empty(list in list_strategy()) {
+        let live = live_of(&list);
+        let p = spoofctl::plan::plan(&list, &live, true, false);
+        prop_assert!(p.is_empty());
+        prop_assert!(p.unmanaged.is_empty());
+        prop_assert!(p.refusal.is_none());
+    }
+
+    /// Applying a plan to the tenant (simulated: removals and changes by Identity, creations) leaves the
+    /// tenant holding exactly the list.
+    #[test]
+    fn applying_a_plan_gives_the_list(list in list_strategy(), tenant in list_strategy()) {
+        let live = live_of(&tenant);
+        let p = spoofctl::plan::plan(&list, &live, true, true);
+        prop_assume!(p.refusal.is_none());
+        let mut held: Vec<(Option<String>, (String, String, String, String))> =
+            live.iter().map(|i| (i.id.as_ref().map(|g| g.to_string()), (i.spoofed.clone(), i.infrastructure.clone(), i.spoof_type.to_string(), i.action.to_string()))).collect();
+        for r in &p.remove {
+            let id = r.id.as_ref().map(|g| g.to_string());
+            held.retain(|(i, _)| *i != id);
+        }
+        for c in &p.change {
+            let id = c.live.id.as_ref().map(|g| g.to_string());
+            for (i, e) in held.iter_mut() {
+                if *i == id {
+                    e.3 = c.entry.action().to_string();
+                }
+            }
+        }
+        for e in &p.create {
+            held.push((None, (e.rule.spoofed().to_string(), e.rule.infrastructure().to_string(), e.spoof_type.to_string(), e.action().to_string())));
+        }
+        let result: BTreeSet<_> = held.into_iter().map(|(_, e)| e).collect();
+        prop_assert_eq!(result, wanted(&list));
+        let script = spoofctl::render::plan::plan_powershell(&p, "generated.yaml").expect("a script");
+        prop_assert!(!parse_powershell(&script).root_node().has_error());
+        check_commands(&script);
+    }
+}

@@ -84,6 +84,21 @@ Examples:
 
 Exit codes: 0 written, 1 the list has errors, 2 could not run (or OUT exists without --force).")]
     Export(ExportArgs),
+    /// What must change in the tenant so that it holds exactly the list's entries.
+    #[command(after_help = "\
+Examples:
+  Get-TenantAllowBlockListSpoofItems | Export-Csv live.csv      (in Exchange Online PowerShell)
+  spoofctl plan --list lists/contoso.yaml --live live.csv
+  spoofctl plan --list lists/contoso.yaml --live live.csv --format markdown   (for the pull request)
+  spoofctl plan --list lists/contoso.yaml --live live.csv --prune --format powershell -o apply.ps1
+
+Entries are compared by pair and spoof type. Entries only in the tenant are left alone unless --prune.
+A plan removing more than 30% of the tenant's entries (at least 10) is refused without --force; one whose
+result exceeds 1024 entries is always refused.
+
+Exit codes: 0 planned (with --exit-code: nothing to change), 1 changes found with --exit-code, a refused
+plan, a bad export or a list with errors, 2 could not run.")]
+    Plan(PlanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -225,4 +240,41 @@ pub enum ExportFormat {
     Json,
     /// The portal's "Add domain pairs" text, in groups of at most 20
     Pairs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// One tenant's list file
+    #[arg(long, value_name = "PATH")]
+    pub list: PathBuf,
+    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON
+    #[arg(long, value_name = "EXPORT")]
+    pub live: PathBuf,
+    /// Remove the tenant's entries that the list does not hold
+    #[arg(long)]
+    pub prune: bool,
+    /// Accept a plan that removes more than 30% of the tenant's entries
+    #[arg(long)]
+    pub force: bool,
+    /// Exit 1 when the plan is not empty
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Write here (atomically) instead of to standard output
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// `+ ~ - ?` lines and a summary
+    Text,
+    /// Tables for a pull request, risky changes first
+    Markdown,
+    /// One JSON document
+    Json,
+    /// The script that applies the plan
+    Powershell,
 }

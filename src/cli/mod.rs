@@ -8,6 +8,7 @@ mod fmt;
 mod import;
 mod matching;
 mod observe;
+mod plan;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -45,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Import(a) => import::run(a),
         Command::Export(a) => export::run(a),
+        Command::Plan(a) => plan::run(a),
     };
     ExitCode::from(code as u8)
 }

@@ -4,6 +4,7 @@
 mod diagnostics;
 mod explain;
 pub mod observations;
+pub mod plan;
 mod verdict;
 
 pub use diagnostics::{diagnostic, diagnostic_json, validate_json, validate_text};

@@ -1,0 +1,233 @@
+//! `plan`: what must change in the tenant, as text, Markdown (for a pull request), JSON, or the PowerShell
+//! that applies it. Risky changes are named: a new allow, a block turned into an allow, a block removed, and
+//! a wildcard allow the tenant holds.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::entry::Entry;
+use crate::export::new_command;
+use crate::pair::{Action, Word};
+use crate::plan::{LiveItem, Plan, Refusal};
+use crate::powershell::{PREAMBLE, command};
+
+/// Why a create is risky, if it is.
+fn create_risk(e: &Entry) -> Option<&'static str> {
+    (e.action() == Action::Allow).then_some("new allow")
+}
+
+/// Why a change is risky, if it is.
+fn change_risk(to: Action) -> Option<&'static str> {
+    (to == Action::Allow).then_some("block turned into an allow")
+}
+
+/// Why a removal or an unmanaged entry is risky, if it is.
+fn live_risk(item: &LiveItem, removed: bool) -> Option<&'static str> {
+    if item.is_wildcard_allow() {
+        Some("an allow with a wildcard: the domain alone or the infrastructure alone lets mail through")
+    } else if removed && item.action == Action::Block {
+        Some("block removed")
+    } else {
+        None
+    }
+}
+
+fn live_label(i: &LiveItem) -> String {
+    format!("{} via {} ({}, {})", i.spoofed, i.infrastructure, i.spoof_type, i.action)
+}
+
+fn id_of(i: &LiveItem) -> String {
+    i.id.as_ref().map_or("no Identity in the export".to_string(), |g| g.to_string())
+}
+
+/// The closing line of every text plan.
+pub fn summary_line(p: &Plan<'_>) -> String {
+    format!(
+        "Plan: {} to create, {} to change, {} to remove, {} unmanaged.",
+        p.create.len(),
+        p.change.len(),
+        p.remove.len(),
+        p.unmanaged.len()
+    )
+}
+
+/// Why the plan is refused, in words.
+pub fn refusal_words(r: &Refusal) -> String {
+    match r {
+        Refusal::TooManyRemovals { removed, live } => {
+            format!(
+                "it removes {removed} of the tenant's {live} entries (more than 30%); check the export is the right tenant's, then give --force"
+            )
+        }
+        Refusal::OverLimit { result } => format!("the tenant would hold {result} entries; the service holds at most 1024"),
+        Refusal::MissingIds { count } => {
+            format!(
+                "{count} changes or removals need the live entries' Identity, which the export lacks: export with `Get-TenantAllowBlockListSpoofItems | Export-Csv`"
+            )
+        }
+    }
+}
+
+fn risk_note(risk: Option<&str>) -> String {
+    risk.map_or(String::new(), |r| format!("  [risky: {r}]"))
+}
+
+/// The plan as text: `+` create, `~` change, `-` remove, `?` unmanaged, and the summary line.
+pub fn plan_text(p: &Plan<'_>) -> String {
+    let mut out = String::new();
+    for e in &p.create {
+        let _ = writeln!(out, "+ create    {}{}", e.label(), risk_note(create_risk(e)));
+    }
+    for c in &p.change {
+        let to = c.entry.action();
+        let _ = writeln!(
+            out,
+            "~ change    {}: {} -> {}  (id {}){}",
+            live_label(c.live),
+            c.live.action,
+            to,
+            id_of(c.live),
+            risk_note(change_risk(to))
+        );
+    }
+    for r in &p.remove {
+        let _ = writeln!(out, "- remove    {}  (id {}){}", live_label(r), id_of(r), risk_note(live_risk(r, true)));
+    }
+    for u in &p.unmanaged {
+        let _ = writeln!(
+            out,
+            "? unmanaged {}: in the tenant, not in the list; --prune removes it{}",
+            live_label(u),
+            risk_note(live_risk(u, false))
+        );
+    }
+    let _ = writeln!(out, "{}", summary_line(p));
+    if let Some(r) = &p.refusal {
+        let _ = writeln!(out, "refused: {}", refusal_words(r));
+    }
+    out
+}
+
+/// The plan as Markdown for a pull request: the summary, the risky changes first, then a table per kind.
+pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
+    let mut out = format!("### spoofctl plan: {title}\n\n**{}**\n\n", summary_line(p));
+    if let Some(r) = &p.refusal {
+        let _ = writeln!(out, "> **Refused:** {}\n", refusal_words(r));
+    }
+    let mut risky: Vec<String> = Vec::new();
+    risky.extend(p.create.iter().filter_map(|e| Some(format!("| create | `{}` | {} |", e.label(), create_risk(e)?))));
+    risky.extend(
+        p.change.iter().filter_map(|c| Some(format!("| change | `{}` | {} |", live_label(c.live), change_risk(c.entry.action())?))),
+    );
+    risky.extend(p.remove.iter().filter_map(|r| Some(format!("| remove | `{}` | {} |", live_label(r), live_risk(r, true)?))));
+    risky.extend(p.unmanaged.iter().filter_map(|u| Some(format!("| unmanaged | `{}` | {} |", live_label(u), live_risk(u, false)?))));
+    if !risky.is_empty() {
+        let _ = writeln!(out, "#### Risky\n\n| kind | entry | why |\n| --- | --- | --- |\n{}\n", risky.join("\n"));
+    }
+    let table = |out: &mut String, heading: &str, rows: Vec<String>| {
+        if !rows.is_empty() {
+            let _ = writeln!(
+                out,
+                "#### {heading} ({})\n\n| spoofed | infrastructure | type | action | Identity |\n| --- | --- | --- | --- | --- |\n{}\n",
+                rows.len(),
+                rows.join("\n")
+            );
+        }
+    };
+    table(
+        &mut out,
+        "Create",
+        p.create
+            .iter()
+            .map(|e| format!("| `{}` | `{}` | {} | {} | |", e.rule.spoofed(), e.rule.infrastructure(), e.spoof_type, e.action()))
+            .collect(),
+    );
+    table(
+        &mut out,
+        "Change",
+        p.change
+            .iter()
+            .map(|c| {
+                format!(
+                    "| `{}` | `{}` | {} | {} -> {} | {} |",
+                    c.live.spoofed,
+                    c.live.infrastructure,
+                    c.live.spoof_type,
+                    c.live.action,
+                    c.entry.action(),
+                    id_of(c.live)
+                )
+            })
+            .collect(),
+    );
+    table(
+        &mut out,
+        "Remove",
+        p.remove
+            .iter()
+            .map(|r| format!("| `{}` | `{}` | {} | {} | {} |", r.spoofed, r.infrastructure, r.spoof_type, r.action, id_of(r)))
+            .collect(),
+    );
+    table(
+        &mut out,
+        "Unmanaged",
+        p.unmanaged
+            .iter()
+            .map(|u| format!("| `{}` | `{}` | {} | {} | {} |", u.spoofed, u.infrastructure, u.spoof_type, u.action, id_of(u)))
+            .collect(),
+    );
+    out
+}
+
+fn live_json(i: &LiveItem) -> Value {
+    json!({"spoofed": i.spoofed, "infrastructure": i.infrastructure, "type": i.spoof_type.list_word(), "action": i.action.list_word(), "identity": i.id.as_ref().map(|g| g.as_str())})
+}
+
+/// The plan as JSON.
+pub fn plan_json(p: &Plan<'_>) -> Value {
+    json!({
+        "version": 1,
+        "create": p.create.iter().map(|e| super::entry_json(&e.label())).collect::<Vec<_>>(),
+        "change": p.change.iter().map(|c| {
+            let mut v = live_json(c.live);
+            v["to"] = json!(c.entry.action().list_word());
+            v
+        }).collect::<Vec<_>>(),
+        "remove": p.remove.iter().map(|r| live_json(r)).collect::<Vec<_>>(),
+        "unmanaged": p.unmanaged.iter().map(|u| live_json(u)).collect::<Vec<_>>(),
+        "refused": p.refusal.as_ref().map(refusal_words),
+        "summary": {"create": p.create.len(), "change": p.change.len(), "remove": p.remove.len(), "unmanaged": p.unmanaged.len(), "live": p.live_count, "result": p.result_count()},
+    })
+}
+
+/// The PowerShell that applies the plan: `New-` for creates, `Set-` and `Remove-` by the live Identity.
+/// `None` for a refused plan: no script is written for it.
+pub fn plan_powershell(p: &Plan<'_>, title: &str) -> Option<String> {
+    if p.refusal.is_some() {
+        return None;
+    }
+    let mut out = format!(
+        "# Applies the spoofctl plan for {title}: {}\n# Run in Exchange Online PowerShell (Connect-ExchangeOnline).\n{PREAMBLE}\n",
+        summary_line(p)
+    );
+    for e in &p.create {
+        let _ = writeln!(out, "{}", new_command(e));
+    }
+    for c in &p.change {
+        let id = c.live.id.as_ref()?.to_string();
+        let _ = writeln!(
+            out,
+            "{}",
+            command(
+                "Set-TenantAllowBlockListSpoofItems",
+                &[("Identity", "Default"), ("Ids", &id), ("Action", c.entry.action().service_word())]
+            )
+        );
+    }
+    for r in &p.remove {
+        let id = r.id.as_ref()?.to_string();
+        let _ = writeln!(out, "{}", command("Remove-TenantAllowBlockListSpoofItems", &[("Identity", "Default"), ("Ids", &id)]));
+    }
+    Some(out)
+}
