@@ -186,8 +186,11 @@ fn live_of(list: &TenantList) -> Vec<spoofctl::plan::LiveItem> {
     rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("live row")).collect()
 }
 
-/// (spoofed, infrastructure, type, action) of a list, sorted: what the tenant should hold.
-fn wanted(list: &TenantList) -> BTreeSet<(String, String, String, String)> {
+/// (spoofed, infrastructure, type, action) of an entry.
+type Held = (String, String, String, String);
+
+/// What the tenant should hold for a list.
+fn wanted(list: &TenantList) -> BTreeSet<Held> {
     list.entries
         .iter()
         .map(|e| (e.rule.spoofed().to_string(), e.rule.infrastructure().to_string(), e.spoof_type.to_string(), e.action().to_string()))
@@ -214,7 +217,7 @@ proptest! {
         let live = live_of(&tenant);
         let p = spoofctl::plan::plan(&list, &live, true, true);
         prop_assume!(p.refusal.is_none());
-        let mut held: Vec<(Option<String>, (String, String, String, String))> =
+        let mut held: Vec<(Option<String>, Held)> =
             live.iter().map(|i| (i.id.as_ref().map(|g| g.to_string()), (i.spoofed.clone(), i.infrastructure.clone(), i.spoof_type.to_string(), i.action.to_string()))).collect();
         for r in &p.remove {
             let id = r.id.as_ref().map(|g| g.to_string());
