@@ -16,8 +16,9 @@ pub enum EncodingError {
     Io(#[from] io::Error),
 }
 
-/// The longest line read, in bytes: a row of a spoof export is a few hundred bytes; a longer line is a
-/// broken or hostile file, and refusing it keeps memory bounded.
+/// The longest record read, in bytes: a row of a spoof export is a few hundred bytes; a longer one is a
+/// broken or hostile file, and refusing it keeps memory bounded. A record is a line, or several lines when
+/// a quoted CSV field holds newlines.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// Wraps a reader so that it yields UTF-8 (unbuffered on top: the CSV reader buffers): a UTF-16 BOM (LE or BE) means transcoding; a UTF-8 BOM is
@@ -28,14 +29,14 @@ pub fn utf8_reader<R: Read + 'static>(inner: R) -> Result<Box<dyn Read>, Encodin
     let head = inner.fill_buf()?;
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         let decoded = DecodeReaderBytesBuilder::new().bom_sniffing(true).strip_bom(true).build(inner);
-        return Ok(Box::new(LineLimit { inner: decoded, since_newline: 0 }));
+        return Ok(Box::new(LineLimit { inner: decoded, since_newline: 0, in_quotes: false }));
     }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         inner.consume(3);
     } else if looks_like_utf16(head) {
         return Err(EncodingError::Utf16WithoutBom);
     }
-    Ok(Box::new(LineLimit { inner, since_newline: 0 }))
+    Ok(Box::new(LineLimit { inner, since_newline: 0, in_quotes: false }))
 }
 
 /// UTF-16 text of mostly ASCII characters has a NUL in every other byte.
@@ -47,19 +48,28 @@ fn looks_like_utf16(head: &[u8]) -> bool {
 struct LineLimit<R> {
     inner: R,
     since_newline: usize,
+    in_quotes: bool,
 }
 
 impl<R: Read> Read for LineLimit<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         let chunk = &buf[..n];
-        // Every run without a newline in this chunk: the first continues the line in progress.
+        // Newlines end a record only outside double quotes (RFC 4180): a quoted field with many newlines
+        // is one long record. An escaped quote (`""`) flips the state twice and changes nothing.
         let mut start = 0;
-        for nl in memchr::memchr_iter(b'\n', chunk) {
-            if self.since_newline + (nl - start) > MAX_LINE_BYTES {
+        for at in memchr::memchr2_iter(b'\n', b'"', chunk) {
+            if chunk[at] == b'"' {
+                self.in_quotes = !self.in_quotes;
+                continue;
+            }
+            if self.in_quotes {
+                continue;
+            }
+            if self.since_newline + (at - start) > MAX_LINE_BYTES {
                 return Err(too_long());
             }
-            start = nl + 1;
+            start = at + 1;
             self.since_newline = 0;
         }
         self.since_newline += n - start;
@@ -71,5 +81,5 @@ impl<R: Read> Read for LineLimit<R> {
 }
 
 fn too_long() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("a line is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024))
+    io::Error::new(io::ErrorKind::InvalidData, format!("a record is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024))
 }

@@ -126,6 +126,13 @@ fn suggest(matcher: &Matcher<'_>, m: &Message, stamps: &Stamps, today: Date) -> 
         meta: Metadata::default(),
         span,
     };
+    if let Some(same) = list.entries.iter().find(|e| e.identity() == entry.identity()) {
+        return Err(format!(
+            "the list already has this pair as a {} (line {}): change that entry's action rather than adding another",
+            same.action(),
+            same.span.line
+        ));
+    }
     let mut with = list.clone();
     with.entries.push(entry.clone());
     let lints = lint(&with, today).into_iter().filter(|d| d.span == Some(span)).collect();

@@ -50,6 +50,9 @@ pub struct Stamps {
     pub auth_as: Option<String>,
     /// `client-ip=` of `Received-SPF`, a fallback for the connecting IP.
     pub received_spf_ip: Option<IpAddr>,
+    /// How many addresses the `From` headers hold in all; more than one is suspicious (which one a mail
+    /// client shows is not certain), and spoofctl uses the first.
+    pub from_addresses: usize,
 }
 
 /// Why headers could not be read.
@@ -94,10 +97,15 @@ impl Stamps {
         if !seen_any {
             return Err(HeaderError::NoHeaders);
         }
-        if let Some(addr) = message.from().and_then(|a| a.first()) {
-            stamps.from = addr.address().map(|a| a.trim().to_ascii_lowercase());
-            let name = addr.name().map(|n| format!("{n} ")).unwrap_or_default();
-            stamps.from_raw = stamps.from.as_ref().map(|a| format!("{name}<{a}>"));
+        // The first From header's first address: the one written first, whatever a later header says.
+        let mut froms = message.headers().iter().filter(|h| h.name().eq_ignore_ascii_case("From")).filter_map(|h| h.value().as_address());
+        if let Some(first) = froms.next() {
+            stamps.from_addresses = first.iter().count() + froms.map(|a| a.iter().count()).sum::<usize>();
+            if let Some(addr) = first.first() {
+                stamps.from = addr.address().map(|a| a.trim().to_ascii_lowercase()).filter(|a| !a.is_empty());
+                let name = addr.name().map(|n| format!("{n} ")).unwrap_or_default();
+                stamps.from_raw = stamps.from.as_ref().map(|a| format!("{name}<{a}>"));
+            }
         }
         Ok(stamps)
     }
@@ -198,12 +206,16 @@ pub struct HeaderBlocks<R: BufRead> {
     line: Vec<u8>,
     mbox: Option<bool>,
     done: bool,
+    /// The previous line was blank: only then does a `From ` line separate messages (mboxo/mboxrd).
+    after_blank: bool,
+    /// A separator line was read while collecting headers: the next message starts there.
+    pending: bool,
 }
 
 impl<R: BufRead> HeaderBlocks<R> {
     /// Reads messages from `input`.
     pub fn new(input: R) -> Self {
-        HeaderBlocks { input, line: Vec::new(), mbox: None, done: false }
+        HeaderBlocks { input, line: Vec::new(), mbox: None, done: false, after_blank: true, pending: false }
     }
 
     /// Reads one line into `self.line`, keeping at most [`MAX_HEADER_BYTES`] of it; `false` at the end.
@@ -245,6 +257,7 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
             return None;
         }
         let mut block = Vec::new();
+        self.pending = false;
         loop {
             match self.next_line() {
                 Err(e) => {
@@ -257,7 +270,8 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
                 }
                 Ok(true) => {}
             }
-            let separator = self.line.starts_with(b"From ");
+            let separator = self.line.starts_with(b"From ") && self.after_blank;
+            self.after_blank = self.is_blank();
             match self.mbox {
                 None => {
                     self.mbox = Some(separator);
@@ -265,10 +279,15 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
                         continue;
                     }
                 }
-                Some(true) if separator => continue,
+                Some(true) if separator && block.is_empty() => continue,
+                // A separator inside a header block: the block ends, and the next message starts here.
+                Some(true) if self.line.starts_with(b"From ") => {
+                    self.pending = true;
+                    break;
+                }
                 _ => {}
             }
-            if self.is_blank() {
+            if self.after_blank {
                 if block.is_empty() {
                     continue; // blank lines before the headers
                 }
@@ -278,7 +297,14 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
                 block.extend_from_slice(&self.line);
             }
         }
+        if self.pending {
+            return Some(Ok(block));
+        }
         // Skip the body: to the next separator in an mbox, to the end otherwise (an .eml holds one message).
+        if self.mbox != Some(true) {
+            self.done = true;
+            return Some(Ok(block));
+        }
         loop {
             match self.next_line() {
                 Err(e) => {
@@ -289,15 +315,43 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
                     self.done = true;
                     break;
                 }
-                Ok(true) if self.mbox == Some(true) && self.line.starts_with(b"From ") => break,
-                Ok(true) if self.mbox != Some(true) => {
-                    // One message per file: nothing after its headers matters.
-                    self.done = true;
-                    break;
-                }
                 Ok(true) => {}
+            }
+            let separator = self.line.starts_with(b"From ") && self.after_blank;
+            self.after_blank = self.is_blank();
+            if separator {
+                break;
             }
         }
         Some(Ok(block))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(text: &str) -> Vec<String> {
+        HeaderBlocks::new(text.as_bytes()).map(|b| String::from_utf8(b.expect("read")).expect("utf-8")).collect()
+    }
+
+    /// Review finding: a separator line inside a header block ends that message; the next starts there.
+    #[test]
+    fn separator_ends_a_header_block() {
+        let got = blocks("From a Sat\nFrom: a@x.example\nFrom b Sat\nFrom: b@x.example\n\nbody\n");
+        assert_eq!(got, vec!["From: a@x.example\n", "From: b@x.example\n"]);
+    }
+
+    /// Review finding: `From ` in a body separates messages only after a blank line.
+    #[test]
+    fn from_in_a_body_is_text() {
+        let got = blocks("From a Sat\nFrom: a@x.example\n\nDear all,\nFrom the desk of\nmore\n\nFrom b Sat\nFrom: b@x.example\n\n");
+        assert_eq!(got, vec!["From: a@x.example\n", "From: b@x.example\n"]);
+    }
+
+    /// An .eml file is one message: its body is never read as headers.
+    #[test]
+    fn eml_is_one_message() {
+        assert_eq!(blocks("\nFrom: a@x.example\nSubject: s\n\nFrom b\nFrom: b@x.example\n"), vec!["From: a@x.example\nSubject: s\n"]);
     }
 }

@@ -218,11 +218,13 @@ impl Message {
         Message { from, ptr: None, ip: None, dkim_pass: Vec::new(), spoof_type: None, ptr_is_organizational: false }
     }
 
-    /// The /24 of the connecting IP, when it is IPv4.
+    /// The /24 of the connecting IP, when it is IPv4, including an IPv4 address written in IPv6 form
+    /// (`::ffff:203.0.113.5`): otherwise writing an address that way would slip past a /24 block.
     pub fn range(&self) -> Option<Ipv4Slash24> {
         match self.ip {
             Some(IpAddr::V4(ip)) => Some(Ipv4Slash24::of(ip)),
-            _ => None,
+            Some(IpAddr::V6(ip)) => ip.to_ipv4_mapped().map(Ipv4Slash24::of),
+            None => None,
         }
     }
 }

@@ -102,8 +102,8 @@ pub fn detect(header: &ByteRecord) -> Result<Shape, FileError> {
 /// One usable row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    /// The row's number as a spreadsheet shows it: the header is row 1, the first data row is row 2 (blank
-    /// lines are not counted).
+    /// The row's number: the header is row 1, the first data row is row 2. Blank lines are not counted, and
+    /// a quoted field spanning lines is one row, so in an editor the line may be further down.
     pub row: u64,
     /// The message (or pair) the row describes.
     pub message: Message,
@@ -133,8 +133,7 @@ pub struct Reader<R: Read> {
 impl<R: Read> Reader<R> {
     /// Reads the header row and detects the shape.
     pub fn new(input: R) -> Result<Reader<R>, FileError> {
-        let mut csv =
-            csv::ReaderBuilder::new().buffer_capacity(64 * 1024).flexible(true).has_headers(false).comment(Some(b'#')).from_reader(input);
+        let mut csv = csv::ReaderBuilder::new().buffer_capacity(64 * 1024).flexible(true).has_headers(false).from_reader(input);
         let mut header = ByteRecord::new();
         loop {
             match csv.read_byte_record(&mut header) {

@@ -56,7 +56,7 @@ impl Tally {
             Verdict::None => &mut self.none,
         };
         count.rows += 1;
-        count.messages += messages;
+        count.messages = count.messages.saturating_add(messages);
         if matches!(verdict, Verdict::None) {
             message.write_service_pair(&mut self.key);
             self.uncovered(messages);
@@ -65,13 +65,13 @@ impl Tally {
 
     fn uncovered(&mut self, messages: u64) {
         if let Some((count, _)) = self.pairs.get_mut(self.key.as_str()) {
-            *count += messages;
+            *count = count.saturating_add(messages);
             return;
         }
         if self.pairs.len() >= 2 * TRACKED_PAIRS {
             self.evict();
         }
-        self.pairs.insert(self.key.clone(), (self.floor + messages, self.floor));
+        self.pairs.insert(self.key.clone(), (self.floor.saturating_add(messages), self.floor));
     }
 
     /// Keeps the busiest half: the table never holds more than twice [`TRACKED_PAIRS`], and the cost of an
@@ -116,6 +116,17 @@ mod tests {
         let mut m = Message::from(Sender::parse(&format!("a@{domain}")).expect("sender"));
         m.ptr = Some(Host::parse(ptr).expect("host"));
         m
+    }
+
+    /// Review finding: huge message counts saturate instead of wrapping around.
+    #[test]
+    fn counts_saturate() {
+        let mut t = Tally::default();
+        for _ in 0..3 {
+            t.add(&message("adatum.com", "mail.tms.mx.com"), u64::MAX, &Verdict::None);
+        }
+        assert_eq!(t.none.messages, u64::MAX);
+        assert_eq!(t.busiest_uncovered(1)[0].messages, u64::MAX);
     }
 
     /// Heavy pairs survive any number of distinct light ones, with exact counts while nothing heavier was

@@ -56,7 +56,26 @@ pub fn bad_char_error(raw: &str, c: char, what: &str) -> ValueError {
     )
 }
 
-/// The value with control characters shown as escapes, safe to put in a message.
+/// The longest value quoted in a message; a longer one is cut with `...`.
+const MAX_SHOWN_CHARS: usize = 120;
+
+/// The value with control characters (terminal escapes included) shown as escapes, cut to a readable
+/// length: safe to put in a message or on a terminal.
 pub fn printable(raw: &str) -> String {
-    raw.chars().flat_map(char::escape_debug).collect::<String>().replace("\\'", "'").replace("\\\"", "\"")
+    let cut: String = raw.chars().take(MAX_SHOWN_CHARS).collect();
+    let shown = escaped(&cut);
+    if raw.chars().nth(MAX_SHOWN_CHARS).is_some() { format!("{shown}...") } else { shown }
+}
+
+/// The text with control and invisible characters shown as escapes (`\u{1b}`), nothing else changed.
+pub fn escaped(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_control() || is_invisible(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

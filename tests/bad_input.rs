@@ -113,8 +113,8 @@ fn fmt_follows_a_symlink() {
     assert!(std::fs::read_to_string(&real).expect("read").contains("spoofed: b.com"));
 }
 
-/// `explain` streams an mbox: every message is found whatever its body holds (an escaped `>From ` line, a
-/// "From" inside a line, megabytes of text), and bodies are never part of the headers.
+/// `explain` streams an mbox: every message is found whatever its body holds (an escaped `>From ` line, an
+/// unescaped one not after a blank line, megabytes of text), and bodies are never part of the headers.
 #[test]
 fn explain_streams_an_mbox() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -124,11 +124,13 @@ fn explain_streams_an_mbox() {
     for i in 0..40 {
         mbox.push_str(&format!("From MAILER-DAEMON Sat Nov 21 10:00:{:02} 2026\n", i % 60));
         mbox.push_str(&format!("X-Forefront-Antispam-Report: CIP:192.0.2.{i};PTR:mail{i}.example.net;CAT:SPOOF;DIR:INB;\nFrom: user{i}@fabrikam.com\nSubject: {i}\n\n"));
-        mbox.push_str(">From the desk of someone\nsaid From here\nX-Not-A-Header: body\n");
+        // An unescaped "From " line inside a body (not after a blank line) is text, not a separator.
+        mbox.push_str(">From the desk of someone\nFrom the desk of someone else\nsaid From here\nX-Not-A-Header: body\n");
         if i == 7 {
             mbox.push_str(&"body text ".repeat(200_000));
             mbox.push('\n');
         }
+        mbox.push('\n');
     }
     std::fs::write(dir.path().join("box.mbox"), &mbox).expect("write mbox");
     let out = spoofctl(&["explain", "--list", "list.yaml", "--format", "json", "box.mbox"], dir.path());
@@ -137,4 +139,18 @@ fn explain_streams_an_mbox() {
     assert_eq!(stdout.matches("\"source\": \"box.mbox (message").count(), 40);
     assert!(stdout.contains("user39@fabrikam.com") && stdout.contains("mail39.example.net"));
     assert!(!stdout.contains("X-Not-A-Header"));
+}
+
+/// Review finding: one quoted CSV field with a great many newlines is one record, and the record bound
+/// applies to it; memory stays bounded and the message does not repeat the field.
+#[test]
+fn a_huge_quoted_field_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("list.yaml"), "version: 1\nentries: []\n").expect("write list");
+    let field = "x\n".repeat(1_200_000);
+    std::fs::write(dir.path().join("obs.csv"), format!("From,PTR\n\"a@b.example{field}\",mx.example\n")).expect("write");
+    let out = spoofctl(&["match", "--list", "list.yaml", "--observations", "obs.csv"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("longer than 1 MiB") && stderr.len() < 1000, "{}", &stderr[..stderr.len().min(300)]);
 }

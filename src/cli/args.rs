@@ -149,15 +149,15 @@ pub struct MatchArgs {
     #[arg(long, value_name = "ADDR", required_unless_present = "observations", conflicts_with = "observations")]
     pub from: Option<String>,
     /// The PTR host of the connecting IP
-    #[arg(long, value_name = "HOST", requires = "from")]
+    #[arg(long, value_name = "HOST", requires = "from", conflicts_with = "observations")]
     pub ptr: Option<String>,
     /// The connecting IP
-    #[arg(long, value_name = "IP", requires = "from")]
+    #[arg(long, value_name = "IP", requires = "from", conflicts_with = "observations")]
     pub ip: Option<String>,
     /// The domain of a DKIM signature that passed (repeat for several)
-    #[arg(long = "dkim", value_name = "DOMAIN", requires = "from")]
+    #[arg(long = "dkim", value_name = "DOMAIN", requires = "from", conflicts_with = "observations")]
     pub dkim: Vec<String>,
-    /// A CSV file of observed pairs or messages: a verdict per row, and a summary
+    /// A CSV file of observed pairs or messages (- for standard input): a verdict per row, and a summary
     #[arg(long, value_name = "FILE")]
     pub observations: Option<PathBuf>,
     /// Output format (csv: one line per observation row)

@@ -18,11 +18,11 @@ pub fn run(args: ExplainArgs) -> Exit {
         Err(exit) => return exit,
     };
     for path in &args.messages {
-        if path.as_os_str() != "-" && !path.is_file() {
-            return fail(format!("{}: no such file", path.display()));
+        if path.as_os_str() != "-" && (!path.exists() || path.is_dir()) {
+            return fail(format!("{}: {}", path.display(), if path.is_dir() { "a folder, not a message file" } else { "no such file" }));
         }
     }
-    let lists = match load_lists(&args.list) {
+    let lists = match load_lists(&args.list, today, args.format == Format::Json) {
         Ok(l) => l,
         Err(exit) => return exit,
     };

@@ -14,7 +14,7 @@ pub fn run(args: ExportArgs) -> Exit {
     {
         return fail(format!("{}: the file exists; nothing was written (give --force to replace it)", o.display()));
     }
-    let lists = match load_lists(&args.list) {
+    let lists = match load_lists(&args.list, spoofctl::date::Date::today_utc(), false) {
         Ok(l) => l,
         Err(exit) => return exit,
     };

@@ -1,5 +1,6 @@
 //! `spoofctl match`: the verdict of the lists for one message given by flags, or for an observations file.
 
+use spoofctl::date::Date;
 use spoofctl::matcher::Matcher;
 use spoofctl::message::{Host, Message, Sender};
 use spoofctl::render;
@@ -16,13 +17,14 @@ pub fn run(args: MatchArgs) -> Exit {
             Err(e) => return fail(e),
         },
     };
-    let lists = match load_lists(&args.list) {
+    let lists = match load_lists(&args.list, Date::today_utc(), args.format == MatchFormat::Json) {
         Ok(l) => l,
         Err(exit) => return exit,
     };
     let matchers: Vec<Matcher<'_>> = lists.iter().map(|c| Matcher::new(&c.list)).collect();
     let (Some(message), None) = (message, &args.observations) else {
-        return super::observe::run(args.observations.as_deref().unwrap_or(std::path::Path::new("-")), &matchers, args.format);
+        let Some(file) = args.observations.as_deref() else { return Exit::CannotRun };
+        return super::observe::run(file, &matchers, args.format);
     };
     let outcomes: Vec<_> = matchers.iter().map(|m| m.evaluate(&message)).collect();
     match args.format {

@@ -79,19 +79,24 @@ fn fail(message: impl std::fmt::Display) -> Exit {
 }
 
 /// Loads the lists a `--list` path names (a file, or a folder's tenant files) for a command that acts on
-/// them. A list with errors stops the command: its errors are printed and the exit code is 1.
-fn load_lists(path: &std::path::Path) -> Result<Vec<Checked>, Exit> {
+/// them, as of `today`. A list with errors stops the command: its errors are printed (as a JSON report when
+/// `json`) and the exit code is 1.
+fn load_lists(path: &std::path::Path, today: Date, json: bool) -> Result<Vec<Checked>, Exit> {
     let files = discover(std::slice::from_ref(&path.to_path_buf())).map_err(fail)?;
     let mut lists = Vec::with_capacity(files.len());
     for file in &files {
-        lists.push(check_file(file, Date::today_utc()).map_err(fail)?);
+        lists.push(check_file(file, today).map_err(fail)?);
     }
-    let errors: Vec<_> = lists.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == Severity::Error).collect();
-    if errors.is_empty() {
+    if !lists.iter().any(Checked::has_errors) {
         return Ok(lists);
     }
+    if json {
+        let failing: Vec<Checked> = lists.into_iter().filter(Checked::has_errors).collect();
+        out(&format!("{:#}\n", render::validate_json(&failing)));
+        return Err(Exit::Findings);
+    }
     let style = stdout_style();
-    for d in &errors {
+    for d in lists.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == Severity::Error) {
         out(&render::diagnostic(d, style));
         out("\n");
     }

@@ -75,17 +75,25 @@ impl Sink<'_> {
 
 /// Runs `match --observations FILE` against the lists' matchers.
 pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => return fail(format!("{}: {e}", path.display())),
+    let (input, total): (Box<dyn std::io::Read>, u64) = if path.as_os_str() == "-" {
+        (Box::new(std::io::stdin()), 0)
+    } else if path.is_dir() {
+        return fail(format!("{}: a folder, not an observations file", path.display()));
+    } else {
+        match File::open(path) {
+            Ok(f) => {
+                let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+                (Box::new(f), total)
+            }
+            Err(e) => return fail(format!("{}: {e}", path.display())),
+        }
     };
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let shown = path.display().to_string();
     let broken = |e: &dyn std::fmt::Display| {
         eprintln!("spoofctl: error: {shown}: {e}");
         Exit::Findings
     };
-    let mut reader = match utf8_reader(file).map_err(Into::into).and_then(Reader::new) {
+    let mut reader = match utf8_reader(input).map_err(Into::into).and_then(Reader::new) {
         Ok(r) => r,
         Err(e) => return broken(&e),
     };

@@ -17,7 +17,7 @@ pub fn run(args: PlanArgs) -> Exit {
     {
         return fail(format!("{}: the file exists; nothing was written", o.display()));
     }
-    let lists = match load_lists(&args.list) {
+    let lists = match load_lists(&args.list, spoofctl::date::Date::today_utc(), args.format == PlanFormat::Json) {
         Ok(l) => l,
         Err(exit) => return exit,
     };

@@ -10,13 +10,22 @@ use crate::explain::{Explanation, ListView};
 use crate::headers::Stamps;
 use crate::meaning;
 
+/// One labelled line. Values come from the message, so control characters (terminal escapes) are shown
+/// escaped, never sent to the terminal.
 fn field_line(out: &mut String, label: &str, value: &str) {
-    let _ = writeln!(out, "  {label:<13}{value}");
+    let _ = writeln!(out, "  {label:<13}{}", crate::text::escaped(value));
 }
 
 /// The stamps as labelled lines, each code with its meaning.
 fn stamps_text(s: &Stamps, out: &mut String) {
     field_line(out, "From:", s.from_raw.as_deref().unwrap_or("(no From address)"));
+    if s.from_addresses > 1 {
+        field_line(
+            out,
+            "Warning:",
+            &format!("the From headers hold {} addresses; spoofctl uses the first, but mail clients may show another", s.from_addresses),
+        );
+    }
     if s.results.is_empty() {
         let why = if s.authentication_results == 0 {
             "no Authentication-Results header"
@@ -41,8 +50,15 @@ fn stamps_text(s: &Stamps, out: &mut String) {
         let domain = d.get("header.d").filter(|h| *h != "none").map_or(String::new(), |h| format!(" (header.d={h})"));
         field_line(out, "DKIM:", &format!("{}{domain}", d.result));
     }
-    let cip = s.antispam("CIP").map(str::to_string).or_else(|| s.connecting_ip().map(|ip| ip.to_string()));
-    field_line(out, "CIP:", cip.as_deref().unwrap_or("(not stamped)"));
+    let cip = match (s.antispam("CIP"), s.connecting_ip()) {
+        (Some(raw), Some(ip)) if raw.parse::<std::net::IpAddr>().is_err() => {
+            format!("{raw} (not an IP address; {ip} from the SPF result is used)")
+        }
+        (Some(raw), _) => raw.to_string(),
+        (None, Some(ip)) => ip.to_string(),
+        (None, None) => "(not stamped)".to_string(),
+    };
+    field_line(out, "CIP:", &cip);
     let no_ptr = if s.antispam.is_empty() { "(not stamped)" } else { "(none: the connecting IP has no reverse DNS name)" };
     field_line(out, "PTR:", s.antispam("PTR").unwrap_or(no_ptr));
     type Meaning = fn(&str) -> &'static str;
@@ -118,6 +134,7 @@ fn stamps_json(s: &Stamps) -> Value {
     let code = |key: &str, words: fn(&str) -> &'static str| s.antispam(key).map(|v| json!({"value": v, "meaning": words(v)}));
     json!({
         "from": s.from,
+        "from_addresses": s.from_addresses,
         "dmarc": s.result("dmarc").map(|d| json!({
             "result": d.result,
             "action": d.get("action"),

@@ -116,9 +116,9 @@ pub fn summary_text(run: &Run<'_>) -> String {
     out.push_str(")\n");
     for (list, t) in &run.lists {
         let _ = writeln!(out, "{}:", list.path.display());
-        let _ = writeln!(out, "  {:<8}{:>12}{:>15}", "verdict", "rows", "messages");
+        let _ = writeln!(out, "  {:<8}{:>12} {:>14}", "verdict", "rows", "messages");
         for (word, c) in [("allow", t.allow), ("block", t.block), ("none", t.none)] {
-            let _ = writeln!(out, "  {word:<8}{:>12}{:>15}", thousands(c.rows), thousands(c.messages));
+            let _ = writeln!(out, "  {word:<8}{:>12} {:>14}", thousands(c.rows), thousands(c.messages));
         }
         let top = t.busiest_uncovered(BUSIEST);
         if !top.is_empty() {
