@@ -207,6 +207,8 @@ pub fn plan_powershell(p: &Plan<'_>, title: &str) -> Option<String> {
     if p.refusal.is_some() {
         return None;
     }
+    // The title is a path: escaped, so that no character of it can end the comment line.
+    let title = crate::text::printable(title);
     let mut out = format!(
         "# Applies the spoofctl plan for {title}: {}\n# Run in Exchange Online PowerShell (Connect-ExchangeOnline).\n{PREAMBLE}\n",
         summary_line(p)
