@@ -5,20 +5,27 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Creates the file at `path` with `contents` atomically. Fails with `AlreadyExists`, writing nothing, when
-/// the file exists and `overwrite` is false.
-pub fn create(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
-    if overwrite {
-        return replace(path, contents);
-    }
-    let dir = match path.parent() {
+use tempfile::NamedTempFile;
+
+/// The contents written and flushed to a temporary file beside `target`, ready to be renamed into place.
+fn staged(target: &Path, contents: &[u8]) -> io::Result<NamedTempFile> {
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::Builder::new().prefix(".spoofctl-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(tmp)
+}
+
+/// Creates the file at `path` with `contents` atomically. Fails with `AlreadyExists`, writing nothing, when
+/// the file exists and `overwrite` is false.
+pub fn create(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
+    if overwrite {
+        return replace(path, contents);
+    }
+    staged(path, contents)?.persist_noclobber(path).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -27,13 +34,7 @@ pub fn create(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
 pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {
     let target =
         if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) { fs::canonicalize(path)? } else { path.to_path_buf() };
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".spoofctl-").suffix(".tmp").tempfile_in(dir)?;
-    tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
+    let tmp = staged(&target, contents)?;
     if let Ok(meta) = fs::metadata(&target) {
         tmp.as_file().set_permissions(meta.permissions())?;
     }

@@ -244,6 +244,15 @@ impl<R: BufRead> HeaderBlocks<R> {
         self.mbox == Some(true)
     }
 
+    /// Reads the next line; at the end or on an error the stream is done.
+    fn read(&mut self) -> io::Result<bool> {
+        let more = self.next_line();
+        if !matches!(more, Ok(true)) {
+            self.done = true;
+        }
+        more
+    }
+
     fn is_blank(&self) -> bool {
         self.line.iter().all(|b| matches!(b, b'\r' | b'\n'))
     }
@@ -259,15 +268,9 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
         let mut block = Vec::new();
         self.pending = false;
         loop {
-            match self.next_line() {
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-                Ok(false) => {
-                    self.done = true;
-                    return (!block.is_empty()).then_some(Ok(block));
-                }
+            match self.read() {
+                Err(e) => return Some(Err(e)),
+                Ok(false) => return (!block.is_empty()).then_some(Ok(block)),
                 Ok(true) => {}
             }
             let separator = self.line.starts_with(b"From ") && self.after_blank;
@@ -306,15 +309,9 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
             return Some(Ok(block));
         }
         loop {
-            match self.next_line() {
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-                Ok(false) => {
-                    self.done = true;
-                    break;
-                }
+            match self.read() {
+                Err(e) => return Some(Err(e)),
+                Ok(false) => break,
                 Ok(true) => {}
             }
             let separator = self.line.starts_with(b"From ") && self.after_blank;

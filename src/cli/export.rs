@@ -4,26 +4,13 @@ use spoofctl::atomic;
 use spoofctl::export;
 
 use super::args::{ExportArgs, ExportFormat};
-use super::{Exit, fail, load_lists, out};
+use super::{Exit, fail, one_list, out};
 
 /// Runs `export`.
 pub fn run(args: ExportArgs) -> Exit {
-    if let Some(o) = &args.output
-        && o.exists()
-        && !args.force
-    {
-        return fail(format!("{}: the file exists; nothing was written (give --force to replace it)", o.display()));
-    }
-    let lists = match load_lists(&args.list, spoofctl::date::Date::today_utc(), false) {
-        Ok(l) => l,
+    let checked = match one_list(&args.list, args.output.as_deref(), Some(args.force), false, "export writes one tenant's entries") {
+        Ok(c) => c,
         Err(exit) => return exit,
-    };
-    let [checked] = lists.as_slice() else {
-        return fail(format!(
-            "{}: holds {} lists; export writes one tenant's entries: give one list file",
-            args.list.display(),
-            lists.len()
-        ));
     };
     let list = &checked.list;
     let text = match args.format {

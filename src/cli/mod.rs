@@ -103,3 +103,27 @@ fn load_lists(path: &std::path::Path, today: Date, json: bool) -> Result<Vec<Che
     out(&format!("{}: the list has errors; fix them first (`spoofctl validate`)\n", path.display()));
     Err(Exit::Findings)
 }
+
+/// For a command that writes one tenant's output: refuses an existing `output` unless `overwrite` is
+/// `Some(true)` (`None`: the command has no flag to overwrite), and loads exactly one list (a folder with
+/// several is a usage error).
+fn one_list(
+    path: &std::path::Path,
+    output: Option<&std::path::Path>,
+    overwrite: Option<bool>,
+    json: bool,
+    what: &str,
+) -> Result<Checked, Exit> {
+    if let Some(o) = output
+        && o.exists()
+        && overwrite != Some(true)
+    {
+        let hint = if overwrite.is_some() { " (give --force to replace it)" } else { "" };
+        return Err(fail(format!("{}: the file exists; nothing was written{hint}", o.display())));
+    }
+    let mut lists = load_lists(path, Date::today_utc(), json)?;
+    match lists.len() {
+        1 => Ok(lists.remove(0)),
+        n => Err(fail(format!("{}: holds {n} lists; {what}: give one list file", path.display()))),
+    }
+}

@@ -8,31 +8,24 @@ use spoofctl::render::plan::{plan_json, plan_markdown, plan_powershell, plan_tex
 use spoofctl::tabl::{ExportError, read_export};
 
 use super::args::{PlanArgs, PlanFormat};
-use super::{Exit, fail, load_lists, out};
+use super::{Exit, fail, one_list, out};
 
 /// Runs `plan`.
 pub fn run(args: PlanArgs) -> Exit {
-    if let Some(o) = &args.output
-        && o.exists()
-    {
-        return fail(format!("{}: the file exists; nothing was written", o.display()));
-    }
-    let lists = match load_lists(&args.list, spoofctl::date::Date::today_utc(), args.format == PlanFormat::Json) {
-        Ok(l) => l,
+    let json = args.format == PlanFormat::Json;
+    let checked = match one_list(&args.list, args.output.as_deref(), None, json, "plan compares one tenant's list with its export") {
+        Ok(c) => c,
         Err(exit) => return exit,
     };
-    let [checked] = lists.as_slice() else {
-        return fail(format!(
-            "{}: holds {} lists; plan compares one tenant's list with its export: give one list file",
-            args.list.display(),
-            lists.len()
-        ));
-    };
     let live_name = args.live.display().to_string();
-    let rows = match File::open(&args.live).map_err(|e| e.to_string()).and_then(|f| read_export(f).map_err(|e| e.to_string())) {
+    let file = match File::open(&args.live) {
+        Ok(f) => f,
+        Err(e) => return fail(format!("{live_name}: {e}")),
+    };
+    let rows = match read_export(file) {
         Ok(rows) => rows,
-        Err(e) if e == ExportError::NoEntries.to_string() => Vec::new(),
-        Err(e) if !args.live.exists() => return fail(format!("{live_name}: {e}")),
+        // A tenant with no entries exports nothing: the plan creates the whole list.
+        Err(ExportError::NoEntries) => Vec::new(),
         Err(e) => {
             eprintln!("spoofctl: error: {live_name}: {e}");
             return Exit::Findings;
