@@ -58,15 +58,6 @@ impl Domain {
     pub fn is_self_or_parent_of(&self, other: &Domain) -> bool {
         is_self_or_parent(&self.0, &other.0)
     }
-
-    /// The organizational (registrable) domain under the Public Suffix List: `smtp.inbound.contoso.com` ->
-    /// `contoso.com`. This is what Microsoft advises entering for a PTR host (TABL-SPOOF, "Domain pair syntax").
-    pub fn organizational(&self) -> Domain {
-        match psl::domain_str(&self.0) {
-            Some(d) => Domain(d.to_string()),
-            None => self.clone(),
-        }
-    }
 }
 
 /// True when `child` is `parent` or a subdomain of it, both in normal form. The one place this rule is
