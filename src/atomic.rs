@@ -25,7 +25,14 @@ pub fn create(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
     if overwrite {
         return replace(path, contents);
     }
-    staged(path, contents)?.persist_noclobber(path).map_err(|e| e.error)?;
+    let tmp = staged(path, contents)?;
+    // A temporary file is private (0600); a new list or script is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -44,6 +44,18 @@ impl Domain {
                 )
             })?
         };
+        // IDNA maps full-width and compatibility characters (`＊`, `＄`, `；`) to their ASCII forms: the
+        // result is checked again, or they would slip past every character rule above.
+        if ascii.contains('*') {
+            return Err(ValueError::new(
+                Code::PartialWildcard,
+                format!("`{}`: a wildcard inside a domain is not supported by the service", printable(raw)),
+                "name the domain itself, or use `*` alone in a block",
+            ));
+        }
+        if let Some(c) = first_bad_domain_char(&ascii) {
+            return Err(bad_char_error(raw, c, "domain"));
+        }
         check_labels(raw, &ascii)?;
         check_not_public_suffix(raw, &ascii)?;
         Ok(Domain(ascii))

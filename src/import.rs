@@ -20,10 +20,16 @@ pub struct Merged {
     pub entries: Vec<Entry>,
     /// Each refused row with its source file.
     pub problems: Vec<(String, RowProblem)>,
+    /// Where each entry came from (file, place), to name the first row of a conflict.
+    origins: HashMap<Identity, (String, String)>,
+    /// Pairs refused because the exports give them two actions: every row for them is left out.
+    conflicted: std::collections::HashSet<Identity>,
 }
 
 /// Merges export rows (`source` names the file in problems). The same pair and type with the same action
-/// twice is one entry; with two actions, or two different Identity values, the later row is refused.
+/// twice is one entry. With two actions, every row of the pair is refused (keeping either would be a
+/// guess, and keeping the allow would weaken what the tenant enforces); with two Identity values, the later
+/// row is refused.
 pub fn merge(merged: &mut Merged, source: &str, rows: &[ExportRow], accepted: &[Domain]) {
     let mut by_identity: HashMap<Identity, usize> = merged.entries.iter().enumerate().map(|(i, e)| (e.identity(), i)).collect();
     let mut by_id: HashMap<Guid, Identity> = merged.entries.iter().filter_map(|e| Some((e.meta.id.clone()?, e.identity()))).collect();
@@ -50,25 +56,35 @@ pub fn merge(merged: &mut Merged, source: &str, rows: &[ExportRow], accepted: &[
                 }
             }
         }
+        if merged.conflicted.contains(&identity) {
+            refuse(merged, format!("{} is both allowed and blocked in the exports; a pair has one action", entry.label()));
+            continue;
+        }
         match by_identity.get(&identity) {
             None => {
-                by_identity.insert(identity, merged.entries.len());
+                by_identity.insert(identity.clone(), merged.entries.len());
+                merged.origins.insert(identity, (source.to_string(), row.place.clone()));
                 merged.entries.push(entry);
             }
             Some(&i) => {
                 let first = &merged.entries[i];
-                let conflict = if first.action() != entry.action() {
-                    Some(format!("{} is both allowed and blocked in the exports; a pair has one action", entry.label()))
-                } else {
-                    match (&first.meta.id, &entry.meta.id) {
-                        (Some(a), Some(b)) if a != b => Some(format!("{} appears with two Identity values ({a} and {b})", entry.label())),
-                        _ => None,
+                if first.action() != entry.action() {
+                    let message = format!("{} is both allowed and blocked in the exports; a pair has one action", entry.label());
+                    if let Some((file, place)) = merged.origins.get(&identity).cloned() {
+                        merged.problems.push((file, RowProblem { place, message: message.clone() }));
                     }
-                };
-                match conflict {
-                    Some(message) => refuse(merged, message),
-                    None if first.meta.id.is_none() => merged.entries[i].meta.id = entry.meta.id,
-                    None => {}
+                    refuse(merged, message);
+                    merged.entries.remove(i);
+                    merged.conflicted.insert(identity);
+                    by_identity = merged.entries.iter().enumerate().map(|(i, e)| (e.identity(), i)).collect();
+                    continue;
+                }
+                match (&first.meta.id, &entry.meta.id) {
+                    (Some(a), Some(b)) if a != b => {
+                        refuse(merged, format!("{} appears with two Identity values ({a} and {b})", entry.label()))
+                    }
+                    (None, Some(_)) => merged.entries[i].meta.id = entry.meta.id,
+                    _ => {}
                 }
             }
         }

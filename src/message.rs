@@ -103,6 +103,14 @@ fn normalize_host_into(raw: &str, out: &mut String) -> Result<(), ValueError> {
         let ascii = idna::domain_to_ascii(trimmed).map_err(|_| {
             ValueError::new(Code::InvalidDomain, format!("`{}` is not a valid host name", printable(raw)), "check the spelling")
         })?;
+        // IDNA maps full-width characters (`＄`, `＊`) to ASCII ones: check the result like plain input.
+        if plain_ascii_host(ascii.as_bytes()) != Some(false) {
+            return Err(ValueError::new(
+                Code::InvalidCharacters,
+                format!("`{}` is not a valid host name", printable(raw)),
+                "check the spelling",
+            ));
+        }
         out.push_str(&ascii);
     }
     if out[start..].split('.').any(str::is_empty) {

@@ -138,9 +138,13 @@ pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], prune: bool, force: 
     let mut by_key: HashMap<(String, String, SpoofType), &LiveItem> = HashMap::new();
     let mut unmanaged = Vec::new();
     for item in live {
-        // A second live item with the same pair and type: the service should not hold one; treat it as extra.
-        if by_key.insert(item.key(), item).is_some() {
-            unmanaged.push(item);
+        // Two live items for one pair and type (spelled differently in the tenant, say `1.2.3.4/24` and
+        // `1.2.3.0/24`): the first one stands for the list's entry, the others are unmanaged.
+        match by_key.entry(item.key()) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(item);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => unmanaged.push(item),
         }
     }
     let mut entries: Vec<&Entry> = list.entries.iter().collect();

@@ -9,7 +9,8 @@
 //!   `SpoofedUser`, `AllowedToSpoof` (`Yes`/`No`), with no spoof type.
 //!
 //! Each row becomes an [`Entry`] through the same parsers as a list file, so an export cannot smuggle in a
-//! value a list would refuse: no wildcard allow, no character that could escape a script's quotes.
+//! value a list would refuse: no wildcard allow, no character that could escape a script's quotes (also
+//! after IDNA mapping: see `Domain::parse`).
 
 use std::io::Read;
 
@@ -40,8 +41,8 @@ pub struct ExportRow {
     pub spoof_type: Option<String>,
     /// `Action` (legacy: `AllowedToSpoof` Yes -> Allow, No -> Block).
     pub action: String,
-    /// The CSV row has fewer fields than the header: the file may be cut off.
-    pub short: bool,
+    /// A problem found while reading the row (too few fields, invalid UTF-8): it cannot be imported.
+    pub defect: Option<String>,
 }
 
 /// Why a file is not a usable export. Nothing is imported from it.
@@ -145,25 +146,31 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
                 infrastructure: get("sendinginfrastructure").unwrap_or_default(),
                 spoof_type: get("spooftype"),
                 action: get("action").unwrap_or_default(),
-                short: false,
+                defect: None,
             })
         })
         .collect()
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
-    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).comment(Some(b'#')).from_reader(bytes);
-    let mut records = csv.records();
+    // No comment character: an address may start with `#`. Windows PowerShell's `#TYPE` line is skipped
+    // by name, and counted as a row, as a spreadsheet shows it.
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut records = csv.byte_records();
+    let mut n = 0u64;
     let broken = |e: csv::Error, row: u64| ExportError::Broken { row, message: e.to_string() };
-    let header = loop {
+    let text = |f: &[u8]| String::from_utf8_lossy(f).trim().to_string();
+    let header: Vec<String> = loop {
+        n += 1;
         match records.next() {
             None => return Err(ExportError::Empty),
-            Some(Err(e)) => return Err(broken(e, 0)),
-            Some(Ok(r)) if r.iter().all(|f| f.trim().is_empty()) => continue,
-            Some(Ok(r)) => break r,
+            Some(Err(e)) => return Err(broken(e, n)),
+            Some(Ok(r)) if r.iter().all(|f| text(f).is_empty()) => continue,
+            Some(Ok(r)) if n == 1 && r.get(0).is_some_and(|f| f.starts_with(b"#TYPE")) => continue,
+            Some(Ok(r)) => break r.iter().map(text).collect(),
         }
     };
-    let names: Vec<String> = header.iter().map(folded).collect();
+    let names: Vec<String> = header.iter().map(|h| folded(h)).collect();
     let col = |name: &str| names.iter().position(|n| n == name);
     let current = (col("spoofeduser"), col("sendinginfrastructure"), col("spooftype"), col("action"));
     let legacy = (col("sender"), col("spoofeduser"), col("allowedtospoof"));
@@ -176,19 +183,24 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
             Columns::Current { spoofed, infra, spoof_type, action, identity: col("identity") }
         }
         (_, (Some(sender), Some(spoofed), Some(allowed))) => Columns::Legacy { sender, spoofed, allowed },
-        _ => return Err(ExportError::UnknownColumns(header.iter().collect::<Vec<_>>().join(", "))),
+        _ => return Err(ExportError::UnknownColumns(header.join(", "))),
     };
     let mut rows = Vec::new();
-    let mut n = 1u64;
     for record in records {
-        let record = record.map_err(|e| broken(e, n))?;
-        if record.iter().all(|f| f.trim().is_empty()) {
+        n += 1;
+        let record = record.map_err(|e| broken(e, n - 1))?;
+        if record.iter().all(|f| text(f).is_empty()) {
             continue;
         }
-        n += 1;
-        let get = |i: usize| record.get(i).map(str::trim).unwrap_or_default().to_string();
+        let defect = if record.len() < header.len() {
+            Some("the row has fewer fields than the header: is the file cut off?".to_string())
+        } else if std::str::from_utf8(record.as_slice()).is_err() {
+            Some("the row is not valid UTF-8".to_string())
+        } else {
+            None
+        };
+        let get = |i: usize| record.get(i).map(text).unwrap_or_default();
         let place = format!("row {n}");
-        let short = record.len() < header.len();
         rows.push(match columns {
             Columns::Current { spoofed, infra, spoof_type, action, identity } => ExportRow {
                 place,
@@ -197,7 +209,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
                 infrastructure: get(infra),
                 spoof_type: Some(get(spoof_type)),
                 action: get(action),
-                short,
+                defect,
             },
             Columns::Legacy { sender, spoofed, allowed } => ExportRow {
                 place,
@@ -210,7 +222,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
                     "no" | "false" => "Block".to_string(),
                     other => format!("AllowedToSpoof={other}"),
                 },
-                short,
+                defect,
             },
         });
     }
@@ -221,8 +233,8 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
 /// legacy rows (which have none) and checks the type of the others.
 pub fn entry_of(row: &ExportRow, accepted: &[Domain]) -> Result<Entry, RowProblem> {
     let problem = |message: String| RowProblem { place: row.place.clone(), message };
-    if row.short {
-        return Err(problem("the row has fewer fields than the header: is the file cut off?".into()));
+    if let Some(defect) = &row.defect {
+        return Err(problem(defect.clone()));
     }
     let spoofed = Side::parse_spoofed(&row.spoofed).map_err(|e| problem(format!("SpoofedUser: {e}")))?;
     let infrastructure = Side::parse_infrastructure(&row.infrastructure).map_err(|e| problem(format!("SendingInfrastructure: {e}")))?;

@@ -59,7 +59,7 @@ fn concrete_infrastructure() -> impl Strategy<Value = String> {
 fn any_side_value() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => Just("*".to_string()),
-        1 => prop::sample::select(vec!["**", " *", "* ", "*.contoso.com", "*@contoso.com", "\\*", "'*'", "%2A", "＊"]).prop_map(str::to_string),
+        1 => prop::sample::select(vec!["**", " *", "* ", "*.contoso.com", "*@contoso.com", "\\*", "'*'", "%2A", "＊", "＊.tms.mx.com", "＊@contoso.com", "ｘ＄ｙ.com"]).prop_map(str::to_string),
         4 => concrete_spoofed(),
         4 => concrete_infrastructure(),
         1 => "\\PC{0,12}",

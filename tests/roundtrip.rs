@@ -241,3 +241,44 @@ proptest! {
         check_commands(&script);
     }
 }
+
+/// Review finding: two live rows for one pair (spelled differently) are both kept: the second is
+/// unmanaged, and a prune removes each GUID once.
+#[test]
+fn two_live_rows_for_one_pair_are_both_kept() {
+    let csv = "Identity,SpoofedUser,SendingInfrastructure,SpoofType,Action\n11111111-1111-1111-1111-111111111111,contoso.com,192.0.2.0/24,External,Block\n22222222-2222-2222-2222-222222222222,CONTOSO.COM.,192.0.2.7/24,External,Allow\n";
+    let rows = read_export(Cursor::new(csv.as_bytes().to_vec())).expect("export");
+    let live: Vec<spoofctl::plan::LiveItem> = rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("row")).collect();
+    let empty = TenantList {
+        path: PathBuf::from("empty.yaml"),
+        tenant: None,
+        accepted_domains: Vec::new(),
+        policy: Default::default(),
+        entries: Vec::new(),
+    };
+    let p = spoofctl::plan::plan(&empty, &live, true, true);
+    let mut ids: Vec<String> = p.remove.iter().map(|r| r.id.as_ref().expect("id").to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]);
+}
+
+/// Review finding: an address starting with `#` survives a CSV round trip (no row is taken for a comment).
+#[test]
+fn hash_addresses_survive_a_csv_round_trip() {
+    let rule = Rule::new(
+        Action::Block,
+        Side::parse_spoofed("#ops@contoso.com").expect("valid"),
+        Side::parse_infrastructure("tms.mx.com").expect("valid"),
+    )
+    .expect("rule");
+    let entry = Entry { rule, spoof_type: SpoofType::External, type_written: true, meta: Metadata::default(), span: Span::new(1, 5) };
+    let list = TenantList {
+        path: PathBuf::from("l.yaml"),
+        tenant: None,
+        accepted_domains: Vec::new(),
+        policy: Default::default(),
+        entries: vec![entry],
+    };
+    let merged = import(export::csv(&list));
+    assert_eq!(summary(&merged.entries, false), summary(&list.entries, false));
+}

@@ -60,6 +60,11 @@ fn domains_rejected() {
         ("contoso\u{200B}.com", Code::InvalidCharacters),
         ("contoso.com/x", Code::InvalidCharacters),
         ("user@contoso.com", Code::InvalidCharacters),
+        // Review finding: full-width forms that IDNA maps to ASCII are checked after mapping.
+        ("＊.tms.mx.com", Code::PartialWildcard),
+        ("ｘ＄ｙ.com", Code::InvalidCharacters),
+        ("＝1＋1.com", Code::InvalidCharacters),
+        ("a＇b｀c；.com", Code::InvalidCharacters),
     ] {
         assert_eq!(Domain::parse(raw).map_err(|e| e.code), Err(code), "{raw:?}");
     }
@@ -272,4 +277,14 @@ fn ids() {
     ] {
         assert_eq!(Guid::parse(raw).map_err(|e| e.code), Err(Code::InvalidId), "{raw:?}");
     }
+}
+
+/// Review finding: message hosts get the same check after IDNA mapping.
+#[test]
+fn message_hosts_refuse_full_width_forms() {
+    use spoofctl::message::Host;
+    for raw in ["＊.tms.mx.com", "ｘ＄ｙ.com", "a；b.example"] {
+        assert!(Host::parse(raw).is_err(), "{raw}");
+    }
+    assert_eq!(Host::parse("Bücher.Example.").map(|h| h.to_string()), Ok("xn--bcher-kva.example".to_string()));
 }

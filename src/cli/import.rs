@@ -36,6 +36,9 @@ pub fn run(args: ImportArgs) -> Exit {
     let mut unusable = false;
     for path in &args.files {
         let name = path.display().to_string();
+        if path.is_dir() {
+            return fail(format!("{name}: a folder, not an export file"));
+        }
         let file = match File::open(path) {
             Ok(f) => f,
             Err(e) => return fail(format!("{name}: {e}")),

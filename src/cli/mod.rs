@@ -57,6 +57,12 @@ fn stdout_style() -> Style {
     Style { color: !no_color && std::io::stdout().is_terminal() }
 }
 
+/// Colour for stderr, on the same terms as stdout.
+fn stderr_style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style { color: !no_color && std::io::stderr().is_terminal() }
+}
+
 /// Writes to stdout; a closed pipe (`spoofctl validate | head`) is not an error worth a panic.
 fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
@@ -95,12 +101,12 @@ fn load_lists(path: &std::path::Path, today: Date, json: bool) -> Result<Vec<Che
         out(&format!("{:#}\n", render::validate_json(&failing)));
         return Err(Exit::Findings);
     }
-    let style = stdout_style();
+    // On stderr: a command's stdout may be going into a script or a CSV file.
+    let style = stderr_style();
     for d in lists.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == Severity::Error) {
-        out(&render::diagnostic(d, style));
-        out("\n");
+        eprintln!("{}", render::diagnostic(d, style));
     }
-    out(&format!("{}: the list has errors; fix them first (`spoofctl validate`)\n", path.display()));
+    eprintln!("{}: the list has errors; fix them first (`spoofctl validate`)", path.display());
     Err(Exit::Findings)
 }
 

@@ -18,14 +18,18 @@ pub fn run(args: PlanArgs) -> Exit {
         Err(exit) => return exit,
     };
     let live_name = args.live.display().to_string();
+    if args.live.is_dir() {
+        return fail(format!("{live_name}: a folder, not an export file"));
+    }
     let file = match File::open(&args.live) {
         Ok(f) => f,
         Err(e) => return fail(format!("{live_name}: {e}")),
     };
     let rows = match read_export(file) {
         Ok(rows) => rows,
-        // A tenant with no entries exports nothing: the plan creates the whole list.
-        Err(ExportError::NoEntries) => Vec::new(),
+        // A tenant with no entries exports nothing (Export-Csv writes an empty file): the plan creates the
+        // whole list.
+        Err(ExportError::NoEntries | ExportError::Empty) => Vec::new(),
         Err(e) => {
             eprintln!("spoofctl: error: {live_name}: {e}");
             return Exit::Findings;

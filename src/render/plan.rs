@@ -33,6 +33,12 @@ fn live_risk(item: &LiveItem, removed: bool) -> Option<&'static str> {
     }
 }
 
+/// A value in a Markdown table cell, as code: a `|` would end the cell, a backtick the code span.
+fn md(value: &str) -> String {
+    let cell = value.replace('|', "\\|");
+    if cell.contains('`') { format!("<code>{}</code>", cell.replace('`', "&#96;").replace('<', "&lt;")) } else { format!("`{cell}`") }
+}
+
 fn live_label(i: &LiveItem) -> String {
     format!("{} via {} ({}, {})", i.spoofed, i.infrastructure, i.spoof_type, i.action)
 }
@@ -116,12 +122,12 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
         let _ = writeln!(out, "> **Refused:** {}\n", refusal_words(r));
     }
     let mut risky: Vec<String> = Vec::new();
-    risky.extend(p.create.iter().filter_map(|e| Some(format!("| create | `{}` | {} |", e.label(), create_risk(e)?))));
+    risky.extend(p.create.iter().filter_map(|e| Some(format!("| create | {} | {} |", md(&e.label().to_string()), create_risk(e)?))));
     risky.extend(
-        p.change.iter().filter_map(|c| Some(format!("| change | `{}` | {} |", live_label(c.live), change_risk(c.entry.action())?))),
+        p.change.iter().filter_map(|c| Some(format!("| change | {} | {} |", md(&live_label(c.live)), change_risk(c.entry.action())?))),
     );
-    risky.extend(p.remove.iter().filter_map(|r| Some(format!("| remove | `{}` | {} |", live_label(r), live_risk(r, true)?))));
-    risky.extend(p.unmanaged.iter().filter_map(|u| Some(format!("| unmanaged | `{}` | {} |", live_label(u), live_risk(u, false)?))));
+    risky.extend(p.remove.iter().filter_map(|r| Some(format!("| remove | {} | {} |", md(&live_label(r)), live_risk(r, true)?))));
+    risky.extend(p.unmanaged.iter().filter_map(|u| Some(format!("| unmanaged | {} | {} |", md(&live_label(u)), live_risk(u, false)?))));
     if !risky.is_empty() {
         let _ = writeln!(out, "#### Risky\n\n| kind | entry | why |\n| --- | --- | --- |\n{}\n", risky.join("\n"));
     }
@@ -140,7 +146,15 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
         "Create",
         p.create
             .iter()
-            .map(|e| format!("| `{}` | `{}` | {} | {} | |", e.rule.spoofed(), e.rule.infrastructure(), e.spoof_type, e.action()))
+            .map(|e| {
+                format!(
+                    "| {} | {} | {} | {} | |",
+                    md(&e.rule.spoofed().to_string()),
+                    md(&e.rule.infrastructure().to_string()),
+                    e.spoof_type,
+                    e.action()
+                )
+            })
             .collect(),
     );
     table(
@@ -150,9 +164,9 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
             .iter()
             .map(|c| {
                 format!(
-                    "| `{}` | `{}` | {} | {} -> {} | {} |",
-                    c.live.spoofed,
-                    c.live.infrastructure,
+                    "| {} | {} | {} | {} -> {} | {} |",
+                    md(&c.live.spoofed),
+                    md(&c.live.infrastructure),
                     c.live.spoof_type,
                     c.live.action,
                     c.entry.action(),
@@ -166,7 +180,7 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
         "Remove",
         p.remove
             .iter()
-            .map(|r| format!("| `{}` | `{}` | {} | {} | {} |", r.spoofed, r.infrastructure, r.spoof_type, r.action, id_of(r)))
+            .map(|r| format!("| {} | {} | {} | {} | {} |", md(&r.spoofed), md(&r.infrastructure), r.spoof_type, r.action, id_of(r)))
             .collect(),
     );
     table(
@@ -174,7 +188,7 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
         "Unmanaged",
         p.unmanaged
             .iter()
-            .map(|u| format!("| `{}` | `{}` | {} | {} | {} |", u.spoofed, u.infrastructure, u.spoof_type, u.action, id_of(u)))
+            .map(|u| format!("| {} | {} | {} | {} | {} |", md(&u.spoofed), md(&u.infrastructure), u.spoof_type, u.action, id_of(u)))
             .collect(),
     );
     out
