@@ -108,3 +108,94 @@ fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
         }
     }
 }
+
+/// One list file of a version being compared: its name (what pairs tenants across versions), where it was
+/// read from (for messages), and its text or the finding that it cannot be read as text.
+#[derive(Debug)]
+pub struct VersionFile {
+    /// The file name, e.g. `contoso.yaml`.
+    pub name: String,
+    /// `lists/contoso.yaml`, or `origin/main:lists/contoso.yaml`.
+    pub shown: PathBuf,
+    /// The text, or why it cannot be read as a list.
+    pub text: Result<String, Box<Diagnostic>>,
+}
+
+/// Why a version cannot be read (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum VersionError {
+    /// Reading a file or folder failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The `git` command is not installed.
+    #[error("`{0}` names a git revision, but the git command is not installed")]
+    NoGit(String),
+    /// git could not show the revision or path.
+    #[error("{spec}: {message}")]
+    Git {
+        /// What was asked.
+        spec: String,
+        /// What git said.
+        message: String,
+    },
+}
+
+fn git(args: &[&str], spec: &str) -> Result<Vec<u8>, VersionError> {
+    let out = std::process::Command::new("git").args(args).output().map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => VersionError::NoGit(spec.to_string()),
+        _ => VersionError::Git { spec: spec.to_string(), message: e.to_string() },
+    })?;
+    if !out.status.success() {
+        let message = String::from_utf8_lossy(&out.stderr).trim().replace("fatal: ", "");
+        return Err(VersionError::Git { spec: spec.to_string(), message });
+    }
+    Ok(out.stdout)
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Reads a version of the lists: a file or folder on disk, or `REV:PATH` (a file or folder in a git
+/// revision, read with `git show`; PATH is from the repository's root, or `./PATH` from the current folder).
+/// An existing path wins over the `REV:PATH` reading.
+pub fn read_version(spec: &str) -> Result<Vec<VersionFile>, VersionError> {
+    let on_disk = Path::new(spec);
+    if on_disk.exists() || !spec.contains(':') {
+        let files = discover(&[on_disk.to_path_buf()])?;
+        return files
+            .into_iter()
+            .map(|f| Ok(VersionFile { name: file_name(&f.to_string_lossy()), text: read_text(&f)?, shown: f }))
+            .collect();
+    }
+    let (rev, path) = spec.split_once(':').unwrap_or((spec, ""));
+    let kind = git(&["cat-file", "-t", spec], spec)?;
+    let blob = |object: &str| -> Result<VersionFile, VersionError> {
+        let bytes = git(&["show", object], object)?;
+        let shown = PathBuf::from(object);
+        Ok(VersionFile { name: file_name(object), text: decode(&shown, bytes), shown })
+    };
+    if String::from_utf8_lossy(&kind).trim() == "blob" {
+        return Ok(vec![blob(spec)?]);
+    }
+    // `REV:./PATH` is relative to the current folder, `REV:PATH` to the repository's root: list the folder
+    // the same way, and name its files the same way.
+    let relative = path.starts_with("./");
+    let folder = format!("{}/", path.trim_end_matches('/'));
+    let args: Vec<&str> = if relative {
+        vec!["ls-tree", "--name-only", rev, "--", &folder]
+    } else {
+        vec!["ls-tree", "--full-tree", "--name-only", rev, "--", &folder]
+    };
+    let listing = git(&args, spec)?;
+    let mut files: Vec<VersionFile> = String::from_utf8_lossy(&listing)
+        .lines()
+        .filter(|l| l.ends_with(".yaml") || l.ends_with(".yml"))
+        .map(|l| blob(&if relative { format!("{rev}:./{l}") } else { format!("{rev}:{l}") }))
+        .collect::<Result<_, _>>()?;
+    if files.is_empty() {
+        return Err(VersionError::Read(ReadError::NoLists(PathBuf::from(spec))));
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}

@@ -99,6 +99,19 @@ result exceeds 1024 entries is always refused.
 Exit codes: 0 planned (with --exit-code: nothing to change), 1 changes found with --exit-code, a refused
 plan, a bad export or a list with errors, 2 could not run.")]
     Plan(PlanArgs),
+    /// Review a change between two versions of the lists: risky changes first, with the traffic they affect.
+    #[command(after_help = "\
+Examples:
+  spoofctl diff origin/main:lists/contoso.yaml lists/contoso.yaml
+  spoofctl diff origin/main:lists lists --format markdown         (a pull-request comment, every tenant)
+  spoofctl diff old.yaml new.yaml --observations insight.csv      (which traffic the change lets through)
+
+OLD and NEW are files, folders (tenants paired by file name), or REV:PATH read from git (PATH from the
+repository root, or ./PATH from the current folder).
+
+Exit codes: 0 reviewed (with --exit-code: no change), 1 changes found with --exit-code or a version has
+errors, 2 could not run (a revision or path that does not exist, git not installed).")]
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -277,4 +290,36 @@ pub enum PlanFormat {
     Json,
     /// The script that applies the plan
     Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The version before: a file, a folder, or REV:PATH
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The version after: a file, a folder, or REV:PATH
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Exit 1 when anything changed
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Replay these observations through both versions and report the traffic whose verdict changes
+    #[arg(long, value_name = "FILE")]
+    pub observations: Option<PathBuf>,
+    /// The date lints compare with, YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Human-readable text
+    Text,
+    /// A pull-request comment
+    Markdown,
+    /// One JSON document
+    Json,
 }

@@ -2,6 +2,7 @@
 //! its own module. This is the only place that prints.
 
 mod args;
+mod diff;
 mod explain;
 mod export;
 mod fmt;
@@ -47,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Import(a) => import::run(a),
         Command::Export(a) => export::run(a),
         Command::Plan(a) => plan::run(a),
+        Command::Diff(a) => diff::run(a),
     };
     ExitCode::from(code as u8)
 }

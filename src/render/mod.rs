@@ -2,6 +2,7 @@
 //! the same values into every format, so formats cannot disagree.
 
 mod diagnostics;
+pub mod diff;
 mod explain;
 pub mod observations;
 pub mod plan;

@@ -1,0 +1,130 @@
+//! `spoofctl diff`: review a change between two versions of the lists.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+
+use spoofctl::check::{Checked, check};
+use spoofctl::date::Date;
+use spoofctl::diagnostic::Severity;
+use spoofctl::diff::diff;
+use spoofctl::encoding::utf8_reader;
+use spoofctl::entry::TenantList;
+use spoofctl::matcher::Matcher;
+use spoofctl::observations::Reader;
+use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_text};
+use spoofctl::render::{self};
+use spoofctl::replay::Replay;
+use spoofctl::source::read_version;
+
+use super::args::{DiffArgs, DiffFormat};
+use super::{Exit, fail, out, stderr_style};
+
+/// Reads and checks one version: tenant file name -> checked list. A malformed list stops the diff; lints
+/// that a `policy:` raises to error do not (the review shows them).
+fn version(spec: &str, today: Date) -> Result<BTreeMap<String, Checked>, Exit> {
+    let files = read_version(spec).map_err(fail)?;
+    let mut lists = BTreeMap::new();
+    let mut bad = false;
+    for f in files {
+        let checked = match f.text {
+            Ok(text) => check(&f.shown, &text, today),
+            Err(finding) => Checked { list: TenantList::empty(&f.shown), diagnostics: vec![*finding], document: None, raw: None },
+        };
+        for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error && !d.code.is_lint()) {
+            eprintln!("{}", render::diagnostic(d, stderr_style()));
+            bad = true;
+        }
+        lists.insert(f.name, checked);
+    }
+    if bad {
+        eprintln!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)");
+        return Err(Exit::Findings);
+    }
+    Ok(lists)
+}
+
+/// Runs `diff`.
+pub fn run(args: DiffArgs) -> Exit {
+    let today = match super::today(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(exit) => return exit,
+    };
+    let (mut old, new) = match (version(&args.old, today), version(&args.new, today)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    // Two single files are two versions of one tenant, whatever their names; folders pair by file name.
+    if let (1, 1) = (old.len(), new.len())
+        && let (Some(o), Some(n)) = (old.keys().next().cloned(), new.keys().next().cloned())
+        && o != n
+        && let Some(list) = old.remove(&o)
+    {
+        old.insert(n, list);
+    }
+    // Tenants pair by file name; one that exists on one side only is all added or all removed.
+    let empty = Checked { list: TenantList::empty(std::path::Path::new("(none)")), diagnostics: Vec::new(), document: None, raw: None };
+    let names: Vec<&String> = old.keys().chain(new.keys()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let pairs: Vec<(&str, &Checked, &Checked)> =
+        names.iter().map(|n| (n.as_str(), old.get(*n).unwrap_or(&empty), new.get(*n).unwrap_or(&empty))).collect();
+    let mut reviews: Vec<TenantReview<'_>> = pairs
+        .iter()
+        .map(|(name, o, n)| {
+            let mut label = name.to_string();
+            if o.list.path.as_os_str() == "(none)" {
+                label.push_str(" (new tenant file)");
+            } else if n.list.path.as_os_str() == "(none)" {
+                label.push_str(" (tenant file removed)");
+            }
+            TenantReview { diff: diff(&label, &o.list, &n.list, &o.diagnostics, &n.diagnostics), replay: None }
+        })
+        .collect();
+    if let Some(path) = &args.observations
+        && let Err(exit) = replay(path, &pairs, &mut reviews)
+    {
+        return exit;
+    }
+    match args.format {
+        DiffFormat::Text => out(&diff_text(&reviews)),
+        DiffFormat::Markdown => out(&diff_markdown(&reviews)),
+        DiffFormat::Json => out(&format!("{:#}\n", diff_json(&reviews))),
+    }
+    let changed = reviews.iter().any(|r| !r.diff.is_empty());
+    if args.exit_code && changed { Exit::Findings } else { Exit::Clean }
+}
+
+/// Streams the observations once through every tenant's old and new lists.
+fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews: &mut [TenantReview<'_>]) -> Result<(), Exit> {
+    if path.is_dir() {
+        return Err(fail(format!("{}: a folder, not an observations file", path.display())));
+    }
+    let file = File::open(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    let mut reader = utf8_reader(file).map_err(Into::into).and_then(Reader::new).map_err(|e| {
+        eprintln!("spoofctl: error: {}: {e}", path.display());
+        Exit::Findings
+    })?;
+    let matchers: Vec<(Matcher<'_>, Matcher<'_>)> = pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
+    let mut replays = vec![Replay::default(); pairs.len()];
+    let mut scratch = Vec::new();
+    let mut skipped = 0u64;
+    while let Some(next) = reader.next_row() {
+        match next {
+            Ok(Ok(row)) => {
+                for ((old, new), replay) in matchers.iter().zip(&mut replays) {
+                    replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
+                }
+            }
+            Ok(Err(_)) => skipped += 1,
+            Err(e) => {
+                eprintln!("spoofctl: error: {}: {e}", path.display());
+                return Err(Exit::Findings);
+            }
+        }
+    }
+    if skipped > 0 {
+        eprintln!("{}: {skipped} rows skipped for errors (see `spoofctl match --observations`)", path.display());
+    }
+    for (review, replay) in reviews.iter_mut().zip(replays) {
+        review.replay = Some(replay);
+    }
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! `diff` reads versions from git: a temporary repository with two commits, compared with `REV:PATH`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+}
+
+fn spoofctl(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spoofctl")).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("spoofctl runs")
+}
+
+const V1: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: laura@adatum.com\n    infrastructure: crm.adatum.example\n    action: allow\n    reason: CRM\n    owner: it@contoso.com\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    action: block\n";
+const V2: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: adatum.com\n    infrastructure: crm.adatum.example\n    action: allow\n    reason: CRM\n    owner: it@contoso.com\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    action: block\n";
+const V3: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: adatum.com\n    infrastructure: crm.adatum.example\n    action: allow\n    reason: CRM\n    owner: it@contoso.com\n";
+
+/// `HEAD~1:lists/x.yaml` against the working file, and a folder at a revision against the working folder.
+#[test]
+fn diff_against_git_revisions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir(root.join("lists")).expect("mkdir");
+    git(root, &["init", "-q"]);
+    std::fs::write(root.join("lists/x.yaml"), V1).expect("write");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "v1"]);
+    std::fs::write(root.join("lists/x.yaml"), V2).expect("write");
+    git(root, &["commit", "-q", "-am", "v2"]);
+    std::fs::write(root.join("lists/x.yaml"), V3).expect("write");
+
+    let out = spoofctl(root, &["diff", "HEAD~1:lists/x.yaml", "lists/x.yaml", "--today", "2026-11-22"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("allow made broader: replaces laura@adatum.com via crm.adatum.example"), "{text}");
+    assert!(text.contains("- removed          fabrikam.com via * (external, block)  [block removed]"), "{text}");
+
+    let out = spoofctl(root, &["diff", "HEAD:lists", "lists", "--exit-code"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("== x.yaml") && text.contains("block removed") && !text.contains("broader"), "{text}");
+
+    let out = spoofctl(root, &["diff", "HEAD~5:lists/x.yaml", "lists/x.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HEAD~5:lists/x.yaml"));
+}
