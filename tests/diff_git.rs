@@ -50,3 +50,18 @@ fn diff_against_git_revisions() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("HEAD~5:lists/x.yaml"));
 }
+
+/// Without the git command, a `REV:PATH` is a clear error (exit 2), not a crash.
+#[test]
+fn git_not_installed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("x.yaml"), V1).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+        .args(["diff", "HEAD:x.yaml", "x.yaml"])
+        .current_dir(dir.path())
+        .env("PATH", "")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the git command is not installed"), "{}", String::from_utf8_lossy(&out.stderr));
+}

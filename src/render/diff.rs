@@ -138,14 +138,16 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
             }
             out.push('\n');
         }
+        // A table per kind of change, the risky rows marked (they also lead the review above).
         for kind in [ChangeKind::Added, ChangeKind::Removed, ChangeKind::ActionChanged, ChangeKind::MetadataChanged] {
-            let rows: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.kind == kind && c.risk.is_none()).collect();
+            let rows: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.kind == kind).collect();
             if !rows.is_empty() {
-                let _ = writeln!(out, "<details><summary>{} ({})</summary>\n", kind.word(), rows.len());
+                let _ = writeln!(out, "**{}** ({})\n\n| entry | risk |\n| --- | --- |", kind.word(), rows.len());
                 for c in rows {
-                    let _ = writeln!(out, "- `{}`", describe(c));
+                    let risk = c.risk.as_ref().map_or(String::new(), |r| format!("**{}**", r.words()));
+                    let _ = writeln!(out, "| `{}` | {risk} |", describe(c).replace('|', "\\|"));
                 }
-                let _ = writeln!(out, "\n</details>\n");
+                out.push('\n');
             }
         }
     }
@@ -154,8 +156,10 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
 
 /// The review as JSON.
 pub fn diff_json(reviews: &[TenantReview<'_>]) -> Value {
+    let total = |f: &dyn Fn(&Change<'_>) -> bool| reviews.iter().map(|r| r.diff.changes.iter().filter(|c| f(c)).count()).sum::<usize>();
     json!({
         "version": 1,
+        "total": {"tenants": reviews.len(), "changes": total(&|_| true), "risky": total(&|c| c.risk.is_some())},
         "tenants": reviews.iter().map(|r| json!({
             "name": r.diff.name,
             "changes": r.diff.changes.iter().map(|c| json!({
