@@ -1,5 +1,7 @@
 //! Reading files that Windows tools wrote: UTF-8 with or without a BOM, UTF-16LE/BE with a BOM (Windows
-//! PowerShell 5.1's `Out-File` and `>`), as one UTF-8 byte stream. Streamed: nothing is read whole.
+//! PowerShell 5.1's `Out-File` and `>`), as one UTF-8 byte stream. The stream itself holds no more than a
+//! buffer; readers decide how much they keep (observations keep one record, exports are read whole and
+//! capped at 16 MiB).
 
 use std::io::{self, BufRead, BufReader, Read};
 
