@@ -74,7 +74,27 @@ pub struct Change<'a> {
     pub risk: Option<Risk>,
 }
 
+/// A metadata field that differs between two versions of an entry: (field, before, after).
+pub type FieldChange = (&'static str, String, String);
+
 impl Change<'_> {
+    /// The metadata fields that differ, for a metadata change.
+    pub fn fields(&self) -> Vec<FieldChange> {
+        let (Some(o), Some(n)) = (self.old, self.new) else { return Vec::new() };
+        let show = |v: Option<String>| v.unwrap_or_else(|| "(none)".to_string());
+        [
+            ("reason", o.meta.reason.clone(), n.meta.reason.clone()),
+            ("owner", o.meta.owner.clone(), n.meta.owner.clone()),
+            ("ticket", o.meta.ticket.clone(), n.meta.ticket.clone()),
+            ("expires", o.meta.expires.map(|d| d.to_string()), n.meta.expires.map(|d| d.to_string())),
+            ("id", o.meta.id.as_ref().map(|g| g.to_string()), n.meta.id.as_ref().map(|g| g.to_string())),
+        ]
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(f, a, b)| (f, show(a), show(b)))
+        .collect()
+    }
+
     /// The entry as it is now, or as it was when removed.
     pub fn entry(&self) -> &Entry {
         self.new.or(self.old).expect("a change has an entry on one side")
@@ -130,7 +150,8 @@ pub fn diff<'a>(
             Some(o) if o.action() != e.action() => {
                 changes.push(Change { kind: ChangeKind::ActionChanged, old: Some(o), new: Some(e), risk: None })
             }
-            Some(o) if o.meta != e.meta || o.type_written != e.type_written => {
+            // Writing out a type that was inferred changes nothing: the identity holds the resolved type.
+            Some(o) if o.meta != e.meta => {
                 changes.push(Change { kind: ChangeKind::MetadataChanged, old: Some(o), new: Some(e), risk: None })
             }
             Some(_) => {}

@@ -156,32 +156,46 @@ fn file_name(path: &str) -> String {
     Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
+/// A version of the lists: its files, and whether it was named as one file (two single files are two
+/// versions of one tenant, whatever their names) or as a folder (tenants pair by file name).
+#[derive(Debug)]
+pub struct Version {
+    /// The list files.
+    pub files: Vec<VersionFile>,
+    /// True when the version was named as a single file.
+    pub single_file: bool,
+}
+
 /// Reads a version of the lists: a file or folder on disk, or `REV:PATH` (a file or folder in a git
 /// revision, read with `git show`; PATH is from the repository's root, or `./PATH` from the current folder).
 /// An existing path wins over the `REV:PATH` reading.
-pub fn read_version(spec: &str) -> Result<Vec<VersionFile>, VersionError> {
+pub fn read_version(spec: &str) -> Result<Version, VersionError> {
     let on_disk = Path::new(spec);
     if on_disk.exists() || !spec.contains(':') {
-        let files = discover(&[on_disk.to_path_buf()])?;
-        return files
+        let single_file = on_disk.is_file();
+        let files = discover(&[on_disk.to_path_buf()])?
             .into_iter()
             .map(|f| Ok(VersionFile { name: file_name(&f.to_string_lossy()), text: read_text(&f)?, shown: f }))
-            .collect();
+            .collect::<Result<_, VersionError>>()?;
+        return Ok(Version { files, single_file });
     }
     let (rev, path) = spec.split_once(':').unwrap_or((spec, ""));
     let kind = git(&["cat-file", "-t", spec], spec)?;
     let blob = |object: &str| -> Result<VersionFile, VersionError> {
         let bytes = git(&["show", object], object)?;
         let shown = PathBuf::from(object);
-        Ok(VersionFile { name: file_name(object), text: decode(&shown, bytes), shown })
+        // The name pairs tenants across versions: the file name, without the revision.
+        let name = file_name(object.split_once(':').map_or(object, |(_, p)| p));
+        Ok(VersionFile { name, text: decode(&shown, bytes), shown })
     };
     if String::from_utf8_lossy(&kind).trim() == "blob" {
-        return Ok(vec![blob(spec)?]);
+        return Ok(Version { files: vec![blob(spec)?], single_file: true });
     }
     // `REV:./PATH` is relative to the current folder, `REV:PATH` to the repository's root: list the folder
     // the same way, and name its files the same way.
     let relative = path.starts_with("./");
-    let folder = format!("{}/", path.trim_end_matches('/'));
+    let trimmed = path.trim_end_matches('/');
+    let folder = if trimmed.is_empty() || trimmed == "." { ".".to_string() } else { format!("{trimmed}/") };
     let args: Vec<&str> = if relative {
         vec!["ls-tree", "--name-only", rev, "--", &folder]
     } else {
@@ -197,5 +211,5 @@ pub fn read_version(spec: &str) -> Result<Vec<VersionFile>, VersionError> {
         return Err(VersionError::Read(ReadError::NoLists(PathBuf::from(spec))));
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(files)
+    Ok(Version { files, single_file: false })
 }

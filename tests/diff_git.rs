@@ -65,3 +65,40 @@ fn git_not_installed() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the git command is not installed"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Review findings: the repository root as a revision (`HEAD:`) reads its list files, named without the
+/// revision so that they pair with the working files; folders pair by name even with one file each; a
+/// written-out default type is no change; a metadata change names its fields.
+#[test]
+fn root_revisions_folders_and_metadata() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::write(root.join("x.yaml"), V1).expect("write");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "v1"]);
+    let v1b = V1
+        .replace("    owner: it@contoso.com\n", "    owner: mail@contoso.com\n")
+        .replace("  - spoofed: fabrikam.com\n", "  - spoofed: fabrikam.com\n    type: external\n");
+    std::fs::write(root.join("x.yaml"), &v1b).expect("write");
+
+    let out = spoofctl(root, &["diff", "HEAD:", "."]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("== x.yaml\n"), "{text}");
+    assert!(
+        text.contains(
+            "metadata changed laura@adatum.com via crm.adatum.example (external, allow): owner it@contoso.com -> mail@contoso.com"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("0 added, 0 removed, 0 action changed, 1 metadata changed"), "{text}");
+
+    for (name, body) in [("a/x.yaml", V1), ("b/y.yaml", V1)] {
+        std::fs::create_dir_all(root.join(name).parent().expect("parent")).expect("mkdir");
+        std::fs::write(root.join(name), body).expect("write");
+    }
+    let out = spoofctl(root, &["diff", "a", "b"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("x.yaml (tenant file removed)") && text.contains("y.yaml (new tenant file)"), "{text}");
+}

@@ -19,10 +19,11 @@ use spoofctl::source::read_version;
 use super::args::{DiffArgs, DiffFormat};
 use super::{Exit, fail, out, stderr_style};
 
-/// Reads and checks one version: tenant file name -> checked list. A malformed list stops the diff; lints
+/// Reads and checks one version: tenant file name -> checked list, and whether it was named as one file. A malformed list stops the diff; lints
 /// that a `policy:` raises to error do not (the review shows them).
-fn version(spec: &str, today: Date) -> Result<BTreeMap<String, Checked>, Exit> {
-    let files = read_version(spec).map_err(fail)?;
+fn version(spec: &str, today: Date) -> Result<(BTreeMap<String, Checked>, bool), Exit> {
+    let version = read_version(spec).map_err(fail)?;
+    let (files, single_file) = (version.files, version.single_file);
     let mut lists = BTreeMap::new();
     let mut bad = false;
     for f in files {
@@ -40,7 +41,7 @@ fn version(spec: &str, today: Date) -> Result<BTreeMap<String, Checked>, Exit> {
         eprintln!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)");
         return Err(Exit::Findings);
     }
-    Ok(lists)
+    Ok((lists, single_file))
 }
 
 /// Runs `diff`.
@@ -49,12 +50,13 @@ pub fn run(args: DiffArgs) -> Exit {
         Ok(d) => d,
         Err(exit) => return exit,
     };
-    let (mut old, new) = match (version(&args.old, today), version(&args.new, today)) {
+    let ((mut old, old_file), (new, new_file)) = match (version(&args.old, today), version(&args.new, today)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => return e,
     };
     // Two single files are two versions of one tenant, whatever their names; folders pair by file name.
-    if let (1, 1) = (old.len(), new.len())
+    if old_file
+        && new_file
         && let (Some(o), Some(n)) = (old.keys().next().cloned(), new.keys().next().cloned())
         && o != n
         && let Some(list) = old.remove(&o)

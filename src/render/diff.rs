@@ -28,6 +28,10 @@ fn mark(kind: ChangeKind) -> char {
 fn describe(c: &Change<'_>) -> String {
     match (c.kind, c.old, c.new) {
         (ChangeKind::ActionChanged, Some(o), Some(n)) => format!("{}: {} -> {}", n.label(), o.action(), n.action()),
+        (ChangeKind::MetadataChanged, _, Some(n)) => {
+            let fields: Vec<String> = c.fields().into_iter().map(|(f, a, b)| format!("{f} {a} -> {b}")).collect();
+            format!("{}: {}", n.label(), crate::text::printable(&fields.join("; ")))
+        }
         _ => c.entry().label().to_string(),
     }
 }
@@ -167,6 +171,7 @@ pub fn diff_json(reviews: &[TenantReview<'_>]) -> Value {
                 "risk": c.risk.as_ref().map(|r| r.words()),
                 "old": c.old.map(|e| entry_json(&e.label())),
                 "new": c.new.map(|e| entry_json(&e.label())),
+                "fields": c.fields().into_iter().map(|(f, a, b)| json!({"field": f, "old": a, "new": b})).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "new_warnings": r.diff.new_warnings.iter().map(|d| diagnostic_json(d)).collect::<Vec<_>>(),
             "traffic": r.replay.as_ref().map(|t| json!({
