@@ -156,6 +156,12 @@ fn file_name(path: &str) -> String {
     Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
+/// Splits `REV:PATH` into its revision and path; `None` when `spec` is not of that shape (no `:`, or
+/// nothing before it). Whether it names a git object or a file on disk is decided by `read_version`.
+pub fn rev_path(spec: &str) -> Option<(&str, &str)> {
+    spec.split_once(':').filter(|(rev, _)| !rev.is_empty())
+}
+
 /// A version of the lists: its files, and whether it was named as one file (two single files are two
 /// versions of one tenant, whatever their names) or as a folder (tenants pair by file name).
 #[derive(Debug)]
@@ -171,15 +177,15 @@ pub struct Version {
 /// An existing path wins over the `REV:PATH` reading.
 pub fn read_version(spec: &str) -> Result<Version, VersionError> {
     let on_disk = Path::new(spec);
-    if on_disk.exists() || !spec.contains(':') {
+    let git_spec = rev_path(spec).filter(|_| !on_disk.exists());
+    let Some((rev, path)) = git_spec else {
         let single_file = on_disk.is_file();
         let files = discover(&[on_disk.to_path_buf()])?
             .into_iter()
             .map(|f| Ok(VersionFile { name: file_name(&f.to_string_lossy()), text: read_text(&f)?, shown: f }))
             .collect::<Result<_, VersionError>>()?;
         return Ok(Version { files, single_file });
-    }
-    let (rev, path) = spec.split_once(':').unwrap_or((spec, ""));
+    };
     let kind = git(&["cat-file", "-t", spec], spec)?;
     let blob = |object: &str| -> Result<VersionFile, VersionError> {
         let bytes = git(&["show", object], object)?;

@@ -78,6 +78,18 @@ pub struct Document {
 /// Parses `text` (from `file`, for diagnostics). Returns the document with the problems that did not stop
 /// the parse (duplicate keys, tags), or every problem when one did (a syntax error, an alias).
 pub fn parse(file: &Path, text: &str) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    // YAML 1.2 allows no C0 control character but tab, LF and CR (c-printable, section 5.1); yaml-rust2
+    // stops reading at a NUL, which would hide the rest of the file from the parser but not from the
+    // comment scanner.
+    if let Some((at, c)) = text.char_indices().find(|(_, c)| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return Err(vec![
+            Diagnostic::new(Code::YamlSyntax, file, Some(Span::new(line, column)), format!("this is not valid YAML: it holds the control character U+{:04X}", c as u32))
+                .with_hint("remove it; a list file is plain text"),
+        ]);
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut reader = Reader { parser: Parser::new_from_str(text), file, chars: &chars, diagnostics: Vec::new(), quoted: Vec::new() };
     let root = reader.document();

@@ -154,3 +154,11 @@ fn a_huge_quoted_field_is_refused() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("longer than 1 MiB") && stderr.len() < 1000, "{}", &stderr[..stderr.len().min(300)]);
 }
+
+/// Fuzzing found: a NUL in a comment ended yaml-rust2's input but not the comment scanner, and `fmt`
+/// refused a list `validate` accepted. Control characters are refused up front now.
+#[test]
+fn fuzz_nul_in_a_comment() {
+    let bytes = std::fs::read("tests/fixtures/fuzz-list-nul-in-comment.yaml").expect("fixture");
+    refused(&bytes, "yaml-syntax", "control character U+0000");
+}
