@@ -86,8 +86,13 @@ pub fn parse(file: &Path, text: &str) -> Result<(Document, Vec<Diagnostic>), Vec
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         return Err(vec![
-            Diagnostic::new(Code::YamlSyntax, file, Some(Span::new(line, column)), format!("this is not valid YAML: it holds the control character U+{:04X}", c as u32))
-                .with_hint("remove it; a list file is plain text"),
+            Diagnostic::new(
+                Code::YamlSyntax,
+                file,
+                Some(Span::new(line, column)),
+                format!("this is not valid YAML: it holds the control character U+{:04X}", c as u32),
+            )
+            .with_hint("remove it; a list file is plain text"),
         ]);
     }
     let chars: Vec<char> = text.chars().collect();
