@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use crate::entry::{Entry, TenantList};
 use crate::guid::Guid;
-use crate::pair::{Action, Side, SpoofType, Word};
-use crate::tabl::{ExportRow, RowProblem};
+use crate::pair::{Action, Side, SpoofType};
+use crate::tabl::{ExportRow, RowProblem, RowWords};
 use crate::text::printable;
 use crate::validate::MAX_ENTRIES;
 
@@ -44,14 +44,9 @@ impl LiveItem {
     /// Reads an export row. Only the type, the action and the Identity must be valid: the pair is kept as the
     /// tenant has it, normalized where it can be.
     pub fn from_row(row: &ExportRow) -> Result<LiveItem, RowProblem> {
-        let problem = |message: String| RowProblem { place: row.place.clone(), message };
-        let spoof_type = row
-            .spoof_type
-            .as_deref()
-            .and_then(SpoofType::parse_word)
-            .ok_or_else(|| problem(format!("SpoofType: `{}` is not Internal or External", row.spoof_type.as_deref().unwrap_or(""))))?;
-        let action = Action::parse_word(&row.action).ok_or_else(|| problem(format!("Action: `{}` is not Allow or Block", row.action)))?;
-        let id = row.identity.as_deref().map(Guid::parse).transpose().map_err(|e| problem(format!("Identity: {e}")))?;
+        let RowWords { action, spoof_type, id } = row.words()?;
+        let spoof_type =
+            spoof_type.ok_or_else(|| row.problem("the export has no SpoofType: export with Get-TenantAllowBlockListSpoofItems".into()))?;
         let spoofed = Side::parse_spoofed(&row.spoofed).map_or_else(|_| printable(&row.spoofed).to_lowercase(), |s| s.to_string());
         let infrastructure = Side::parse_infrastructure(&row.infrastructure)
             .map_or_else(|_| printable(&row.infrastructure).to_lowercase(), |s| s.to_string());

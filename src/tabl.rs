@@ -229,35 +229,66 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     Ok(rows)
 }
 
+/// The words of a row that every use of it needs, parsed once: action, spoof type (none in a legacy
+/// export), Identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowWords {
+    /// Allow or block.
+    pub action: Action,
+    /// The spoof type, when the export has one.
+    pub spoof_type: Option<SpoofType>,
+    /// The Identity, when the export has one.
+    pub id: Option<Guid>,
+}
+
+impl ExportRow {
+    /// A problem with this row.
+    pub fn problem(&self, message: String) -> RowProblem {
+        RowProblem { place: self.place.clone(), message }
+    }
+
+    /// Parses the row's action, spoof type and Identity; a row with a reading defect is refused here.
+    pub fn words(&self) -> Result<RowWords, RowProblem> {
+        if let Some(defect) = &self.defect {
+            return Err(self.problem(defect.clone()));
+        }
+        let action =
+            Action::parse_word(&self.action).ok_or_else(|| self.problem(format!("Action: `{}` is not Allow or Block", self.action)))?;
+        let spoof_type = self
+            .spoof_type
+            .as_deref()
+            .map(|t| SpoofType::parse_word(t).ok_or_else(|| self.problem(format!("SpoofType: `{t}` is not Internal or External"))))
+            .transpose()?;
+        let id = self.identity.as_deref().map(Guid::parse).transpose().map_err(|e| self.problem(format!("Identity: {e}")))?;
+        Ok(RowWords { action, spoof_type, id })
+    }
+}
+
 /// Turns an export row into an entry, refusing what a list refuses. `accepted` gives the spoof type of
 /// legacy rows (which have none) and checks the type of the others.
 pub fn entry_of(row: &ExportRow, accepted: &[Domain]) -> Result<Entry, RowProblem> {
-    let problem = |message: String| RowProblem { place: row.place.clone(), message };
-    if let Some(defect) = &row.defect {
-        return Err(problem(defect.clone()));
-    }
+    let problem = |message: String| row.problem(message);
+    let RowWords { action, spoof_type: written, id } = row.words()?;
     let spoofed = Side::parse_spoofed(&row.spoofed).map_err(|e| problem(format!("SpoofedUser: {e}")))?;
     let infrastructure = Side::parse_infrastructure(&row.infrastructure).map_err(|e| problem(format!("SendingInfrastructure: {e}")))?;
-    let action = Action::parse_word(&row.action).ok_or_else(|| problem(format!("Action: `{}` is not Allow or Block", row.action)))?;
     let inferred = spoofed.concrete().filter(|_| !accepted.is_empty()).map(|s| spoof_type_for(accepted, s.domain().as_str()));
-    let spoof_type = match (&row.spoof_type, inferred) {
-        (Some(t), inferred) => {
-            let t = SpoofType::parse_word(t).ok_or_else(|| problem(format!("SpoofType: `{t}` is not Internal or External")))?;
-            if let Some(i) = inferred.filter(|i| *i != t) {
-                return Err(problem(format!(
-                    "SpoofType: the export says {} but the accepted domains make it {}",
-                    t.service_word(),
-                    i.service_word()
-                )));
-            }
-            t
+    let spoof_type = match (written, inferred) {
+        (Some(t), Some(i)) if i != t => {
+            return Err(problem(format!(
+                "SpoofType: the export says {} but the accepted domains make it {}",
+                t.service_word(),
+                i.service_word()
+            )));
         }
+        (Some(t), _) => t,
         (None, Some(i)) => i,
+        (None, None) if spoofed == Side::Any => {
+            return Err(problem("the legacy export has no spoof type, and `*` names no domain to infer one from: add the entry by hand, once per type you mean".into()));
+        }
         (None, None) => {
             return Err(problem("the legacy export has no spoof type: give --accepted-domains so that it can be inferred".into()));
         }
     };
-    let id = row.identity.as_deref().map(Guid::parse).transpose().map_err(|e| problem(format!("Identity: {e}")))?;
     let label = format!("{} via {}", row.spoofed, row.infrastructure);
     let rule = Rule::new(action, spoofed, infrastructure).map_err(|e| match e {
         RuleError::AllowWildcard => {
