@@ -164,9 +164,29 @@ fn run_child(kind: &str, data: &Path, entries: usize) -> (u64, f64, u64) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--phase-once") {
+        // One timed pass of matching (with the tally) over a file, against the 1,000-entry list.
+        let list = list(1_000);
+        let m = Matcher::new(&list);
+        let start = Instant::now();
+        let mut reader = Reader::new(spoofctl::encoding::utf8_reader(std::fs::File::open(&args[i + 1]).expect("open")).expect("decode"))
+            .expect("header");
+        let (mut tally, mut scratch, mut rows) = (Tally::default(), Vec::new(), 0u64);
+        while let Some(row) = reader.next_row() {
+            let row = row.expect("file").expect("row");
+            let outcome = m.evaluate_with(&row.message, &mut scratch, false);
+            tally.add(&row.message, row.count, &outcome.verdict);
+            rows += 1;
+        }
+        println!("{rows} {:.1} {}", start.elapsed().as_secs_f64(), peak_kib());
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--phase") {
         phase(&args[i + 1], Path::new(&args[i + 2]), args[i + 3].parse().expect("entries"));
         return;
+    }
+    if let Some(gb) = args.iter().position(|a| a == "--gigabytes").and_then(|i| args.get(i + 1)?.parse::<u64>().ok()) {
+        return big_file(gb);
     }
     let rows: u64 = args.iter().position(|a| a == "--rows").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1_000_000);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-data");
@@ -212,4 +232,28 @@ fn main() {
     println!("| match, 100000 entries, 100000 rows | {r} | {secs:.3} | {:.0} | | {:.1} MiB |", r as f64 / secs, kib as f64 / 1024.0);
     println!();
     println!("100,000 entries vs 1,000 entries: {:.2}x the time", per_entries[1] / per_entries[0]);
+}
+
+/// `--gigabytes N`: peak memory matching an N GB observations file against the 1,000-entry list, beside a
+/// 100,000-row file, in one run (each phase in its own process, timed once).
+fn big_file(gb: u64) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-data");
+    std::fs::create_dir_all(&dir).expect("data dir");
+    let small = dir.join("messages-100000.csv");
+    write_rows(&small, 100_000);
+    let rows_per_gb = 1_000_000_000 / 66; // about 66 bytes a row
+    let big = dir.join(format!("messages-{gb}gb.csv"));
+    write_rows(&big, gb * rows_per_gb);
+    let size = std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0);
+    println!("| file | rows | seconds | peak memory |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (name, file) in [("100,000 rows", &small), ("big", &big)] {
+        let exe = std::env::current_exe().expect("current exe");
+        let out = Command::new(exe).args(["--phase-once", &file.display().to_string()]).output().expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let f: Vec<&str> = text.split_whitespace().collect();
+        let label = if name == "big" { format!("{:.2} GB", size as f64 / 1e9) } else { name.to_string() };
+        println!("| {label} | {} | {} | {:.1} MiB |", f[0], f[1], f[2].parse::<f64>().unwrap_or(0.0) / 1024.0);
+    }
+    let _ = std::fs::remove_file(&big);
 }
