@@ -24,6 +24,11 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// A file that could not be checked as a list: its findings, and nothing else.
+    pub fn failed(path: &Path, diagnostics: Vec<Diagnostic>) -> Checked {
+        Checked { list: TenantList::empty(path), diagnostics, document: None, raw: None }
+    }
+
     /// True when any finding is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
@@ -38,7 +43,7 @@ impl Checked {
 
 /// Checks the text of one list file, as of `today` (for `expired`).
 pub fn check(path: &Path, text: &str, today: Date) -> Checked {
-    let failed = |diagnostics| Checked { list: TenantList::empty(path), diagnostics, document: None, raw: None };
+    let failed = |diagnostics| Checked::failed(path, diagnostics);
     let (document, mut diagnostics) = match yaml::parse(path, text) {
         Ok(parsed) => parsed,
         Err(diagnostics) => return failed(diagnostics),
@@ -62,6 +67,6 @@ pub fn check(path: &Path, text: &str, today: Date) -> Checked {
 pub fn check_file(path: &Path, today: Date) -> Result<Checked, crate::source::ReadError> {
     Ok(match crate::source::read_text(path)? {
         Ok(text) => check(path, &text, today),
-        Err(finding) => Checked { list: TenantList::empty(path), diagnostics: vec![*finding], document: None, raw: None },
+        Err(finding) => Checked::failed(path, vec![*finding]),
     })
 }

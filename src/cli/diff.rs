@@ -8,7 +8,6 @@ use spoofctl::date::Date;
 use spoofctl::diagnostic::Severity;
 use spoofctl::diff::diff;
 use spoofctl::encoding::utf8_reader;
-use spoofctl::entry::TenantList;
 use spoofctl::matcher::Matcher;
 use spoofctl::observations::Reader;
 use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_text};
@@ -29,7 +28,7 @@ fn version(spec: &str, today: Date) -> Result<(BTreeMap<String, Checked>, bool),
     for f in files {
         let checked = match f.text {
             Ok(text) => check(&f.shown, &text, today),
-            Err(finding) => Checked { list: TenantList::empty(&f.shown), diagnostics: vec![*finding], document: None, raw: None },
+            Err(finding) => Checked::failed(&f.shown, vec![*finding]),
         };
         for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error && !d.code.is_lint()) {
             eprintln!("{}", render::diagnostic(d, stderr_style()));
@@ -64,7 +63,8 @@ pub fn run(args: DiffArgs) -> Exit {
         old.insert(n, list);
     }
     // Tenants pair by file name; one that exists on one side only is all added or all removed.
-    let empty = Checked { list: TenantList::empty(std::path::Path::new("(none)")), diagnostics: Vec::new(), document: None, raw: None };
+    // A tenant on one side only is compared with an empty list.
+    let empty = Checked::failed(std::path::Path::new("(no file)"), Vec::new());
     let names: Vec<&String> = old.keys().chain(new.keys()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let pairs: Vec<(&str, &Checked, &Checked)> =
         names.iter().map(|n| (n.as_str(), old.get(*n).unwrap_or(&empty), new.get(*n).unwrap_or(&empty))).collect();
@@ -72,9 +72,9 @@ pub fn run(args: DiffArgs) -> Exit {
         .iter()
         .map(|(name, o, n)| {
             let mut label = name.to_string();
-            if o.list.path.as_os_str() == "(none)" {
+            if !old.contains_key(*name) {
                 label.push_str(" (new tenant file)");
-            } else if n.list.path.as_os_str() == "(none)" {
+            } else if !new.contains_key(*name) {
                 label.push_str(" (tenant file removed)");
             }
             TenantReview { diff: diff(&label, &o.list, &n.list, &o.diagnostics, &n.diagnostics), replay: None }
