@@ -404,6 +404,42 @@ fn double_quoted(text: &str) -> String {
     out
 }
 
+/// The document as an editor's YAML language server sees it, as JSON: plain scalars typed by YAML's core
+/// schema (`1` a number, `true` a boolean, `~` null), everything else text. For checking a file against
+/// the list schema (`schema.rs`). Files the reader refuses (syntax errors, aliases) give their diagnostics.
+pub fn to_json(file: &Path, text: &str) -> Result<serde_json::Value, Vec<Diagnostic>> {
+    parse(file, text)?;
+    let docs = yaml_rust2::YamlLoader::load_from_str(text)
+        .map_err(|e| vec![Diagnostic::new(Code::YamlSyntax, file, None, format!("YAML syntax error: {e}"))])?;
+    Ok(docs.first().map_or(serde_json::Value::Null, typed_json))
+}
+
+fn typed_json(yaml: &yaml_rust2::Yaml) -> serde_json::Value {
+    use serde_json::Value as J;
+    use yaml_rust2::Yaml as Y;
+    match yaml {
+        Y::Real(r) => r.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or_else(|| J::String(r.clone()), J::Number),
+        Y::Integer(i) => J::from(*i),
+        Y::String(s) => J::String(s.clone()),
+        Y::Boolean(b) => J::Bool(*b),
+        Y::Array(items) => J::Array(items.iter().map(typed_json).collect()),
+        Y::Hash(map) => J::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) | Y::Real(s) => s.clone(),
+                        Y::Integer(i) => i.to_string(),
+                        Y::Boolean(b) => b.to_string(),
+                        _ => String::new(),
+                    };
+                    (key, typed_json(v))
+                })
+                .collect(),
+        ),
+        Y::Null | Y::Alias(_) | Y::BadValue => J::Null,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
