@@ -9,14 +9,80 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// An allow is a pair: a spoofed user (From domain or address) AND a sending infrastructure (PTR domain,
 /// DKIM domain or IPv4 /24). Neither side alone ever allows a message.
 #[derive(Debug, Parser)]
-#[command(name = "spoofctl", version, propagate_version = true)]
+#[command(
+    name = "spoofctl",
+    version,
+    propagate_version = true,
+    after_help = "\
+The workflow, in the order of the commands above:
+  adopt    spoofctl import live.csv -o lists/contoso.yaml      the tenant's entries become a list (once)
+  find     spoofctl explain --list lists/ junked.eml           why a message was junked; the entry to add
+  change   edit lists/contoso.yaml, then spoofctl validate and spoofctl fmt
+  review   spoofctl diff origin/main:lists lists               risky changes first, in the pull request
+  apply    spoofctl plan --list lists/contoso.yaml --live live.csv --format powershell
+
+Run `spoofctl COMMAND --help` for a command's options and examples."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour human output: auto (on a terminal, unless NO_COLOR is set), always or never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    // On a terminal, unless NO_COLOR is set.
+    Auto,
+    // Human output always (JSON and CSV never).
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Turn TABL exports into a list file (Export-Csv, ConvertTo-Json, legacy Set-PhishFilterPolicy CSV).
+    #[command(after_help = "\
+Examples:
+  Get-TenantAllowBlockListSpoofItems | Export-Csv spoof.csv      (in Exchange Online PowerShell)
+  spoofctl import spoof.csv --tenant contoso.onmicrosoft.com --accepted-domains contoso.com -o lists/contoso.yaml
+  spoofctl import spoof.json legacy.csv --accepted-domains contoso.com,contoso.net > contoso.yaml
+
+Every row goes through the same checks as a list file: a wildcard allow, a bad value or a conflict is
+reported with its row, and nothing is written (unless --skip-invalid, which writes the rest and lists
+what it left out). Identity GUIDs are kept as `id`. An existing file is never overwritten without --force.
+
+Exit codes: 0 imported, 1 rows were refused or a file is not an export, 2 could not run.")]
+    Import(ImportArgs),
+    /// Read message headers: what the service saw and decided, the lists' verdict, and the entry that would
+    /// allow the message.
+    #[command(after_help = "\
+Examples:
+  spoofctl explain --list lists/contoso.yaml message.eml
+  spoofctl explain --list lists/ saved.mbox --format json
+  pbpaste | spoofctl explain --list lists/contoso.yaml -
+
+Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers).
+The suggested entry is never a wildcard; its infrastructure is a passing DKIM domain if there is one, else
+the PTR's organizational domain, else the connecting IP's /24.
+
+Exit codes: 0 done, 1 a message has no readable headers or the list has errors, 2 could not run.")]
+    Explain(ExplainArgs),
+    /// The list's verdict for a message, or for every row of an observations file.
+    #[command(after_help = "\
+Examples:
+  spoofctl match --list lists/contoso.yaml --from payroll@adatum.com --ptr mail.tms.mx.com --ip 203.0.113.25
+  spoofctl match --list lists/ --from news@woodgrovebank.com --dkim example.net --format json
+  spoofctl match --list lists/contoso.yaml --observations insight.csv
+  spoofctl match --list lists/contoso.yaml --observations messages.csv --format csv > verdicts.csv
+
+A message is allowed only when an allow entry matches BOTH its From and its infrastructure (PTR host,
+passing DKIM domain, or connecting IP); a block that matches wins over any allow.
+
+Exit codes: 0 done, 1 the list has errors (or the observations file is unusable), 2 could not run.")]
+    Match(MatchArgs),
     /// Check list files: every error and risk, with file, line and a hint.
     #[command(after_help = "\
 Examples:
@@ -35,55 +101,19 @@ Examples:
 
 Exit codes: 0 nothing to change, 1 a file would change (--check) or has errors, 2 could not run.")]
     Fmt(FmtArgs),
-    /// The list's verdict for a message, or for every row of an observations file.
+    /// Review a change between two versions of the lists: risky changes first, with the traffic they affect.
     #[command(after_help = "\
 Examples:
-  spoofctl match --list lists/contoso.yaml --from payroll@adatum.com --ptr mail.tms.mx.com --ip 203.0.113.25
-  spoofctl match --list lists/ --from news@woodgrovebank.com --dkim example.net --format json
-  spoofctl match --list lists/contoso.yaml --observations insight.csv
-  spoofctl match --list lists/contoso.yaml --observations messages.csv --format csv > verdicts.csv
+  spoofctl diff origin/main:lists/contoso.yaml lists/contoso.yaml
+  spoofctl diff origin/main:lists lists --format markdown         (a pull-request comment, every tenant)
+  spoofctl diff old.yaml new.yaml --observations insight.csv      (which traffic the change lets through)
 
-A message is allowed only when an allow entry matches BOTH its From and its infrastructure (PTR host,
-passing DKIM domain, or connecting IP); a block that matches wins over any allow.
+OLD and NEW are files, folders (tenants paired by file name), or REV:PATH read from git (PATH from the
+repository root, or ./PATH from the current folder).
 
-Exit codes: 0 done, 1 the list has errors (or the observations file is unusable), 2 could not run.")]
-    Match(MatchArgs),
-    /// Read message headers: what the service saw and decided, the lists' verdict, and the entry that would
-    /// allow the message.
-    #[command(after_help = "\
-Examples:
-  spoofctl explain --list lists/contoso.yaml message.eml
-  spoofctl explain --list lists/ saved.mbox --format json
-  pbpaste | spoofctl explain --list lists/contoso.yaml -
-
-Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers).
-The suggested entry is never a wildcard; its infrastructure is a passing DKIM domain if there is one, else
-the PTR's organizational domain, else the connecting IP's /24.
-
-Exit codes: 0 done, 1 a message has no readable headers or the list has errors, 2 could not run.")]
-    Explain(ExplainArgs),
-    /// Turn TABL exports into a list file (Export-Csv, ConvertTo-Json, legacy Set-PhishFilterPolicy CSV).
-    #[command(after_help = "\
-Examples:
-  Get-TenantAllowBlockListSpoofItems | Export-Csv spoof.csv      (in Exchange Online PowerShell)
-  spoofctl import spoof.csv --tenant contoso.onmicrosoft.com --accepted-domains contoso.com -o lists/contoso.yaml
-  spoofctl import spoof.json legacy.csv --accepted-domains contoso.com,contoso.net > contoso.yaml
-
-Every row goes through the same checks as a list file: a wildcard allow, a bad value or a conflict is
-reported with its row, and nothing is written (unless --skip-invalid, which writes the rest and lists
-what it left out). Identity GUIDs are kept as `id`. An existing file is never overwritten without --force.
-
-Exit codes: 0 imported, 1 rows were refused or a file is not an export, 2 could not run.")]
-    Import(ImportArgs),
-    /// Write a list in the service's formats: PowerShell, CSV, JSON, or the portal's domain-pair text.
-    #[command(after_help = "\
-Examples:
-  spoofctl export --list lists/contoso.yaml --format powershell -o create-entries.ps1
-  spoofctl export --list lists/contoso.yaml --format pairs     (paste each group into Add domain pairs)
-  spoofctl export --list lists/contoso.yaml --format csv > contoso.csv
-
-Exit codes: 0 written, 1 the list has errors, 2 could not run (or OUT exists without --force).")]
-    Export(ExportArgs),
+Exit codes: 0 reviewed (with --exit-code: no change), 1 changes found with --exit-code or a version has
+errors, 2 could not run (a revision or path that does not exist, git not installed).")]
+    Diff(DiffArgs),
     /// What must change in the tenant so that it holds exactly the list's entries.
     #[command(after_help = "\
 Examples:
@@ -99,19 +129,42 @@ result exceeds 1024 entries is always refused.
 Exit codes: 0 planned (with --exit-code: nothing to change), 1 changes found with --exit-code, a refused
 plan, a bad export or a list with errors, 2 could not run.")]
     Plan(PlanArgs),
-    /// Review a change between two versions of the lists: risky changes first, with the traffic they affect.
+    /// Write a list in the service's formats: PowerShell, CSV, JSON, or the portal's domain-pair text.
     #[command(after_help = "\
 Examples:
-  spoofctl diff origin/main:lists/contoso.yaml lists/contoso.yaml
-  spoofctl diff origin/main:lists lists --format markdown         (a pull-request comment, every tenant)
-  spoofctl diff old.yaml new.yaml --observations insight.csv      (which traffic the change lets through)
+  spoofctl export --list lists/contoso.yaml --format powershell -o create-entries.ps1
+  spoofctl export --list lists/contoso.yaml --format pairs     (paste each group into Add domain pairs)
+  spoofctl export --list lists/contoso.yaml --format csv > contoso.csv
 
-OLD and NEW are files, folders (tenants paired by file name), or REV:PATH read from git (PATH from the
-repository root, or ./PATH from the current folder).
+Exit codes: 0 written, 1 the list has errors, 2 could not run (or OUT exists without --force).")]
+    Export(ExportArgs),
+    /// Print the JSON Schema of the list format (for editors: see the README's "Editor support").
+    #[command(after_help = "\
+Examples:
+  spoofctl schema > schema/spoofctl-list.schema.json
 
-Exit codes: 0 reviewed (with --exit-code: no change), 1 changes found with --exit-code or a version has
-errors, 2 could not run (a revision or path that does not exist, git not installed).")]
-    Diff(DiffArgs),
+A list file that starts with this line is checked and completed as you type by editors that use
+yaml-language-server (VS Code's YAML extension, Neovim, Helix, JetBrains):
+  # yaml-language-server: $schema=../schema/spoofctl-list.schema.json
+
+The schema checks the file's shape (keys, words, `*` only in a block); `spoofctl validate` checks the rest.")]
+    Schema,
+    /// Print a shell completion script.
+    #[command(after_help = "\
+Examples:
+  spoofctl completions bash > ~/.local/share/bash-completion/completions/spoofctl
+  spoofctl completions zsh > ~/.zfunc/_spoofctl          (with fpath+=~/.zfunc before compinit)
+  spoofctl completions fish > ~/.config/fish/completions/spoofctl.fish
+  spoofctl completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+    /// Print the man page, or write every command's page into a folder.
+    #[command(after_help = "\
+Examples:
+  spoofctl man | man -l -
+  spoofctl man --dir ~/.local/share/man/man1       (then: man spoofctl, man spoofctl-diff)
+
+Exit codes: 0 written, 2 could not run (or a page exists in DIR without --force).")]
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -322,4 +375,60 @@ pub enum DiffFormat {
     Markdown,
     /// One JSON document
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write spoofctl.1 and a spoofctl-COMMAND.1 page for each command into this folder
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Replace pages that exist in DIR
+    #[arg(long, requires = "dir")]
+    pub force: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every command has a one-line description and examples that run that very command.
+    #[test]
+    fn every_command_has_a_description_and_an_example() {
+        let cli = Cli::command();
+        for command in cli.get_subcommands() {
+            let name = command.get_name();
+            let about = command.get_about().map(ToString::to_string).unwrap_or_default();
+            assert!(!about.is_empty(), "`{name}` has no description");
+            let after = command.get_after_help().map(ToString::to_string).unwrap_or_default();
+            assert!(after.starts_with("Examples:\n"), "`{name}`: the help has no examples");
+            assert!(after.contains(&format!("\n  spoofctl {name} ")), "`{name}`: no example runs `spoofctl {name}`");
+        }
+    }
+
+    /// `spoofctl --help` lists the commands in the order of the workflow its footer describes.
+    #[test]
+    fn commands_are_listed_in_workflow_order() {
+        let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
+        assert_eq!(names, ["import", "explain", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"]);
+        let footer = Cli::command().get_after_help().map(ToString::to_string).unwrap_or_default();
+        let steps: Vec<usize> = ["spoofctl import", "spoofctl explain", "spoofctl validate", "spoofctl diff", "spoofctl plan"]
+            .iter()
+            .filter_map(|s| footer.find(s))
+            .collect();
+        assert!(steps.len() == 5 && steps.is_sorted(), "the workflow footer is out of order: {footer}");
+    }
 }

@@ -1,22 +1,20 @@
 //! `spoofctl diff`: review a change between two versions of the lists.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 
 use spoofctl::check::{Checked, check};
 use spoofctl::date::Date;
 use spoofctl::diagnostic::Severity;
 use spoofctl::diff::diff;
-use spoofctl::encoding::utf8_reader;
 use spoofctl::matcher::Matcher;
-use spoofctl::observations::Reader;
 use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_text};
 use spoofctl::render::{self};
 use spoofctl::replay::Replay;
 use spoofctl::source::read_version;
 
 use super::args::{DiffArgs, DiffFormat};
-use super::{Exit, fail, out, stderr_style};
+use super::observe::{Opened, open};
+use super::{Exit, fail, out, stderr_style, stdout_style};
 
 /// Reads and checks one version: tenant file name -> checked list, and whether it was named as one file. A malformed list stops the diff; lints
 /// that a `policy:` raises to error do not (the review shows them).
@@ -86,7 +84,7 @@ pub fn run(args: DiffArgs) -> Exit {
         return exit;
     }
     match args.format {
-        DiffFormat::Text => out(&diff_text(&reviews)),
+        DiffFormat::Text => out(&diff_text(&reviews, stdout_style())),
         DiffFormat::Markdown => out(&diff_markdown(&reviews)),
         DiffFormat::Json => out(&format!("{:#}\n", diff_json(&reviews))),
     }
@@ -96,14 +94,7 @@ pub fn run(args: DiffArgs) -> Exit {
 
 /// Streams the observations once through every tenant's old and new lists.
 fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews: &mut [TenantReview<'_>]) -> Result<(), Exit> {
-    if path.is_dir() {
-        return Err(fail(format!("{}: a folder, not an observations file", path.display())));
-    }
-    let file = File::open(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
-    let mut reader = utf8_reader(file).map_err(Into::into).and_then(Reader::new).map_err(|e| {
-        eprintln!("spoofctl: error: {}: {e}", path.display());
-        Exit::Findings
-    })?;
+    let Opened { mut reader, mut progress } = open(path)?;
     let matchers: Vec<(Matcher<'_>, Matcher<'_>)> = pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
     let mut replays = vec![Replay::default(); pairs.len()];
     let mut scratch = Vec::new();
@@ -114,14 +105,17 @@ fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews:
                 for ((old, new), replay) in matchers.iter().zip(&mut replays) {
                     replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
                 }
+                progress.update(row.row, reader.position());
             }
             Ok(Err(_)) => skipped += 1,
             Err(e) => {
+                progress.finish();
                 eprintln!("spoofctl: error: {}: {e}", path.display());
                 return Err(Exit::Findings);
             }
         }
     }
+    progress.finish();
     if skipped > 0 {
         eprintln!("{}: {skipped} rows skipped for errors (see `spoofctl match --observations`)", path.display());
     }

@@ -10,12 +10,14 @@ mod import;
 mod matching;
 mod observe;
 mod plan;
+mod setup;
 mod validate;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use spoofctl::check::{Checked, check_file};
 use spoofctl::date::Date;
@@ -23,7 +25,7 @@ use spoofctl::diagnostic::Severity;
 use spoofctl::render::{self, Style};
 use spoofctl::source::discover;
 
-use args::{Cli, Command};
+use args::{Cli, ColorChoice, Command};
 
 /// The exit codes of every command (product spec, "Exit codes"). Chosen so that CI can tell "the lists are
 /// wrong" (1) from "spoofctl could not even look" (2); clap's usage errors are 2 as well.
@@ -37,32 +39,72 @@ pub enum Exit {
     CannotRun = 2,
 }
 
+/// `--color`, set once before the command runs.
+static COLOR: OnceLock<ColorChoice> = OnceLock::new();
+
 /// Parses the arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap prints help and usage errors before `--color` is parsed, so it gets the flag from a first look.
+    let clap_color = match early_color_choice(std::env::args_os().skip(1)) {
+        Some(ColorChoice::Always) => clap::ColorChoice::Always,
+        Some(ColorChoice::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let matches = Cli::command().color(clap_color).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let _ = COLOR.set(cli.color);
     let code = match cli.command {
+        Command::Import(a) => import::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Match(a) => matching::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Fmt(a) => fmt::run(a),
-        Command::Match(a) => matching::run(a),
-        Command::Explain(a) => explain::run(a),
-        Command::Import(a) => import::run(a),
-        Command::Export(a) => export::run(a),
-        Command::Plan(a) => plan::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Plan(a) => plan::run(a),
+        Command::Export(a) => export::run(a),
+        Command::Schema => setup::schema(),
+        Command::Completions(a) => setup::completions(a),
+        Command::Man(a) => setup::man(a),
     };
     ExitCode::from(code as u8)
 }
 
-/// Colour for stdout: only on a terminal, and never with `NO_COLOR` set (no-color.org).
-fn stdout_style() -> Style {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    Style { color: !no_color && std::io::stdout().is_terminal() }
+/// The `--color` value among the arguments (`--color WHEN` or `--color=WHEN`, before any `--`), if valid.
+fn early_color_choice(args: impl Iterator<Item = std::ffi::OsString>) -> Option<ColorChoice> {
+    let mut found = None;
+    let mut args = args.map(|a| a.to_string_lossy().into_owned());
+    while let Some(arg) = args.next() {
+        let value = match arg.as_str() {
+            "--" => break,
+            "--color" => args.next(),
+            _ => arg.strip_prefix("--color=").map(str::to_string),
+        };
+        if let Some(v) = value {
+            found = <ColorChoice as clap::ValueEnum>::from_str(&v, false).ok();
+        }
+    }
+    found
 }
 
-/// Colour for stderr, on the same terms as stdout.
+/// Whether human output to a stream colours: `--color always|never`, else on a terminal without `NO_COLOR`
+/// (no-color.org: an explicit flag overrides the variable).
+fn colour_for(is_terminal: bool) -> Style {
+    let color = match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    Style { color }
+}
+
+/// Colour for stdout.
+fn stdout_style() -> Style {
+    colour_for(std::io::stdout().is_terminal())
+}
+
+/// Colour for stderr.
 fn stderr_style() -> Style {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    Style { color: !no_color && std::io::stderr().is_terminal() }
+    colour_for(std::io::stderr().is_terminal())
 }
 
 /// Writes to stdout; a closed pipe (`spoofctl validate | head`) is not an error worth a panic.

@@ -3,11 +3,13 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use spoofctl::encoding::utf8_reader;
 use spoofctl::matcher::{Matcher, Outcome};
 use spoofctl::observations::{Reader, Row};
 use spoofctl::render::observations::{CSV_HEADER, Run, row_csv, row_json, summary_json, summary_text};
+use spoofctl::render::thousands;
 use spoofctl::tally::Tally;
 
 use super::args::MatchFormat;
@@ -73,32 +75,95 @@ impl Sink<'_> {
     }
 }
 
-/// Runs `match --observations FILE` against the lists' matchers.
-pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
+/// An observations file opened for streaming, with a progress bar over its size.
+pub struct Opened {
+    /// The rows.
+    pub reader: Reader<Box<dyn std::io::Read>>,
+    /// The progress bar (drawn only on a terminal, and only for a file of known size).
+    pub progress: Progress,
+}
+
+/// Opens an observations file (`-`: standard input). A file that is not an observations file (no header
+/// row spoofctl knows, a bad encoding) is reported, exit 1; one that cannot be opened, exit 2.
+pub fn open(path: &Path) -> Result<Opened, Exit> {
     let (input, total): (Box<dyn std::io::Read>, u64) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin()), 0)
     } else if path.is_dir() {
-        return fail(format!("{}: a folder, not an observations file", path.display()));
+        return Err(fail(format!("{}: a folder, not an observations file", path.display())));
     } else {
-        match File::open(path) {
-            Ok(f) => {
-                let total = f.metadata().map(|m| m.len()).unwrap_or(0);
-                (Box::new(f), total)
-            }
-            Err(e) => return fail(format!("{}: {e}", path.display())),
-        }
+        let file = File::open(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+        (Box::new(file), total)
     };
+    match utf8_reader(input).map_err(Into::into).and_then(Reader::new) {
+        Ok(reader) => Ok(Opened { reader, progress: Progress::new(total) }),
+        Err(e) => {
+            eprintln!("spoofctl: error: {}: {e}", path.display());
+            Err(Exit::Findings)
+        }
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most five times a second, when stderr is a terminal.
+pub struct Progress {
+    total: u64,
+    started: Instant,
+    drawn: Option<Instant>,
+}
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        let shown = std::io::stderr().is_terminal() && total > 0;
+        Progress { total: if shown { total } else { 0 }, started: Instant::now(), drawn: None }
+    }
+
+    /// Called for every row: looks at the clock once every 16,384 rows, and redraws every 200 ms.
+    pub fn update(&mut self, rows: u64, position: u64) {
+        if self.total == 0 || !rows.is_multiple_of(16_384) {
+            return;
+        }
+        let now = Instant::now();
+        if self.drawn.is_some_and(|d| now.duration_since(d) < Duration::from_millis(200)) {
+            return;
+        }
+        self.drawn = Some(now);
+        let done = position.min(self.total) as f64 / self.total as f64;
+        let width = 30;
+        let filled = (done * width as f64) as usize;
+        let elapsed = now.duration_since(self.started).as_secs_f64();
+        let rate = if elapsed > 0.0 { rows as f64 / elapsed } else { 0.0 };
+        let left = if done > 0.0 { elapsed / done - elapsed } else { 0.0 };
+        eprint!(
+            "\r[{}{}] {:>3.0}%  {} rows  {} rows/s  {:.0} s left\x1b[K",
+            "#".repeat(filled),
+            ".".repeat(width - filled),
+            done * 100.0,
+            thousands(rows),
+            thousands(rate as u64),
+            left
+        );
+    }
+
+    /// Clears the bar, if it was drawn.
+    pub fn finish(&mut self) {
+        if self.drawn.take().is_some() {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+/// Runs `match --observations FILE` against the lists' matchers.
+pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     let shown = path.display().to_string();
     let broken = |e: &dyn std::fmt::Display| {
         eprintln!("spoofctl: error: {shown}: {e}");
         Exit::Findings
     };
-    let mut reader = match utf8_reader(input).map_err(Into::into).and_then(Reader::new) {
-        Ok(r) => r,
-        Err(e) => return broken(&e),
+    let Opened { mut reader, mut progress } = match open(path) {
+        Ok(opened) => opened,
+        Err(exit) => return exit,
     };
     let Ok(mut sink) = Sink::open(format, &shown) else { return Exit::CannotRun };
-    let progress = std::io::stderr().is_terminal() && total > 0;
     let mut tallies = vec![Tally::default(); matchers.len()];
     let (mut skipped, mut failure, mut scratch) = (0u64, None, Vec::new());
     let pair_rows = matches!(reader.shape(), spoofctl::observations::Shape::Pairs { .. });
@@ -124,14 +189,9 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
                 return Exit::CannotRun; // stdout closed: nobody is reading
             }
         }
-        let rows = tallies.first().map_or(0, Tally::rows);
-        if progress && rows.is_multiple_of(65_536) {
-            eprint!("\r{rows} rows, {}%", reader.position() * 100 / total);
-        }
+        progress.update(tallies.first().map_or(0, Tally::rows), reader.position());
     }
-    if progress {
-        eprint!("\r\x1b[K");
-    }
+    progress.finish();
     if skipped > SHOWN_ERRORS {
         eprintln!("{shown}: {} more rows skipped", skipped - SHOWN_ERRORS);
     }

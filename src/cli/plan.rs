@@ -8,7 +8,7 @@ use spoofctl::render::plan::{plan_json, plan_markdown, plan_powershell, plan_tex
 use spoofctl::tabl::{ExportError, read_export};
 
 use super::args::{PlanArgs, PlanFormat};
-use super::{Exit, fail, one_list, out};
+use super::{Exit, fail, one_list, out, stdout_style};
 
 /// Runs `plan`.
 pub fn run(args: PlanArgs) -> Exit {
@@ -62,7 +62,8 @@ pub fn run(args: PlanArgs) -> Exit {
     let p = plan(&checked.list, &live, args.prune, args.force);
     let title = checked.list.path.display().to_string();
     let text = match args.format {
-        PlanFormat::Text => plan_text(&p),
+        // A file written with -o is never coloured.
+        PlanFormat::Text => plan_text(&p, if args.output.is_some() { Default::default() } else { stdout_style() }),
         PlanFormat::Markdown => plan_markdown(&p, &title),
         PlanFormat::Json => format!("{:#}\n", plan_json(&p)),
         PlanFormat::Powershell => match plan_powershell(&p, &title) {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{diagnostic_json, entry_json, plural, thousands};
+use super::{Style, diagnostic_json, entry_json, plural, thousands};
 use crate::diff::{Change, ChangeKind, ListDiff};
 use crate::replay::Replay;
 
@@ -68,21 +68,22 @@ pub fn traffic_sentence(r: &Replay) -> String {
 }
 
 /// The review as text.
-pub fn diff_text(reviews: &[TenantReview<'_>]) -> String {
+pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
     let mut out = String::new();
     for r in reviews {
         let d = &r.diff;
-        let _ = writeln!(out, "== {}", d.name);
+        let _ = writeln!(out, "{}", style.paint("1", &format!("== {}", d.name)));
         let (risky, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = d.changes.iter().partition(|c| c.risk.is_some());
         if !risky.is_empty() {
-            let _ = writeln!(out, "risky:");
+            let _ = writeln!(out, "{}", style.paint("1;31", "risky:"));
             for c in risky {
                 let why = c.risk.as_ref().map(|r| r.words()).unwrap_or_default();
-                let _ = writeln!(out, "  {} {:<16} {}  [{why}]", mark(c.kind), c.kind.word(), describe(c));
+                let _ =
+                    writeln!(out, "  {} {:<16} {}  {}", mark(c.kind), c.kind.word(), describe(c), style.paint("31", &format!("[{why}]")));
             }
         }
         if !d.new_warnings.is_empty() {
-            let _ = writeln!(out, "new findings:");
+            let _ = writeln!(out, "{}", style.paint("1;33", "new findings:"));
             for w in &d.new_warnings {
                 let entry = w.entry.as_ref().map(|e| format!(" ({e})")).unwrap_or_default();
                 let _ = writeln!(out, "  {}[{}]: {}{entry}", w.severity, w.code, w.message);

@@ -11,6 +11,7 @@ use crate::export::new_command;
 use crate::pair::{Action, Word};
 use crate::plan::{LiveItem, Plan, Refusal};
 use crate::powershell::{PREAMBLE, command};
+use crate::render::Style;
 
 /// Why a create is risky, if it is.
 fn create_risk(e: &Entry) -> Option<&'static str> {
@@ -75,42 +76,51 @@ pub fn refusal_words(r: &Refusal) -> String {
     }
 }
 
-fn risk_note(risk: Option<&str>) -> String {
-    risk.map_or(String::new(), |r| format!("  [risky: {r}]"))
+fn risk_note(risk: Option<&str>, style: Style) -> String {
+    risk.map_or(String::new(), |r| format!("  {}", style.paint("1;31", &format!("[risky: {r}]"))))
 }
 
 /// The plan as text: `+` create, `~` change, `-` remove, `?` unmanaged, and the summary line.
-pub fn plan_text(p: &Plan<'_>) -> String {
+pub fn plan_text(p: &Plan<'_>, style: Style) -> String {
     let mut out = String::new();
     for e in &p.create {
-        let _ = writeln!(out, "+ create    {}{}", e.label(), risk_note(create_risk(e)));
+        let _ = writeln!(out, "{}    {}{}", style.paint("32", "+ create"), e.label(), risk_note(create_risk(e), style));
     }
     for c in &p.change {
         let to = c.entry.action();
         let _ = writeln!(
             out,
-            "~ change    {}: {} -> {}  (id {}){}",
+            "{}    {}: {} -> {}  (id {}){}",
+            style.paint("33", "~ change"),
             live_label(c.live),
             c.live.action,
             to,
             id_of(c.live),
-            risk_note(change_risk(to))
+            risk_note(change_risk(to), style)
         );
     }
     for r in &p.remove {
-        let _ = writeln!(out, "- remove    {}  (id {}){}", live_label(r), id_of(r), risk_note(live_risk(r, true)));
+        let _ = writeln!(
+            out,
+            "{}    {}  (id {}){}",
+            style.paint("31", "- remove"),
+            live_label(r),
+            id_of(r),
+            risk_note(live_risk(r, true), style)
+        );
     }
     for u in &p.unmanaged {
         let _ = writeln!(
             out,
-            "? unmanaged {}: in the tenant, not in the list; --prune removes it{}",
+            "{} {}: in the tenant, not in the list; --prune removes it{}",
+            style.paint("2", "? unmanaged"),
             live_label(u),
-            risk_note(live_risk(u, false))
+            risk_note(live_risk(u, false), style)
         );
     }
     let _ = writeln!(out, "{}", summary_line(p));
     if let Some(r) = &p.refusal {
-        let _ = writeln!(out, "refused: {}", refusal_words(r));
+        let _ = writeln!(out, "{} {}", style.paint("1;31", "refused:"), refusal_words(r));
     }
     out
 }
