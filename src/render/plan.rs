@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::entry::Entry;
 use crate::export::new_command;
-use crate::pair::{Action, Word};
+use crate::pair::{Action, SpoofType, Word};
 use crate::plan::{LiveItem, Plan, Refusal};
 use crate::powershell::{PREAMBLE, command};
 use crate::render::Style;
@@ -29,6 +29,9 @@ fn live_risk(item: &LiveItem, removed: bool) -> Option<&'static str> {
         Some("an allow with a wildcard: the domain alone or the infrastructure alone lets mail through")
     } else if removed && item.action == Action::Block {
         Some("block removed")
+    } else if !removed && item.action == Action::Allow && item.spoof_type == SpoofType::Internal {
+        // The allow-own-domain lint's concern, for an entry that no list review ever saw.
+        Some("an allow of the tenant's own domains that no review saw (internal spoofing)")
     } else {
         None
     }
