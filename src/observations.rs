@@ -153,11 +153,6 @@ impl<R: Read> Reader<R> {
         &self.shape
     }
 
-    /// Bytes consumed so far (for a progress bar).
-    pub fn position(&self) -> u64 {
-        self.csv.position().byte()
-    }
-
     /// The next row: `None` at the end; a file error stops reading; a row error skips that row. The row is
     /// lent: it is overwritten by the next call.
     pub fn next_row(&mut self) -> Option<Result<Result<&Row, RowError>, FileError>> {

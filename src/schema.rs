@@ -39,15 +39,27 @@ fn any_case(words: &[&str]) -> String {
     format!("^(?:{})$", alternatives.join("|"))
 }
 
-/// One of the words of `W`, any case; the lowercase words are offered as completions.
-fn word<W: Word>(description: &str) -> Value {
-    let words: Vec<&str> = W::WORDS.iter().map(|(_, list, _)| *list).collect();
-    json!({ "type": "string", "pattern": any_case(&words), "examples": words, "description": description })
+/// One of `words`, any case; the lowercase words are offered as completions.
+fn one_of(words: &[&str], description: &str) -> Value {
+    json!({ "type": "string", "pattern": any_case(words), "examples": words, "description": description })
 }
 
-/// The schema of one key of a list file.
-fn top_key(key: &str) -> Value {
-    match key {
+/// One of the words of `W` (`allow`, `external`, ...), any case.
+fn word<W: Word>(description: &str) -> Value {
+    let words: Vec<&str> = W::WORDS.iter().map(|(_, list, _)| *list).collect();
+    one_of(&words, description)
+}
+
+/// A side of an entry: `*`, or a value with no `*` and no white space (validate says which kind of value
+/// is wrong; the schema catches partial wildcards such as `*.contoso.com` as you type).
+fn side(description: &str) -> Value {
+    json!({ "type": "string", "pattern": "^(?:\\*|[^*\\s]+)$", "description": description })
+}
+
+/// The schema of one key of a list file (`None` for a key this module does not know: a test checks
+/// that every key the reader takes has one).
+fn top_key(key: &str) -> Option<Value> {
+    Some(match key {
         "version" => json!({
             "description": "The list format's version. Always 1.",
             "enum": [FORMAT_VERSION.parse::<u32>().unwrap_or(1), FORMAT_VERSION],
@@ -66,32 +78,27 @@ fn top_key(key: &str) -> Value {
                 "description": "Lint levels for this list: `lint-code: error|warning|off`.",
                 "type": "object",
                 "propertyNames": { "enum": lints },
-                "additionalProperties": { "enum": levels },
+                "additionalProperties": one_of(&levels, "error, warning or off."),
             })
         }
-        _ => json!({
+        "entries" => json!({
             "description": format!("The tenant's spoofed-sender entries (at most {MAX_ENTRIES}, the service's limit)."),
             "type": "array",
             "maxItems": MAX_ENTRIES,
             "items": { "$ref": "#/definitions/entry" },
         }),
-    }
+        _ => return None,
+    })
 }
 
-/// The schema of one key of an entry.
-fn entry_key(key: &str) -> Value {
-    match key {
-        "spoofed" => json!({
-            "description": "The spoofed user: a domain (contoso.com) or an address (ceo@contoso.com). `*` (any) only in a block.",
-            "type": "string",
-            "minLength": 1,
-        }),
-        "infrastructure" => json!({
-            "description": "The sending infrastructure: a PTR domain (tms.mx.com), a DKIM domain, or an IPv4 /24 (203.0.113.0/24). \
-                `*` (any) only in a block.",
-            "type": "string",
-            "minLength": 1,
-        }),
+/// The schema of one key of an entry (`None` for a key this module does not know).
+fn entry_key(key: &str) -> Option<Value> {
+    Some(match key {
+        "spoofed" => side("The spoofed user: a domain (contoso.com) or an address (ceo@contoso.com). `*` (any) only in a block."),
+        "infrastructure" => side(
+            "The sending infrastructure: a PTR domain (tms.mx.com), a DKIM domain, or an IPv4 /24 (203.0.113.0/24). \
+             `*` (any) only in a block.",
+        ),
         "type" => word::<SpoofType>("internal (the spoofed domain is the tenant's own) or external."),
         "action" => word::<Action>("allow or block. An allow needs a concrete spoofed user AND a concrete infrastructure."),
         "reason" => free_text("Why the entry exists (lint `missing-reason` on allows without one)."),
@@ -100,18 +107,22 @@ fn entry_key(key: &str) -> Value {
         "expires" => json!({
             "description": "Review date, YYYY-MM-DD (lint `expired` once past). The service itself never expires spoof entries.",
             "type": "string",
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$",
         }),
-        _ => json!({
-            "description": "The entry's Identity in the tenant (a GUID from Get-TenantAllowBlockListSpoofItems), kept for `plan`.",
-            "type": "string",
-            "pattern": "^\\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\\}?$",
-        }),
-    }
+        "id" => {
+            let guid = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}";
+            json!({
+                "description": "The entry's Identity in the tenant (a GUID from Get-TenantAllowBlockListSpoofItems), kept for `plan`.",
+                "type": "string",
+                "pattern": format!("^(?:{guid}|\\{{{guid}\\}})$"),
+            })
+        }
+        _ => return None,
+    })
 }
 
-fn properties(keys: &[&str], schema_of: fn(&str) -> Value) -> Map<String, Value> {
-    keys.iter().map(|k| (k.to_string(), schema_of(k))).collect()
+fn properties(keys: &[&str], schema_of: fn(&str) -> Option<Value>) -> Map<String, Value> {
+    keys.iter().filter_map(|k| Some((k.to_string(), schema_of(k)?))).collect()
 }
 
 /// The JSON Schema of a list file.
@@ -148,7 +159,8 @@ pub fn list_schema() -> Value {
         "properties": properties(TOP_KEYS, top_key),
         "additionalProperties": false,
         "required": ["version", "entries"],
-        "if": { "not": { "required": ["accepted-domains"] } },
+        // `type` can be inferred only from a non-empty `accepted-domains`.
+        "if": { "not": { "required": ["accepted-domains"], "properties": { "accepted-domains": { "minItems": 1 } } } },
         "then": { "properties": { "entries": { "items": { "required": ["type"] } } } },
         "definitions": { "entry": entry },
     })
@@ -157,6 +169,17 @@ pub fn list_schema() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key added to the reader without a schema here would be refused by every editor.
+    #[test]
+    fn every_key_has_a_schema() {
+        for key in TOP_KEYS {
+            assert!(top_key(key).is_some(), "list key `{key}` has no schema");
+        }
+        for key in ENTRY_KEYS {
+            assert!(entry_key(key).is_some(), "entry key `{key}` has no schema");
+        }
+    }
 
     #[test]
     fn any_case_pattern() {

@@ -135,8 +135,32 @@ fn the_schema_refuses_what_validate_refuses() {
         ("a list where text belongs", entry("{spoofed: [a.com, b.com], infrastructure: tms.mx.com, action: block}"), Code::WrongType),
         ("accepted domains as text", "version: 1\naccepted-domains: contoso.com\nentries: []\n".to_string(), Code::WrongType),
         ("more than 1024 entries", format!("{head}entries:\n{many}"), Code::TooManyEntries),
+        ("a partial wildcard", entry("{spoofed: '*.adatum.com', infrastructure: tms.mx.com, action: block}"), Code::PartialWildcard),
+        ("a space inside a domain", entry("{spoofed: 'adatum .com', infrastructure: tms.mx.com, action: block}"), Code::InvalidCharacters),
+        ("month 13", entry("{spoofed: adatum.com, infrastructure: tms.mx.com, action: block, expires: 2027-13-01}"), Code::InvalidDate),
+        (
+            "a GUID with one brace",
+            entry("{spoofed: adatum.com, infrastructure: tms.mx.com, action: block, id: '{375e76f1-eefb-1626-c8bc-5efefd057488'}"),
+            Code::InvalidId,
+        ),
+        (
+            "no type with empty accepted domains",
+            "version: 1\naccepted-domains: []\nentries:\n  - {spoofed: adatum.com, infrastructure: tms.mx.com, action: block}\n"
+                .to_string(),
+            Code::MissingType,
+        ),
     ];
     let validator = validator();
+    // The documents the cases start from are good, so each refusal is the case's own doing.
+    for good in [
+        entry("{spoofed: adatum.com, infrastructure: tms.mx.com, action: allow, id: '{375e76f1-eefb-1626-c8bc-5efefd057488}'}"),
+        format!("{head}policy:\n  expired: OFF\n  missing-owner: Error\nentries: []\n"),
+        entry("{spoofed: '*', infrastructure: 203.0.113.0/24, type: external, action: Block, expires: 2027-12-31}"),
+    ] {
+        let path = Path::new("good.yaml");
+        assert!(check(path, &good, today()).is_well_formed(), "{good}");
+        assert_eq!(schema_errors(&validator, path, &good), Vec::<String>::new(), "{good}");
+    }
     for (name, text, code) in cases {
         let path = Path::new("case.yaml");
         assert!(!schema_errors(&validator, path, &text).is_empty(), "{name}: the schema accepts it");
@@ -166,4 +190,101 @@ fn fmt_keeps_the_schema_line_first() {
     let formatted = spoofctl::format::format(&checked).expect("formats");
     assert!(formatted.starts_with(&format!("{MODELINE}\nversion: 1\n")), "{formatted}");
     assert!(formatted.find("alpha.example") < formatted.find("zeta.example"), "entries were not sorted: {formatted}");
+}
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A word in a random case, as an admin might type it.
+    fn any_case(word: &'static str) -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<bool>(), word.len())
+            .prop_map(move |upper| word.chars().zip(upper).map(|(c, u)| if u { c.to_ascii_uppercase() } else { c }).collect())
+    }
+
+    fn side() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("'*'".to_string()),
+            Just("adatum.com".to_string()),
+            Just("Mail.TMS.mx.com.".to_string()),
+            Just("ceo@contoso.com".to_string()),
+            Just("203.0.113.0/24".to_string()),
+            Just("203.0.113.9/24".to_string()),
+            Just("'*.adatum.com'".to_string()),
+            Just("com".to_string()),
+            Just("203.0.113.9".to_string()),
+            Just("'a b.com'".to_string()),
+        ]
+    }
+
+    fn entry() -> impl Strategy<Value = String> {
+        let optional = |s: BoxedStrategy<String>| prop::option::of(s);
+        (
+            side(),
+            side(),
+            prop::option::of(prop_oneof![any_case("internal"), any_case("external"), Just("both".to_string())]),
+            prop::option::of(prop_oneof![any_case("allow"), any_case("block"), Just("permit".to_string())]),
+            optional(
+                prop_oneof![Just("2027-05-01"), Just("2027-02-30"), Just("2027-13-01"), Just("1/5/2027")].prop_map(String::from).boxed(),
+            ),
+            optional(
+                prop_oneof![
+                    Just("375e76f1-eefb-1626-c8bc-5efefd057488"),
+                    Just("'{375e76f1-eefb-1626-c8bc-5efefd057488}'"),
+                    Just("'{375e76f1-eefb-1626-c8bc-5efefd057488'"),
+                    Just("1234"),
+                ]
+                .prop_map(String::from)
+                .boxed(),
+            ),
+            optional(prop_oneof![Just("Partner mail"), Just("1234"), Just("yes"), Just("''")].prop_map(String::from).boxed()),
+        )
+            .prop_map(|(spoofed, infrastructure, spoof_type, action, expires, id, reason)| {
+                let mut e = format!("  - spoofed: {spoofed}\n    infrastructure: {infrastructure}\n");
+                for (key, value) in [("type", spoof_type), ("action", action), ("expires", expires), ("id", id), ("reason", reason)] {
+                    if let Some(v) = value {
+                        e.push_str(&format!("    {key}: {v}\n"));
+                    }
+                }
+                e
+            })
+    }
+
+    fn list() -> impl Strategy<Value = String> {
+        (
+            prop::option::of(prop_oneof![Just("[contoso.com]"), Just("[]")]),
+            prop::option::of((any_case("expired"), prop_oneof![any_case("off"), any_case("error"), Just("loud".to_string())])),
+            prop::collection::vec(entry(), 0..4),
+        )
+            .prop_map(|(accepted, policy, entries)| {
+                let mut text = String::from("version: 1\n");
+                if let Some(a) = accepted {
+                    text.push_str(&format!("accepted-domains: {a}\n"));
+                }
+                if let Some((lint, level)) = policy {
+                    text.push_str(&format!("policy:\n  {lint}: {level}\n"));
+                }
+                text.push_str(if entries.is_empty() { "entries: []\n" } else { "entries:\n" });
+                text.extend(entries);
+                text
+            })
+    }
+
+    static VALIDATOR: std::sync::LazyLock<jsonschema::Validator> = std::sync::LazyLock::new(validator);
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// For lists made of the values admins write (any case, quoted or not, good and bad), the schema
+        /// never refuses a list `validate` accepts.
+        #[test]
+        fn the_schema_accepts_every_list_validate_accepts(text in list()) {
+            let path = Path::new("generated.yaml");
+            let checked = check(path, &text, today());
+            let errors = schema_errors(&VALIDATOR, path, &text);
+            if checked.is_well_formed() {
+                prop_assert!(errors.is_empty(), "validate accepts, the schema refuses:\n{text}\n{errors:#?}");
+            }
+        }
+    }
 }

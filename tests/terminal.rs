@@ -27,7 +27,7 @@ fn schema_prints_the_committed_schema() {
     assert_eq!(stdout(&output), committed);
 }
 
-/// Each shell's script names every command; bash and zsh scripts are syntactically valid shell.
+/// Each shell's script names every command and its options; the bash script is valid bash (`bash -n`).
 #[test]
 fn completions_for_every_shell() {
     let cases = [
@@ -80,6 +80,10 @@ fn man_writes_a_page_per_command_and_never_overwrites_without_force() {
         assert!(page.contains(".SH EXAMPLES\n.nf\n"), "spoofctl-{command}.1 has no examples");
     }
     assert!(man1.join("spoofctl.1").exists());
+    // clap's `help` command gets no page, and no page points at one.
+    assert!(!man1.join("spoofctl-help.1").exists());
+    let main_page = std::fs::read_to_string(man1.join("spoofctl.1")).expect("read");
+    assert!(!main_page.contains("spoofctl\\-help"), "{main_page}");
 
     // A second run refuses, and leaves the pages as they were.
     std::fs::write(man1.join("spoofctl-diff.1"), "edited by hand\n").expect("write");
@@ -100,27 +104,71 @@ fn broken_list() -> &'static str {
     "examples/broken/contoso.yaml"
 }
 
-/// Captured output is not a terminal: `auto` gives no colour, `always` does, `never` does not, and
-/// `NO_COLOR` only speaks when no flag does.
+/// Runs `spoofctl ARGS` on a pseudo-terminal (util-linux `script`), with `env` set: what the screen shows.
+fn on_terminal(args: &str, env: &[(&str, &str)]) -> (i32, String) {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_spoofctl"));
+    let mut script = Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env("TERM", "xterm");
+    for (k, v) in env {
+        script.env(k, v);
+    }
+    let output = script.output().expect("script (util-linux) runs");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// `--color` first (the last one given wins), then `CLICOLOR_FORCE`, then `NO_COLOR` and `TERM=dumb`, then
+/// whether the output is a terminal.
 #[test]
-fn color_follows_the_flag_then_no_color_then_the_terminal() {
+fn color_follows_the_flag_then_the_variables_then_the_terminal() {
     let list = broken_list();
-    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool);
-    let cases: [Case<'_>; 6] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+    let on_a_terminal: [Case<'_>; 7] = [
+        ("", &[], true),
+        ("", &[("NO_COLOR", "1")], false),
+        ("", &[("NO_COLOR", "")], true),
+        ("", &[("TERM", "dumb")], false),
+        ("--color never", &[], false),
+        ("--color always", &[("NO_COLOR", "1")], true),
+        ("--color always --color never", &[], false),
+    ];
+    for (flags, env, coloured) in on_a_terminal {
+        let (code, screen) = on_terminal(&format!("validate {list} {flags}"), env);
+        assert_eq!(code, 1, "{screen}");
+        assert_eq!(screen.contains(ESC), coloured, "on a terminal, validate {flags} with {env:?}: {screen}");
+    }
+    type Piped<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool);
+    let piped: [Piped<'_>; 5] = [
         (&[], &[], false),
         (&["--color", "always"], &[], true),
         (&["--color=always"], &[("NO_COLOR", "1")], true),
-        (&["--color", "never"], &[], false),
-        (&["--color", "auto"], &[("NO_COLOR", "1")], false),
-        (&["--color", "always"], &[("NO_COLOR", "")], true),
+        (&[], &[("CLICOLOR_FORCE", "1")], true),
+        (&["--color", "never"], &[("CLICOLOR_FORCE", "1")], false),
     ];
-    for (flags, env, coloured) in cases {
+    for (flags, env, coloured) in piped {
         let mut args = vec!["validate", list];
         args.extend_from_slice(flags);
         let output = spoofctl(&args, env);
         assert_eq!(output.status.code(), Some(1));
-        assert_eq!(stdout(&output).contains(ESC), coloured, "validate {flags:?} with {env:?}");
+        assert_eq!(stdout(&output).contains(ESC), coloured, "piped, validate {flags:?} with {env:?}");
     }
+}
+
+/// `plan` and `diff` text are coloured like `validate`; a plan written to a file never is.
+#[test]
+fn plan_and_diff_text_are_coloured_on_request() {
+    let plan = ["plan", "--list", "lists/contoso.yaml", "--live", "examples/tenant/live-export.csv"];
+    let coloured = spoofctl(&[&plan[..], &["--color", "always"]].concat(), &[]);
+    assert!(stdout(&coloured).contains("\x1b[32m+ create\x1b[0m"), "{}", stdout(&coloured));
+    assert!(!stdout(&spoofctl(&plan, &[]))[..].contains(ESC));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("plan.txt");
+    let written = spoofctl(&[&plan[..], &["--color", "always", "-o", file.to_str().expect("path")]].concat(), &[]);
+    assert!(written.status.success(), "{written:?}");
+    let text = std::fs::read_to_string(&file).expect("plan written");
+    assert!(text.contains("+ create") && !text.contains(ESC), "{text}");
+
+    let diff = spoofctl(&["diff", "tests/fixtures/diff/old.yaml", "tests/fixtures/diff/new.yaml", "--color", "always"], &[]);
+    assert!(stdout(&diff).contains("\x1b[1;31mrisky:\x1b[0m"), "{}", stdout(&diff));
 }
 
 /// Machine formats never carry colour, whatever `--color` says; errors on stderr follow the flag.
@@ -173,29 +221,48 @@ fn help_follows_the_color_flag() {
     assert!(String::from_utf8_lossy(&usage.stderr).contains(ESC));
 }
 
-/// A long run draws a progress bar on stderr when it is a terminal (here a pseudo-terminal from
-/// util-linux `script`), clears it at the end, and draws nothing when stderr is a pipe.
-#[test]
-fn progress_bar_only_on_a_terminal() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("rows.csv");
+/// A file big enough for a run longer than half a second, with one bad row near the end.
+fn big_observations(dir: &Path) -> String {
+    let file = dir.join("rows.csv");
     let mut rows = String::from("From,PTR,IP,DKIM\n");
-    for i in 0..40_000 {
+    for i in 0..200_000 {
+        if i == 199_000 {
+            rows.push_str("not an address,mail.example.net,203.0.113.1,\n");
+        }
         rows.push_str(&format!("user{i}@d{}.example.com,mail.h{}.example.net,203.0.{}.{},\n", i % 500, i % 30, i % 256, i % 250));
     }
     std::fs::write(&file, rows).expect("write");
-    let file = file.to_str().expect("path");
-    let command = format!("{} match --list lists/contoso.yaml --observations {file}", env!("CARGO_BIN_EXE_spoofctl"));
-    let on_tty = Command::new("script").args(["-qec", &command, "/dev/null"]).output().expect("script (util-linux) runs");
-    let screen = String::from_utf8_lossy(&on_tty.stdout);
-    assert!(on_tty.status.success(), "{screen}");
-    assert!(screen.contains("rows/s") && screen.contains("] "), "no progress bar on a terminal: {screen}");
-    let last_bar = screen.rfind("rows/s").expect("bar");
-    assert!(screen[last_bar..].contains("\r\x1b[K"), "the bar is not cleared: {screen}");
+    file.to_str().expect("path").to_string()
+}
+
+/// A long run draws a progress bar on stderr when it is a terminal, erases it before a message and at the
+/// end, and draws nothing when stderr is a pipe.
+#[test]
+fn progress_bar_only_on_a_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = big_observations(dir.path());
+    let (code, screen) = on_terminal(&format!("match --list lists/contoso.yaml --observations {file}"), &[]);
+    assert_eq!(code, 1, "{screen}"); // one row skipped
+    assert!(screen.contains("rows/s") || screen.contains("/s "), "no progress bar on a terminal: {screen}");
+    // The skipped row's message starts its own line: the bar was erased first.
+    let message = screen.find(&format!("{file}: row 199002: skipped")).expect("the skipped row is reported");
+    assert!(screen[..message].ends_with("\r\x1b[K"), "the message is glued to the bar: {screen}");
+    let last_bar = screen.rfind("s left").expect("bar");
+    assert!(screen[last_bar..].contains("\r\x1b[K"), "the bar is not erased at the end: {screen}");
     assert!(screen.contains("verdict"), "no summary: {screen}");
 
-    let piped = spoofctl(&["match", "--list", "lists/contoso.yaml", "--observations", file], &[]);
-    assert!(piped.status.success());
-    assert!(!String::from_utf8_lossy(&piped.stderr).contains("rows/s"));
-    assert!(!stdout(&piped).contains("rows/s"));
+    let piped = spoofctl(&["match", "--list", "lists/contoso.yaml", "--observations", &file], &[]);
+    assert_eq!(piped.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("s left"));
+    assert!(!stdout(&piped).contains("s left"));
+}
+
+/// Rows written to the terminal (`--format csv`) get no bar among them.
+#[test]
+fn no_progress_bar_among_rows_on_a_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = big_observations(dir.path());
+    let (_, screen) = on_terminal(&format!("match --list lists/contoso.yaml --observations {file} --format csv"), &[]);
+    assert!(screen.contains("user199999@"), "the rows are missing");
+    assert!(!screen.contains("s left"), "a progress bar among the rows");
 }

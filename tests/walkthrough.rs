@@ -201,13 +201,12 @@ fn directives(page: &str) -> Vec<(usize, String, String)> {
     found
 }
 
-#[test]
-fn walkthrough_commands_print_what_the_page_shows() {
-    let page = std::fs::read_to_string(PAGE).expect("the walk-through");
-    let overwrite = std::env::var("WALKTHROUGH").is_ok_and(|v| v == "overwrite");
+/// Runs every command of `page` in a fresh repository: the page with the outputs the commands printed, and
+/// a description of each difference from what the page showed.
+fn replay(page: &str) -> (String, Vec<String>) {
     let repo = Repo::new();
-    let mut pieces = parse(&page);
-    let directives = directives(&page);
+    let mut pieces = parse(page);
+    let directives = directives(page);
     // Directives are applied when the text before a console block has passed them.
     let mut line = 0usize;
     let mut applied = 0usize;
@@ -225,7 +224,7 @@ fn walkthrough_commands_print_what_the_page_shows() {
                             std::fs::write(&path, text).expect("append");
                         }
                         Some(("branch", name)) => repo.branch(name, body),
-                        _ => panic!("{PAGE}:{}: unknown directive `{directive}`", at + 1),
+                        _ => failures.push(format!("line {}: unknown directive `{directive}`", at + 1)),
                     }
                     applied += 1;
                 }
@@ -247,9 +246,18 @@ fn walkthrough_commands_print_what_the_page_shows() {
             }
         }
     }
-    assert_eq!(applied, directives.len(), "{PAGE}: a directive was never reached");
-    if overwrite {
-        std::fs::write(PAGE, render(&pieces)).expect("rewrite the page");
+    if applied != directives.len() {
+        failures.push("a directive after the last console block is never applied".to_string());
+    }
+    (render(&pieces), failures)
+}
+
+#[test]
+fn walkthrough_commands_print_what_the_page_shows() {
+    let page = std::fs::read_to_string(PAGE).expect("the walk-through");
+    let (refreshed, failures) = replay(&page);
+    if std::env::var("WALKTHROUGH").is_ok_and(|v| v == "overwrite") {
+        std::fs::write(PAGE, refreshed).expect("rewrite the page");
         return;
     }
     assert!(failures.is_empty(), "{PAGE} is out of date (WALKTHROUGH=overwrite rewrites it):\n\n{}", failures.join("\n\n"));
@@ -261,14 +269,39 @@ fn the_page_round_trips_through_the_parser() {
     assert_eq!(render(&parse(&page)), page);
 }
 
-/// The harness itself: a wrong output, a wrong exit code and an unknown directive are all caught.
+/// The harness itself: a wrong output, a wrong exit code, an edit and an unknown directive.
 #[test]
-fn a_wrong_output_is_caught() {
-    let repo = Repo::new();
-    let (code, output) = repo.run("spoofctl validate lists/");
-    assert_eq!(code, 0);
-    assert!(output.starts_with("lists/contoso.yaml: ok"), "{output}");
-    let (code, _) = repo.run("spoofctl validate no-such-folder");
-    assert_eq!(code, 2);
+fn the_harness_catches_what_is_wrong() {
+    let page = "```console
+$ spoofctl validate lists/
+lists/contoso.yaml: ok, 4 entries (2 allow, 3 block)
+
+$ spoofctl validate no-such-folder
+spoofctl: error: no-such-folder: no such file or folder
+```
+
+<!-- walkthrough: append lists/contoso.yaml -->
+```yaml
+  - spoofed: northwindtraders.com
+    infrastructure: lucernepublishing.example
+    action: allow
+```
+
+<!-- walkthrough: rename lists/contoso.yaml -->
+```yaml
+```
+
+```console
+$ spoofctl validate lists/
+```
+";
+    let (refreshed, failures) = replay(page);
+    assert_eq!(failures.len(), 4, "{failures:#?}");
+    assert!(failures[0].contains("--- it printed (exit 0):\nlists/contoso.yaml: ok, 4 entries (2 allow, 2 block)"), "{}", failures[0]);
+    assert!(failures[1].contains("the page shows (exit 0)") && failures[1].contains("it printed (exit 2)"), "{}", failures[1]);
+    assert!(failures[2].contains("unknown directive `rename lists/contoso.yaml`"), "{}", failures[2]);
+    // The appended entry is in the file when the last command runs: it has no reason, which is an error.
+    assert!(failures[3].contains("error[missing-reason]"), "{}", failures[3]);
+    assert!(refreshed.contains("$ spoofctl validate no-such-folder\n? 2\n"), "{refreshed}");
     assert_eq!(words(r#"git commit -q -am "two words""#), ["git", "commit", "-q", "-am", "two words"]);
 }

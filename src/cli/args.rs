@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ColorChoice, Parser, Subcommand, ValueEnum};
 
 /// Manage Microsoft 365 spoofed-sender allow/block entries as version-controlled YAML.
 ///
@@ -27,18 +27,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Colour human output: auto (on a terminal, unless NO_COLOR is set), always or never
-    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, overrides_with = "color")]
     pub color: ColorChoice,
-}
-
-/// `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    // On a terminal, unless NO_COLOR is set.
-    Auto,
-    // Human output always (JSON and CSV never).
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,13 +128,13 @@ Examples:
 
 Exit codes: 0 written, 1 the list has errors, 2 could not run (or OUT exists without --force).")]
     Export(ExportArgs),
-    /// Print the JSON Schema of the list format (for editors: see the README's "Editor support").
+    /// Print the JSON Schema of the list format, for editors.
     #[command(after_help = "\
 Examples:
   spoofctl schema > schema/spoofctl-list.schema.json
 
 A list file that starts with this line is checked and completed as you type by editors that use
-yaml-language-server (VS Code's YAML extension, Neovim, Helix, JetBrains):
+yaml-language-server (VS Code's YAML extension, Neovim, Helix, Emacs lsp-mode):
   # yaml-language-server: $schema=../schema/spoofctl-list.schema.json
 
 The schema checks the file's shape (keys, words, `*` only in a block); `spoofctl validate` checks the rest.")]
@@ -155,7 +145,9 @@ Examples:
   spoofctl completions bash > ~/.local/share/bash-completion/completions/spoofctl
   spoofctl completions zsh > ~/.zfunc/_spoofctl          (with fpath+=~/.zfunc before compinit)
   spoofctl completions fish > ~/.config/fish/completions/spoofctl.fish
-  spoofctl completions powershell >> $PROFILE")]
+  spoofctl completions powershell > ~/Documents/PowerShell/spoofctl.ps1
+      (then add `. ~/Documents/PowerShell/spoofctl.ps1` to $PROFILE: the script starts with `using`,
+      which must come first in a file, so it cannot be appended to a profile)")]
     Completions(CompletionsArgs),
     /// Print the man page, or write every command's page into a folder.
     #[command(after_help = "\
@@ -387,7 +379,7 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// Write spoofctl.1 and a spoofctl-COMMAND.1 page for each command into this folder
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub dir: Option<PathBuf>,
     /// Replace pages that exist in DIR
     #[arg(long, requires = "dir")]

@@ -94,7 +94,7 @@ pub fn run(args: DiffArgs) -> Exit {
 
 /// Streams the observations once through every tenant's old and new lists.
 fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews: &mut [TenantReview<'_>]) -> Result<(), Exit> {
-    let Opened { mut reader, mut progress } = open(path)?;
+    let Opened { mut reader, mut progress } = open(path, false)?;
     let matchers: Vec<(Matcher<'_>, Matcher<'_>)> = pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
     let mut replays = vec![Replay::default(); pairs.len()];
     let mut scratch = Vec::new();
@@ -105,17 +105,17 @@ fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews:
                 for ((old, new), replay) in matchers.iter().zip(&mut replays) {
                     replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
                 }
-                progress.update(row.row, reader.position());
+                progress.update(row.row);
             }
             Ok(Err(_)) => skipped += 1,
             Err(e) => {
-                progress.finish();
+                progress.clear();
                 eprintln!("spoofctl: error: {}: {e}", path.display());
                 return Err(Exit::Findings);
             }
         }
     }
-    progress.finish();
+    drop(progress);
     if skipped > 0 {
         eprintln!("{}: {skipped} rows skipped for errors (see `spoofctl match --observations`)", path.display());
     }

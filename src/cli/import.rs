@@ -10,7 +10,7 @@ use spoofctl::tabl::read_export;
 use spoofctl::text::check_free_text;
 
 use super::args::ImportArgs;
-use super::{Exit, fail, out, stdout_style};
+use super::{Exit, fail, out, stderr_style};
 
 /// Runs `import`.
 pub fn run(args: ImportArgs) -> Exit {
@@ -61,7 +61,7 @@ pub fn run(args: ImportArgs) -> Exit {
     let text = match list_text(args.tenant.as_deref(), &accepted, &merged.entries) {
         Ok(t) => t,
         Err(diagnostics) => {
-            let style = stdout_style();
+            let style = stderr_style();
             for d in &diagnostics {
                 eprint!("{}", render::diagnostic(d, style));
             }

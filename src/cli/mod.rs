@@ -10,6 +10,7 @@ mod import;
 mod matching;
 mod observe;
 mod plan;
+mod progress;
 mod setup;
 mod validate;
 
@@ -25,7 +26,8 @@ use spoofctl::diagnostic::Severity;
 use spoofctl::render::{self, Style};
 use spoofctl::source::discover;
 
-use args::{Cli, ColorChoice, Command};
+use args::{Cli, Command};
+use clap::ColorChoice;
 
 /// The exit codes of every command (product spec, "Exit codes"). Chosen so that CI can tell "the lists are
 /// wrong" (1) from "spoofctl could not even look" (2); clap's usage errors are 2 as well.
@@ -45,11 +47,7 @@ static COLOR: OnceLock<ColorChoice> = OnceLock::new();
 /// Parses the arguments and runs the command.
 pub fn main() -> ExitCode {
     // clap prints help and usage errors before `--color` is parsed, so it gets the flag from a first look.
-    let clap_color = match early_color_choice(std::env::args_os().skip(1)) {
-        Some(ColorChoice::Always) => clap::ColorChoice::Always,
-        Some(ColorChoice::Never) => clap::ColorChoice::Never,
-        _ => clap::ColorChoice::Auto,
-    };
+    let clap_color = early_color_choice(std::env::args_os().skip(1)).unwrap_or(ColorChoice::Auto);
     let matches = Cli::command().color(clap_color).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let _ = COLOR.set(cli.color);
@@ -86,13 +84,16 @@ fn early_color_choice(args: impl Iterator<Item = std::ffi::OsString>) -> Option<
     found
 }
 
-/// Whether human output to a stream colours: `--color always|never`, else on a terminal without `NO_COLOR`
-/// (no-color.org: an explicit flag overrides the variable).
+/// Whether human output to a stream colours: `--color always|never`; else `CLICOLOR_FORCE` (not `0`) colours,
+/// and otherwise only a terminal that is not `TERM=dumb`, with `NO_COLOR` unset or empty. An explicit flag
+/// overrides the variables (no-color.org); the variables are the ones clap's own help follows.
 fn colour_for(is_terminal: bool) -> Style {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
     let color = match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+        ColorChoice::Auto => is_terminal && var("NO_COLOR").is_none() && var("TERM").is_none_or(|t| t != "dumb"),
     };
     Style { color }
 }

@@ -1,18 +1,17 @@
 //! `spoofctl match --observations`: stream an observations file through the lists.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+use std::io::{self, BufWriter, StdoutLock, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use spoofctl::encoding::utf8_reader;
 use spoofctl::matcher::{Matcher, Outcome};
 use spoofctl::observations::{Reader, Row};
 use spoofctl::render::observations::{CSV_HEADER, Run, row_csv, row_json, summary_json, summary_text};
-use spoofctl::render::thousands;
 use spoofctl::tally::Tally;
 
 use super::args::MatchFormat;
+use super::progress::Progress;
 use super::{Exit, fail};
 
 /// How many row errors are shown; the rest are counted.
@@ -83,9 +82,10 @@ pub struct Opened {
     pub progress: Progress,
 }
 
-/// Opens an observations file (`-`: standard input). A file that is not an observations file (no header
-/// row spoofctl knows, a bad encoding) is reported, exit 1; one that cannot be opened, exit 2.
-pub fn open(path: &Path) -> Result<Opened, Exit> {
+/// Opens an observations file (`-`: standard input); `stdout_busy` when the command writes rows to stdout
+/// as it reads. A file that is not an observations file (no header row spoofctl knows, a bad encoding) is
+/// reported, exit 1; one that cannot be opened, exit 2.
+pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
     let (input, total): (Box<dyn std::io::Read>, u64) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin()), 0)
     } else if path.is_dir() {
@@ -95,59 +95,12 @@ pub fn open(path: &Path) -> Result<Opened, Exit> {
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
         (Box::new(file), total)
     };
-    match utf8_reader(input).map_err(Into::into).and_then(Reader::new) {
-        Ok(reader) => Ok(Opened { reader, progress: Progress::new(total) }),
+    let (counted, progress) = Progress::over(input, total, stdout_busy);
+    match utf8_reader(counted).map_err(Into::into).and_then(Reader::new) {
+        Ok(reader) => Ok(Opened { reader, progress }),
         Err(e) => {
             eprintln!("spoofctl: error: {}: {e}", path.display());
             Err(Exit::Findings)
-        }
-    }
-}
-
-/// A one-line progress bar on stderr, redrawn at most five times a second, when stderr is a terminal.
-pub struct Progress {
-    total: u64,
-    started: Instant,
-    drawn: Option<Instant>,
-}
-
-impl Progress {
-    fn new(total: u64) -> Progress {
-        let shown = std::io::stderr().is_terminal() && total > 0;
-        Progress { total: if shown { total } else { 0 }, started: Instant::now(), drawn: None }
-    }
-
-    /// Called for every row: looks at the clock once every 16,384 rows, and redraws every 200 ms.
-    pub fn update(&mut self, rows: u64, position: u64) {
-        if self.total == 0 || !rows.is_multiple_of(16_384) {
-            return;
-        }
-        let now = Instant::now();
-        if self.drawn.is_some_and(|d| now.duration_since(d) < Duration::from_millis(200)) {
-            return;
-        }
-        self.drawn = Some(now);
-        let done = position.min(self.total) as f64 / self.total as f64;
-        let width = 30;
-        let filled = (done * width as f64) as usize;
-        let elapsed = now.duration_since(self.started).as_secs_f64();
-        let rate = if elapsed > 0.0 { rows as f64 / elapsed } else { 0.0 };
-        let left = if done > 0.0 { elapsed / done - elapsed } else { 0.0 };
-        eprint!(
-            "\r[{}{}] {:>3.0}%  {} rows  {} rows/s  {:.0} s left\x1b[K",
-            "#".repeat(filled),
-            ".".repeat(width - filled),
-            done * 100.0,
-            thousands(rows),
-            thousands(rate as u64),
-            left
-        );
-    }
-
-    /// Clears the bar, if it was drawn.
-    pub fn finish(&mut self) {
-        if self.drawn.take().is_some() {
-            eprint!("\r\x1b[K");
         }
     }
 }
@@ -159,7 +112,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         eprintln!("spoofctl: error: {shown}: {e}");
         Exit::Findings
     };
-    let Opened { mut reader, mut progress } = match open(path) {
+    let Opened { mut reader, mut progress } = match open(path, format != MatchFormat::Text) {
         Ok(opened) => opened,
         Err(exit) => return exit,
     };
@@ -173,6 +126,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
             Ok(Err(e)) => {
                 skipped += 1;
                 if skipped <= SHOWN_ERRORS {
+                    progress.clear();
                     eprintln!("{shown}: row {}: skipped: {}", e.row, e.message);
                 }
                 continue;
@@ -189,9 +143,9 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
                 return Exit::CannotRun; // stdout closed: nobody is reading
             }
         }
-        progress.update(tallies.first().map_or(0, Tally::rows), reader.position());
+        progress.update(tallies.first().map_or(0, Tally::rows));
     }
-    progress.finish();
+    drop(progress);
     if skipped > SHOWN_ERRORS {
         eprintln!("{shown}: {} more rows skipped", skipped - SHOWN_ERRORS);
     }

@@ -28,7 +28,7 @@ pub fn completions(args: CompletionsArgs) -> Exit {
 /// Runs `man`: the main page on stdout, or every page into `--dir`.
 pub fn man(args: ManArgs) -> Exit {
     let Some(dir) = args.dir else {
-        return match page(Cli::command()) {
+        return match page(Cli::command().disable_help_subcommand(true)) {
             Ok(text) => {
                 out(&String::from_utf8_lossy(&text));
                 Exit::Clean
@@ -60,11 +60,17 @@ fn page(command: clap::Command) -> std::io::Result<Vec<u8>> {
         man.render_subcommands_section(&mut text)?;
     }
     if let Some(extra) = extra {
-        let (heading, body) = match extra.strip_prefix("Examples:\n") {
+        // The examples as written (no-fill), then the notes as filled paragraphs.
+        let (examples, notes) = extra.split_once("\n\n").unwrap_or((extra.as_str(), ""));
+        let (heading, examples) = match examples.strip_prefix("Examples:\n") {
             Some(rest) => ("EXAMPLES", rest),
-            None => ("NOTES", extra.as_str()),
+            None => ("NOTES", examples),
         };
-        text.extend_from_slice(format!(".SH {heading}\n.nf\n{}\n.fi\n", roff_verbatim(body)).as_bytes());
+        let mut section = format!(".SH {heading}\n.nf\n{}\n.fi\n", roff_verbatim(examples));
+        for paragraph in notes.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            section.push_str(&format!(".PP\n{}\n", roff_verbatim(&paragraph.replace('\n', " "))));
+        }
+        text.extend_from_slice(section.as_bytes());
     }
     // clap_mangen unwraps the version; clap's generated `help` command has none.
     if command.get_version().is_some() {
@@ -87,7 +93,8 @@ fn roff_verbatim(text: &str) -> String {
 
 /// The pages: `spoofctl.1`, then `spoofctl-COMMAND.1` for each command (as git and cargo name theirs).
 fn pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let mut root = Cli::command();
+    // Without clap's `help` command: it would get pages of its own (`spoofctl-help-diff`) that mean nothing.
+    let mut root = Cli::command().disable_help_subcommand(true);
     root.build();
     let mut pages = vec![("spoofctl.1".to_string(), page(root.clone())?)];
     for sub in root.get_subcommands() {
@@ -104,10 +111,16 @@ fn write_pages(dir: &Path, force: bool) -> Result<Vec<String>, Exit> {
     if !force && let Some((name, _)) = pages.iter().find(|(name, _)| dir.join(name).exists()) {
         return Err(fail(format!("{}: exists; nothing was written (give --force to replace the pages)", dir.join(name).display())));
     }
+    if dir.exists() && !dir.is_dir() {
+        return Err(fail(format!("{}: a file, not a folder; nothing was written", dir.display())));
+    }
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("{}: cannot create the folder: {e}", dir.display())))?;
-    for (name, text) in &pages {
+    for (written, (name, text)) in pages.iter().enumerate() {
         let path = dir.join(name);
-        atomic::create(&path, text, force).map_err(|e| fail(format!("{}: cannot write: {e}", path.display())))?;
+        atomic::create(&path, text, force).map_err(|e| {
+            let kept = if written == 0 { "nothing was written".to_string() } else { format!("the {written} pages before it were written") };
+            fail(format!("{}: cannot write: {e}; {kept}", path.display()))
+        })?;
     }
     Ok(pages.into_iter().map(|(name, _)| name).collect())
 }

@@ -1,0 +1,87 @@
+//! The progress bar of long runs (`match --observations`, `diff --observations`): one line on stderr, only
+//! on a terminal, never mixed into the result.
+
+use std::cell::Cell;
+use std::io::{IsTerminal, Read};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use spoofctl::render::thousands;
+
+/// A reader that counts the bytes it hands out: the file's own bytes, before any transcoding, so that a
+/// UTF-16 export's progress reaches 100% too.
+pub struct Counted<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// A one-line bar on stderr: drawn after the first half second (a quick run never flashes one), redrawn at
+/// most five times a second, cleared before any other message and when dropped.
+pub struct Progress {
+    /// The file's size; 0 when no bar is drawn.
+    total: u64,
+    read: Rc<Cell<u64>>,
+    started: Instant,
+    drawn: Option<Instant>,
+}
+
+impl Progress {
+    /// A bar over `input` of `total` bytes, which the returned reader counts. No bar when stderr is not a
+    /// terminal, when the size is unknown (standard input), or when `stdout_busy` (rows are being written to
+    /// stdout) and stdout is the same terminal: the bar would land among the rows.
+    pub fn over<R: Read>(input: R, total: u64, stdout_busy: bool) -> (Counted<R>, Progress) {
+        let shown = std::io::stderr().is_terminal() && total > 0 && !(stdout_busy && std::io::stdout().is_terminal());
+        let read = Rc::new(Cell::new(0));
+        let progress = Progress { total: if shown { total } else { 0 }, read: Rc::clone(&read), started: Instant::now(), drawn: None };
+        (Counted { inner: input, count: read }, progress)
+    }
+
+    /// Called for every row: looks at the clock once every 16,384 rows.
+    pub fn update(&mut self, rows: u64) {
+        if self.total == 0 || !rows.is_multiple_of(16_384) {
+            return;
+        }
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.started);
+        if elapsed < Duration::from_millis(500) || self.drawn.is_some_and(|d| now.duration_since(d) < Duration::from_millis(200)) {
+            return;
+        }
+        self.drawn = Some(now);
+        let done = self.read.get().min(self.total) as f64 / self.total as f64;
+        let width = 20;
+        let filled = ((done * width as f64) as usize).min(width);
+        let seconds = elapsed.as_secs_f64();
+        let left = if done > 0.0 { seconds / done - seconds } else { 0.0 };
+        // At most 70 columns, so that it never wraps on a standard terminal (a wrapped line cannot be erased).
+        eprint!(
+            "\r[{}{}] {:>3.0}%  {} rows  {}/s  {:.0} s left\x1b[K",
+            "#".repeat(filled),
+            ".".repeat(width - filled),
+            done * 100.0,
+            thousands(rows),
+            thousands((rows as f64 / seconds) as u64),
+            left
+        );
+    }
+
+    /// Erases the bar, if it is on screen, so that a message can be printed; it is drawn again later.
+    pub fn clear(&mut self) {
+        if self.drawn.take().is_some() {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
