@@ -1,16 +1,28 @@
 //! Property tests: the pair invariant over generated YAML, `fmt` idempotence without loss, and normal-form
 //! round trips.
 
+mod common;
+
 use std::path::Path;
 
+use common::{GenEntry, check_pair_invariant, concrete_infrastructure, concrete_spoofed, gen_entry, list_yaml, styled};
 use proptest::prelude::*;
 use spoofctl::check::{Checked, check};
 use spoofctl::date::Date;
 use spoofctl::diagnostic::{Code, Severity};
 use spoofctl::entry::Entry;
 use spoofctl::format::format;
-use spoofctl::pair::{Action, Rule, Side};
+use spoofctl::pair::{Action, Rule};
 use spoofctl::yaml::scalar;
+
+/// Cases for each property of the pair invariant. Issue #6 asks for at least 10,000 per property in CI (a
+/// debug build): a wildcard allow that slips through one spelling in a thousand must be caught. Generating
+/// is kept cheap (`common::config`, no regex strategies) so that this stays a few seconds a property.
+const PAIR_INVARIANT_CASES: u32 = 10_000;
+
+/// Cases for `fmt` and normal-form properties: each case checks and formats a whole list twice, and these
+/// are not the pair invariant, so they keep fewer cases.
+const FMT_CASES: u32 = 1_000;
 
 fn today() -> Date {
     Date::parse("2026-11-22").expect("valid date")
@@ -22,142 +34,64 @@ fn run(text: &str) -> Checked {
 
 // ---------- generators ----------
 
-/// A label ending in a digit and not starting `xn--`: never a real public suffix nor broken punycode.
-fn label() -> impl Strategy<Value = String> {
-    "[a-wyz][a-z0-9-]{0,6}[0-9]"
-}
+/// Pieces of text for the arbitrary-text property: YAML syntax (anchors, tags, flow and block styles),
+/// list keys and values, every spelling of `*`.
+#[rustfmt::skip]
+const PIECES: &[&str] = &[
+    "version: 1\n", "entries:\n", "  - ", "    ", "spoofed: ", "infrastructure: ", "action: ", "type: ",
+    "allow", "Allow", "block", "internal", "external", "gmail.com", "tms.mx.com", "x@contoso.com", "192.0.2.0/24",
+    "*", "\"*\"", "'*'", "＊",
+    "{", "}", "[", "]", ",", ": ", "&a ", "*a", "!!str ", "|", ">", "'", "\"", "# ", "-", "---\n", "\n", " ", "\t", "\r\n",
+];
 
-/// A registrable domain, sometimes Unicode, sometimes with a subdomain, in random case.
-fn domain() -> impl Strategy<Value = String> {
-    let tld = prop::sample::select(vec!["com", "net", "org", "example", "co.uk", "de"]);
-    (prop::option::of(label()), prop_oneof![label(), Just("bücher".to_string())], tld, any::<bool>()).prop_map(|(sub, name, tld, upper)| {
-        let d = match sub {
-            Some(s) => format!("{s}.{name}.{tld}"),
-            None => format!("{name}.{tld}"),
-        };
-        if upper { d.to_uppercase() } else { d }
-    })
-}
-
-fn address() -> impl Strategy<Value = String> {
-    ("[a-z][a-z0-9_+-]{0,6}(\\.[a-z0-9]{1,3})?", domain()).prop_map(|(l, d)| format!("{l}@{d}"))
-}
-
-fn range() -> impl Strategy<Value = String> {
-    (any::<[u8; 4]>()).prop_map(|o| format!("{}.{}.{}.{}/24", o[0], o[1], o[2], o[3]))
-}
-
-fn concrete_spoofed() -> impl Strategy<Value = String> {
-    prop_oneof![domain(), address()]
-}
-
-fn concrete_infrastructure() -> impl Strategy<Value = String> {
-    prop_oneof![domain(), range()]
-}
-
-/// Values for either side, valid or not, with every spelling of a wildcard.
-fn any_side_value() -> impl Strategy<Value = String> {
+/// One piece of text: a piece of a list file, or any character.
+fn text_piece() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => Just("*".to_string()),
-        1 => prop::sample::select(vec!["**", " *", "* ", "*.contoso.com", "*@contoso.com", "\\*", "'*'", "%2A", "＊", "＊.tms.mx.com", "＊@contoso.com", "ｘ＄ｙ.com"]).prop_map(str::to_string),
-        4 => concrete_spoofed(),
-        4 => concrete_infrastructure(),
-        1 => "\\PC{0,12}",
+        2 => prop::sample::select(PIECES).prop_map(str::to_string),
+        1 => any::<char>().prop_map(String::from),
     ]
 }
 
-fn action_word() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["allow", "Allow", "ALLOW", "block", "Block", "aLLow", "allow ", "permit"]).prop_map(str::to_string)
+/// An entry with concrete values or a bare `*` on each side: a valid entry or a wildcard allow.
+fn mostly_valid_entry() -> impl Strategy<Value = GenEntry> {
+    let side = |concrete: BoxedStrategy<String>| prop_oneof![3 => concrete, 1 => Just("*".to_string())];
+    (gen_entry(), side(concrete_spoofed().boxed()), side(concrete_infrastructure().boxed()))
+        .prop_map(|(e, spoofed, infrastructure)| GenEntry { spoofed, infrastructure, ..e })
 }
 
-/// Free text: anything printable, including characters YAML cares about.
-fn free_text() -> impl Strategy<Value = String> {
-    prop_oneof!["[ -~]{1,30}", "\\PC{1,20}", Just("yes".to_string()), Just("1234".to_string()), Just("a: b # c".to_string())]
-}
-
-/// A YAML scalar written in one of several styles (plain when safe, double- or single-quoted).
-fn styled(value: &str, style: u8) -> String {
-    match style % 4 {
-        0 => scalar(value),
-        1 | 3 => format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\"")),
-        _ => format!("'{}'", value.replace('\'', "''")),
-    }
+/// Text that is mostly not a list: random pieces; or a generated list with a few random edits (a piece put
+/// in at some place, some characters removed), which now and then still parses and holds allows.
+fn arbitrary_text() -> impl Strategy<Value = String> {
+    let random = prop::collection::vec(text_piece(), 0..100).prop_map(|pieces| pieces.concat());
+    let edit = (any::<prop::sample::Index>(), 0usize..4, text_piece());
+    let edited = (prop::collection::vec(mostly_valid_entry(), 1..6), prop::collection::vec(edit, 1..4)).prop_map(|(entries, edits)| {
+        let mut text: Vec<char> = list_yaml(&entries, true).chars().collect();
+        for (at, removed, piece) in edits {
+            let at = at.index(text.len() + 1);
+            text.drain(at..(at + removed).min(text.len()));
+            text.splice(at..at, piece.chars());
+        }
+        text.into_iter().collect::<String>()
+    });
+    prop_oneof![1 => random, 2 => edited]
 }
 
 // ---------- (a) the pair invariant over any YAML ----------
 
-#[derive(Debug, Clone)]
-struct GenEntry {
-    spoofed: String,
-    infrastructure: String,
-    action: String,
-    spoof_type: Option<&'static str>,
-    styles: (u8, u8),
-    flow: bool,
-}
-
-fn gen_entry() -> impl Strategy<Value = GenEntry> {
-    (
-        any_side_value(),
-        any_side_value(),
-        action_word(),
-        prop::option::of(prop::sample::select(vec!["internal", "external"])),
-        any::<(u8, u8)>(),
-        any::<bool>(),
-    )
-        .prop_map(|(spoofed, infrastructure, action, spoof_type, styles, flow)| GenEntry {
-            spoofed,
-            infrastructure,
-            action,
-            spoof_type,
-            styles,
-            flow,
-        })
-}
-
-fn entry_yaml(e: &GenEntry) -> String {
-    // Plain scalars in a flow mapping may not hold flow indicators; quote those.
-    let style = |v: &str, st: u8| if e.flow && v.contains(['[', ']', '{', '}', ',']) { st | 1 } else { st };
-    let s = styled(&e.spoofed, style(&e.spoofed, e.styles.0));
-    let i = styled(&e.infrastructure, style(&e.infrastructure, e.styles.1));
-    let t = e.spoof_type.map(|t| format!("type: {t}")).unwrap_or_default();
-    if e.flow {
-        let t = if t.is_empty() { t } else { format!(", {t}") };
-        format!("  - {{spoofed: {s}, infrastructure: {i}, action: {}{t}}}\n", scalar(&e.action))
-    } else {
-        let t = if t.is_empty() { t } else { format!("    {t}\n") };
-        format!("  - spoofed: {s}\n    infrastructure: {i}\n    action: {}\n{t}", scalar(&e.action))
-    }
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::config(PAIR_INVARIANT_CASES))]
 
-    /// No YAML input yields an allow with a wildcard: every entry written as an allow with `*` on a side is
-    /// refused with `allow-wildcard` (or `wildcard-both-sides`), and every allow that comes out names both sides.
+    /// No YAML input yields a wildcard allow: every entry written as an allow with `*` on a side is refused
+    /// with `allow-wildcard` (or `wildcard-both-sides`), every allow that comes out names both sides, and
+    /// matching the list never lets the From alone or the infrastructure alone through.
     #[test]
     fn no_yaml_yields_a_wildcard_allow(entries in prop::collection::vec(gen_entry(), 0..12), accepted in any::<bool>()) {
-        let mut text = String::from("version: 1\n");
-        if accepted {
-            text.push_str("accepted-domains: [contoso.com]\n");
-        }
-        text.push_str("entries:\n");
-        for e in &entries {
-            text.push_str(&entry_yaml(e));
-        }
+        let text = list_yaml(&entries, accepted);
         let checked = run(&text);
-        for entry in &checked.list.entries {
-            if let Rule::Allow(_) = entry.rule {
-                prop_assert!(matches!(entry.rule.spoofed(), Side::Is(_)));
-                prop_assert!(matches!(entry.rule.infrastructure(), Side::Is(_)));
-                prop_assert_ne!(entry.rule.spoofed().to_string(), "*");
-                prop_assert_ne!(entry.rule.infrastructure().to_string(), "*");
-            }
-        }
+        check_pair_invariant(&checked.list)?;
         let raw = checked.raw.as_ref().expect("generated YAML parses");
         for (generated, written) in entries.iter().zip(&raw.entries) {
-            let allow = generated.action.eq_ignore_ascii_case("allow");
-            if allow && (generated.spoofed == "*" || generated.infrastructure == "*") {
+            if generated.is_wildcard_allow() {
                 prop_assert!(checked.list.entries.iter().all(|e| e.span != written.span), "wildcard allow kept: {generated:?}");
                 let refused = checked.diagnostics.iter().any(|d| {
                     d.severity == Severity::Error && matches!(d.code, Code::AllowWildcard | Code::WildcardBothSides) && d.span.is_some_and(|s| s.line >= written.span.line)
@@ -167,19 +101,27 @@ proptest! {
         }
     }
 
-    /// Any text at all: spoofctl never panics, and never yields a wildcard allow.
+    /// Any text at all (random pieces of YAML and characters, or a list edited at random): spoofctl never
+    /// panics, never yields a wildcard allow, and what it keeps matches only full pairs.
     #[test]
-    fn arbitrary_text_never_yields_a_wildcard_allow(text in "(\\PC|\n|[\\[\\]{}:,*&!|>'\"#-]){0,300}") {
+    fn arbitrary_text_never_yields_a_wildcard_allow(text in arbitrary_text()) {
         let checked = run(&text);
         for entry in &checked.list.entries {
             if entry.action() == Action::Allow {
+                prop_assert!(matches!(entry.rule, Rule::Allow(_)));
                 prop_assert!(entry.rule.spoofed().concrete().is_some() && entry.rule.infrastructure().concrete().is_some());
             }
         }
+        check_pair_invariant(&checked.list)?;
     }
 }
 
 // ---------- (b) fmt is idempotent and loses nothing ----------
+
+/// Free text: anything printable, including characters YAML cares about.
+fn free_text() -> impl Strategy<Value = String> {
+    prop_oneof!["[ -~]{1,30}", "\\PC{1,20}", Just("yes".to_string()), Just("1234".to_string()), Just("a: b # c".to_string())]
+}
 
 #[derive(Debug, Clone)]
 struct ValidEntry {
@@ -289,7 +231,7 @@ fn comments(c: &Checked) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::config(FMT_CASES))]
 
     /// `fmt` keeps every entry, field and comment, and formatting its output changes nothing.
     #[test]
