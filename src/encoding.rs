@@ -85,3 +85,64 @@ impl<R: Read> Read for LineLimit<R> {
 fn too_long() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("a record is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024))
 }
+
+/// Numbers CSV records as a spreadsheet numbers its rows: a blank line (which the csv crate skips) still
+/// takes a row, and a quoted field that spans lines is one row.
+///
+/// The csv crate's own record positions do not help: a record after blank lines gets the line of the first
+/// blank one. The reader's position after each record is right, so a record's row is the previous row plus
+/// the lines read since, less the line breaks inside its fields. One case stays off by one: a last record
+/// with no line break at its end, after blank lines (it is numbered one row early).
+#[derive(Debug)]
+pub struct RowNumbers {
+    row: u64,
+    /// The reader's line after the previous record.
+    line: u64,
+}
+
+impl Default for RowNumbers {
+    fn default() -> RowNumbers {
+        RowNumbers { row: 0, line: 1 }
+    }
+}
+
+impl RowNumbers {
+    /// The row of `record`, just read by `reader`; call it once for each record, in order.
+    pub fn row<R: Read>(&mut self, reader: &csv::Reader<R>, record: &csv::ByteRecord) -> u64 {
+        let after = reader.position().line();
+        let embedded = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+        // At least the record's own lines: a last record without a line break does not move the reader's line.
+        let lines = after.saturating_sub(self.line).max(1 + embedded);
+        self.line = after;
+        self.row += lines - embedded;
+        self.row
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The row of each record, as a spreadsheet shows it.
+    #[test]
+    fn rows_as_a_spreadsheet_numbers_them() {
+        let cases: &[(&str, &str, &[u64])] = &[
+            ("plain", "h\na\nb\n", &[1, 2, 3]),
+            ("blank lines", "h\n\na\n\n\nb\n", &[1, 3, 6]),
+            ("blank lines first", "\n\nh\na\n", &[3, 4]),
+            ("a field across lines", "h\n\"x\ny\"\nb\n", &[1, 2, 3]),
+            ("a field across lines after a blank line", "h\n\n\"x\ny\"\n\nb\n", &[1, 3, 5]),
+            ("CRLF", "h\r\n\r\na\r\nb\r\n", &[1, 3, 4]),
+            ("CRLF, a field across lines", "h\r\n\"x\r\ny\"\r\n\r\nb\r\n", &[1, 2, 4]),
+            ("no line break at the end", "h\na\nb", &[1, 2, 3]),
+        ];
+        for (name, text, expected) in cases {
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+            let (mut numbers, mut record, mut rows) = (RowNumbers::default(), csv::ByteRecord::new(), Vec::new());
+            while reader.read_byte_record(&mut record).expect("csv") {
+                rows.push(numbers.row(&reader, &record));
+            }
+            assert_eq!(rows, *expected, "{name}");
+        }
+    }
+}

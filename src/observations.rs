@@ -15,6 +15,7 @@ use std::net::IpAddr;
 
 use csv::ByteRecord;
 
+use crate::encoding::RowNumbers;
 use crate::ipv4::Ipv4Slash24;
 use crate::message::{Host, Message, Sender};
 use crate::pair::{SpoofType, Word};
@@ -102,8 +103,8 @@ pub fn detect(header: &ByteRecord) -> Result<Shape, FileError> {
 /// One usable row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    /// The row's number: the header is row 1, the first data row is row 2. Blank lines are not counted, and
-    /// a quoted field spanning lines is one row, so in an editor the line may be further down.
+    /// The row's number as a spreadsheet shows it: the header is row 1, a blank line takes a row, and a
+    /// quoted field spanning lines is one row (so in an editor the line may be further down).
     pub row: u64,
     /// The message (or pair) the row describes.
     pub message: Message,
@@ -125,7 +126,7 @@ pub struct Reader<R: Read> {
     csv: csv::Reader<R>,
     shape: Shape,
     record: ByteRecord,
-    rows: u64,
+    numbers: RowNumbers,
     /// The current row, parsed into the same buffers each time: no allocation per row.
     row: Row,
 }
@@ -135,17 +136,22 @@ impl<R: Read> Reader<R> {
     pub fn new(input: R) -> Result<Reader<R>, FileError> {
         let mut csv = csv::ReaderBuilder::new().buffer_capacity(64 * 1024).flexible(true).has_headers(false).from_reader(input);
         let mut header = ByteRecord::new();
+        let mut numbers = RowNumbers::default();
         loop {
             match csv.read_byte_record(&mut header) {
                 Ok(false) => return Err(FileError::Empty),
-                Ok(true) if header.iter().all(|f| f.is_empty()) => continue,
-                Ok(true) => break,
+                Ok(true) => {
+                    numbers.row(&csv, &header);
+                    if !header.iter().all(|f| f.is_empty()) {
+                        break;
+                    }
+                }
                 Err(e) => return Err(broken(&e, 0)),
             }
         }
         let shape = detect(&header)?;
         let row = Row { row: 0, message: Message::from(Sender::parse("x@x.invalid").map_err(|_| FileError::Empty)?), count: 0 };
-        Ok(Reader { csv, shape, record: ByteRecord::new(), rows: 1, row })
+        Ok(Reader { csv, shape, record: ByteRecord::new(), numbers, row })
     }
 
     /// The detected shape.
@@ -159,13 +165,15 @@ impl<R: Read> Reader<R> {
         loop {
             match self.csv.read_byte_record(&mut self.record) {
                 Ok(false) => return None,
-                Ok(true) if self.record.iter().all(|f| f.is_empty()) => continue,
                 Ok(true) => {
-                    self.rows += 1;
-                    self.row.row = self.rows;
+                    let row = self.numbers.row(&self.csv, &self.record);
+                    if self.record.iter().all(|f| f.is_empty()) {
+                        continue;
+                    }
+                    self.row.row = row;
                     return Some(Ok(parse_row(&self.shape, &self.record, &mut self.row).map(|()| &self.row)));
                 }
-                Err(e) => return Some(Err(broken(&e, self.rows))),
+                Err(e) => return Some(Err(broken(&e, self.row.row.max(1)))),
             }
         }
     }

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::diagnostic::Span;
 use crate::domain::Domain;
-use crate::encoding::{EncodingError, utf8_reader};
+use crate::encoding::{EncodingError, RowNumbers, utf8_reader};
 use crate::entry::{Entry, Metadata, spoof_type_for};
 use crate::guid::Guid;
 use crate::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
@@ -156,18 +156,19 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     // No comment character: an address may start with `#`. Windows PowerShell's `#TYPE` line is skipped
     // by name, and counted as a row, as a spreadsheet shows it.
     let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records = csv.byte_records();
-    let mut n = 0u64;
+    let (mut numbers, mut n, mut first, mut record) = (RowNumbers::default(), 0u64, true, csv::ByteRecord::new());
     let broken = |e: csv::Error, row: u64| ExportError::Broken { row, message: e.to_string() };
     let text = |f: &[u8]| String::from_utf8_lossy(f).trim().to_string();
     let header: Vec<String> = loop {
-        n += 1;
-        match records.next() {
-            None => return Err(ExportError::Empty),
-            Some(Err(e)) => return Err(broken(e, n)),
-            Some(Ok(r)) if r.iter().all(|f| text(f).is_empty()) => continue,
-            Some(Ok(r)) if n == 1 && r.get(0).is_some_and(|f| f.starts_with(b"#TYPE")) => continue,
-            Some(Ok(r)) => break r.iter().map(text).collect(),
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => return Err(ExportError::Empty),
+            Err(e) => return Err(broken(e, n + 1)),
+            Ok(true) => {}
+        }
+        n = numbers.row(&csv, &record);
+        let type_line = std::mem::replace(&mut first, false) && record.get(0).is_some_and(|f| f.starts_with(b"#TYPE"));
+        if !type_line && !record.iter().all(|f| text(f).is_empty()) {
+            break record.iter().map(text).collect();
         }
     };
     let names: Vec<String> = header.iter().map(|h| folded(h)).collect();
@@ -186,9 +187,8 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
         _ => return Err(ExportError::UnknownColumns(header.join(", "))),
     };
     let mut rows = Vec::new();
-    for record in records {
-        n += 1;
-        let record = record.map_err(|e| broken(e, n - 1))?;
+    while csv.read_byte_record(&mut record).map_err(|e| broken(e, n))? {
+        n = numbers.row(&csv, &record);
         if record.iter().all(|f| text(f).is_empty()) {
             continue;
         }

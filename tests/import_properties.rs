@@ -64,6 +64,8 @@ struct Row {
     /// and now and then a word that is neither.
     spelling: u8,
     identity: Option<u128>,
+    /// Blank lines before the row in a CSV export (a spreadsheet counts them as rows).
+    blank_lines: usize,
 }
 
 impl Row {
@@ -113,14 +115,16 @@ fn row() -> impl Strategy<Value = Row> {
         any::<bool>(),
         any::<u8>(),
         prop::option::of(any::<u128>()),
+        prop_oneof![6 => Just(0usize), 1 => 1usize..3],
     )
-        .prop_map(|(spoofed, infrastructure, spoof_type, allow, spelling, identity)| Row {
+        .prop_map(|(spoofed, infrastructure, spoof_type, allow, spelling, identity, blank_lines)| Row {
             spoofed,
             infrastructure,
             spoof_type,
             allow,
             spelling,
             identity,
+            blank_lines,
         })
 }
 
@@ -297,7 +301,8 @@ fn export_text(rows: &[Row], l: &Layout) -> (String, Vec<String>) {
     text.push_str(nl);
     let mut places = Vec::new();
     for r in rows {
-        line += 1;
+        text.push_str(&nl.repeat(r.blank_lines));
+        line += 1 + r.blank_lines;
         let cells: Vec<String> = order.iter().map(|&i| csv_field(&cell(r, columns[i]), l.quote_all)).collect();
         text.push_str(&cells.join(","));
         text.push_str(nl);
