@@ -15,7 +15,7 @@ use std::net::IpAddr;
 
 use csv::ByteRecord;
 
-use crate::encoding::RowNumbers;
+use crate::encoding::{RowNumbers, is_blank, is_type_line};
 use crate::ipv4::Ipv4Slash24;
 use crate::message::{Host, Message, Sender};
 use crate::pair::{SpoofType, Word};
@@ -75,9 +75,9 @@ pub enum FileError {
     #[error(transparent)]
     Encoding(#[from] crate::encoding::EncodingError),
     /// The CSV breaks off or a line is too long; the rest cannot be read.
-    #[error("after row {row}: {message}")]
+    #[error("{}: {message}", if *.row == 0 { "in the header row".to_string() } else { format!("after row {}", .row) })]
     Broken {
-        /// The last row read before reading stopped.
+        /// The last row read before reading stopped (0: the header could not be read).
         row: u64,
         /// What the CSV reader said.
         message: String,
@@ -136,17 +136,21 @@ impl<R: Read> Reader<R> {
     pub fn new(input: R) -> Result<Reader<R>, FileError> {
         let mut csv = csv::ReaderBuilder::new().buffer_capacity(64 * 1024).flexible(true).has_headers(false).from_reader(input);
         let mut header = ByteRecord::new();
-        let mut numbers = RowNumbers::default();
+        let (mut numbers, mut seen_content) = (RowNumbers::default(), false);
         loop {
             match csv.read_byte_record(&mut header) {
                 Ok(false) => return Err(FileError::Empty),
                 Ok(true) => {
                     numbers.row(&csv, &header);
-                    if !header.iter().all(|f| f.is_empty()) {
+                    if is_blank(&header) {
+                        continue;
+                    }
+                    // Windows PowerShell's `Export-Csv` writes a `#TYPE` line above the header.
+                    if std::mem::replace(&mut seen_content, true) || !is_type_line(&header) {
                         break;
                     }
                 }
-                Err(e) => return Err(broken(&e, 0)),
+                Err(e) => return Err(broken(&e, numbers.current())),
             }
         }
         let shape = detect(&header)?;
@@ -167,13 +171,13 @@ impl<R: Read> Reader<R> {
                 Ok(false) => return None,
                 Ok(true) => {
                     let row = self.numbers.row(&self.csv, &self.record);
-                    if self.record.iter().all(|f| f.is_empty()) {
+                    if is_blank(&self.record) {
                         continue;
                     }
                     self.row.row = row;
                     return Some(Ok(parse_row(&self.shape, &self.record, &mut self.row).map(|()| &self.row)));
                 }
-                Err(e) => return Some(Err(broken(&e, self.row.row.max(1)))),
+                Err(e) => return Some(Err(broken(&e, self.numbers.current()))),
             }
         }
     }

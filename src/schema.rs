@@ -67,7 +67,7 @@ fn top_key(key: &str) -> Option<Value> {
         "tenant" => free_text("Which tenant this file describes (free text), e.g. contoso.onmicrosoft.com."),
         "accepted-domains" => json!({
             "description": "The tenant's accepted domains. An entry whose spoofed domain is one of them (or a subdomain) is `internal`, \
-                any other `external`; with this key, `type` may be left out.",
+                any other `external`; when it names at least one domain, `type` may be left out.",
             "type": "array",
             "items": { "type": "string", "minLength": 1 },
         }),

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::diagnostic::Span;
 use crate::domain::Domain;
-use crate::encoding::{EncodingError, RowNumbers, utf8_reader};
+use crate::encoding::{EncodingError, RowNumbers, is_blank, is_type_line, utf8_reader};
 use crate::entry::{Entry, Metadata, spoof_type_for};
 use crate::guid::Guid;
 use crate::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
@@ -100,7 +100,9 @@ pub fn read_export<R: Read + 'static>(input: R) -> Result<Vec<ExportRow>, Export
     }
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).ok_or(ExportError::Empty)?;
     let rows = match bytes[start] {
-        b'[' | b'{' => read_json(&bytes)?,
+        // Without the line end the reader adds to a last line: a file cut off inside a string is reported
+        // as cut off, not as a string holding a line break.
+        b'[' | b'{' => read_json(bytes.trim_ascii_end())?,
         _ => read_csv(&bytes)?,
     };
     if rows.is_empty() {
@@ -153,8 +155,7 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
-    // No comment character: an address may start with `#`. Windows PowerShell's `#TYPE` line is skipped
-    // by name, and counted as a row, as a spreadsheet shows it.
+    // No comment character: an address may start with `#`.
     let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let (mut numbers, mut n, mut first, mut record) = (RowNumbers::default(), 0u64, true, csv::ByteRecord::new());
     let broken = |e: csv::Error, row: u64| ExportError::Broken { row, message: e.to_string() };
@@ -166,10 +167,14 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
             Ok(true) => {}
         }
         n = numbers.row(&csv, &record);
-        let type_line = std::mem::replace(&mut first, false) && record.get(0).is_some_and(|f| f.starts_with(b"#TYPE"));
-        if !type_line && !record.iter().all(|f| text(f).is_empty()) {
-            break record.iter().map(text).collect();
+        if is_blank(&record) {
+            continue;
         }
+        // Windows PowerShell's `Export-Csv` writes a `#TYPE` line above the header; it counts as a row.
+        if std::mem::replace(&mut first, false) && is_type_line(&record) {
+            continue;
+        }
+        break record.iter().map(text).collect();
     };
     let names: Vec<String> = header.iter().map(|h| folded(h)).collect();
     let col = |name: &str| names.iter().position(|n| n == name);
@@ -189,7 +194,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     let mut rows = Vec::new();
     while csv.read_byte_record(&mut record).map_err(|e| broken(e, n))? {
         n = numbers.row(&csv, &record);
-        if record.iter().all(|f| text(f).is_empty()) {
+        if is_blank(&record) {
             continue;
         }
         let defect = if record.len() < header.len() {

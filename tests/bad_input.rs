@@ -162,3 +162,50 @@ fn fuzz_nul_in_a_comment() {
     let bytes = std::fs::read("tests/fixtures/fuzz-list-nul-in-comment.yaml").expect("fixture");
     refused(&bytes, "yaml-syntax", "control character U+0000");
 }
+
+/// Observation files as Windows tools write them: the `#TYPE` line of Windows PowerShell's `Export-Csv`,
+/// lines of spaces, old Mac line ends; each row is reported at the row a spreadsheet shows.
+#[test]
+fn observation_rows_from_windows_tools() {
+    use spoofctl::observations::Reader;
+    let cases: &[(&str, &str, &[u64])] = &[
+        ("#TYPE line", "#TYPE Deserialized.Foo\r\n\"From\",\"PTR\"\r\n\"a@adatum.com\",\"x.example\"\r\n", &[3]),
+        ("a line of spaces", "From,PTR\n   \na@adatum.com,x.example\n", &[3]),
+        ("old Mac line ends", "From,PTR\r\ra@adatum.com,x.example\rb@adatum.com,x.example", &[3, 4]),
+    ];
+    for (name, text, expected) in cases {
+        let input = spoofctl::encoding::utf8_reader(std::io::Cursor::new(text.as_bytes().to_vec())).expect("readable");
+        let mut reader = Reader::new(input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut rows = Vec::new();
+        while let Some(next) = reader.next_row() {
+            match next.expect("readable") {
+                Ok(row) => rows.push(row.row),
+                Err(e) => panic!("{name}: row {}: {}", e.row, e.message),
+            }
+        }
+        assert_eq!(rows, *expected, "{name}");
+    }
+}
+
+/// A record too long to be a row, in the header or after it, names where reading stopped.
+#[test]
+fn too_long_a_record_names_its_place() {
+    use spoofctl::observations::Reader;
+    let long = "x".repeat(spoofctl::encoding::MAX_LINE_BYTES + 10);
+    let header_error = Reader::new(spoofctl::encoding::utf8_reader(std::io::Cursor::new(long.clone().into_bytes())).expect("readable"))
+        .err()
+        .expect("refused");
+    assert!(header_error.to_string().starts_with("in the header row: a record is longer than 1 MiB"), "{header_error}");
+
+    let text = format!("\n\nFrom,PTR\na@adatum.com,x.example\n{long}\n");
+    let mut reader =
+        Reader::new(spoofctl::encoding::utf8_reader(std::io::Cursor::new(text.into_bytes())).expect("readable")).expect("header");
+    let mut failure = None;
+    while let Some(next) = reader.next_row() {
+        if let Err(e) = next {
+            failure = Some(e.to_string());
+            break;
+        }
+    }
+    assert_eq!(failure.as_deref(), Some("after row 4: a record is longer than 1 MiB"));
+}

@@ -4,11 +4,12 @@
 /// Runs every case in `tests/cmd/`.
 #[test]
 fn cli_cases() {
-    trycmd::TestCases::new().case("tests/cmd/*.toml");
+    // Output is plain whatever the environment says (CI may force colour).
+    trycmd::TestCases::new().env("NO_COLOR", "1").case("tests/cmd/*.toml");
 }
 
 /// The README's examples produce the output the README shows.
 #[test]
 fn readme_examples() {
-    trycmd::TestCases::new().case("README.md");
+    trycmd::TestCases::new().env("NO_COLOR", "1").case("README.md");
 }

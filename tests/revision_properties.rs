@@ -234,8 +234,15 @@ fn a_list_read_from_a_git_revision_reads_like_the_file() {
     }
     git(root, &["add", "lists"]);
     git(root, &["commit", "-q", "-m", "start"]);
-    // `read_version` runs git in the current folder; no other test of this file depends on it.
-    let before = std::env::current_dir().expect("current dir");
+    // `read_version` runs git in the current folder; no other test of this file depends on it. The guard
+    // goes back to the folder before, even when a case fails.
+    struct Back(std::path::PathBuf);
+    impl Drop for Back {
+        fn drop(&mut self) {
+            let _ = std::env::set_current_dir(&self.0);
+        }
+    }
+    let _back = Back(std::env::current_dir().expect("current dir"));
     std::env::set_current_dir(root).expect("cd into the repository");
     // The bytes of `lists/a.yaml` in HEAD, for `HEAD~1` in the next case.
     let committed_a: RefCell<Option<ListFile>> = RefCell::new(None);
@@ -278,5 +285,4 @@ fn a_list_read_from_a_git_revision_reads_like_the_file() {
         }
         Ok(())
     });
-    std::env::set_current_dir(before).expect("cd back");
 }

@@ -135,7 +135,10 @@ impl Repo {
             .env("GIT_COMMITTER_EMAIL", "admin@contoso.com")
             .env("GIT_AUTHOR_DATE", "2026-11-22T10:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-11-22T10:00:00Z")
-            .env_remove("NO_COLOR");
+            .env("NO_COLOR", "1")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE");
         c
     }
 

@@ -98,14 +98,15 @@ fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews:
     let matchers: Vec<(Matcher<'_>, Matcher<'_>)> = pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
     let mut replays = vec![Replay::default(); pairs.len()];
     let mut scratch = Vec::new();
-    let mut skipped = 0u64;
+    let (mut skipped, mut rows) = (0u64, 0u64);
     while let Some(next) = reader.next_row() {
+        rows += 1;
         match next {
             Ok(Ok(row)) => {
                 for ((old, new), replay) in matchers.iter().zip(&mut replays) {
                     replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
                 }
-                progress.update(row.row);
+                progress.update(rows);
             }
             Ok(Err(_)) => skipped += 1,
             Err(e) => {

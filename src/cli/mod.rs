@@ -14,7 +14,7 @@ mod progress;
 mod setup;
 mod validate;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
@@ -84,28 +84,26 @@ fn early_color_choice(args: impl Iterator<Item = std::ffi::OsString>) -> Option<
     found
 }
 
-/// Whether human output to a stream colours: `--color always|never`; else `CLICOLOR_FORCE` (not `0`) colours,
-/// and otherwise only a terminal that is not `TERM=dumb`, with `NO_COLOR` unset or empty. An explicit flag
-/// overrides the variables (no-color.org); the variables are the ones clap's own help follows.
-fn colour_for(is_terminal: bool) -> Style {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+/// Whether human output to `stream` colours: `--color always|never`; else what clap's own help does
+/// (anstream: `NO_COLOR` first, then `CLICOLOR_FORCE`, `CLICOLOR=0`, a terminal, `TERM`), so that help and
+/// output never disagree. An explicit flag overrides the variables (no-color.org).
+fn colour_for<S: anstream::stream::RawStream>(stream: &S) -> Style {
     let color = match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
-        ColorChoice::Auto => is_terminal && var("NO_COLOR").is_none() && var("TERM").is_none_or(|t| t != "dumb"),
+        ColorChoice::Auto => anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never,
     };
     Style { color }
 }
 
 /// Colour for stdout.
 fn stdout_style() -> Style {
-    colour_for(std::io::stdout().is_terminal())
+    colour_for(&std::io::stdout())
 }
 
 /// Colour for stderr.
 fn stderr_style() -> Style {
-    colour_for(std::io::stderr().is_terminal())
+    colour_for(&std::io::stderr())
 }
 
 /// Writes to stdout; a closed pipe (`spoofctl validate | head`) is not an error worth a panic.

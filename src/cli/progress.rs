@@ -23,13 +23,21 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// A one-line bar on stderr: drawn after the first half second (a quick run never flashes one), redrawn at
-/// most five times a second, cleared before any other message and when dropped.
+/// How long a run goes before its bar appears: a quick run never flashes one. `SPOOFCTL_PROGRESS_AFTER_MS`
+/// changes it (the tests set 0, so that they do not depend on the machine's speed).
+fn delay() -> Duration {
+    let ms = std::env::var("SPOOFCTL_PROGRESS_AFTER_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
+    Duration::from_millis(ms)
+}
+
+/// A one-line bar on stderr: drawn after [`delay`], redrawn at most five times a second, cleared before any
+/// other message and when dropped.
 pub struct Progress {
     /// The file's size; 0 when no bar is drawn.
     total: u64,
     read: Rc<Cell<u64>>,
     started: Instant,
+    delay: Duration,
     drawn: Option<Instant>,
 }
 
@@ -40,7 +48,13 @@ impl Progress {
     pub fn over<R: Read>(input: R, total: u64, stdout_busy: bool) -> (Counted<R>, Progress) {
         let shown = std::io::stderr().is_terminal() && total > 0 && !(stdout_busy && std::io::stdout().is_terminal());
         let read = Rc::new(Cell::new(0));
-        let progress = Progress { total: if shown { total } else { 0 }, read: Rc::clone(&read), started: Instant::now(), drawn: None };
+        let progress = Progress {
+            total: if shown { total } else { 0 },
+            read: Rc::clone(&read),
+            started: Instant::now(),
+            delay: if shown { delay() } else { Duration::ZERO },
+            drawn: None,
+        };
         (Counted { inner: input, count: read }, progress)
     }
 
@@ -51,14 +65,14 @@ impl Progress {
         }
         let now = Instant::now();
         let elapsed = now.duration_since(self.started);
-        if elapsed < Duration::from_millis(500) || self.drawn.is_some_and(|d| now.duration_since(d) < Duration::from_millis(200)) {
+        if elapsed < self.delay || self.drawn.is_some_and(|d| now.duration_since(d) < Duration::from_millis(200)) {
             return;
         }
         self.drawn = Some(now);
         let done = self.read.get().min(self.total) as f64 / self.total as f64;
         let width = 20;
         let filled = ((done * width as f64) as usize).min(width);
-        let seconds = elapsed.as_secs_f64();
+        let seconds = elapsed.as_secs_f64().max(1e-3);
         let left = if done > 0.0 { seconds / done - seconds } else { 0.0 };
         // At most 70 columns, so that it never wraps on a standard terminal (a wrapped line cannot be erased).
         eprint!(

@@ -68,7 +68,12 @@ fn page(command: clap::Command) -> std::io::Result<Vec<u8>> {
         };
         let mut section = format!(".SH {heading}\n.nf\n{}\n.fi\n", roff_verbatim(examples));
         for paragraph in notes.split("\n\n").filter(|p| !p.trim().is_empty()) {
-            section.push_str(&format!(".PP\n{}\n", roff_verbatim(&paragraph.replace('\n', " "))));
+            // Prose is filled; a paragraph with indented lines (a line to copy) stays as written.
+            if paragraph.lines().any(|l| l.starts_with(' ')) {
+                section.push_str(&format!(".PP\n.nf\n{}\n.fi\n", roff_verbatim(paragraph)));
+            } else {
+                section.push_str(&format!(".PP\n{}\n", roff_verbatim(&paragraph.replace('\n', " "))));
+            }
         }
         text.extend_from_slice(section.as_bytes());
     }
