@@ -9,6 +9,8 @@ printf '| --- | ---: | ---: | --- | --- | --- |\n'
 for log in "$scratch"/*.log; do
     t=$(basename "$log" .log)
     runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log")
+    # An interrupted run (Ctrl-C) prints no `Done` line, only the final stats.
+    runs=${runs:-$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\)/\1/p' "$log")}
     secs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log")
     stats=$(grep -E '^#[0-9]+' "$log" || true)
     last=$(tail -1 <<<"$stats" | grep -oE 'cov: [0-9]+ ft: [0-9]+' || echo '?')
