@@ -9,6 +9,7 @@ use super::{Style, diagnostic, diagnostic_json, entry_json};
 use crate::explain::{Explanation, ListView};
 use crate::headers::Stamps;
 use crate::meaning;
+use crate::message::Message;
 
 /// One labelled line. Values come from the message, so control characters (terminal escapes) are shown
 /// escaped, never sent to the terminal.
@@ -111,6 +112,13 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
     }
 }
 
+/// The first passing DKIM domain, when it is another infrastructure than the one the service reports (not
+/// when the PTR's organizational domain is that same domain).
+fn dkim_alternative(m: &Message) -> Option<&str> {
+    let reported = m.service_infrastructure().map(|i| i.to_string());
+    m.dkim_pass.first().map(|d| d.as_str()).filter(|d| reported.as_deref() != Some(*d))
+}
+
 /// One message's explanation as text.
 pub fn explain_text(source: &str, e: &Explanation<'_>, style: Style) -> String {
     let mut out = format!("{source}\n");
@@ -119,7 +127,7 @@ pub fn explain_text(source: &str, e: &Explanation<'_>, style: Style) -> String {
         Some(m) => {
             let mut seen = String::new();
             m.write_service_pair(&mut seen);
-            let dkim = m.dkim_pass.first().map_or(String::new(), |d| format!("; or via passing DKIM domain {d}"));
+            let dkim = dkim_alternative(m).map_or(String::new(), |d| format!("; or via passing DKIM domain {d}"));
             field_line(&mut out, "Pair:", &format!("{seen}{dkim}"));
         }
         None => field_line(&mut out, "Pair:", "unknown: the headers have no usable From address"),
@@ -168,7 +176,7 @@ pub fn explain_json(source: &str, e: &Explanation<'_>) -> Value {
             "spoofed": m.from.domain(),
             "infrastructure": m.service_infrastructure().map(|i| i.to_string()),
         })),
-        "dkim_alternative": e.message.as_ref().and_then(|m| m.dkim_pass.first()).map(|d| d.as_str()),
+        "dkim_alternative": e.message.as_ref().and_then(dkim_alternative),
         "lists": e.lists.iter().filter_map(|v| Some((v, e.message.as_ref()?))).map(|(v, m)| {
             let mut o = outcome_json(&v.outcome, m);
             o["suggestion"] = match &v.suggestion {
