@@ -273,5 +273,25 @@ fn no_progress_bar_among_rows_on_a_terminal() {
     let (_, screen) =
         on_terminal(&format!("match --list lists/contoso.yaml --observations {file} --format csv"), &[("SPOOFCTL_PROGRESS_AFTER_MS", "0")]);
     assert!(screen.contains("user199999@"), "the rows are missing");
-    assert!(!screen.contains("s left"), "a progress bar among the rows");
+    // (Loading the list may draw its own bar first; it is gone before the first row.)
+    let rows = screen.find("row,list,from").expect("the CSV header");
+    assert!(!screen[rows..].contains("s left"), "a progress bar among the rows");
+}
+
+/// Checking many tenants' lists (a managed-service provider's folder) shows a bar counted in lists, erased
+/// before the report.
+#[test]
+fn progress_bar_over_many_lists() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = std::fs::read_to_string("lists/contoso.yaml").expect("list");
+    for i in 0..40 {
+        std::fs::write(dir.path().join(format!("tenant{i:02}.yaml")), &list).expect("write");
+    }
+    let folder = dir.path().to_str().expect("path");
+    let (code, screen) = on_terminal(&format!("validate {folder} --today 2026-11-22"), &[("SPOOFCTL_PROGRESS_AFTER_MS", "0")]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains(" lists  "), "no bar counted in lists: {screen}");
+    let report = screen.find(&format!("{folder}/tenant00.yaml: ")).unwrap_or_else(|| panic!("no report: {screen}"));
+    assert!(screen[..report].ends_with("\r\x1b[K"), "the report is glued to the bar: {screen}");
+    assert_eq!(screen.matches(", 19 entries (12 allow, 7 block)").count(), 40);
 }

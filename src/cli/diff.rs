@@ -14,6 +14,7 @@ use spoofctl::source::read_version;
 
 use super::args::{DiffArgs, DiffFormat};
 use super::observe::{Opened, open};
+use super::progress::Progress;
 use super::{Exit, fail, out, stderr_style, stdout_style};
 
 /// Reads and checks one version: tenant file name -> checked list, and whether it was named as one file. A malformed list stops the diff; lints
@@ -23,17 +24,21 @@ fn version(spec: &str, today: Date) -> Result<(BTreeMap<String, Checked>, bool),
     let (files, single_file) = (version.files, version.single_file);
     let mut lists = BTreeMap::new();
     let mut bad = false;
+    let mut progress = Progress::lists(files.len());
     for f in files {
         let checked = match f.text {
             Ok(text) => check(&f.shown, &text, today),
             Err(finding) => Checked::failed(&f.shown, vec![*finding]),
         };
         for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error && !d.code.is_lint()) {
+            progress.clear();
             eprintln!("{}", render::diagnostic(d, stderr_style()));
             bad = true;
         }
         lists.insert(f.name, checked);
+        progress.update(lists.len() as u64);
     }
+    drop(progress);
     if bad {
         eprintln!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)");
         return Err(Exit::Findings);

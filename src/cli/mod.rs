@@ -133,9 +133,16 @@ fn fail(message: impl std::fmt::Display) -> Exit {
 fn load_lists(path: &std::path::Path, today: Date, json: bool) -> Result<Vec<Checked>, Exit> {
     let files = discover(std::slice::from_ref(&path.to_path_buf())).map_err(fail)?;
     let mut lists = Vec::with_capacity(files.len());
+    let mut bar = progress::Progress::lists(files.len());
     for file in &files {
-        lists.push(check_file(file, today).map_err(fail)?);
+        let checked = check_file(file, today).map_err(|e| {
+            bar.clear();
+            fail(e)
+        })?;
+        lists.push(checked);
+        bar.update(lists.len() as u64);
     }
+    drop(bar);
     if !lists.iter().any(Checked::has_errors) {
         return Ok(lists);
     }

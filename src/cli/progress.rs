@@ -1,5 +1,5 @@
-//! The progress bar of long runs (`match --observations`, `diff --observations`): one line on stderr, only
-//! on a terminal, never mixed into the result.
+//! The progress bar of long runs (`match --observations`, `diff --observations`, and commands that check
+//! many list files): one line on stderr, only on a terminal, never mixed into the result.
 
 use std::cell::Cell;
 use std::io::{IsTerminal, Read};
@@ -30,12 +30,24 @@ fn delay() -> Duration {
     Duration::from_millis(ms)
 }
 
+/// What the bar measures the run's progress in.
+enum Measure {
+    /// Bytes of a file, counted by the reader [`Progress::over`] returns; the count shown is rows.
+    Bytes(Rc<Cell<u64>>),
+    /// Items (list files): the count given to `update` is itself the progress.
+    Items,
+}
+
 /// A one-line bar on stderr: drawn after [`delay`], redrawn at most five times a second, cleared before any
 /// other message and when dropped.
 pub struct Progress {
-    /// The file's size; 0 when no bar is drawn.
+    /// The file's size, or the number of items; 0 when no bar is drawn.
     total: u64,
-    read: Rc<Cell<u64>>,
+    measure: Measure,
+    /// What the count counts: `rows`, `lists`.
+    unit: &'static str,
+    /// `update` looks at the clock only when the count is a multiple of this (rows come by the million).
+    every: u64,
     started: Instant,
     delay: Duration,
     drawn: Option<Instant>,
@@ -46,21 +58,32 @@ impl Progress {
     /// terminal, when the size is unknown (standard input), or when `stdout_busy` (rows are being written to
     /// stdout) and stdout is the same terminal: the bar would land among the rows.
     pub fn over<R: Read>(input: R, total: u64, stdout_busy: bool) -> (Counted<R>, Progress) {
-        let shown = std::io::stderr().is_terminal() && total > 0 && !(stdout_busy && std::io::stdout().is_terminal());
         let read = Rc::new(Cell::new(0));
-        let progress = Progress {
-            total: if shown { total } else { 0 },
-            read: Rc::clone(&read),
-            started: Instant::now(),
-            delay: if shown { delay() } else { Duration::ZERO },
-            drawn: None,
-        };
+        let progress = Progress::new(total, stdout_busy, Measure::Bytes(Rc::clone(&read)), "rows", 16_384);
         (Counted { inner: input, count: read }, progress)
     }
 
-    /// Called for every row: looks at the clock once every 16,384 rows.
-    pub fn update(&mut self, rows: u64) {
-        if self.total == 0 || !rows.is_multiple_of(16_384) {
+    /// A bar over `total` list files, for commands that check many tenants.
+    pub fn lists(total: usize) -> Progress {
+        Progress::new(total as u64, false, Measure::Items, "lists", 1)
+    }
+
+    fn new(total: u64, stdout_busy: bool, measure: Measure, unit: &'static str, every: u64) -> Progress {
+        let shown = std::io::stderr().is_terminal() && total > 0 && !(stdout_busy && std::io::stdout().is_terminal());
+        Progress {
+            total: if shown { total } else { 0 },
+            measure,
+            unit,
+            every,
+            started: Instant::now(),
+            delay: if shown { delay() } else { Duration::ZERO },
+            drawn: None,
+        }
+    }
+
+    /// Called with the count so far (rows read, lists checked).
+    pub fn update(&mut self, count: u64) {
+        if self.total == 0 || !count.is_multiple_of(self.every) {
             return;
         }
         let now = Instant::now();
@@ -69,19 +92,24 @@ impl Progress {
             return;
         }
         self.drawn = Some(now);
-        let done = self.read.get().min(self.total) as f64 / self.total as f64;
+        let progress = match &self.measure {
+            Measure::Bytes(read) => read.get(),
+            Measure::Items => count,
+        };
+        let done = progress.min(self.total) as f64 / self.total as f64;
         let width = 20;
         let filled = ((done * width as f64) as usize).min(width);
         let seconds = elapsed.as_secs_f64().max(1e-3);
         let left = if done > 0.0 { seconds / done - seconds } else { 0.0 };
         // At most 70 columns, so that it never wraps on a standard terminal (a wrapped line cannot be erased).
         eprint!(
-            "\r[{}{}] {:>3.0}%  {} rows  {}/s  {:.0} s left\x1b[K",
+            "\r[{}{}] {:>3.0}%  {} {}  {}/s  {:.0} s left\x1b[K",
             "#".repeat(filled),
             ".".repeat(width - filled),
             done * 100.0,
-            thousands(rows),
-            thousands((rows as f64 / seconds) as u64),
+            thousands(count),
+            self.unit,
+            thousands((count as f64 / seconds) as u64),
             left
         );
     }

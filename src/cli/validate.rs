@@ -6,6 +6,7 @@ use spoofctl::render;
 use spoofctl::source::discover;
 
 use super::args::{Format, ValidateArgs, paths_or_default};
+use super::progress::Progress;
 use super::{Exit, fail, out, stdout_style};
 
 /// Runs `validate`.
@@ -19,12 +20,18 @@ pub fn run(args: ValidateArgs) -> Exit {
         Err(e) => return fail(e),
     };
     let mut checked: Vec<Checked> = Vec::with_capacity(files.len());
+    let mut progress = Progress::lists(files.len());
     for file in &files {
         match check_file(file, today) {
             Ok(c) => checked.push(c),
-            Err(e) => return fail(e),
+            Err(e) => {
+                progress.clear();
+                return fail(e);
+            }
         }
+        progress.update(checked.len() as u64);
     }
+    drop(progress);
     match args.format {
         Format::Text => out(&render::validate_text(&checked, stdout_style())),
         Format::Json => out(&format!("{:#}\n", render::validate_json(&checked))),
