@@ -4,9 +4,15 @@
 # Usage: fuzz/summary.sh [SCRATCH_DIR]
 set -euo pipefail
 scratch=${1:-/tmp/fz}
+shopt -s nullglob
+logs=("$scratch"/*.log)
+if [ ${#logs[@]} -eq 0 ]; then
+    echo "no fuzz logs in $scratch (run fuzz/campaign.sh first)" >&2
+    exit 1
+fi
 printf '| target | executions | seconds | cov / ft halfway | cov / ft at the end | crashes |\n'
 printf '| --- | ---: | ---: | --- | --- | --- |\n'
-for log in "$scratch"/*.log; do
+for log in "${logs[@]}"; do
     t=$(basename "$log" .log)
     runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log")
     # An interrupted run (Ctrl-C) prints no `Done` line, only the final stats.

@@ -26,7 +26,8 @@ Run `spoofctl COMMAND --help` for a command's options and examples."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Colour human output: auto (on a terminal, unless NO_COLOR is set), always or never
+    /// Colour human output: auto (a terminal; NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM decide), always or
+    /// never
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, overrides_with = "color")]
     pub color: ColorChoice,
 }
@@ -116,8 +117,8 @@ Entries are compared by pair and spoof type. Entries only in the tenant are left
 A plan removing more than 30% of the tenant's entries (at least 10) is refused without --force; one whose
 result exceeds 1024 entries is always refused.
 
-Exit codes: 0 planned (with --exit-code: nothing to change), 1 changes found with --exit-code, a refused
-plan, a bad export or a list with errors, 2 could not run.")]
+Exit codes: 0 planned (with --exit-code: the tenant matches the list), 1 with --exit-code the tenant differs
+(unmanaged entries included), a refused plan, a bad export or a list with errors, 2 could not run.")]
     Plan(PlanArgs),
     /// Write a list in the service's formats: PowerShell, CSV, JSON, or the portal's domain-pair text.
     #[command(after_help = "\
@@ -314,7 +315,8 @@ pub struct PlanArgs {
     /// Accept a plan that removes more than 30% of the tenant's entries
     #[arg(long)]
     pub force: bool,
-    /// Exit 1 when the plan is not empty
+    /// Exit 1 when the tenant differs from the list (entries to create, change or remove, or entries only in
+    /// the tenant)
     #[arg(long)]
     pub exit_code: bool,
     /// Output format

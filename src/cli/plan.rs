@@ -85,5 +85,8 @@ pub fn run(args: PlanArgs) -> Exit {
         }
         None => out(&text),
     }
-    if p.refusal.is_some() || (args.exit_code && !p.is_empty()) { Exit::Findings } else { Exit::Clean }
+    // Drift includes entries only in the tenant: a wildcard allow clicked into the portal must fail a
+    // scheduled `--exit-code` run even though, without --prune, the plan leaves it alone.
+    let drift = !p.is_empty() || !p.unmanaged.is_empty();
+    if p.refusal.is_some() || (args.exit_code && drift) { Exit::Findings } else { Exit::Clean }
 }
