@@ -8,7 +8,7 @@
 //! needed, columns in any order and case, with or without `Identity` and extra columns; `ConvertTo-Json`
 //! as an array or a single object, indented or not, with characters written as `\u` escapes or not; the
 //! legacy `Set-PhishFilterPolicy` CSV (`Sender`, `SpoofedUser`, `AllowedToSpoof`). Encodings: UTF-8, UTF-8
-//! with a BOM, UTF-16 LE and BE with a BOM; LF or CRLF line ends.
+//! with a BOM, UTF-16 LE and BE with a BOM; LF, CRLF or CR line ends, with or without a line end after the last line.
 
 mod common;
 
@@ -155,8 +155,10 @@ enum Encoding {
 struct Layout {
     shape: Shape,
     encoding: Encoding,
-    /// CRLF line ends (Windows) rather than LF.
-    crlf: bool,
+    /// The line end: LF, CRLF (Windows) or a lone CR (old Mac tools).
+    line_end: &'static str,
+    /// The last line ends with a line end (some tools leave it out).
+    final_line_end: bool,
     /// CSV: quote every field, as `Export-Csv` does; else only where needed.
     quote_all: bool,
     /// CSV: the columns' order, as a permutation picked from this.
@@ -177,11 +179,20 @@ struct Layout {
 fn layout() -> impl Strategy<Value = Layout> {
     let shape = prop::sample::select(vec![Shape::Csv, Shape::CsvWithType, Shape::Json, Shape::Legacy]);
     let encoding = prop::sample::select(vec![Encoding::Utf8, Encoding::Utf8Bom, Encoding::Utf16LeBom, Encoding::Utf16BeBom]);
-    (shape, encoding, any::<[bool; 7]>(), Just((0..8).collect::<Vec<usize>>()).prop_shuffle(), any::<u8>()).prop_map(
-        |(shape, encoding, [crlf, quote_all, identity, extras, single_object, pretty, escape_all], order, header_case)| Layout {
+    let line_end = prop::sample::select(vec!["\n", "\r\n", "\r"]);
+    (shape, encoding, line_end, any::<[bool; 7]>(), Just((0..8).collect::<Vec<usize>>()).prop_shuffle(), any::<u8>()).prop_map(
+        |(
             shape,
             encoding,
-            crlf,
+            line_end,
+            [final_line_end, quote_all, identity, extras, single_object, pretty, escape_all],
+            order,
+            header_case,
+        )| Layout {
+            shape,
+            encoding,
+            line_end,
+            final_line_end,
             quote_all,
             order,
             header_case,
@@ -236,7 +247,16 @@ fn header_name(name: &str, case: u8) -> String {
 
 /// The export's text, and the place the importer gives each row (`row 3`, `item 2`).
 fn export_text(rows: &[Row], l: &Layout) -> (String, Vec<String>) {
-    let nl = if l.crlf { "\r\n" } else { "\n" };
+    let (mut text, places) = export_lines(rows, l);
+    if !l.final_line_end && text.ends_with(l.line_end) {
+        text.truncate(text.len() - l.line_end.len());
+    }
+    (text, places)
+}
+
+/// The export with every line ended.
+fn export_lines(rows: &[Row], l: &Layout) -> (String, Vec<String>) {
+    let nl = l.line_end;
     if let Shape::Json = l.shape {
         let indent = if l.pretty { format!("{nl}    ") } else { String::new() };
         let objects: Vec<String> = rows
