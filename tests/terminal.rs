@@ -113,6 +113,7 @@ fn on_terminal(args: &str, env: &[(&str, &str)]) -> (i32, String) {
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("CLICOLOR")
+        .env_remove("CI")
         .env("TERM", "xterm");
     for (k, v) in env {
         script.env(k, v);
@@ -122,16 +123,19 @@ fn on_terminal(args: &str, env: &[(&str, &str)]) -> (i32, String) {
 }
 
 /// `--color` first (the last one given wins), then `CLICOLOR_FORCE`, then `NO_COLOR` and `TERM=dumb`, then
-/// whether the output is a terminal.
+/// whether the output is a terminal. A CI runner (`CI` set) counts as supporting colour whatever `TERM` says,
+/// as in clap's help; the cases start from an environment without `CI` so that they hold on a CI machine too.
 #[test]
 fn color_follows_the_flag_then_the_variables_then_the_terminal() {
     let list = broken_list();
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
-    let on_a_terminal: [Case<'_>; 7] = [
+    let on_a_terminal: [Case<'_>; 9] = [
         ("", &[], true),
         ("", &[("NO_COLOR", "1")], false),
         ("", &[("NO_COLOR", "")], true),
         ("", &[("TERM", "dumb")], false),
+        ("", &[("TERM", "dumb"), ("CI", "true")], true),
+        ("", &[("TERM", "dumb"), ("CI", "true"), ("NO_COLOR", "1")], false),
         ("--color never", &[], false),
         ("--color always", &[("NO_COLOR", "1")], true),
         ("--color always --color never", &[], false),

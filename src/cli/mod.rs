@@ -85,7 +85,7 @@ fn early_color_choice(args: impl Iterator<Item = std::ffi::OsString>) -> Option<
 }
 
 /// Whether human output to `stream` colours: `--color always|never`; else what clap's own help does
-/// (anstream: `NO_COLOR` first, then `CLICOLOR_FORCE`, `CLICOLOR=0`, a terminal, `TERM`), so that help and
+/// (anstream: `NO_COLOR` first, then `CLICOLOR_FORCE`, `CLICOLOR=0`, a terminal, `TERM` or `CI`), so that help and
 /// output never disagree. An explicit flag overrides the variables (no-color.org).
 fn colour_for<S: anstream::stream::RawStream>(stream: &S) -> Style {
     let color = match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
