@@ -35,6 +35,7 @@ pub mod powershell;
 pub mod raw;
 pub mod render;
 pub mod replay;
+pub mod scan;
 pub mod schema;
 pub mod source;
 pub mod tabl;

@@ -293,7 +293,7 @@ impl<'a> Matcher<'a> {
         add(Key::Domain(message.from.domain()));
         for host in message.ptr.iter().chain(&message.dkim_pass) {
             // A top-level label alone is never an entry (validation refuses it), so it is not looked up.
-            for parent in host.self_and_parents().filter(|p| p.contains('.')) {
+            for parent in host.domains() {
                 add(Key::Infrastructure(parent));
             }
         }

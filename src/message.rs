@@ -38,10 +38,14 @@ impl Host {
         &self.0
     }
 
-    /// The host and each parent domain, longest first: `a.b.c.com`, `b.c.com`, `c.com`, `com`.
-    pub fn self_and_parents(&self) -> impl Iterator<Item = &str> {
+    /// The host and each parent domain of two labels or more, longest first: `a.b.c.com`, `b.c.com`,
+    /// `c.com` (a top-level label alone is never an entry). Bytes, not `match_indices`: this runs for every
+    /// host of every observation row, and hosts are short.
+    pub fn domains(&self) -> impl Iterator<Item = &str> {
         let s = self.0.as_str();
-        std::iter::once(s).chain(s.match_indices('.').map(move |(i, _)| &s[i + 1..]))
+        let last_dot = s.bytes().rposition(|b| b == b'.');
+        let starts = std::iter::once(0).chain(s.bytes().enumerate().filter(|&(_, b)| b == b'.').map(|(i, _)| i + 1));
+        starts.take_while(move |&i| last_dot.is_some_and(|d| i <= d)).map(move |i| &s[i..])
     }
 
     /// The organizational domain (Public Suffix List): what Microsoft advises entering for a PTR host
@@ -51,30 +55,37 @@ impl Host {
     }
 }
 
-/// Bytes a plain ASCII host name holds: letters, digits, `-`, `.`, `_`.
-const HOST_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
+/// What a byte is in a plain ASCII host name: not allowed (0), a letter, digit, `-` or `_` (1), a dot (2).
+const HOST_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_';
+        t[b] = if c == b'.' {
+            2
+        } else if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
+            1
+        } else {
+            0
+        };
         b += 1;
     }
     t
 };
 
-/// `Some(has an empty label)` when `bytes` is a plain ASCII host name, `None` when it needs the full path.
+/// `Some(has an empty label)` when `bytes` is a plain ASCII host name (letters, digits, `-`, `.`, `_`),
+/// `None` when it needs the full path. One pass without branches: it runs for every host of every
+/// observation row.
 fn plain_ascii_host(bytes: &[u8]) -> Option<bool> {
-    let mut empty = bytes.first() == Some(&b'.') || bytes.last() == Some(&b'.');
-    let mut prev = 0u8;
+    // `previous` starts as a dot, so that a leading dot counts as an empty label.
+    let (mut bad, mut dot_dot, mut previous) = (false, false, 2u8);
     for &b in bytes {
-        if !HOST_BYTE[b as usize] {
-            return None;
-        }
-        empty |= b == b'.' && prev == b'.';
-        prev = b;
+        let class = HOST_CLASS[b as usize];
+        bad |= class == 0;
+        dot_dot |= (class & previous) == 2;
+        previous = class;
     }
-    Some(empty)
+    (!bad).then_some(dot_dot || previous == 2)
 }
 
 /// Appends the normal form of host name `raw` to `out`: lowercase ASCII (punycode for Unicode), no trailing dot.
@@ -144,19 +155,29 @@ pub struct Sender {
 impl Sender {
     /// Reads an address (`local@domain`) or a bare domain.
     pub fn parse(raw: &str) -> Result<Sender, ValueError> {
-        let mut s = Sender { text: String::new(), domain_at: 0 };
+        let mut s = Sender::empty();
         s.set(raw)?;
         Ok(s)
+    }
+
+    /// A sender with no text, to read into with [`Sender::set`].
+    pub fn empty() -> Sender {
+        Sender { text: String::new(), domain_at: 0 }
     }
 
     /// Reads `raw` into this sender, reusing its buffer.
     pub fn set(&mut self, raw: &str) -> Result<(), ValueError> {
         self.text.clear();
         self.domain_at = 0;
-        let Some((local, domain)) = raw.rsplit_once('@') else {
+        // The last `@`, found byte by byte: addresses are short, and this runs for every observation row.
+        let Some(at) = raw.bytes().rposition(|b| b == b'@') else {
             return normalize_host_into(raw, &mut self.text);
         };
-        if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"') {
+        let (local, domain) = (&raw[..at], &raw[at + 1..]);
+        // White space, controls and `"`: ASCII ones by their bytes, the rest by their characters.
+        let ascii_bad = |b: &u8| *b <= b' ' || *b == 0x7f || *b == b'"';
+        let bad = |c: char| c.is_whitespace() || c.is_control() || c == '"';
+        if local.is_empty() || local.as_bytes().iter().any(ascii_bad) || (!local.is_ascii() && local.chars().any(bad)) {
             return Err(ValueError::new(
                 Code::InvalidAddress,
                 format!("`{}` is not an address", printable(raw)),
@@ -274,9 +295,47 @@ impl Message {
         use std::fmt::Write as _;
         out.clear();
         out.push_str(self.from.domain());
-        let _ = match self.service_infrastructure() {
-            Some(infra) => write!(out, " via {infra}"),
-            None => write!(out, " via (no infrastructure)"),
-        };
+        out.push_str(" via ");
+        match self.service_infrastructure() {
+            Some(ServiceInfrastructure::Domain(d)) => out.push_str(d),
+            Some(ServiceInfrastructure::Range(r)) => drop(write!(out, "{r}")),
+            None => out.push_str("(no infrastructure)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names of a host looked up in the index: itself and its parents, never a top-level label alone.
+    #[test]
+    fn domains_of_a_host() {
+        let cases: &[(&str, &[&str])] =
+            &[("mail.tms.mx.com", &["mail.tms.mx.com", "tms.mx.com", "mx.com"]), ("contoso.com", &["contoso.com"]), ("localhost", &[])];
+        for (host, want) in cases {
+            let host = Host::parse(host).expect("host");
+            let got: Vec<&str> = host.domains().collect();
+            assert_eq!(&got, want, "{host}");
+        }
+    }
+
+    /// The one-pass check of plain hosts: what is plain, and where a label is empty.
+    #[test]
+    fn plain_hosts_and_empty_labels() {
+        let cases: &[(&str, Option<bool>)] = &[
+            ("mail.contoso.com", Some(false)),
+            ("MX-1_a.Contoso.com", Some(false)),
+            ("a..b", Some(true)),
+            (".a.b", Some(true)),
+            ("a.b.", Some(true)),
+            ("", Some(true)),
+            ("a b.com", None),
+            ("bücher.de", None),
+            ("a*.com", None),
+        ];
+        for (host, want) in cases {
+            assert_eq!(plain_ascii_host(host.as_bytes()), *want, "{host}");
+        }
     }
 }

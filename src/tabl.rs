@@ -92,7 +92,7 @@ fn folded(name: &str) -> String {
 }
 
 /// Reads an export (CSV or JSON, any supported encoding).
-pub fn read_export<R: Read + 'static>(input: R) -> Result<Vec<ExportRow>, ExportError> {
+pub fn read_export<R: Read + Send + 'static>(input: R) -> Result<Vec<ExportRow>, ExportError> {
     let mut bytes = Vec::new();
     utf8_reader(input)?.take(MAX_EXPORT_BYTES + 1).read_to_end(&mut bytes).map_err(EncodingError::Io)?;
     if bytes.len() as u64 > MAX_EXPORT_BYTES {

@@ -1,7 +1,10 @@
 //! Tally: counts of an observations file per verdict, and the busiest pairs that no entry covers, in memory
 //! that does not grow with the number of rows.
 
-use foldhash::HashMap;
+use std::hash::BuildHasher;
+
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
 
 use crate::matcher::Verdict;
 use crate::message::Message;
@@ -18,6 +21,28 @@ pub struct Count {
     pub rows: u64,
     /// Messages (a pair row counts its message count).
     pub messages: u64,
+}
+
+/// A verdict without its entry: what a tally counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An allow decided.
+    Allow,
+    /// A block decided.
+    Block,
+    /// No entry decided.
+    None,
+}
+
+impl Kind {
+    /// The kind of `verdict`.
+    pub fn of(verdict: &Verdict<'_>) -> Kind {
+        match verdict {
+            Verdict::Allow(_) => Kind::Allow,
+            Verdict::Block(_) => Kind::Block,
+            Verdict::None => Kind::None,
+        }
+    }
 }
 
 /// An uncovered pair with its message count.
@@ -40,56 +65,102 @@ pub struct Tally {
     pub block: Count,
     /// Rows with verdict none.
     pub none: Count,
-    /// Uncovered pairs: (messages, overcount).
-    pairs: HashMap<String, (u64, u64)>,
+    /// Uncovered pairs, in slots whose text buffers are reused after an eviction: no allocation per pair.
+    slots: Vec<Slot>,
+    /// The slots in use, found by their pair's hash (a pair's text is compared on every hit).
+    index: HashTable<u32>,
+    /// Slots free for reuse.
+    free: Vec<u32>,
     /// The largest count evicted so far: a pair seen anew may have had up to this many messages before.
     floor: u64,
     key: String,
 }
 
+/// One tracked uncovered pair.
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    pair: String,
+    hash: u64,
+    messages: u64,
+    overcount: u64,
+}
+
+/// The hasher of pair texts: fixed, so that a run is repeatable.
+fn hash(pair: &str) -> u64 {
+    FixedState::with_seed(0x007a_11e5).hash_one(pair)
+}
+
 impl Tally {
     /// Adds one row.
     pub fn add(&mut self, message: &Message, messages: u64, verdict: &Verdict<'_>) {
-        let count = match verdict {
-            Verdict::Allow(_) => &mut self.allow,
-            Verdict::Block(_) => &mut self.block,
-            Verdict::None => &mut self.none,
-        };
-        count.rows += 1;
-        count.messages = count.messages.saturating_add(messages);
-        if matches!(verdict, Verdict::None) {
-            message.write_service_pair(&mut self.key);
-            self.uncovered(messages);
+        let kind = Kind::of(verdict);
+        if kind == Kind::None {
+            let mut key = std::mem::take(&mut self.key);
+            message.write_service_pair(&mut key);
+            self.add_counted(kind, messages, &key);
+            self.key = key;
+        } else {
+            self.add_counted(kind, messages, "");
         }
     }
 
-    fn uncovered(&mut self, messages: u64) {
-        if let Some((count, _)) = self.pairs.get_mut(self.key.as_str()) {
-            *count = count.saturating_add(messages);
+    /// Adds one row whose verdict is `kind`; `pair` is the pair as the service sees it
+    /// ([`Message::write_service_pair`]), counted when no entry covers it.
+    pub fn add_counted(&mut self, kind: Kind, messages: u64, pair: &str) {
+        let count = match kind {
+            Kind::Allow => &mut self.allow,
+            Kind::Block => &mut self.block,
+            Kind::None => &mut self.none,
+        };
+        count.rows += 1;
+        count.messages = count.messages.saturating_add(messages);
+        if kind == Kind::None {
+            self.uncovered(pair, messages);
+        }
+    }
+
+    fn uncovered(&mut self, pair: &str, messages: u64) {
+        let hash = hash(pair);
+        let Tally { slots, index, .. } = self;
+        if let Some(&i) = index.find(hash, |&i| slots[i as usize].pair == pair) {
+            let slot = &mut slots[i as usize];
+            slot.messages = slot.messages.saturating_add(messages);
             return;
         }
-        if self.pairs.len() >= 2 * TRACKED_PAIRS {
+        if index.len() >= 2 * TRACKED_PAIRS {
             self.evict();
         }
-        self.pairs.insert(self.key.clone(), (self.floor.saturating_add(messages), self.floor));
+        let Tally { slots, index, free, floor, .. } = self;
+        let i = free.pop().unwrap_or_else(|| {
+            slots.push(Slot::default());
+            (slots.len() - 1) as u32
+        });
+        let slot = &mut slots[i as usize];
+        slot.pair.clear();
+        slot.pair.push_str(pair);
+        (slot.hash, slot.messages, slot.overcount) = (hash, floor.saturating_add(messages), *floor);
+        index.insert_unique(hash, i, |&j| slots[j as usize].hash);
     }
 
     /// Keeps the busiest half: the table never holds more than twice [`TRACKED_PAIRS`], and the cost of an
     /// eviction is spread over the [`TRACKED_PAIRS`] new pairs that filled it.
     fn evict(&mut self) {
-        let mut counts: Vec<u64> = self.pairs.values().map(|(c, _)| *c).collect();
+        let Tally { slots, index, free, floor, .. } = self;
+        let mut counts: Vec<u64> = index.iter().map(|&i| slots[i as usize].messages).collect();
         let nth = counts.len() - TRACKED_PAIRS;
         let (_, cut, _) = counts.select_nth_unstable(nth);
         let cut = *cut;
         let mut evicted = 0;
-        self.pairs.retain(|_, (c, _)| {
-            let keep = *c > cut;
+        index.retain(|&mut i| {
+            let messages = slots[i as usize].messages;
+            let keep = messages > cut;
             if !keep {
-                evicted = evicted.max(*c);
+                evicted = evicted.max(messages);
+                free.push(i);
             }
             keep
         });
-        self.floor = self.floor.max(evicted);
+        *floor = (*floor).max(evicted);
     }
 
     /// All rows counted.
@@ -99,8 +170,12 @@ impl Tally {
 
     /// The `n` busiest uncovered pairs, most messages first (ties by name).
     pub fn busiest_uncovered(&self, n: usize) -> Vec<PairCount> {
-        let mut top: Vec<PairCount> =
-            self.pairs.iter().map(|(p, (m, o))| PairCount { pair: p.clone(), messages: *m, overcount: *o }).collect();
+        let mut top: Vec<PairCount> = self
+            .index
+            .iter()
+            .map(|&i| &self.slots[i as usize])
+            .map(|s| PairCount { pair: s.pair.clone(), messages: s.messages, overcount: s.overcount })
+            .collect();
         top.sort_by(|a, b| b.messages.cmp(&a.messages).then_with(|| a.pair.cmp(&b.pair)));
         top.truncate(n);
         top
@@ -144,7 +219,7 @@ mod tests {
         assert_eq!(top[0].pair, "heavy.example via bulk.example");
         assert_eq!(top[0].messages, 15_000);
         assert_eq!(top[0].overcount, 0);
-        assert!(t.pairs.len() <= 2 * TRACKED_PAIRS);
+        assert!(t.index.len() <= 2 * TRACKED_PAIRS);
         assert_eq!(t.rows(), 55_000);
     }
 }

@@ -1,14 +1,15 @@
 //! `spoofctl match --observations`: stream an observations file through the lists.
 
 use std::fs::File;
-use std::io::{self, BufWriter, StdoutLock, Write};
+use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use spoofctl::encoding::utf8_reader;
-use spoofctl::matcher::{Matcher, Outcome};
-use spoofctl::observations::{Reader, Row};
-use spoofctl::render::observations::{CSV_HEADER, Run, row_csv, row_json, summary_json, summary_text};
-use spoofctl::tally::Tally;
+use spoofctl::matcher::Matcher;
+use spoofctl::observations::Reader;
+use spoofctl::render::observations::{CSV_HEADER, Run, summary_json, summary_text};
+use spoofctl::scan::{Options, RowOutput, scan};
 
 use super::args::MatchFormat;
 use super::progress::Progress;
@@ -17,67 +18,10 @@ use super::{Exit, fail};
 /// How many row errors are shown; the rest are counted.
 const SHOWN_ERRORS: u64 = 20;
 
-/// Where rows go: nowhere (text prints only the summary), a streamed JSON array, or CSV records.
-enum Sink<'a> {
-    Text(BufWriter<StdoutLock<'a>>),
-    Json(BufWriter<StdoutLock<'a>>, bool),
-    Csv(Box<csv::Writer<BufWriter<StdoutLock<'a>>>>),
-}
-
-impl Sink<'_> {
-    fn open(format: MatchFormat, file: &str) -> io::Result<Sink<'static>> {
-        let out = BufWriter::with_capacity(256 * 1024, io::stdout().lock());
-        Ok(match format {
-            MatchFormat::Text => Sink::Text(out),
-            MatchFormat::Json => {
-                let mut out = out;
-                write!(out, "{{\"version\":1,\"observations\":{},\"rows\":[", serde_json::json!(file))?;
-                Sink::Json(out, true)
-            }
-            MatchFormat::Csv => {
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(CSV_HEADER)?;
-                Sink::Csv(Box::new(w))
-            }
-        })
-    }
-
-    fn row(&mut self, row: &Row, outcome: &Outcome<'_>, pair_row: bool) -> io::Result<()> {
-        match self {
-            Sink::Text(_) => Ok(()),
-            Sink::Json(out, first) => {
-                let sep = if *first { "\n" } else { ",\n" };
-                *first = false;
-                write!(out, "{sep}{}", row_json(row, outcome, pair_row))
-            }
-            Sink::Csv(w) => Ok(w.write_record(row_csv(row, outcome, pair_row))?),
-        }
-    }
-
-    fn finish(self, run: &Run<'_>) -> io::Result<()> {
-        match self {
-            Sink::Text(mut out) => {
-                out.write_all(summary_text(run).as_bytes())?;
-                out.flush()
-            }
-            Sink::Json(mut out, _) => {
-                writeln!(out, "\n],\"summary\":{}}}", summary_json(run))?;
-                out.flush()
-            }
-            Sink::Csv(mut w) => {
-                w.flush()?;
-                // stdout stays pure CSV; the summary goes to stderr.
-                eprint!("{}", summary_text(run));
-                Ok(())
-            }
-        }
-    }
-}
-
 /// An observations file opened for streaming, with a progress bar over its size.
 pub struct Opened {
     /// The rows.
-    pub reader: Reader<Box<dyn std::io::Read>>,
+    pub reader: Reader<Box<dyn std::io::Read + Send>>,
     /// The progress bar (drawn only on a terminal, and only for a file of known size).
     pub progress: Progress,
 }
@@ -86,7 +30,7 @@ pub struct Opened {
 /// as it reads. A file that is not an observations file (no header row spoofctl knows, a bad encoding) is
 /// reported, exit 1; one that cannot be opened, exit 2.
 pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
-    let (input, total): (Box<dyn std::io::Read>, u64) = if path.as_os_str() == "-" {
+    let (input, total): (Box<dyn std::io::Read + Send>, u64) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin()), 0)
     } else if path.is_dir() {
         return Err(fail(format!("{}: a folder, not an observations file", path.display())));
@@ -105,62 +49,83 @@ pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
     }
 }
 
-/// Runs `match --observations FILE` against the lists' matchers.
+/// Runs `match --observations FILE` against the lists' matchers, on every core ([`scan`]).
 pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     let shown = path.display().to_string();
-    let broken = |e: &dyn std::fmt::Display| {
-        eprintln!("spoofctl: error: {shown}: {e}");
-        Exit::Findings
-    };
-    let Opened { mut reader, mut progress } = match open(path, format != MatchFormat::Text) {
+    let Opened { reader, mut progress } = match open(path, format != MatchFormat::Text) {
         Ok(opened) => opened,
         Err(exit) => return exit,
     };
-    let Ok(mut sink) = Sink::open(format, &shown) else { return Exit::CannotRun };
-    let mut tallies = vec![Tally::default(); matchers.len()];
-    let (mut skipped, mut failure, mut scratch) = (0u64, None, Vec::new());
-    let pair_rows = matches!(reader.shape(), spoofctl::observations::Shape::Pairs { .. });
-    while let Some(next) = reader.next_row() {
-        let row = match next {
-            Ok(Ok(row)) => row,
-            Ok(Err(e)) => {
-                skipped += 1;
-                if skipped <= SHOWN_ERRORS {
-                    progress.clear();
-                    eprintln!("{shown}: row {}: skipped: {}", e.row, e.message);
-                }
-                continue;
-            }
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        };
-        for (matcher, tally) in matchers.iter().zip(&mut tallies) {
-            let outcome = matcher.evaluate_with(&row.message, &mut scratch, false);
-            tally.add(&row.message, row.count, &outcome.verdict);
-            if sink.row(row, &outcome, pair_rows).is_err() {
-                return Exit::CannotRun; // stdout closed: nobody is reading
+    let shape = reader.shape().describe();
+    let mut out = BufWriter::with_capacity(256 * 1024, io::stdout().lock());
+    let output = match format {
+        MatchFormat::Text => RowOutput::Nothing,
+        MatchFormat::Json => RowOutput::Json,
+        MatchFormat::Csv => RowOutput::Csv,
+    };
+    let header = match format {
+        MatchFormat::Text => Ok(()),
+        MatchFormat::Json => write!(out, "{{\"version\":1,\"observations\":{},\"rows\":[", serde_json::json!(shown)),
+        MatchFormat::Csv => csv_header(&mut out),
+    };
+    if header.is_err() {
+        return Exit::CannotRun;
+    }
+    let (mut shown_errors, mut first) = (0u64, true);
+    let scanned = scan(reader, matchers, Options::all_cores(output), |batch| {
+        for e in batch.errors {
+            shown_errors += 1;
+            if shown_errors <= SHOWN_ERRORS {
+                progress.clear();
+                eprintln!("{shown}: row {}: skipped: {}", e.row, e.message);
             }
         }
-        progress.update(tallies.first().map_or(0, Tally::rows));
-    }
+        // JSON rows each come after `,\n`; the first one after `\n` alone.
+        let rows = if first && output == RowOutput::Json { batch.output.get(1..).unwrap_or_default() } else { batch.output };
+        first &= rows.is_empty();
+        if out.write_all(rows).is_err() {
+            return ControlFlow::Break(()); // stdout closed: nobody is reading
+        }
+        progress.update(batch.records);
+        ControlFlow::Continue(())
+    });
     drop(progress);
-    if skipped > SHOWN_ERRORS {
-        eprintln!("{shown}: {} more rows skipped", skipped - SHOWN_ERRORS);
+    if scanned.stopped {
+        return Exit::CannotRun;
+    }
+    if scanned.skipped > SHOWN_ERRORS {
+        eprintln!("{shown}: {} more rows skipped", scanned.skipped - SHOWN_ERRORS);
     }
     let run = Run {
         file: &shown,
-        shape: reader.shape().describe(),
-        skipped,
-        lists: matchers.iter().map(|m| m.list()).zip(tallies.iter()).collect(),
+        shape,
+        skipped: scanned.skipped,
+        lists: matchers.iter().map(|m| m.list()).zip(scanned.tallies.iter()).collect(),
     };
-    if sink.finish(&run).is_err() {
+    let finished = match format {
+        MatchFormat::Text => out.write_all(summary_text(&run).as_bytes()).and_then(|()| out.flush()),
+        MatchFormat::Json => writeln!(out, "\n],\"summary\":{}}}", summary_json(&run)).and_then(|()| out.flush()),
+        MatchFormat::Csv => out.flush().map(|()| {
+            // stdout stays pure CSV; the summary goes to stderr.
+            eprint!("{}", summary_text(&run));
+        }),
+    };
+    if finished.is_err() {
         return Exit::CannotRun;
     }
-    match failure {
-        Some(e) => broken(&e),
-        None if skipped > 0 => Exit::Findings,
+    match scanned.failure {
+        Some(e) => {
+            eprintln!("spoofctl: error: {shown}: {e}");
+            Exit::Findings
+        }
+        None if scanned.skipped > 0 => Exit::Findings,
         None => Exit::Clean,
     }
+}
+
+/// The CSV header row of `--format csv`.
+fn csv_header(out: &mut impl Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_HEADER)?;
+    w.flush()
 }

@@ -1,9 +1,9 @@
 //! The progress bar of long runs (`match --observations`, `diff --observations`, and commands that check
 //! many list files): one line on stderr, only on a terminal, never mixed into the result.
 
-use std::cell::Cell;
 use std::io::{IsTerminal, Read};
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use spoofctl::render::thousands;
@@ -12,13 +12,13 @@ use spoofctl::render::thousands;
 /// UTF-16 export's progress reaches 100% too.
 pub struct Counted<R> {
     inner: R,
-    count: Rc<Cell<u64>>,
+    count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -33,7 +33,7 @@ fn delay() -> Duration {
 /// What the bar measures the run's progress in.
 enum Measure {
     /// Bytes of a file, counted by the reader [`Progress::over`] returns; the count shown is rows.
-    Bytes(Rc<Cell<u64>>),
+    Bytes(Arc<AtomicU64>),
     /// Items (list files): the count given to `update` is itself the progress.
     Items,
 }
@@ -58,8 +58,8 @@ impl Progress {
     /// terminal, when the size is unknown (standard input), or when `stdout_busy` (rows are being written to
     /// stdout) and stdout is the same terminal: the bar would land among the rows.
     pub fn over<R: Read>(input: R, total: u64, stdout_busy: bool) -> (Counted<R>, Progress) {
-        let read = Rc::new(Cell::new(0));
-        let progress = Progress::new(total, stdout_busy, Measure::Bytes(Rc::clone(&read)), "rows", 16_384);
+        let read = Arc::new(AtomicU64::new(0));
+        let progress = Progress::new(total, stdout_busy, Measure::Bytes(Arc::clone(&read)), "rows", 16_384);
         (Counted { inner: input, count: read }, progress)
     }
 
@@ -93,7 +93,7 @@ impl Progress {
         }
         self.drawn = Some(now);
         let progress = match &self.measure {
-            Measure::Bytes(read) => read.get(),
+            Measure::Bytes(read) => read.load(Ordering::Relaxed),
             Measure::Items => count,
         };
         let done = progress.min(self.total) as f64 / self.total as f64;

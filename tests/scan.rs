@@ -1,0 +1,210 @@
+//! Matching an observations file on several threads gives what reading it one row at a time gives: the same
+//! counts, the same busiest uncovered pairs (evictions included), the same row errors in the same order, the
+//! same CSV and JSON bytes, and the same file error, whatever the number of workers.
+
+use std::io::{Cursor, Write as _};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use spoofctl::diagnostic::Span;
+use spoofctl::encoding::utf8_reader;
+use spoofctl::entry::{Entry, Metadata, TenantList};
+use spoofctl::matcher::Matcher;
+use spoofctl::observations::{Reader, Shape};
+use spoofctl::pair::{Action, Rule, Side, SpoofType};
+use spoofctl::render::observations::{row_csv, row_json};
+use spoofctl::scan::{Options, RowOutput, scan};
+use spoofctl::tally::Tally;
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// A list naming some of the names the files use: allows and blocks, a `*` block, a range.
+fn list(seed: u64, name: &str) -> TenantList {
+    let mut rng = Rng(seed);
+    let mut entries = Vec::new();
+    for i in 0..40 {
+        let k = rng.below(60);
+        let spoofed = match i {
+            0 => "*".to_string(),
+            _ if i % 7 == 0 => format!("u{k}@s{k}.example"),
+            _ => format!("s{k}.example"),
+        };
+        let j = rng.below(60);
+        let infrastructure = if i % 5 == 4 { format!("10.0.{j}.0/24") } else { format!("relay{j}.example") };
+        let action = if i % 4 == 0 || spoofed == "*" { Action::Block } else { Action::Allow };
+        let Ok(rule) = Rule::new(
+            action,
+            Side::parse_spoofed(&spoofed).expect("spoofed"),
+            Side::parse_infrastructure(&infrastructure).expect("infrastructure"),
+        ) else {
+            continue;
+        };
+        let spoof_type = if i % 9 == 0 { SpoofType::Internal } else { SpoofType::External };
+        entries.push(Entry { rule, spoof_type, type_written: true, meta: Metadata::default(), span: Span::new(i + 1, 5) });
+    }
+    TenantList { path: PathBuf::from(name), tenant: None, accepted_domains: Vec::new(), policy: Default::default(), entries }
+}
+
+/// An observations file of `rows` rows: message rows or pair rows, with bad rows, blank lines, quoted fields
+/// across lines, CRLF, and (when `broken`) a record too long to read at the end. Names come from a pool
+/// bigger than the tally keeps, so that evictions happen.
+fn file(rng: &mut Rng, rows: usize, pairs: bool, broken: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let end = if rng.below(2) == 0 { "\n" } else { "\r\n" };
+    let header = if pairs { "SpoofedUser,SendingInfrastructure,MessageCount,SpoofType" } else { "From,PTR,IP,DKIM" };
+    write!(out, "{header}{end}").expect("write");
+    for _ in 0..rows {
+        let k = if rng.below(2) == 0 { rng.below(60) } else { rng.below(5_000) };
+        let j = if rng.below(2) == 0 { rng.below(60) } else { rng.below(5_000) };
+        let line = match rng.below(40) {
+            0 => String::new(),
+            1 if pairs => format!("s{k}.example,relay{j}.example,many,External"),
+            1 => format!("nobody-at-s{k}.example,mail.relay{j}.example,10.0.{}.1,", j % 256),
+            2 if !pairs => format!("u{k}@s{k}.example,mail.relay{j}.example,10.0.300.1,"),
+            3 if !pairs => format!("u{k}@s{k}.example,mail.relay{j}.example,,\"s{k}.example{end}relay{j}.example\""),
+            _ if pairs => {
+                let infra = if rng.below(3) == 0 { format!("10.0.{}.0/24", j % 256) } else { format!("relay{j}.example") };
+                let kind = ["External", "Internal", ""][rng.below(3) as usize];
+                format!("s{k}.example,{infra},{},{kind}", 1 + rng.below(500))
+            }
+            _ => {
+                let dkim = if rng.below(3) == 0 { format!("s{k}.example") } else { String::new() };
+                format!("u{k}@S{k}.example,mail.relay{j}.example,10.0.{}.{},{dkim}", j % 256, rng.below(256))
+            }
+        };
+        write!(out, "{line}{end}").expect("write");
+    }
+    if broken {
+        out.extend(std::iter::repeat_n(b'x', spoofctl::encoding::MAX_LINE_BYTES + 10));
+        out.extend_from_slice(end.as_bytes());
+        out.extend_from_slice(b"u1@s1.example,mail.relay1.example,10.0.1.1,\n");
+    }
+    out
+}
+
+fn reader(bytes: &[u8]) -> Reader<Box<dyn std::io::Read + Send>> {
+    Reader::new(utf8_reader(Cursor::new(bytes.to_vec())).expect("readable")).expect("header")
+}
+
+/// Rows and messages for allow, block and none.
+type Counts = (u64, u64, u64, u64, u64, u64);
+/// Each busiest uncovered pair: its text, messages and overcount.
+type Busiest = Vec<(String, u64, u64)>;
+
+/// Everything a scan reports, comparable.
+#[derive(Debug, PartialEq)]
+struct Result {
+    counts: Vec<Counts>,
+    busiest: Vec<Busiest>,
+    errors: Vec<(u64, String)>,
+    output: Vec<u8>,
+    failure: Option<String>,
+}
+
+fn summary(tallies: &[Tally]) -> (Vec<Counts>, Vec<Busiest>) {
+    let counts =
+        tallies.iter().map(|t| (t.allow.rows, t.allow.messages, t.block.rows, t.block.messages, t.none.rows, t.none.messages)).collect();
+    let busiest =
+        tallies.iter().map(|t| t.busiest_uncovered(usize::MAX).into_iter().map(|p| (p.pair, p.messages, p.overcount)).collect()).collect();
+    (counts, busiest)
+}
+
+/// One row at a time, as before there were threads: the reference.
+fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Result {
+    let mut reader = reader(bytes);
+    let pair_rows = matches!(reader.shape(), Shape::Pairs { .. });
+    let (mut tallies, mut scratch) = (vec![Tally::default(); matchers.len()], Vec::new());
+    let (mut errors, mut out, mut failure) = (Vec::new(), Vec::new(), None);
+    let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    while let Some(next) = reader.next_row() {
+        let row = match next {
+            Ok(Ok(row)) => row,
+            Ok(Err(e)) => {
+                errors.push((e.row, e.message));
+                continue;
+            }
+            Err(e) => {
+                failure = Some(e.to_string());
+                break;
+            }
+        };
+        for (matcher, tally) in matchers.iter().zip(&mut tallies) {
+            let outcome = matcher.evaluate_with(&row.message, &mut scratch, false);
+            tally.add(&row.message, row.count, &outcome.verdict);
+            match output {
+                RowOutput::Csv => csv.write_record(row_csv(row, &outcome, pair_rows)).expect("csv"),
+                RowOutput::Json => write!(out, ",\n{}", row_json(row, &outcome, pair_rows)).expect("json"),
+                RowOutput::Nothing => {}
+            }
+        }
+    }
+    if output == RowOutput::Csv {
+        out = csv.into_inner().expect("csv");
+    }
+    let (counts, busiest) = summary(&tallies);
+    Result { counts, busiest, errors, output: out, failure }
+}
+
+fn scanned(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput, workers: usize) -> Result {
+    let (mut errors, mut out, mut records) = (Vec::new(), Vec::new(), 0);
+    let scanned = scan(reader(bytes), matchers, Options { workers, output }, |batch| {
+        assert!(batch.records >= records, "records go up");
+        records = batch.records;
+        errors.extend(batch.errors.iter().map(|e| (e.row, e.message.clone())));
+        out.extend_from_slice(batch.output);
+        ControlFlow::Continue(())
+    });
+    assert!(!scanned.stopped);
+    assert_eq!(scanned.skipped, errors.len() as u64);
+    let (counts, busiest) = summary(&scanned.tallies);
+    Result { counts, busiest, errors, output: out, failure: scanned.failure.map(|e| e.to_string()) }
+}
+
+#[test]
+fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
+    let lists = [list(7, "a.yaml"), list(11, "b.yaml")];
+    let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
+    let mut rng = Rng(0x5CA7_7E57);
+    let mut evictions = 0;
+    for case in 0..24 {
+        // Up to four batches and a bit, so that batches overtake one another between the workers.
+        let rows = [0, 1, 1023, 1024, 1025, 4_500][case % 6];
+        let (pairs, broken) = (case % 4 >= 2, case % 8 == 7);
+        let bytes = file(&mut rng, rows, pairs, broken);
+        for output in [RowOutput::Nothing, RowOutput::Csv, RowOutput::Json] {
+            let want = row_by_row(&bytes, &matchers[..1 + case % 2], output);
+            evictions += want.busiest.iter().filter(|b| b.iter().any(|p| p.2 > 0)).count();
+            assert_eq!(want.failure.is_some(), broken, "case {case}");
+            for workers in [1, 2, 3, 8] {
+                let got = scanned(&bytes, &matchers[..1 + case % 2], output, workers);
+                assert!(got == want, "case {case} ({rows} rows, pairs {pairs}, {output:?}, {workers} workers) differs");
+            }
+        }
+    }
+    assert!(evictions > 0, "no case made the tally evict: the comparison misses that path");
+}
+
+/// A caller that stops (its output closed) ends the scan at once, whatever is still being read.
+#[test]
+fn a_stopped_scan_ends() {
+    let lists = [list(7, "a.yaml")];
+    let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
+    let bytes = file(&mut Rng(42), 20_000, false, false);
+    let mut batches = 0;
+    let scanned = scan(reader(&bytes), &matchers, Options { workers: 2, output: RowOutput::Csv }, |_| {
+        batches += 1;
+        ControlFlow::Break(())
+    });
+    assert!(scanned.stopped);
+    assert_eq!(batches, 1);
+    assert!(scanned.tallies[0].rows() <= 1024, "{} rows counted after the stop", scanned.tallies[0].rows());
+}
