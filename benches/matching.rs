@@ -149,18 +149,21 @@ fn phase(kind: &str, data: &Path, entries: usize) {
                 }
                 assert_eq!(tally.rows(), rows);
             }
-            Some(m) => {
-                // What `match --observations` runs: reading on one thread, parsing and matching on every core,
-                // counting in file order.
-                let reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
-                let scanned = scan(reader, std::slice::from_ref(m), Options::all_cores(RowOutput::Nothing), |_| ControlFlow::Continue(()));
-                assert!(scanned.failure.is_none() && scanned.skipped == 0);
-                rows = scanned.tallies[0].rows();
-            }
+            Some(m) => rows = scan_file(data, m),
         }
         best = best.min(start.elapsed().as_secs_f64());
     }
     println!("{rows} {best} {}", peak_kib());
+}
+
+/// What `match --observations` runs: reading on one thread, parsing and matching on every core, counting in
+/// file order. Returns the rows counted.
+fn scan_file(data: &Path, m: &Matcher<'_>) -> u64 {
+    let file = std::fs::File::open(data).expect("open data");
+    let reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
+    let scanned = scan(reader, std::slice::from_ref(m), Options::all_cores(RowOutput::Nothing), |_| ControlFlow::Continue(()));
+    assert!(scanned.failure.is_none() && scanned.skipped == 0);
+    scanned.tallies[0].rows()
 }
 
 fn run_child(kind: &str, data: &Path, entries: usize) -> (u64, f64, u64) {
@@ -179,15 +182,7 @@ fn main() {
         let list = list(1_000);
         let m = Matcher::new(&list);
         let start = Instant::now();
-        let mut reader = Reader::new(spoofctl::encoding::utf8_reader(std::fs::File::open(&args[i + 1]).expect("open")).expect("decode"))
-            .expect("header");
-        let (mut tally, mut scratch, mut rows) = (Tally::default(), Vec::new(), 0u64);
-        while let Some(row) = reader.next_row() {
-            let row = row.expect("file").expect("row");
-            let outcome = m.evaluate_with(&row.message, &mut scratch, false);
-            tally.add(&row.message, row.count, &outcome.verdict);
-            rows += 1;
-        }
+        let rows = scan_file(Path::new(&args[i + 1]), &m);
         println!("{rows} {:.1} {}", start.elapsed().as_secs_f64(), peak_kib());
         return;
     }

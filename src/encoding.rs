@@ -218,8 +218,10 @@ impl RowNumbers {
     /// The row of `record`, just read by `reader`; call it once for each record, in order.
     pub fn row<R: Read>(&mut self, reader: &csv::Reader<R>, record: &csv::ByteRecord) -> u64 {
         let after = reader.position().line();
-        // A plain count, which the compiler vectorizes: memchr's setup costs more than a short record.
-        let embedded = record.as_slice().iter().filter(|b| **b == b'\n').count() as u64;
+        // A record read in one line holds no line break: only longer reads are counted (most records are one
+        // line, and this runs for every row of large files).
+        let embedded =
+            if after.saturating_sub(self.line) == 1 { 0 } else { record.as_slice().iter().filter(|b| **b == b'\n').count() as u64 };
         // At least the record's own lines: a last record without a line break does not move the reader's line.
         let lines = after.saturating_sub(self.line).max(1 + embedded);
         self.line = after;

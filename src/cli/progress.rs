@@ -46,8 +46,11 @@ pub struct Progress {
     measure: Measure,
     /// What the count counts: `rows`, `lists`.
     unit: &'static str,
-    /// `update` looks at the clock only when the count is a multiple of this (rows come by the million).
+    /// `update` looks at the clock only when the count has grown by this much since it last looked (rows come
+    /// by the million, one at a time or a batch at a time).
     every: u64,
+    /// The count at which `update` looks at the clock next.
+    next: u64,
     started: Instant,
     delay: Duration,
     drawn: Option<Instant>,
@@ -75,6 +78,7 @@ impl Progress {
             measure,
             unit,
             every,
+            next: 0,
             started: Instant::now(),
             delay: if shown { delay() } else { Duration::ZERO },
             drawn: None,
@@ -83,9 +87,10 @@ impl Progress {
 
     /// Called with the count so far (rows read, lists checked).
     pub fn update(&mut self, count: u64) {
-        if self.total == 0 || !count.is_multiple_of(self.every) {
+        if self.total == 0 || count < self.next {
             return;
         }
+        self.next = count.saturating_add(self.every);
         let now = Instant::now();
         let elapsed = now.duration_since(self.started);
         if elapsed < self.delay || self.drawn.is_some_and(|d| now.duration_since(d) < Duration::from_millis(200)) {
