@@ -10,7 +10,9 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write as _};
 use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Mutex, mpsc};
+use std::thread;
 
 use crate::matcher::Matcher;
 use crate::observations::{Batch, FileError, Reader, Row, RowError, Shape};
@@ -111,8 +113,8 @@ pub fn scan<R: Read + Send>(
     }
     let (work_tx, work_rx) = mpsc::channel::<Work>();
     let work_rx = Mutex::new(work_rx);
-    let (done_tx, done_rx) = mpsc::channel::<Done>();
-    std::thread::scope(|s| {
+    let (done_tx, done_rx) = mpsc::channel::<thread::Result<Done>>();
+    thread::scope(|s| {
         s.spawn(move || {
             // A batch comes back once the caller's thread has counted it: at most the circulating ones are
             // ever in memory. The loop ends at the end of the file, or when the caller's thread is gone.
@@ -140,8 +142,11 @@ pub fn scan<R: Read + Send>(
                         Err(_) => return,
                     };
                     let Ok(work) = work else { return };
-                    let done = process(work, shape, matchers, options.output, &mut row, &mut scratch);
-                    if done_tx.send(done).is_err() {
+                    // A panic is handed to the caller's thread, which raises it: otherwise it would wait for the
+                    // lost batch for ever.
+                    let done = catch_unwind(AssertUnwindSafe(|| process(work, shape, matchers, options.output, &mut row, &mut scratch)));
+                    let failed = done.is_err();
+                    if done_tx.send(done).is_err() || failed {
                         return;
                     }
                 }
@@ -189,7 +194,7 @@ fn process(work: Work, shape: &Shape, matchers: &[Matcher<'_>], output: RowOutpu
 
 /// Takes the workers' results in file order and counts them; returns the batches to the reading thread.
 fn collect(
-    done_rx: mpsc::Receiver<Done>,
+    done_rx: mpsc::Receiver<thread::Result<Done>>,
     free_tx: mpsc::Sender<Batch>,
     lists: usize,
     mut each: impl FnMut(Progress<'_>) -> ControlFlow<()>,
@@ -197,6 +202,7 @@ fn collect(
     let mut scanned = Scanned { tallies: vec![Tally::default(); lists], skipped: 0, failure: None, stopped: false };
     let (mut waiting, mut next, mut records) = (BTreeMap::new(), 0u64, 0u64);
     while let Ok(done) = done_rx.recv() {
+        let done = done.unwrap_or_else(|panic| resume_unwind(panic));
         waiting.insert(done.seq, done);
         while let Some(done) = waiting.remove(&next) {
             next += 1;
