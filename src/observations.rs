@@ -230,9 +230,12 @@ impl Batch {
     pub const BYTES: usize = 256 * 1024;
 
     fn clear(&mut self) {
-        // A batch that once held very long records gives that memory back.
+        // A batch that once held very long records (or records of very many fields) gives that memory back.
         if self.bytes.capacity() > 4 * Batch::BYTES {
             self.bytes = Vec::new();
+        }
+        if self.field_ends.capacity() > Batch::BYTES {
+            self.field_ends = Vec::new();
         }
         self.bytes.clear();
         self.field_ends.clear();
