@@ -85,7 +85,8 @@ fn plain_ascii_host(bytes: &[u8]) -> Option<bool> {
         dot_dot |= (class & previous) == 2;
         previous = class;
     }
-    (!bad).then_some(dot_dot || previous == 2)
+    // No bytes, no label: the caller reports an empty host its own way.
+    (!bad).then_some(!bytes.is_empty() && (dot_dot || previous == 2))
 }
 
 /// Appends the normal form of host name `raw` to `out`: lowercase ASCII (punycode for Unicode), no trailing dot.
@@ -329,7 +330,7 @@ mod tests {
             ("a..b", Some(true)),
             (".a.b", Some(true)),
             ("a.b.", Some(true)),
-            ("", Some(true)),
+            ("", Some(false)),
             ("a b.com", None),
             ("bücher.de", None),
             ("a*.com", None),

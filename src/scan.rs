@@ -1,7 +1,7 @@
 //! Matching an observations file on every core.
 //!
-//! One thread reads records ([`Reader::read_batch`]); workers parse and match them a batch at a time; the
-//! calling thread takes the results back in file order, counts them ([`Tally`]) and hands each batch's row
+//! One thread reads records ([`Reader::read_batch`]); the calling thread hands the batches to workers, which
+//! parse and match them; the calling thread takes the results back in file order, counts them ([`Tally`]) and hands each batch's row
 //! errors and rendered rows to the caller. Counts, errors and output are therefore the same, byte for byte,
 //! whatever the number of workers (`tests/scan.rs` compares them with reading one row at a time). A fixed
 //! number of batches circulates between the threads, and each holds a bounded number of bytes, so memory
@@ -97,9 +97,21 @@ struct Done {
     output: Vec<u8>,
 }
 
+/// What reaches the caller's thread: a batch read (to hand to a worker), a batch matched (to count in
+/// order), or a panic of the reading thread.
+enum Event {
+    Read(Work),
+    Matched(thread::Result<Done>),
+    ReaderPanicked(Box<dyn std::any::Any + Send>),
+}
+
 /// Scans `reader` through `matchers`; `each` sees every batch in file order, and stops the scan with
 /// [`ControlFlow::Break`] (say, when its output is closed).
-pub fn scan<R: Read + Send>(
+///
+/// The reading thread is not waited for when the scan stops early: it may be blocked reading (standard
+/// input from a live feed), and ends at its next read or when its input ends. Everything else has ended
+/// when this returns. A panic on any thread is raised on the caller's.
+pub fn scan<R: Read + Send + 'static>(
     mut reader: Reader<R>,
     matchers: &[Matcher<'_>],
     options: Options,
@@ -107,33 +119,42 @@ pub fn scan<R: Read + Send>(
 ) -> Scanned {
     let shape = reader.shape().clone();
     let workers = options.workers.max(1);
+    // Rows a batch takes: fewer when each row is counted or written for many lists, so that a batch's
+    // results stay about as large as its records.
+    let rows = (Batch::ROWS / matchers.len().max(1)).max(16);
     let (free_tx, free_rx) = mpsc::channel::<Batch>();
     for _ in 0..2 * workers + 2 {
         let _ = free_tx.send(Batch::default());
     }
+    let (inbox_tx, inbox_rx) = mpsc::channel::<Event>();
     let (work_tx, work_rx) = mpsc::channel::<Work>();
     let work_rx = Mutex::new(work_rx);
-    let (done_tx, done_rx) = mpsc::channel::<thread::Result<Done>>();
-    thread::scope(|s| {
-        s.spawn(move || {
-            // A batch comes back once the caller's thread has counted it: at most the circulating ones are
-            // ever in memory. The loop ends at the end of the file, or when the caller's thread is gone.
+    let read_tx = inbox_tx.clone();
+    thread::spawn(move || {
+        // A batch comes back once the caller's thread has counted it: at most the circulating ones are ever
+        // in memory. The loop ends at the end of the file, or when the caller's thread is gone.
+        let read = catch_unwind(AssertUnwindSafe(|| {
             let mut seq = 0;
             while let Ok(mut batch) = free_rx.recv() {
-                let end = match reader.read_batch(&mut batch) {
+                let end = match reader.read_batch(&mut batch, rows) {
                     Ok(true) => End::More,
                     Ok(false) => End::Last,
                     Err(e) => End::Failed(e),
                 };
                 let more = matches!(end, End::More);
-                if work_tx.send(Work { seq, batch, end }).is_err() || !more {
+                if read_tx.send(Event::Read(Work { seq, batch, end })).is_err() || !more {
                     return;
                 }
                 seq += 1;
             }
-        });
+        }));
+        if let Err(panic) = read {
+            let _ = read_tx.send(Event::ReaderPanicked(panic));
+        }
+    });
+    thread::scope(|s| {
         for _ in 0..workers {
-            let (done_tx, work_rx, shape) = (done_tx.clone(), &work_rx, &shape);
+            let (inbox_tx, work_rx, shape) = (inbox_tx.clone(), &work_rx, &shape);
             s.spawn(move || {
                 let (mut row, mut scratch) = (Row::empty(), Vec::new());
                 loop {
@@ -141,19 +162,20 @@ pub fn scan<R: Read + Send>(
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
+                    // The caller's thread dropped the work channel: the scan is over.
                     let Ok(work) = work else { return };
-                    // A panic is handed to the caller's thread, which raises it: otherwise it would wait for the
-                    // lost batch for ever.
                     let done = catch_unwind(AssertUnwindSafe(|| process(work, shape, matchers, options.output, &mut row, &mut scratch)));
                     let failed = done.is_err();
-                    if done_tx.send(done).is_err() || failed {
+                    if inbox_tx.send(Event::Matched(done)).is_err() || failed {
                         return;
                     }
                 }
             });
         }
-        drop(done_tx);
-        collect(done_rx, free_tx, matchers.len(), each)
+        drop(inbox_tx);
+        // The work channel and the inbox are dropped when `collect` returns, however it returns, which ends
+        // the workers: the scope's wait for them is short.
+        collect(inbox_rx, work_tx, free_tx, matchers.len(), each)
     })
 }
 
@@ -192,17 +214,29 @@ fn process(work: Work, shape: &Shape, matchers: &[Matcher<'_>], output: RowOutpu
     Done { seq, batch, end, counted, pairs, pair_ends, errors, output: out }
 }
 
-/// Takes the workers' results in file order and counts them; returns the batches to the reading thread.
+/// Hands read batches to the workers, takes their results in file order and counts them, and returns the
+/// batches to the reading thread.
 fn collect(
-    done_rx: mpsc::Receiver<thread::Result<Done>>,
+    inbox: mpsc::Receiver<Event>,
+    work_tx: mpsc::Sender<Work>,
     free_tx: mpsc::Sender<Batch>,
     lists: usize,
     mut each: impl FnMut(Progress<'_>) -> ControlFlow<()>,
 ) -> Scanned {
     let mut scanned = Scanned { tallies: vec![Tally::default(); lists], skipped: 0, failure: None, stopped: false };
     let (mut waiting, mut next, mut records) = (BTreeMap::new(), 0u64, 0u64);
-    while let Ok(done) = done_rx.recv() {
-        let done = done.unwrap_or_else(|panic| resume_unwind(panic));
+    // Every sender stays alive until the last batch is counted (the workers wait on the work channel, which
+    // this function holds), so the inbox never closes before then.
+    while let Ok(event) = inbox.recv() {
+        let done = match event {
+            Event::Read(work) => {
+                // The workers live until `work_tx` is dropped: this cannot fail.
+                let _ = work_tx.send(work);
+                continue;
+            }
+            Event::Matched(done) => done.unwrap_or_else(|panic| resume_unwind(panic)),
+            Event::ReaderPanicked(panic) => resume_unwind(panic),
+        };
         waiting.insert(done.seq, done);
         while let Some(done) = waiting.remove(&next) {
             next += 1;
@@ -233,5 +267,5 @@ fn collect(
             let _ = free_tx.send(done.batch);
         }
     }
-    scanned
+    unreachable!("the inbox closed before the last batch: every sender outlives it")
 }

@@ -3,7 +3,7 @@
 
 use std::hash::BuildHasher;
 
-use foldhash::fast::FixedState;
+use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
 use crate::matcher::Verdict;
@@ -71,6 +71,10 @@ pub struct Tally {
     index: HashTable<u32>,
     /// Slots free for reuse.
     free: Vec<u32>,
+    /// The hasher of pair texts, seeded at random: pairs come from the file, and a known seed would let a
+    /// file crowd the table. The results do not depend on it (evictions and the busiest pairs go by counts,
+    /// then names).
+    hasher: RandomState,
     /// The largest count evicted so far: a pair seen anew may have had up to this many messages before.
     floor: u64,
     key: String,
@@ -83,11 +87,6 @@ struct Slot {
     hash: u64,
     messages: u64,
     overcount: u64,
-}
-
-/// The hasher of pair texts: fixed, so that a run is repeatable.
-fn hash(pair: &str) -> u64 {
-    FixedState::with_seed(0x007a_11e5).hash_one(pair)
 }
 
 impl Tally {
@@ -120,7 +119,7 @@ impl Tally {
     }
 
     fn uncovered(&mut self, pair: &str, messages: u64) {
-        let hash = hash(pair);
+        let hash = self.hasher.hash_one(pair);
         let Tally { slots, index, .. } = self;
         if let Some(&i) = index.find(hash, |&i| slots[i as usize].pair == pair) {
             let slot = &mut slots[i as usize];

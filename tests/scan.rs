@@ -208,3 +208,57 @@ fn a_stopped_scan_ends() {
     assert_eq!(batches, 1);
     assert!(scanned.tallies[0].rows() <= 1024, "{} rows counted after the stop", scanned.tallies[0].rows());
 }
+
+/// Input that gives its bytes, then blocks, as a live feed on standard input does, until `gate` opens (or a
+/// minute passes); it notes whether the scan had already returned by then.
+struct LiveFeed {
+    bytes: Cursor<Vec<u8>>,
+    gate: std::sync::mpsc::Receiver<()>,
+    scan_returned: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    blocked_past_the_scan: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl std::io::Read for LiveFeed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.bytes.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        let _ = self.gate.recv_timeout(std::time::Duration::from_secs(60));
+        let returned = self.scan_returned.load(std::sync::atomic::Ordering::SeqCst);
+        self.blocked_past_the_scan.store(returned, std::sync::atomic::Ordering::SeqCst);
+        Ok(0)
+    }
+}
+
+/// A caller that stops does not wait for a reading thread blocked on its input (`tail -f | spoofctl match
+/// --observations - | head`): the scan returns while the read is still blocked.
+#[test]
+fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let lists = [list(7, "a.yaml")];
+    let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
+    let (open, gate) = std::sync::mpsc::channel();
+    let (scan_returned, blocked_past_the_scan) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    // Two batches of rows, fewer than circulate, so that the reading thread ends up blocked in a read.
+    let feed = LiveFeed {
+        bytes: Cursor::new(file(&mut Rng(42), 2_000, false, false)),
+        gate,
+        scan_returned: Arc::clone(&scan_returned),
+        blocked_past_the_scan: Arc::clone(&blocked_past_the_scan),
+    };
+    let reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
+    let scanned = scan(reader, &matchers, Options { workers: 2, output: RowOutput::Nothing }, |_| ControlFlow::Break(()));
+    scan_returned.store(true, Ordering::SeqCst);
+    assert!(scanned.stopped);
+    open.send(()).expect("the reading thread is still blocked in its read");
+    // The reading thread notes what it saw once the gate opens; give it the time to.
+    for _ in 0..600 {
+        if blocked_past_the_scan.load(Ordering::SeqCst) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the scan waited for the blocked read before returning");
+}
