@@ -27,7 +27,7 @@ use spoofctl::entry::{Entry, Metadata, TenantList};
 use spoofctl::matcher::Matcher;
 use spoofctl::observations::Reader;
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
-use spoofctl::scan::{Options, RowOutput, scan};
+use spoofctl::scan::{Matching, RowOutput, all_cores, match_rows};
 use spoofctl::tally::Tally;
 
 struct Rng(u64);
@@ -161,9 +161,10 @@ fn phase(kind: &str, data: &Path, entries: usize) {
 fn scan_file(data: &Path, m: &Matcher<'_>) -> u64 {
     let file = std::fs::File::open(data).expect("open data");
     let reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
-    let scanned = scan(reader, std::slice::from_ref(m), Options::all_cores(RowOutput::Nothing), |_| ControlFlow::Continue(()));
+    let matching = Matching { matchers: std::slice::from_ref(m), output: RowOutput::Nothing };
+    let (scanned, tallies) = match_rows(reader, &matching, all_cores(), |_| ControlFlow::Continue(()));
     assert!(scanned.failure.is_none() && scanned.skipped == 0);
-    scanned.tallies[0].rows()
+    tallies[0].rows()
 }
 
 fn run_child(kind: &str, data: &Path, entries: usize) -> (u64, f64, u64) {

@@ -8,7 +8,8 @@
 //!   infrastructure is already an organizational domain or an IP (/24);
 //! - message rows: `From, PTR, IP, DKIM` (DKIM: the passing domains, separated by spaces).
 //!
-//! Rows are read one at a time into a reused record: memory does not grow with the file.
+//! Rows are read one at a time into a reused record ([`Reader::next_row`]), or a batch at a time into reused
+//! batches of bounded size ([`Reader::read_batch`], for `crate::scan`): memory does not grow with the file.
 
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr};

@@ -6,6 +6,8 @@ use std::collections::HashSet;
 
 use crate::matcher::Matcher;
 use crate::message::Message;
+use crate::observations::{Row, Shape};
+use crate::scan::Job;
 use crate::tally::Count;
 
 /// How many changed rows are kept to show.
@@ -53,9 +55,17 @@ impl Replay {
         self.rows += 1;
         let before = old.evaluate_with(message, scratch, false).verdict.word();
         let after = new.evaluate_with(message, scratch, false).verdict.word();
-        if before == after {
-            return;
+        if before != after {
+            message.write_service_pair(&mut self.key);
+            let pair = std::mem::take(&mut self.key);
+            self.change(row, &pair, messages, before, after);
+            self.key = pair;
         }
+    }
+
+    /// Counts one row whose verdict changes from `before` to `after`; `pair` is the pair as the service
+    /// sees it.
+    fn change(&mut self, row: u64, pair: &str, messages: u64, before: &'static str, after: &'static str) {
         let bucket = match after {
             "allow" => &mut self.newly_allowed,
             "block" => &mut self.newly_blocked,
@@ -63,12 +73,78 @@ impl Replay {
         };
         bucket.rows += 1;
         bucket.messages = bucket.messages.saturating_add(messages);
-        message.write_service_pair(&mut self.key);
-        if after == "allow" && self.pairs.len() < MAX_PAIRS && self.pairs.insert(self.key.clone()) {
+        if after == "allow" && self.pairs.len() < MAX_PAIRS && !self.pairs.contains(pair) {
+            self.pairs.insert(pair.to_string());
             self.pairs_let_through += 1;
         }
         if self.shown.len() < SHOWN_ROWS {
-            self.shown.push(ChangedRow { row, pair: self.key.clone(), messages, from: before, to: after });
+            self.shown.push(ChangedRow { row, pair: pair.to_string(), messages, from: before, to: after });
+        }
+    }
+}
+
+/// `diff --observations` on every core ([`crate::scan`]): each row run through every tenant's old and new
+/// list on the workers, the changes counted in file order.
+pub struct Replaying<'m, 'l> {
+    /// Each tenant's old and new list.
+    pub tenants: &'m [(Matcher<'l>, Matcher<'l>)],
+}
+
+/// A batch of rows replayed: how many, and the rows whose verdict changes.
+pub struct Replayed {
+    rows: u64,
+    changes: Vec<Change>,
+    /// The changed rows' pairs, one after the other.
+    pairs: String,
+    key: String,
+}
+
+/// One row whose verdict changes for one tenant.
+struct Change {
+    tenant: usize,
+    row: u64,
+    messages: u64,
+    before: &'static str,
+    after: &'static str,
+    /// Where the pair ends in `Replayed::pairs` (it starts where the previous one ends).
+    pair_end: usize,
+}
+
+impl Job for Replaying<'_, '_> {
+    type Results = Replayed;
+
+    fn start(&self, _: usize, _: &Shape) -> Replayed {
+        Replayed { rows: 0, changes: Vec::new(), pairs: String::new(), key: String::new() }
+    }
+
+    fn row(&self, row: &Row, out: &mut Replayed, scratch: &mut Vec<u32>) {
+        out.rows += 1;
+        for (tenant, (old, new)) in self.tenants.iter().enumerate() {
+            let before = old.evaluate_with(&row.message, scratch, false).verdict.word();
+            let after = new.evaluate_with(&row.message, scratch, false).verdict.word();
+            if before != after {
+                row.message.write_service_pair(&mut out.key);
+                out.pairs.push_str(&out.key);
+                out.changes.push(Change { tenant, row: row.row, messages: row.count, before, after, pair_end: out.pairs.len() });
+            }
+        }
+    }
+
+    fn lists(&self) -> usize {
+        2 * self.tenants.len()
+    }
+}
+
+impl Replayed {
+    /// Counts the batch into each tenant's replay (one for each pair of lists, in order).
+    pub fn count(self, replays: &mut [Replay]) {
+        for replay in replays.iter_mut() {
+            replay.rows += self.rows;
+        }
+        let mut start = 0;
+        for c in &self.changes {
+            replays[c.tenant].change(c.row, &self.pairs[start..c.pair_end], c.messages, c.before, c.after);
+            start = c.pair_end;
         }
     }
 }

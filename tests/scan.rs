@@ -13,7 +13,7 @@ use spoofctl::matcher::Matcher;
 use spoofctl::observations::{Reader, Shape};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::render::observations::{row_csv, row_json};
-use spoofctl::scan::{Options, RowOutput, scan};
+use spoofctl::scan::{Matching, RowOutput, match_rows};
 use spoofctl::tally::Tally;
 
 struct Rng(u64);
@@ -156,16 +156,16 @@ fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Resu
 
 fn scanned(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput, workers: usize) -> Result {
     let (mut errors, mut out, mut records) = (Vec::new(), Vec::new(), 0);
-    let scanned = scan(reader(bytes), matchers, Options { workers, output }, |batch| {
+    let (scanned, tallies) = match_rows(reader(bytes), &Matching { matchers, output }, workers, |batch| {
         assert!(batch.records >= records, "records go up");
         records = batch.records;
         errors.extend(batch.errors.iter().map(|e| (e.row, e.message.clone())));
-        out.extend_from_slice(batch.output);
+        out.extend_from_slice(batch.results);
         ControlFlow::Continue(())
     });
     assert!(!scanned.stopped);
     assert_eq!(scanned.skipped, errors.len() as u64);
-    let (counts, busiest) = summary(&scanned.tallies);
+    let (counts, busiest) = summary(&tallies);
     Result { counts, busiest, errors, output: out, failure: scanned.failure.map(|e| e.to_string()) }
 }
 
@@ -200,13 +200,13 @@ fn a_stopped_scan_ends() {
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
     let bytes = file(&mut Rng(42), 20_000, false, false);
     let mut batches = 0;
-    let scanned = scan(reader(&bytes), &matchers, Options { workers: 2, output: RowOutput::Csv }, |_| {
+    let (scanned, tallies) = match_rows(reader(&bytes), &Matching { matchers: &matchers, output: RowOutput::Csv }, 2, |_| {
         batches += 1;
         ControlFlow::Break(())
     });
     assert!(scanned.stopped);
     assert_eq!(batches, 1);
-    assert!(scanned.tallies[0].rows() <= 1024, "{} rows counted after the stop", scanned.tallies[0].rows());
+    assert!(tallies[0].rows() <= 1024, "{} rows counted after the stop", tallies[0].rows());
 }
 
 /// Input that gives its bytes, then blocks, as a live feed on standard input does, until `gate` opens (or a
@@ -249,7 +249,8 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
         blocked_past_the_scan: Arc::clone(&blocked_past_the_scan),
     };
     let reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
-    let scanned = scan(reader, &matchers, Options { workers: 2, output: RowOutput::Nothing }, |_| ControlFlow::Break(()));
+    let matching = Matching { matchers: &matchers, output: RowOutput::Nothing };
+    let (scanned, _) = match_rows(reader, &matching, 2, |_| ControlFlow::Break(()));
     scan_returned.store(true, Ordering::SeqCst);
     assert!(scanned.stopped);
     open.send(()).expect("the reading thread is still blocked in its read");
@@ -261,4 +262,39 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     panic!("the scan waited for the blocked read before returning");
+}
+
+/// `diff --observations` on threads counts what replaying row by row counts: rows, newly allowed, blocked
+/// and undecided rows and messages, distinct pairs let through, and the first changed rows shown.
+#[test]
+fn replaying_on_threads_gives_what_replaying_row_by_row_gives() {
+    use spoofctl::replay::{Replay, Replaying};
+    let lists = [list(7, "a.yaml"), list(11, "b.yaml"), list(13, "c.yaml")];
+    let tenants = [(Matcher::new(&lists[0]), Matcher::new(&lists[1])), (Matcher::new(&lists[1]), Matcher::new(&lists[2]))];
+    let seen = |r: &Replay| (r.rows, r.newly_allowed, r.newly_blocked, r.newly_undecided, r.pairs_let_through, r.shown.clone());
+    let mut rng = Rng(0xD1FF);
+    let mut changed = 0;
+    for case in 0..8 {
+        let bytes = file(&mut rng, [1_500, 4_500][case % 2], case % 4 >= 2, case == 7);
+        let mut want = vec![Replay::default(); tenants.len()];
+        let (mut rows, mut scratch) = (reader(&bytes), Vec::new());
+        while let Some(Ok(next)) = rows.next_row() {
+            let Ok(row) = next else { continue };
+            for ((old, new), replay) in tenants.iter().zip(&mut want) {
+                replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
+            }
+        }
+        changed += want.iter().map(|r| r.shown.len()).sum::<usize>();
+        for workers in [1, 2, 3] {
+            let mut got = vec![Replay::default(); tenants.len()];
+            let scanned = spoofctl::scan::scan(reader(&bytes), &Replaying { tenants: &tenants }, workers, |batch| {
+                batch.results.count(&mut got);
+                ControlFlow::Continue(())
+            });
+            assert_eq!(scanned.failure.is_some(), case == 7);
+            let (got, want): (Vec<_>, Vec<_>) = (got.iter().map(seen).collect(), want.iter().map(seen).collect());
+            assert!(got == want, "case {case}, {workers} workers: {got:?} != {want:?}");
+        }
+    }
+    assert!(changed > 0, "no row changed verdict: the comparison is empty");
 }

@@ -13,7 +13,7 @@ use spoofctl::date::Date;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::matcher::Matcher;
 use spoofctl::observations::Reader;
-use spoofctl::scan::{Options, RowOutput, scan};
+use spoofctl::scan::{Matching, RowOutput, match_rows};
 use spoofctl::tally::Tally;
 
 static LIST: LazyLock<Checked> = LazyLock::new(|| {
@@ -49,11 +49,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let Some(reader) = open() else { panic!("the file opened once and not twice") };
     let mut scanned_errors = Vec::new();
-    let scanned = scan(reader, std::slice::from_ref(&matcher), Options { workers: 2, output: RowOutput::Csv }, |batch| {
+    let matching = Matching { matchers: std::slice::from_ref(&matcher), output: RowOutput::Csv };
+    let (scanned, tallies) = match_rows(reader, &matching, 2, |batch| {
         scanned_errors.extend(batch.errors.iter().map(|e| (e.row, e.message.clone())));
         ControlFlow::Continue(())
     });
-    assert_eq!(summary(&scanned.tallies[0]), summary(&tally));
+    assert_eq!(summary(&tallies[0]), summary(&tally));
     assert_eq!(scanned_errors, errors);
     assert_eq!(scanned.failure.map(|e| e.to_string()), failure);
 });

@@ -1,6 +1,7 @@
 //! `spoofctl diff`: review a change between two versions of the lists.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
 use spoofctl::check::{Checked, check};
 use spoofctl::date::Date;
@@ -9,7 +10,8 @@ use spoofctl::diff::diff;
 use spoofctl::matcher::Matcher;
 use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_text};
 use spoofctl::render::{self};
-use spoofctl::replay::Replay;
+use spoofctl::replay::{Replay, Replaying};
+use spoofctl::scan::{all_cores, scan};
 use spoofctl::source::read_version;
 
 use super::args::{DiffArgs, DiffFormat};
@@ -97,33 +99,23 @@ pub fn run(args: DiffArgs) -> Exit {
     if args.exit_code && changed { Exit::Findings } else { Exit::Clean }
 }
 
-/// Streams the observations once through every tenant's old and new lists.
+/// Streams the observations once through every tenant's old and new lists, on every core ([`scan`]).
 fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews: &mut [TenantReview<'_>]) -> Result<(), Exit> {
-    let Opened { mut reader, mut progress } = open(path, false)?;
-    let matchers: Vec<(Matcher<'_>, Matcher<'_>)> = pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
+    let Opened { reader, mut progress } = open(path, false)?;
+    let tenants: Vec<(Matcher<'_>, Matcher<'_>)> = pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
     let mut replays = vec![Replay::default(); pairs.len()];
-    let mut scratch = Vec::new();
-    let (mut skipped, mut rows) = (0u64, 0u64);
-    while let Some(next) = reader.next_row() {
-        rows += 1;
-        match next {
-            Ok(Ok(row)) => {
-                for ((old, new), replay) in matchers.iter().zip(&mut replays) {
-                    replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
-                }
-                progress.update(rows);
-            }
-            Ok(Err(_)) => skipped += 1,
-            Err(e) => {
-                progress.clear();
-                eprintln!("spoofctl: error: {}: {e}", path.display());
-                return Err(Exit::Findings);
-            }
-        }
-    }
+    let scanned = scan(reader, &Replaying { tenants: &tenants }, all_cores(), |batch| {
+        batch.results.count(&mut replays);
+        progress.update(batch.records);
+        ControlFlow::Continue(())
+    });
     drop(progress);
-    if skipped > 0 {
-        eprintln!("{}: {skipped} rows skipped for errors (see `spoofctl match --observations`)", path.display());
+    if let Some(e) = scanned.failure {
+        eprintln!("spoofctl: error: {}: {e}", path.display());
+        return Err(Exit::Findings);
+    }
+    if scanned.skipped > 0 {
+        eprintln!("{}: {} rows skipped for errors (see `spoofctl match --observations`)", path.display(), scanned.skipped);
     }
     for (review, replay) in reviews.iter_mut().zip(replays) {
         review.replay = Some(replay);

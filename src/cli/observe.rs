@@ -9,7 +9,7 @@ use spoofctl::encoding::utf8_reader;
 use spoofctl::matcher::Matcher;
 use spoofctl::observations::Reader;
 use spoofctl::render::observations::{CSV_HEADER, Run, summary_json, summary_text};
-use spoofctl::scan::{Options, RowOutput, scan};
+use spoofctl::scan::{Matching, RowOutput, all_cores, match_rows};
 
 use super::args::MatchFormat;
 use super::progress::Progress;
@@ -72,7 +72,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         return Exit::CannotRun;
     }
     let (mut shown_errors, mut first) = (0u64, true);
-    let scanned = scan(reader, matchers, Options::all_cores(output), |batch| {
+    let (scanned, tallies) = match_rows(reader, &Matching { matchers, output }, all_cores(), |batch| {
         for e in batch.errors {
             shown_errors += 1;
             if shown_errors <= SHOWN_ERRORS {
@@ -81,7 +81,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
             }
         }
         // JSON rows each come after `,\n`; the first one after `\n` alone.
-        let rows = if first && output == RowOutput::Json { batch.output.get(1..).unwrap_or_default() } else { batch.output };
+        let rows = if first && output == RowOutput::Json { batch.results.get(1..).unwrap_or_default() } else { batch.results };
         first &= rows.is_empty();
         if out.write_all(rows).is_err() {
             return ControlFlow::Break(()); // stdout closed: nobody is reading
@@ -96,12 +96,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     if scanned.skipped > SHOWN_ERRORS {
         eprintln!("{shown}: {} more rows skipped", scanned.skipped - SHOWN_ERRORS);
     }
-    let run = Run {
-        file: &shown,
-        shape,
-        skipped: scanned.skipped,
-        lists: matchers.iter().map(|m| m.list()).zip(scanned.tallies.iter()).collect(),
-    };
+    let run = Run { file: &shown, shape, skipped: scanned.skipped, lists: matchers.iter().map(|m| m.list()).zip(tallies.iter()).collect() };
     let finished = match format {
         MatchFormat::Text => out.write_all(summary_text(&run).as_bytes()).and_then(|()| out.flush()),
         MatchFormat::Json => writeln!(out, "\n],\"summary\":{}}}", summary_json(&run)).and_then(|()| out.flush()),
