@@ -92,6 +92,7 @@ pub struct Replaying<'m, 'l> {
 
 /// A batch of rows replayed: how many, and the rows whose verdict changes.
 pub struct Replayed {
+    tenants: usize,
     rows: u64,
     changes: Vec<Change>,
     /// The changed rows' pairs, one after the other.
@@ -114,7 +115,7 @@ impl Job for Replaying<'_, '_> {
     type Results = Replayed;
 
     fn start(&self, _: usize, _: &Shape) -> Replayed {
-        Replayed { rows: 0, changes: Vec::new(), pairs: String::new(), key: String::new() }
+        Replayed { tenants: self.tenants.len(), rows: 0, changes: Vec::new(), pairs: String::new(), key: String::new() }
     }
 
     fn row(&self, row: &Row, out: &mut Replayed, scratch: &mut Vec<u32>) {
@@ -130,14 +131,17 @@ impl Job for Replaying<'_, '_> {
         }
     }
 
-    fn lists(&self) -> usize {
-        2 * self.tenants.len()
+    fn results_per_row(&self) -> usize {
+        // Only the rows whose verdict changes give a result: few.
+        1
     }
 }
 
 impl Replayed {
-    /// Counts the batch into each tenant's replay (one for each pair of lists, in order).
+    /// Counts the batch into each tenant's replay: one for each pair of lists of [`Replaying::tenants`], in
+    /// the same order (anything else is a caller's bug, and panics).
     pub fn count(self, replays: &mut [Replay]) {
+        assert_eq!(replays.len(), self.tenants, "one replay for each tenant");
         for replay in replays.iter_mut() {
             replay.rows += self.rows;
         }

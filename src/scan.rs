@@ -29,9 +29,9 @@ pub trait Job: Sync {
     fn start(&self, rows: usize, shape: &Shape) -> Self::Results;
     /// Adds one usable row's results; `scratch` is the worker's, for [`Matcher::evaluate_with`].
     fn row(&self, row: &Row, results: &mut Self::Results, scratch: &mut Vec<u32>);
-    /// How many lists a row goes through: batches take fewer rows when they are many, so that a batch's
-    /// results stay about as small as its records.
-    fn lists(&self) -> usize;
+    /// About how many results a row gives (one for each list when every row is counted or written for each):
+    /// batches take fewer rows when it is many, so that a batch's results stay about as small as its records.
+    fn results_per_row(&self) -> usize;
 }
 
 /// One batch of the file, in file order, for the caller.
@@ -105,7 +105,7 @@ pub fn scan<R: Read + Send + 'static, J: Job>(
 ) -> Scanned {
     let shape = reader.shape().clone();
     let workers = workers.max(1);
-    let rows = (Batch::ROWS / job.lists().max(1)).max(16);
+    let rows = (Batch::ROWS / job.results_per_row().max(1)).max(16);
     let (free_tx, free_rx) = mpsc::channel::<Batch>();
     for _ in 0..2 * workers + 2 {
         let _ = free_tx.send(Batch::default());
@@ -288,7 +288,7 @@ impl Job for Matching<'_, '_> {
         }
     }
 
-    fn lists(&self) -> usize {
+    fn results_per_row(&self) -> usize {
         self.matchers.len()
     }
 }

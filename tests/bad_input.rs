@@ -209,3 +209,29 @@ fn too_long_a_record_names_its_place() {
     }
     assert_eq!(failure.as_deref(), Some("after row 4: a record is longer than 1 MiB"));
 }
+
+/// `diff --observations` (replayed on every core) reports skipped rows and keeps the review; a record too
+/// long to read stops it with the place, exit 1, and no review.
+#[test]
+fn diff_replay_reports_skipped_rows_and_a_broken_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff");
+    let (old, new) = (fixtures.join("old.yaml"), fixtures.join("new.yaml"));
+    let run = |rows: &str| {
+        let file = dir.path().join("observations.csv");
+        std::fs::write(&file, rows).expect("write");
+        let args = ["diff", old.to_str().expect("path"), new.to_str().expect("path"), "--today", "2026-11-22", "--observations"];
+        let output = spoofctl(&[&args[..], &[file.to_str().expect("path")]].concat(), dir.path());
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (code, stdout, stderr) = run("From,PTR,IP,DKIM\na@adatum.com,mail.tms.mx.com,203.0.113.5,\nnot an address,x.example,,\n");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.ends_with("observations.csv: 1 rows skipped for errors (see `spoofctl match --observations`)\n"), "{stderr}");
+    assert!(stdout.contains("(1 rows replayed)"), "{stdout}");
+
+    let long = "x".repeat(spoofctl::encoding::MAX_LINE_BYTES + 10);
+    let (code, stdout, stderr) = run(&format!("From,PTR\na@adatum.com,mail.tms.mx.com\n{long}\nb@adatum.com,x.example\n"));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.ends_with("observations.csv: after row 2: a record is longer than 1 MiB\n"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+}

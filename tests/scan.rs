@@ -276,10 +276,13 @@ fn replaying_on_threads_gives_what_replaying_row_by_row_gives() {
     let mut changed = 0;
     for case in 0..8 {
         let bytes = file(&mut rng, [1_500, 4_500][case % 2], case % 4 >= 2, case == 7);
-        let mut want = vec![Replay::default(); tenants.len()];
+        let (mut want, mut skipped) = (vec![Replay::default(); tenants.len()], 0);
         let (mut rows, mut scratch) = (reader(&bytes), Vec::new());
         while let Some(Ok(next)) = rows.next_row() {
-            let Ok(row) = next else { continue };
+            let Ok(row) = next else {
+                skipped += 1;
+                continue;
+            };
             for ((old, new), replay) in tenants.iter().zip(&mut want) {
                 replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
             }
@@ -292,6 +295,7 @@ fn replaying_on_threads_gives_what_replaying_row_by_row_gives() {
                 ControlFlow::Continue(())
             });
             assert_eq!(scanned.failure.is_some(), case == 7);
+            assert_eq!(scanned.skipped, skipped, "case {case}, {workers} workers");
             let (got, want): (Vec<_>, Vec<_>) = (got.iter().map(seen).collect(), want.iter().map(seen).collect());
             assert!(got == want, "case {case}, {workers} workers: {got:?} != {want:?}");
         }
