@@ -55,38 +55,45 @@ impl Host {
     }
 }
 
-/// What a byte is in a plain ASCII host name: not allowed (0), a letter, digit, `-` or `_` (1), a dot (2).
+/// What a byte is in a plain ASCII host name, as bits: [`PLAIN`] (a lowercase letter, digit, `-` or `_`),
+/// [`UPPER`] (an uppercase letter), [`DOT`], or [`BAD`] (anything else).
 const HOST_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+    let mut t = [BAD; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = if c == b'.' {
-            2
+        if c == b'.' {
+            t[b] = DOT;
+        } else if c.is_ascii_uppercase() {
+            t[b] = UPPER;
         } else if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
-            1
-        } else {
-            0
-        };
+            t[b] = PLAIN;
+        }
         b += 1;
     }
     t
 };
+const PLAIN: u8 = 0x01;
+const DOT: u8 = 0x02;
+const UPPER: u8 = 0x04;
+/// A dot right after a dot: an empty label (set while scanning, never in the table).
+const DOT_DOT: u8 = 0x08;
+const BAD: u8 = 0x80;
 
-/// `Some(has an empty label)` when `bytes` is a plain ASCII host name (letters, digits, `-`, `.`, `_`),
-/// `None` when it needs the full path. One pass without branches: it runs for every host of every
-/// observation row.
-fn plain_ascii_host(bytes: &[u8]) -> Option<bool> {
+/// The classes of a plain host's bytes, or'ed together, with [`DOT_DOT`] for a dot after a dot (or a leading
+/// or trailing one); `None` when the host needs the full path. One pass without branches: it runs for every
+/// host of every observation row.
+fn plain_ascii_host(bytes: &[u8]) -> Option<u8> {
     // `previous` starts as a dot, so that a leading dot counts as an empty label.
-    let (mut bad, mut dot_dot, mut previous) = (false, false, 2u8);
+    let (mut seen, mut previous) = (0u8, DOT);
     for &b in bytes {
         let class = HOST_CLASS[b as usize];
-        bad |= class == 0;
-        dot_dot |= (class & previous) == 2;
+        seen |= class | ((class & previous & DOT) << 2);
         previous = class;
     }
     // No bytes, no label: the caller reports an empty host its own way.
-    (!bad).then_some(!bytes.is_empty() && (dot_dot || previous == 2))
+    let trailing = if !bytes.is_empty() && previous == DOT { DOT_DOT } else { 0 };
+    (seen & BAD == 0).then_some(seen | trailing)
 }
 
 /// Appends the normal form of host name `raw` to `out`: lowercase ASCII (punycode for Unicode), no trailing dot.
@@ -95,14 +102,16 @@ fn normalize_host_into(raw: &str, out: &mut String) -> Result<(), ValueError> {
     if trimmed.is_empty() {
         return Err(ValueError::new(Code::InvalidDomain, "the host name is empty", "give a host name such as `mail.contoso.com`"));
     }
-    if let Some(empty_label) = plain_ascii_host(trimmed.as_bytes()) {
+    if let Some(seen) = plain_ascii_host(trimmed.as_bytes()) {
         // The common case, in one pass over the bytes: plain ASCII letters, digits, `-`, `.`, `_`.
-        if empty_label {
+        if seen & DOT_DOT != 0 {
             return Err(ValueError::new(Code::InvalidDomain, format!("`{}` has an empty label", printable(raw)), "check the spelling"));
         }
         let start = out.len();
         out.push_str(trimmed);
-        out[start..].make_ascii_lowercase();
+        if seen & UPPER != 0 {
+            out[start..].make_ascii_lowercase();
+        }
         return Ok(());
     }
     if let Some(c) = first_bad_domain_char(trimmed) {
@@ -116,7 +125,7 @@ fn normalize_host_into(raw: &str, out: &mut String) -> Result<(), ValueError> {
             ValueError::new(Code::InvalidDomain, format!("`{}` is not a valid host name", printable(raw)), "check the spelling")
         })?;
         // IDNA maps full-width characters (`＄`, `＊`) to ASCII ones: check the result like plain input.
-        if plain_ascii_host(ascii.as_bytes()) != Some(false) {
+        if plain_ascii_host(ascii.as_bytes()).is_none_or(|seen| seen & DOT_DOT != 0) {
             return Err(ValueError::new(
                 Code::InvalidCharacters,
                 format!("`{}` is not a valid host name", printable(raw)),
@@ -321,6 +330,14 @@ mod tests {
         }
     }
 
+    /// Uppercase is noted only for uppercase letters, so that a lowercase host is not lowercased again.
+    #[test]
+    fn uppercase_is_noted_only_for_uppercase_letters() {
+        for (host, upper) in [("mail.contoso.com", false), ("a-1_b.c9", false), ("Mail.contoso.com", true), ("mail.contosO", true)] {
+            assert_eq!(plain_ascii_host(host.as_bytes()).map(|seen| seen & UPPER != 0), Some(upper), "{host}");
+        }
+    }
+
     /// The one-pass check of plain hosts: what is plain, and where a label is empty.
     #[test]
     fn plain_hosts_and_empty_labels() {
@@ -336,7 +353,7 @@ mod tests {
             ("a*.com", None),
         ];
         for (host, want) in cases {
-            assert_eq!(plain_ascii_host(host.as_bytes()), *want, "{host}");
+            assert_eq!(plain_ascii_host(host.as_bytes()).map(|seen| seen & DOT_DOT != 0), *want, "{host}");
         }
     }
 }
