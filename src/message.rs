@@ -184,10 +184,16 @@ impl Sender {
             return normalize_host_into(raw, &mut self.text);
         };
         let (local, domain) = (&raw[..at], &raw[at + 1..]);
-        // White space, controls and `"`: ASCII ones by their bytes, the rest by their characters.
-        let ascii_bad = |b: &u8| *b <= b' ' || *b == 0x7f || *b == b'"';
+        // White space, controls and `"`: ASCII ones by their bytes, in one pass that also notes uppercase and
+        // non-ASCII bytes; the rest by their characters.
+        let (mut ascii_bad, mut upper, mut non_ascii) = (false, false, false);
+        for &b in local.as_bytes() {
+            ascii_bad |= b <= b' ' || b == 0x7f || b == b'"';
+            upper |= b.is_ascii_uppercase();
+            non_ascii |= b >= 0x80;
+        }
         let bad = |c: char| c.is_whitespace() || c.is_control() || c == '"';
-        if local.is_empty() || local.as_bytes().iter().any(ascii_bad) || (!local.is_ascii() && local.chars().any(bad)) {
+        if local.is_empty() || ascii_bad || (non_ascii && local.chars().any(bad)) {
             return Err(ValueError::new(
                 Code::InvalidAddress,
                 format!("`{}` is not an address", printable(raw)),
@@ -195,7 +201,9 @@ impl Sender {
             ));
         }
         self.text.push_str(local);
-        self.text.make_ascii_lowercase();
+        if upper {
+            self.text.make_ascii_lowercase();
+        }
         self.text.push('@');
         self.domain_at = self.text.len();
         normalize_host_into(domain, &mut self.text).map_err(|e| ValueError { code: Code::InvalidAddress, ..e })
