@@ -307,11 +307,10 @@ impl Message {
         }
     }
 
-    /// Writes `spoofed via infrastructure` as the service would report it into `out` (cleared first), without
-    /// allocating: the tally does this for every uncovered row.
-    pub fn write_service_pair(&self, out: &mut String) {
+    /// Appends `spoofed via infrastructure` as the service would report it to `out`, without allocating: the
+    /// tally does this for every uncovered row, and a batch of rows keeps its pairs one after the other.
+    pub fn push_service_pair(&self, out: &mut String) {
         use std::fmt::Write as _;
-        out.clear();
         out.push_str(self.from.domain());
         out.push_str(" via ");
         match self.service_infrastructure() {

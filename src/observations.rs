@@ -343,7 +343,79 @@ impl Shape {
     /// Parses `record`, row `number`, into `out` (reusing its buffers).
     pub fn parse<T: Record>(&self, record: &T, number: u64, out: &mut Row) -> Result<(), RowError> {
         out.row = number;
-        parse_row(self, record, out)
+        let row = number;
+        let err = |message: String| RowError { row, message };
+        // One UTF-8 check for the whole record; a field is then valid when it starts and ends on a character
+        // boundary. A record with bad bytes is checked field by field, so that the message names the column.
+        let text = std::str::from_utf8(record.text()).ok();
+        let field = |i: usize, name: &str| -> Result<&str, RowError> {
+            // An empty field is empty, even between the two halves of a character split across its neighbours.
+            let Some(range) = record.field(i).filter(|r| !r.is_empty()) else { return Ok("") };
+            let value = match text {
+                Some(text) => text.get(range),
+                None => std::str::from_utf8(&record.text()[range]).ok(),
+            };
+            value.map(trim).ok_or_else(|| err(format!("the {name} column is not valid UTF-8")))
+        };
+        let optional = |i: Option<usize>, name: &str| -> Result<Option<&str>, RowError> {
+            Ok(match i {
+                Some(i) => Some(field(i, name)?).filter(|v| !v.is_empty()),
+                None => None,
+            })
+        };
+        let m = &mut out.message;
+        m.spoof_type = None;
+        m.ptr_is_organizational = false;
+        match *self {
+            Shape::Pairs { spoofed, infrastructure, count, spoof_type } => {
+                m.from.set(field(spoofed, "spoofed user")?).map_err(|e| err(format!("spoofed user: {e}")))?;
+                m.dkim_pass.clear();
+                let infra = field(infrastructure, "sending infrastructure")?;
+                if infra.is_empty() {
+                    return Err(err("the sending infrastructure is empty".into()));
+                }
+                if Ipv4Slash24::looks_like_ip(infra) {
+                    let ip = infra.split('/').next().unwrap_or(infra);
+                    m.ip = Some(ip.parse().map_err(|_| err(format!("sending infrastructure: `{infra}` is not an IP or /24")))?);
+                    m.ptr = None;
+                } else {
+                    set_host(&mut m.ptr, Some(infra)).map_err(|e| err(format!("sending infrastructure: {e}")))?;
+                    m.ptr_is_organizational = true;
+                    m.ip = None;
+                }
+                m.spoof_type = optional(spoof_type, "spoof type")?
+                    .map(|t| SpoofType::parse_word(t).ok_or_else(|| err(format!("spoof type: `{t}` is not Internal or External"))))
+                    .transpose()?;
+                out.count = match optional(count, "message count")? {
+                    Some(c) => c.replace([',', ' '], "").parse().map_err(|_| err(format!("message count: `{c}` is not a number")))?,
+                    None => 1,
+                };
+            }
+            Shape::Messages { from, ptr, ip, dkim } => {
+                let raw_from = field(from, "From")?;
+                // A From without `@` reads as a bare domain, which a message row does not allow.
+                match m.from.set(raw_from) {
+                    Ok(()) if m.from.address().is_some() => {}
+                    Err(e) if raw_from.contains('@') => return Err(err(format!("From: {e}"))),
+                    _ => return Err(err(format!("From: `{raw_from}` is not an address"))),
+                }
+                set_host(&mut m.ptr, optional(ptr, "PTR")?).map_err(|e| err(format!("PTR: {e}")))?;
+                m.ip =
+                    optional(ip, "IP")?.map(|v| parse_ip(v).ok_or_else(|| err(format!("IP: `{v}` is not an IP address")))).transpose()?;
+                let mut n = 0;
+                for d in optional(dkim, "DKIM")?.unwrap_or_default().split_whitespace() {
+                    match m.dkim_pass.get_mut(n) {
+                        Some(h) => h.set(d),
+                        None => Host::parse(d).map(|h| m.dkim_pass.push(h)),
+                    }
+                    .map_err(|e| err(format!("DKIM: {e}")))?;
+                    n += 1;
+                }
+                m.dkim_pass.truncate(n);
+                out.count = 1;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -381,81 +453,6 @@ fn dotted_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
     }
     octets[3] = u8::try_from(value).ok()?;
     Some(Ipv4Addr::from(octets))
-}
-
-fn parse_row<T: Record>(shape: &Shape, record: &T, out: &mut Row) -> Result<(), RowError> {
-    let row = out.row;
-    let err = |message: String| RowError { row, message };
-    // One UTF-8 check for the whole record; a field is then valid when it starts and ends on a character
-    // boundary. A record with bad bytes is checked field by field, so that the message names the column.
-    let text = std::str::from_utf8(record.text()).ok();
-    let field = |i: usize, name: &str| -> Result<&str, RowError> {
-        // An empty field is empty, even between the two halves of a character split across its neighbours.
-        let Some(range) = record.field(i).filter(|r| !r.is_empty()) else { return Ok("") };
-        let value = match text {
-            Some(text) => text.get(range),
-            None => std::str::from_utf8(&record.text()[range]).ok(),
-        };
-        value.map(trim).ok_or_else(|| err(format!("the {name} column is not valid UTF-8")))
-    };
-    let optional = |i: Option<usize>, name: &str| -> Result<Option<&str>, RowError> {
-        Ok(match i {
-            Some(i) => Some(field(i, name)?).filter(|v| !v.is_empty()),
-            None => None,
-        })
-    };
-    let m = &mut out.message;
-    m.spoof_type = None;
-    m.ptr_is_organizational = false;
-    match *shape {
-        Shape::Pairs { spoofed, infrastructure, count, spoof_type } => {
-            m.from.set(field(spoofed, "spoofed user")?).map_err(|e| err(format!("spoofed user: {e}")))?;
-            m.dkim_pass.clear();
-            let infra = field(infrastructure, "sending infrastructure")?;
-            if infra.is_empty() {
-                return Err(err("the sending infrastructure is empty".into()));
-            }
-            if Ipv4Slash24::looks_like_ip(infra) {
-                let ip = infra.split('/').next().unwrap_or(infra);
-                m.ip = Some(ip.parse().map_err(|_| err(format!("sending infrastructure: `{infra}` is not an IP or /24")))?);
-                m.ptr = None;
-            } else {
-                set_host(&mut m.ptr, Some(infra)).map_err(|e| err(format!("sending infrastructure: {e}")))?;
-                m.ptr_is_organizational = true;
-                m.ip = None;
-            }
-            m.spoof_type = optional(spoof_type, "spoof type")?
-                .map(|t| SpoofType::parse_word(t).ok_or_else(|| err(format!("spoof type: `{t}` is not Internal or External"))))
-                .transpose()?;
-            out.count = match optional(count, "message count")? {
-                Some(c) => c.replace([',', ' '], "").parse().map_err(|_| err(format!("message count: `{c}` is not a number")))?,
-                None => 1,
-            };
-        }
-        Shape::Messages { from, ptr, ip, dkim } => {
-            let raw_from = field(from, "From")?;
-            // A From without `@` reads as a bare domain, which a message row does not allow.
-            match m.from.set(raw_from) {
-                Ok(()) if m.from.address().is_some() => {}
-                Err(e) if raw_from.contains('@') => return Err(err(format!("From: {e}"))),
-                _ => return Err(err(format!("From: `{raw_from}` is not an address"))),
-            }
-            set_host(&mut m.ptr, optional(ptr, "PTR")?).map_err(|e| err(format!("PTR: {e}")))?;
-            m.ip = optional(ip, "IP")?.map(|v| parse_ip(v).ok_or_else(|| err(format!("IP: `{v}` is not an IP address")))).transpose()?;
-            let mut n = 0;
-            for d in optional(dkim, "DKIM")?.unwrap_or_default().split_whitespace() {
-                match m.dkim_pass.get_mut(n) {
-                    Some(h) => h.set(d),
-                    None => Host::parse(d).map(|h| m.dkim_pass.push(h)),
-                }
-                .map_err(|e| err(format!("DKIM: {e}")))?;
-                n += 1;
-            }
-            m.dkim_pass.truncate(n);
-            out.count = 1;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

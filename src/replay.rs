@@ -56,8 +56,9 @@ impl Replay {
         let before = old.evaluate_with(message, scratch, false).verdict.word();
         let after = new.evaluate_with(message, scratch, false).verdict.word();
         if before != after {
-            message.write_service_pair(&mut self.key);
-            let pair = std::mem::take(&mut self.key);
+            let mut pair = std::mem::take(&mut self.key);
+            pair.clear();
+            message.push_service_pair(&mut pair);
             self.change(row, &pair, messages, before, after);
             self.key = pair;
         }
@@ -97,7 +98,6 @@ pub struct Replayed {
     changes: Vec<Change>,
     /// The changed rows' pairs, one after the other.
     pairs: String,
-    key: String,
 }
 
 /// One row whose verdict changes for one tenant.
@@ -115,7 +115,7 @@ impl Job for Replaying<'_, '_> {
     type Results = Replayed;
 
     fn start(&self, _: usize, _: &Shape) -> Replayed {
-        Replayed { tenants: self.tenants.len(), rows: 0, changes: Vec::new(), pairs: String::new(), key: String::new() }
+        Replayed { tenants: self.tenants.len(), rows: 0, changes: Vec::new(), pairs: String::new() }
     }
 
     fn row(&self, row: &Row, out: &mut Replayed, scratch: &mut Vec<u32>) {
@@ -124,8 +124,7 @@ impl Job for Replaying<'_, '_> {
             let before = old.evaluate_with(&row.message, scratch, false).verdict.word();
             let after = new.evaluate_with(&row.message, scratch, false).verdict.word();
             if before != after {
-                row.message.write_service_pair(&mut out.key);
-                out.pairs.push_str(&out.key);
+                row.message.push_service_pair(&mut out.pairs);
                 out.changes.push(Change { tenant, row: row.row, messages: row.count, before, after, pair_end: out.pairs.len() });
             }
         }

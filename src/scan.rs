@@ -36,7 +36,7 @@ pub trait Job: Sync {
 
 /// One batch of the file, in file order, for the caller.
 #[derive(Debug)]
-pub struct Progress<'a, T> {
+pub struct BatchResults<'a, T> {
     /// Records read so far, usable or not.
     pub records: u64,
     /// This batch's rows that could not be used.
@@ -101,7 +101,7 @@ pub fn scan<R: Read + Send + 'static, J: Job>(
     mut reader: Reader<R>,
     job: &J,
     workers: usize,
-    each: impl FnMut(Progress<'_, J::Results>) -> ControlFlow<()>,
+    each: impl FnMut(BatchResults<'_, J::Results>) -> ControlFlow<()>,
 ) -> Scanned {
     let shape = reader.shape().clone();
     let workers = workers.max(1);
@@ -182,7 +182,7 @@ fn collect<T>(
     inbox: mpsc::Receiver<Event<T>>,
     work_tx: mpsc::Sender<Work>,
     free_tx: mpsc::Sender<Batch>,
-    mut each: impl FnMut(Progress<'_, T>) -> ControlFlow<()>,
+    mut each: impl FnMut(BatchResults<'_, T>) -> ControlFlow<()>,
 ) -> Scanned {
     let mut scanned = Scanned { skipped: 0, failure: None, stopped: false };
     let (mut waiting, mut next, mut records) = (BTreeMap::new(), 0u64, 0u64);
@@ -203,7 +203,7 @@ fn collect<T>(
             next += 1;
             records += batch.len() as u64;
             scanned.skipped += errors.len() as u64;
-            if each(Progress { records, errors: &errors, results }).is_break() {
+            if each(BatchResults { records, errors: &errors, results }).is_break() {
                 scanned.stopped = true;
                 return scanned;
             }
@@ -248,7 +248,6 @@ pub struct Matched {
     /// The uncovered pairs, in the order of the `Kind::None` verdicts in `counted`, one after the other.
     pairs: String,
     pair_ends: Vec<usize>,
-    key: String,
     pair_rows: bool,
     csv: Option<csv::Writer<Vec<u8>>>,
     json: Vec<u8>,
@@ -262,7 +261,6 @@ impl Job for Matching<'_, '_> {
             counted: Vec::with_capacity(rows * self.matchers.len()),
             pairs: String::new(),
             pair_ends: Vec::new(),
-            key: String::new(),
             pair_rows: matches!(shape, Shape::Pairs { .. }),
             csv: (self.output == RowOutput::Csv).then(|| csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new())),
             json: Vec::new(),
@@ -274,8 +272,7 @@ impl Job for Matching<'_, '_> {
             let outcome = matcher.evaluate_with(&row.message, scratch, false);
             let kind = Kind::of(&outcome.verdict);
             if kind == Kind::None {
-                row.message.write_service_pair(&mut out.key);
-                out.pairs.push_str(&out.key);
+                row.message.push_service_pair(&mut out.pairs);
                 out.pair_ends.push(out.pairs.len());
             }
             out.counted.push((kind, row.count));
@@ -319,12 +316,12 @@ pub fn match_rows<R: Read + Send + 'static>(
     reader: Reader<R>,
     matching: &Matching<'_, '_>,
     workers: usize,
-    mut each: impl FnMut(Progress<'_, &[u8]>) -> ControlFlow<()>,
+    mut each: impl FnMut(BatchResults<'_, &[u8]>) -> ControlFlow<()>,
 ) -> (Scanned, Vec<Tally>) {
     let mut tallies = vec![Tally::default(); matching.matchers.len()];
     let scanned = scan(reader, matching, workers, |batch| {
         let output = batch.results.count(&mut tallies);
-        each(Progress { records: batch.records, errors: batch.errors, results: &output })
+        each(BatchResults { records: batch.records, errors: batch.errors, results: &output })
     });
     (scanned, tallies)
 }

@@ -95,7 +95,8 @@ impl Tally {
         let kind = Kind::of(verdict);
         if kind == Kind::None {
             let mut key = std::mem::take(&mut self.key);
-            message.write_service_pair(&mut key);
+            key.clear();
+            message.push_service_pair(&mut key);
             self.add_counted(kind, messages, &key);
             self.key = key;
         } else {
@@ -104,7 +105,7 @@ impl Tally {
     }
 
     /// Adds one row whose verdict is `kind`; `pair` is the pair as the service sees it
-    /// ([`Message::write_service_pair`]), counted when no entry covers it.
+    /// ([`Message::push_service_pair`]), counted when no entry covers it.
     pub fn add_counted(&mut self, kind: Kind, messages: u64, pair: &str) {
         let count = match kind {
             Kind::Allow => &mut self.allow,

@@ -1,6 +1,9 @@
 //! Matching an observations file on several threads gives what reading it one row at a time gives: the same
 //! counts, the same busiest uncovered pairs (evictions included), the same row errors in the same order, the
-//! same CSV and JSON bytes, and the same file error, whatever the number of workers.
+//! same CSV and JSON bytes, and the same file error, whatever the number of workers. The reference itself
+//! checks the pair invariant on every row of every file: an allow names an entry whose both sides match.
+
+mod common;
 
 use std::io::{Cursor, Write as _};
 use std::ops::ControlFlow;
@@ -9,7 +12,7 @@ use std::path::PathBuf;
 use spoofctl::diagnostic::Span;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::entry::{Entry, Metadata, TenantList};
-use spoofctl::matcher::Matcher;
+use spoofctl::matcher::{Matcher, Verdict};
 use spoofctl::observations::{Reader, Shape};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::render::observations::{row_csv, row_json};
@@ -139,6 +142,10 @@ fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Resu
         };
         for (matcher, tally) in matchers.iter().zip(&mut tallies) {
             let outcome = matcher.evaluate_with(&row.message, &mut scratch, false);
+            if let Verdict::Allow(d) = &outcome.verdict {
+                let sides = common::naive_sides(d.entry(), &row.message);
+                assert_eq!(sides, (true, true), "row {}: an allow without both sides", row.row);
+            }
             tally.add(&row.message, row.count, &outcome.verdict);
             match output {
                 RowOutput::Csv => csv.write_record(row_csv(row, &outcome, pair_rows)).expect("csv"),
@@ -174,7 +181,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
     let lists = [list(7, "a.yaml"), list(11, "b.yaml")];
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
     let mut rng = Rng(0x5CA7_7E57);
-    let mut evictions = 0;
+    let (mut evictions, mut allowed) = (0, 0);
     for case in 0..24 {
         // Up to four batches and a bit, so that batches overtake one another between the workers.
         let rows = [0, 1, 1023, 1024, 1025, 4_500][case % 6];
@@ -183,6 +190,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
         for output in [RowOutput::Nothing, RowOutput::Csv, RowOutput::Json] {
             let want = row_by_row(&bytes, &matchers[..1 + case % 2], output);
             evictions += want.busiest.iter().filter(|b| b.iter().any(|p| p.2 > 0)).count();
+            allowed += want.counts.iter().map(|c| c.0).sum::<u64>();
             assert_eq!(want.failure.is_some(), broken, "case {case}");
             for workers in [1, 2, 3, 8] {
                 let got = scanned(&bytes, &matchers[..1 + case % 2], output, workers);
@@ -191,6 +199,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
         }
     }
     assert!(evictions > 0, "no case made the tally evict: the comparison misses that path");
+    assert!(allowed > 0, "no row was allowed: the pair invariant was not checked");
 }
 
 /// A caller that stops (its output closed) ends the scan at once, whatever is still being read.

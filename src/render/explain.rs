@@ -126,7 +126,7 @@ pub fn explain_text(source: &str, e: &Explanation<'_>, style: Style) -> String {
     match &e.message {
         Some(m) => {
             let mut seen = String::new();
-            m.write_service_pair(&mut seen);
+            m.push_service_pair(&mut seen);
             let dkim = dkim_alternative(m).map_or(String::new(), |d| format!("; or via passing DKIM domain {d}"));
             field_line(&mut out, "Pair:", &format!("{seen}{dkim}"));
         }
