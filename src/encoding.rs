@@ -27,7 +27,7 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// BE) means transcoding; a UTF-8 BOM is dropped; without a BOM the bytes pass through, and invalid UTF-8 is
 /// left for the caller to report with its row. Line ends come out as LF whatever the file used (CRLF, or a
 /// lone CR as old Mac tools write), and the last line always ends with one, so that rows can be counted as
-/// a spreadsheet counts them ([`RowNumbers`]). A record longer than [`MAX_LINE_BYTES`] is an error.
+/// a spreadsheet counts them ([`crate::records::Records`]). A record longer than [`MAX_LINE_BYTES`] is an error.
 pub fn utf8_reader<R: Read + Send + 'static>(inner: R) -> Result<Box<dyn Read + Send>, EncodingError> {
     let mut inner = BufReader::with_capacity(64 * 1024, inner);
     let head = inner.fill_buf()?;
@@ -178,93 +178,9 @@ fn too_long() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("a record is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024))
 }
 
-/// A record with nothing but white space in its fields: a blank row, skipped wherever it is.
-pub fn is_blank(record: &csv::ByteRecord) -> bool {
-    record.as_slice().iter().all(u8::is_ascii_whitespace)
-}
-
-/// The `#TYPE ...` line that Windows PowerShell 5.1's `Export-Csv` writes above the header (without
-/// `-NoTypeInformation`).
-pub fn is_type_line(record: &csv::ByteRecord) -> bool {
-    record.get(0).is_some_and(|f| f.trim_ascii_start().starts_with(b"#TYPE"))
-}
-
-/// Numbers CSV records as a spreadsheet numbers its rows: a blank line (which the csv crate skips) still
-/// takes a row, and a quoted field that spans lines is one row.
-///
-/// The csv crate's own record positions do not help: a record after blank lines gets the line of the first
-/// blank one. The reader's position after each record is right, so a record's row is the previous row plus
-/// the lines read since, less the line breaks inside its fields. It counts LF only: read through
-/// [`utf8_reader`], which makes every line end LF and ends the last line.
-#[derive(Debug)]
-pub struct RowNumbers {
-    row: u64,
-    /// The reader's line after the previous record.
-    line: u64,
-}
-
-impl Default for RowNumbers {
-    fn default() -> RowNumbers {
-        RowNumbers { row: 0, line: 1 }
-    }
-}
-
-impl RowNumbers {
-    /// The row of the last record counted (0 before the first).
-    pub fn current(&self) -> u64 {
-        self.row
-    }
-
-    /// The row of `record`, just read by `reader`; call it once for each record, in order.
-    pub fn row<R: Read>(&mut self, reader: &csv::Reader<R>, record: &csv::ByteRecord) -> u64 {
-        let after = reader.position().line();
-        // A record read in one line holds no line break: only longer reads are counted (most records are one
-        // line, and this runs for every row of large files).
-        let embedded =
-            if after.saturating_sub(self.line) == 1 { 0 } else { record.as_slice().iter().filter(|b| **b == b'\n').count() as u64 };
-        // At least the record's own lines: a last record without a line break does not move the reader's line.
-        let lines = after.saturating_sub(self.line).max(1 + embedded);
-        self.line = after;
-        self.row += lines - embedded;
-        self.row
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The row of each record, as a spreadsheet shows it.
-    #[test]
-    fn rows_as_a_spreadsheet_numbers_them() {
-        let cases: &[(&str, &str, &[u64])] = &[
-            ("plain", "h\na\nb\n", &[1, 2, 3]),
-            ("blank lines", "h\n\na\n\n\nb\n", &[1, 3, 6]),
-            ("blank lines first", "\n\nh\na\n", &[3, 4]),
-            ("a field across lines", "h\n\"x\ny\"\nb\n", &[1, 2, 3]),
-            ("a field across lines after a blank line", "h\n\n\"x\ny\"\n\nb\n", &[1, 3, 5]),
-            ("CRLF", "h\r\n\r\na\r\nb\r\n", &[1, 3, 4]),
-            ("CRLF, a field across lines", "h\r\n\"x\r\ny\"\r\n\r\nb\r\n", &[1, 2, 4]),
-            ("no line break at the end", "h\na\nb", &[1, 2, 3]),
-            ("no line break at the end, after blank lines", "h\na\n\nb", &[1, 2, 4]),
-            ("CRLF, no line break at the end, after blank lines", "h\r\n\r\nb", &[1, 3]),
-            ("lone CR", "h\ra\r\r\rb\r", &[1, 2, 5]),
-            ("lone CR first", "\r\rh\ra\r", &[3, 4]),
-            ("lone CR, a field across lines", "h\r\"x\ry\"\r\rb\r", &[1, 2, 4]),
-            ("CR CR LF", "h\r\r\na\r\r\n", &[1, 3]),
-            ("a stray quote", "h\nBob 5\" <b@x.com>\na\nb\n", &[1, 2, 3, 4]),
-            ("an escaped quote", "h\n\"a \"\"b\"\" c\"\nd\n", &[1, 2, 3]),
-        ];
-        for (name, text, expected) in cases {
-            let input = utf8_reader(std::io::Cursor::new(text.as_bytes().to_vec())).expect("readable");
-            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-            let (mut numbers, mut record, mut rows) = (RowNumbers::default(), csv::ByteRecord::new(), Vec::new());
-            while reader.read_byte_record(&mut record).expect("csv") {
-                rows.push(numbers.row(&reader, &record));
-            }
-            assert_eq!(rows, *expected, "{name}");
-        }
-    }
 
     /// Every chunk boundary, byte by byte: the output is the same whatever the reads' sizes.
     #[test]

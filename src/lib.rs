@@ -33,6 +33,7 @@ pub mod plan;
 pub mod policy;
 pub mod powershell;
 pub mod raw;
+pub mod records;
 pub mod render;
 pub mod replay;
 pub mod scan;

@@ -14,12 +14,10 @@
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr};
 
-use csv::ByteRecord;
-
-use crate::encoding::{RowNumbers, is_blank, is_type_line};
 use crate::ipv4::Ipv4Slash24;
 use crate::message::{Host, Message, Sender};
 use crate::pair::{SpoofType, Word};
+use crate::records::{Fields, Records};
 
 /// Which shape a file has, with the column of each field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +84,7 @@ pub enum FileError {
 }
 
 /// Finds the shape from a header row.
-pub fn detect(header: &ByteRecord) -> Result<Shape, FileError> {
+pub fn detect(header: Fields<'_>) -> Result<Shape, FileError> {
     let names: Vec<String> = header.iter().map(folded).collect();
     let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
     let spoofed = find(&["spoofeduser", "spoofedsender"]);
@@ -131,10 +129,8 @@ pub struct RowError {
 
 /// Reads observation rows one at a time.
 pub struct Reader<R: Read> {
-    csv: csv::Reader<R>,
+    records: Records<R>,
     shape: Shape,
-    record: ByteRecord,
-    numbers: RowNumbers,
     /// The current row, parsed into the same buffers each time: no allocation per row.
     row: Row,
 }
@@ -142,27 +138,26 @@ pub struct Reader<R: Read> {
 impl<R: Read> Reader<R> {
     /// Reads the header row and detects the shape.
     pub fn new(input: R) -> Result<Reader<R>, FileError> {
-        let mut csv = csv::ReaderBuilder::new().buffer_capacity(64 * 1024).flexible(true).has_headers(false).from_reader(input);
-        let mut header = ByteRecord::new();
-        let (mut numbers, mut seen_content) = (RowNumbers::default(), false);
+        let mut records = Records::new(input);
+        let mut seen_content = false;
         loop {
-            match csv.read_byte_record(&mut header) {
+            match records.advance() {
                 Ok(false) => return Err(FileError::Empty),
                 Ok(true) => {
-                    numbers.row(&csv, &header);
-                    if is_blank(&header) {
+                    let header = records.record();
+                    if header.is_blank() {
                         continue;
                     }
                     // Windows PowerShell's `Export-Csv` writes a `#TYPE` line above the header.
-                    if std::mem::replace(&mut seen_content, true) || !is_type_line(&header) {
+                    if std::mem::replace(&mut seen_content, true) || !header.is_type_line() {
                         break;
                     }
                 }
-                Err(e) => return Err(broken(&e, numbers.current())),
+                Err(e) => return Err(broken(&e, records.row())),
             }
         }
-        let shape = detect(&header)?;
-        Ok(Reader { csv, shape, record: ByteRecord::new(), numbers, row: Row::empty() })
+        let shape = detect(records.record())?;
+        Ok(Reader { records, shape, row: Row::empty() })
     }
 
     /// The detected shape.
@@ -170,18 +165,14 @@ impl<R: Read> Reader<R> {
         &self.shape
     }
 
-    /// Reads the next record that is not blank into `self.record`, returning its row number.
+    /// Reads the next record that is not blank, returning its row number.
     fn next_record(&mut self) -> Option<Result<u64, FileError>> {
         loop {
-            match self.csv.read_byte_record(&mut self.record) {
+            match self.records.advance() {
                 Ok(false) => return None,
-                Ok(true) => {
-                    let row = self.numbers.row(&self.csv, &self.record);
-                    if !is_blank(&self.record) {
-                        return Some(Ok(row));
-                    }
-                }
-                Err(e) => return Some(Err(broken(&e, self.numbers.current()))),
+                Ok(true) if self.records.record().is_blank() => {}
+                Ok(true) => return Some(Ok(self.records.row())),
+                Err(e) => return Some(Err(broken(&e, self.records.row()))),
             }
         }
     }
@@ -193,7 +184,7 @@ impl<R: Read> Reader<R> {
             Ok(number) => number,
             Err(e) => return Some(Err(e)),
         };
-        Some(Ok(self.shape.parse(&self.record, number, &mut self.row).map(|()| &self.row)))
+        Some(Ok(self.shape.parse(self.records.record(), number, &mut self.row).map(|()| &self.row)))
     }
 
     /// Reads records, unparsed, into `batch` (emptied first) until it holds `rows` records (at most
@@ -206,7 +197,7 @@ impl<R: Read> Reader<R> {
             match self.next_record() {
                 None => return Ok(false),
                 Some(Err(e)) => return Err(e),
-                Some(Ok(number)) => batch.push(number, &self.record),
+                Some(Ok(number)) => batch.push(number, self.records.record()),
             }
         }
         Ok(true)
@@ -217,12 +208,12 @@ impl<R: Read> Reader<R> {
 /// records hold ([`Batch::ROWS`] records, [`Batch::BYTES`] bytes plus one record, field bounds counted).
 #[derive(Debug, Default)]
 pub struct Batch {
-    /// Every field's bytes, one after the other.
+    /// Every record's text, one after the other.
     bytes: Vec<u8>,
-    /// Where each field ends in `bytes`.
-    field_ends: Vec<u32>,
-    /// For each record: its row number and where its fields end in `field_ends`.
-    rows: Vec<(u64, u32)>,
+    /// Every record's field bounds, each in its record's text.
+    bounds: Vec<(u32, u32)>,
+    /// For each record: its row number, and where its text and its bounds end.
+    rows: Vec<(u64, u32, u32)>,
 }
 
 impl Batch {
@@ -236,29 +227,24 @@ impl Batch {
         if self.bytes.capacity() > 4 * Batch::BYTES {
             self.bytes = Vec::new();
         }
-        if self.field_ends.capacity() > Batch::BYTES {
-            self.field_ends = Vec::new();
+        if self.bounds.capacity() > Batch::BYTES / 8 {
+            self.bounds = Vec::new();
         }
         self.bytes.clear();
-        self.field_ends.clear();
+        self.bounds.clear();
         self.rows.clear();
     }
 
-    fn push(&mut self, number: u64, record: &ByteRecord) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(record.as_slice());
-        let mut end = start;
-        for field in record {
-            end += field.len();
-            // A batch holds less than 4 GiB: `BYTES` plus one record of at most 1 MiB.
-            self.field_ends.push(end as u32);
-        }
-        self.rows.push((number, self.field_ends.len() as u32));
+    fn push(&mut self, number: u64, record: Fields<'_>) {
+        self.bytes.extend_from_slice(record.text());
+        self.bounds.extend_from_slice(record.bounds());
+        // A batch holds less than 4 GiB: `BYTES` plus one record of at most 1 MiB.
+        self.rows.push((number, self.bytes.len() as u32, self.bounds.len() as u32));
     }
 
-    /// Bytes held: the fields' and their bounds' (a record of a million empty fields is 4 MiB of bounds).
+    /// Bytes held: the records' and their bounds' (a record of a million empty fields is 8 MiB of bounds).
     fn size(&self) -> usize {
-        self.bytes.len() + 4 * self.field_ends.len()
+        self.bytes.len() + 8 * self.bounds.len()
     }
 
     /// The number of records.
@@ -272,59 +258,18 @@ impl Batch {
     }
 
     /// Each record, with its row number.
-    pub fn records(&self) -> impl Iterator<Item = (u64, Packed<'_>)> {
-        let mut first_field = 0usize;
-        self.rows.iter().map(move |&(number, fields_end)| {
-            let ends = &self.field_ends[first_field..fields_end as usize];
-            let start = if first_field == 0 { 0 } else { self.field_ends[first_field - 1] as usize };
-            first_field = fields_end as usize;
-            (number, Packed { bytes: &self.bytes, start, ends })
+    pub fn records(&self) -> impl Iterator<Item = (u64, Fields<'_>)> {
+        let (mut text_start, mut bounds_start) = (0, 0);
+        self.rows.iter().map(move |&(number, text_end, bounds_end)| {
+            let (text, bounds) = (text_start..text_end as usize, bounds_start..bounds_end as usize);
+            (text_start, bounds_start) = (text.end, bounds.end);
+            (number, Fields::new(&self.bytes[text], &self.bounds[bounds]))
         })
     }
 }
 
-/// One record of a [`Batch`].
-#[derive(Debug, Clone, Copy)]
-pub struct Packed<'a> {
-    bytes: &'a [u8],
-    start: usize,
-    ends: &'a [u32],
-}
-
-/// A CSV record, as row parsing reads it: its bytes (all fields, one after the other) and each field's place.
-pub trait Record {
-    /// Every field's bytes, one after the other.
-    fn text(&self) -> &[u8];
-    /// Where field `i` sits in [`Record::text`].
-    fn field(&self, i: usize) -> Option<std::ops::Range<usize>>;
-}
-
-impl Record for ByteRecord {
-    fn text(&self) -> &[u8] {
-        self.as_slice()
-    }
-    fn field(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        self.range(i)
-    }
-}
-
-impl Record for Packed<'_> {
-    fn text(&self) -> &[u8] {
-        &self.bytes[self.start..self.ends.last().map_or(self.start, |e| *e as usize)]
-    }
-    fn field(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        let end = *self.ends.get(i)? as usize - self.start;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize - self.start };
-        Some(start..end)
-    }
-}
-
-fn broken(e: &csv::Error, row: u64) -> FileError {
-    let message = match e.kind() {
-        csv::ErrorKind::Io(io) => io.to_string(),
-        other => format!("{other:?}"),
-    };
-    FileError::Broken { row, message }
+fn broken(e: &std::io::Error, row: u64) -> FileError {
+    FileError::Broken { row, message: e.to_string() }
 }
 
 /// Sets an optional host from an optional field, reusing the host's buffer.
@@ -341,7 +286,7 @@ fn set_host(slot: &mut Option<Host>, value: Option<&str>) -> Result<(), crate::d
 
 impl Shape {
     /// Parses `record`, row `number`, into `out` (reusing its buffers).
-    pub fn parse<T: Record>(&self, record: &T, number: u64, out: &mut Row) -> Result<(), RowError> {
+    pub fn parse(&self, record: Fields<'_>, number: u64, out: &mut Row) -> Result<(), RowError> {
         out.row = number;
         let row = number;
         let err = |message: String| RowError { row, message };
@@ -350,7 +295,7 @@ impl Shape {
         let text = std::str::from_utf8(record.text()).ok();
         let field = |i: usize, name: &str| -> Result<&str, RowError> {
             // An empty field is empty, even between the two halves of a character split across its neighbours.
-            let Some(range) = record.field(i).filter(|r| !r.is_empty()) else { return Ok("") };
+            let Some(range) = record.range(i).filter(|r| !r.is_empty()) else { return Ok("") };
             let value = match text {
                 Some(text) => text.get(range),
                 None => std::str::from_utf8(&record.text()[range]).ok(),

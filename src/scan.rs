@@ -168,7 +168,7 @@ fn process<J: Job>(work: Work, shape: &Shape, job: &J, row: &mut Row, scratch: &
     let Work { seq, batch, end } = work;
     let (mut errors, mut results) = (Vec::new(), job.start(batch.len(), shape));
     for (number, record) in batch.records() {
-        match shape.parse(&record, number, row) {
+        match shape.parse(record, number, row) {
             Ok(()) => job.row(row, &mut results, scratch),
             Err(e) => errors.push(e),
         }

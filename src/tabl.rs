@@ -18,10 +18,11 @@ use serde_json::Value;
 
 use crate::diagnostic::Span;
 use crate::domain::Domain;
-use crate::encoding::{EncodingError, RowNumbers, is_blank, is_type_line, utf8_reader};
+use crate::encoding::{EncodingError, utf8_reader};
 use crate::entry::{Entry, Metadata, spoof_type_for};
 use crate::guid::Guid;
 use crate::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
+use crate::records::Records;
 
 /// The largest export read: 1024 entries take well under a megabyte.
 const MAX_EXPORT_BYTES: u64 = 16 * 1024 * 1024;
@@ -156,22 +157,22 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     // No comment character: an address may start with `#`.
-    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let (mut numbers, mut n, mut first, mut record) = (RowNumbers::default(), 0u64, true, csv::ByteRecord::new());
-    let broken = |e: csv::Error, row: u64| ExportError::Broken { row, message: e.to_string() };
+    let mut csv = Records::new(bytes);
+    let mut first = true;
+    let broken = |e: std::io::Error, row: u64| ExportError::Broken { row, message: e.to_string() };
     let text = |f: &[u8]| String::from_utf8_lossy(f).trim().to_string();
     let header: Vec<String> = loop {
-        match csv.read_byte_record(&mut record) {
+        match csv.advance() {
             Ok(false) => return Err(ExportError::Empty),
-            Err(e) => return Err(broken(e, n + 1)),
+            Err(e) => return Err(broken(e, csv.row() + 1)),
             Ok(true) => {}
         }
-        n = numbers.row(&csv, &record);
-        if is_blank(&record) {
+        let record = csv.record();
+        if record.is_blank() {
             continue;
         }
         // Windows PowerShell's `Export-Csv` writes a `#TYPE` line above the header; it counts as a row.
-        if std::mem::replace(&mut first, false) && is_type_line(&record) {
+        if std::mem::replace(&mut first, false) && record.is_type_line() {
             continue;
         }
         break record.iter().map(text).collect();
@@ -192,14 +193,14 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
         _ => return Err(ExportError::UnknownColumns(header.join(", "))),
     };
     let mut rows = Vec::new();
-    while csv.read_byte_record(&mut record).map_err(|e| broken(e, n))? {
-        n = numbers.row(&csv, &record);
-        if is_blank(&record) {
+    while csv.advance().map_err(|e| broken(e, csv.row()))? {
+        let (n, record) = (csv.row(), csv.record());
+        if record.is_blank() {
             continue;
         }
         let defect = if record.len() < header.len() {
             Some("the row has fewer fields than the header: is the file cut off?".to_string())
-        } else if std::str::from_utf8(record.as_slice()).is_err() {
+        } else if record.iter().any(|f| std::str::from_utf8(f).is_err()) {
             Some("the row is not valid UTF-8".to_string())
         } else {
             None

@@ -13,7 +13,7 @@ use spoofctl::diagnostic::Span;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::entry::{Entry, Metadata, TenantList};
 use spoofctl::matcher::{Matcher, Verdict};
-use spoofctl::observations::{Reader, Shape};
+use spoofctl::observations::{Batch, Reader, Shape};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::render::observations::{row_csv, row_json};
 use spoofctl::scan::{Matching, RowOutput, match_rows};
@@ -215,7 +215,7 @@ fn a_stopped_scan_ends() {
     });
     assert!(scanned.stopped);
     assert_eq!(batches, 1);
-    assert!(tallies[0].rows() <= 1024, "{} rows counted after the stop", tallies[0].rows());
+    assert!(tallies[0].rows() <= Batch::ROWS as u64, "{} rows counted after the stop", tallies[0].rows());
 }
 
 /// Input that gives its bytes, then blocks, as a live feed on standard input does, until `gate` opens (or a
@@ -250,9 +250,10 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
     let (open, gate) = std::sync::mpsc::channel();
     let (scan_returned, blocked_past_the_scan) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
-    // Two batches of rows, fewer than circulate, so that the reading thread ends up blocked in a read.
+    // A batch and a half of rows (two or three batches by their bytes), fewer than circulate, so that the
+    // reading thread ends up blocked in a read.
     let feed = LiveFeed {
-        bytes: Cursor::new(file(&mut Rng(42), 2_000, false, false)),
+        bytes: Cursor::new(file(&mut Rng(42), Batch::ROWS * 3 / 2, false, false)),
         gate,
         scan_returned: Arc::clone(&scan_returned),
         blocked_past_the_scan: Arc::clone(&blocked_past_the_scan),

@@ -1,0 +1,369 @@
+//! CSV records (RFC 4180, as the csv crate reads them), numbered as a spreadsheet numbers its rows.
+//!
+//! Read from what [`crate::encoding::utf8_reader`] yields: every line end LF, the last line ended, no record
+//! longer than [`crate::encoding::MAX_LINE_BYTES`]. Every line end outside quotes ends a record, so a
+//! record's row is the previous row plus one: a blank line takes a row (it reads as one empty field, which
+//! [`Fields::is_blank`] tells), and a quoted field that spans lines is one row.
+//!
+//! A record without a `"` (nearly every row of an export) is split at its commas, in place in the read
+//! buffer: that is what the csv crate makes of it, without its per-byte state machine. A record with a `"`
+//! is decoded by `csv-core`, the csv crate's own parser, with the csv crate's settings (`,`, `"` doubled
+//! inside quotes, a quote opening a field only at its start, no comments, no escapes, records of any length).
+//! `tests/records.rs` checks both against the csv crate on generated files.
+
+use std::io::{self, Read};
+
+use csv_core::ReadRecordResult;
+
+/// The read buffer's first size; it grows only for a record longer than it.
+const BUFFER: usize = 64 * 1024;
+
+/// Reads CSV records one at a time into reused buffers.
+pub struct Records<R> {
+    input: R,
+    buf: Vec<u8>,
+    /// Unread bytes are `buf[pos..filled]`.
+    pos: usize,
+    filled: usize,
+    eof: bool,
+    /// The parser for records with quotes.
+    core: csv_core::Reader,
+    /// The fields of a record with quotes, decoded, one after the other.
+    decoded: Vec<u8>,
+    ends: Vec<usize>,
+    /// Where the current record's text is: `buf[start..end]`, or `decoded` when `start == usize::MAX`.
+    text: (usize, usize),
+    /// The current record's fields, as ranges of its text.
+    bounds: Vec<(u32, u32)>,
+    row: u64,
+}
+
+impl<R: Read> Records<R> {
+    /// Records read from `input` (normalized by [`crate::encoding::utf8_reader`]).
+    pub fn new(input: R) -> Records<R> {
+        let mut core = csv_core::ReaderBuilder::new().build();
+        // The parser drops a UTF-8 BOM from the first input it is given; `utf8_reader` has already dropped
+        // the file's, and one at the start of a later record is text. A blank line first makes it read.
+        let _ = core.read_record(b"\n", &mut [], &mut []);
+        Records {
+            input,
+            buf: vec![0; BUFFER],
+            pos: 0,
+            filled: 0,
+            eof: false,
+            core,
+            decoded: vec![0; 1024],
+            ends: vec![0; 16],
+            text: (0, 0),
+            bounds: Vec::new(),
+            row: 0,
+        }
+    }
+
+    /// Reads the next record: `Ok(false)` at the end. Blank lines are records too ([`Fields::is_blank`]).
+    pub fn advance(&mut self) -> io::Result<bool> {
+        self.bounds.clear();
+        // How far past `pos` the bytes have been looked at, and where the current field starts: a long
+        // record read in pieces is not searched again from its start.
+        let (mut searched, mut from) = (0, 0);
+        loop {
+            match self.scan(&mut searched, &mut from) {
+                Scan::Line(len) => {
+                    self.end_line(len, from);
+                    self.pos += len + 1;
+                    break;
+                }
+                Scan::Quote => {
+                    self.decode()?;
+                    break;
+                }
+                Scan::More if self.fill()? => {}
+                // The end; a last line without a line end (not from `utf8_reader`) is still a record.
+                Scan::More if self.pos == self.filled => return Ok(false),
+                Scan::More => {
+                    let len = self.filled - self.pos;
+                    self.end_line(len, from);
+                    self.pos = self.filled;
+                    break;
+                }
+            }
+        }
+        self.row += 1;
+        Ok(true)
+    }
+
+    /// The current record's row: the first line is row 1, and each record takes one.
+    pub fn row(&self) -> u64 {
+        self.row
+    }
+
+    /// The current record.
+    pub fn record(&self) -> Fields<'_> {
+        let text = match self.text {
+            (usize::MAX, len) => &self.decoded[..len],
+            (start, end) => &self.buf[start..end],
+        };
+        Fields { text, bounds: &self.bounds }
+    }
+
+    /// Looks at the unread bytes from `pos + searched` for the record's end, noting each comma's field in
+    /// `bounds` (`from`: where the current field starts), until a line end, a quote (the record is for
+    /// csv-core) or the end of the bytes read so far.
+    fn scan(&mut self, searched: &mut usize, from: &mut u32) -> Scan {
+        let (line, bounds) = (&self.buf[self.pos..self.filled], &mut self.bounds);
+        // A record is at most `MAX_LINE_BYTES` (1 MiB), so its offsets fit in `u32`.
+        let mut hit = |i: usize| match line[i] {
+            b',' => {
+                bounds.push((*from, i as u32));
+                *from = i as u32 + 1;
+                None
+            }
+            b'\n' => Some(Scan::Line(i)),
+            _ => Some(Scan::Quote),
+        };
+        // Eight bytes at a time: a record is a few dozen bytes with a few commas, too short for memchr's
+        // vector loops to pay for their setup.
+        let mut at = *searched;
+        while let Some(word) = line.get(at..at + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            let mut hits = bytes_equal(word, b',') | bytes_equal(word, b'\n') | bytes_equal(word, b'"');
+            while hits != 0 {
+                if let Some(scan) = hit(at + hits.trailing_zeros() as usize / 8) {
+                    return scan;
+                }
+                hits &= hits - 1;
+            }
+            at += 8;
+        }
+        for (i, &b) in line.iter().enumerate().skip(at) {
+            if matches!(b, b',' | b'\n' | b'"')
+                && let Some(scan) = hit(i)
+            {
+                return scan;
+            }
+        }
+        *searched = line.len();
+        Scan::More
+    }
+
+    /// The record of the `len` bytes at `pos`, which hold no quote and no line end; its last field starts
+    /// at `from`.
+    fn end_line(&mut self, len: usize, from: u32) {
+        self.text = (self.pos, self.pos + len);
+        self.bounds.push((from, len as u32));
+    }
+
+    /// Decodes the record at `pos`, which has a quote before its line end, with csv-core.
+    fn decode(&mut self) -> io::Result<()> {
+        let (mut out, mut fields) = (0, 0);
+        loop {
+            let (result, read, written, ended) =
+                self.core.read_record(&self.buf[self.pos..self.filled], &mut self.decoded[out..], &mut self.ends[fields..]);
+            (self.pos, out, fields) = (self.pos + read, out + written, fields + ended);
+            match result {
+                // Nothing left to give it means the end of the file, which ends the record.
+                ReadRecordResult::InputEmpty => {
+                    self.fill()?;
+                }
+                ReadRecordResult::OutputFull => self.decoded.resize(2 * self.decoded.len(), 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(2 * self.ends.len(), 0),
+                ReadRecordResult::Record | ReadRecordResult::End => break,
+            }
+        }
+        self.text = (usize::MAX, out);
+        self.bounds.clear();
+        let mut from = 0;
+        for &end in &self.ends[..fields] {
+            self.bounds.push((from as u32, end as u32));
+            from = end;
+        }
+        if fields == 0 {
+            self.bounds.push((0, 0));
+        }
+        Ok(())
+    }
+
+    /// Reads more input after the unread bytes (moved to the front; the buffer doubles when they fill it).
+    /// `Ok(false)` at the end of the input.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        self.buf.copy_within(self.pos..self.filled, 0);
+        (self.filled, self.pos) = (self.filled - self.pos, 0);
+        if self.filled == self.buf.len() {
+            self.buf.resize(2 * self.buf.len(), 0);
+        } else if self.buf.len() > BUFFER && self.filled < BUFFER / 2 {
+            // The buffer grew for a long record that is now read: it gives that memory back.
+            self.buf.truncate(BUFFER);
+            self.buf.shrink_to_fit();
+        }
+        loop {
+            match self.input.read(&mut self.buf[self.filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.filled += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// What [`Records::scan`] found.
+enum Scan {
+    /// A line end, this many bytes after `pos`.
+    Line(usize),
+    /// A quote before any line end.
+    Quote,
+    /// Neither, in the bytes read so far.
+    More,
+}
+
+/// The high bit of each byte of `word` that is `byte` (exact: no borrow runs from one byte to the next).
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    // A byte's high bit ends up clear only when the byte was zero, i.e. `byte` before the xor.
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// One record: its text and where each field is in it. For a record without quotes the text is the line
+/// itself, commas included; for one with quotes, its decoded fields one after the other.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    text: &'a [u8],
+    bounds: &'a [(u32, u32)],
+}
+
+impl<'a> Fields<'a> {
+    /// A record from its parts (see [`Fields::text`] and [`Fields::range`]).
+    pub(crate) fn new(text: &'a [u8], bounds: &'a [(u32, u32)]) -> Fields<'a> {
+        Fields { text, bounds }
+    }
+
+    /// The bytes the fields are ranges of.
+    pub fn text(&self) -> &'a [u8] {
+        self.text
+    }
+
+    /// The bounds of every field in [`Fields::text`].
+    pub(crate) fn bounds(&self) -> &'a [(u32, u32)] {
+        self.bounds
+    }
+
+    /// Where field `i` is in [`Fields::text`].
+    pub fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        self.bounds.get(i).map(|&(start, end)| start as usize..end as usize)
+    }
+
+    /// Field `i`.
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        self.range(i).map(|r| &self.text[r])
+    }
+
+    /// The number of fields (a blank line has one).
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// True when the record has no field (never: a blank line has one empty field).
+    pub fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// Nothing but white space in its fields: a blank row, skipped wherever it is.
+    pub fn is_blank(&self) -> bool {
+        self.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+    }
+
+    /// The `#TYPE ...` line that Windows PowerShell 5.1's `Export-Csv` writes above the header (without
+    /// `-NoTypeInformation`).
+    pub fn is_type_line(&self) -> bool {
+        self.get(0).is_some_and(|f| f.trim_ascii_start().starts_with(b"#TYPE"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::utf8_reader;
+
+    fn rows(text: &[u8]) -> Vec<(u64, Vec<String>)> {
+        let mut records = Records::new(utf8_reader(std::io::Cursor::new(text.to_vec())).expect("readable"));
+        let mut out = Vec::new();
+        while records.advance().expect("read") {
+            let record = records.record();
+            if !record.is_blank() {
+                out.push((records.row(), record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()));
+            }
+        }
+        out
+    }
+
+    /// The row of each record, as a spreadsheet shows it.
+    #[test]
+    fn rows_as_a_spreadsheet_numbers_them() {
+        let cases: &[(&str, &str, &[u64])] = &[
+            ("plain", "h\na\nb\n", &[1, 2, 3]),
+            ("blank lines", "h\n\na\n\n\nb\n", &[1, 3, 6]),
+            ("blank lines first", "\n\nh\na\n", &[3, 4]),
+            ("a field across lines", "h\n\"x\ny\"\nb\n", &[1, 2, 3]),
+            ("a field across lines after a blank line", "h\n\n\"x\ny\"\n\nb\n", &[1, 3, 5]),
+            ("CRLF", "h\r\n\r\na\r\nb\r\n", &[1, 3, 4]),
+            ("CRLF, a field across lines", "h\r\n\"x\r\ny\"\r\n\r\nb\r\n", &[1, 2, 4]),
+            ("no line break at the end", "h\na\nb", &[1, 2, 3]),
+            ("no line break at the end, after blank lines", "h\na\n\nb", &[1, 2, 4]),
+            ("CRLF, no line break at the end, after blank lines", "h\r\n\r\nb", &[1, 3]),
+            ("lone CR", "h\ra\r\r\rb\r", &[1, 2, 5]),
+            ("lone CR first", "\r\rh\ra\r", &[3, 4]),
+            ("lone CR, a field across lines", "h\r\"x\ry\"\r\rb\r", &[1, 2, 4]),
+            ("CR CR LF", "h\r\r\na\r\r\n", &[1, 3]),
+            ("a stray quote", "h\nBob 5\" <b@x.com>\na\nb\n", &[1, 2, 3, 4]),
+            ("an escaped quote", "h\n\"a \"\"b\"\" c\"\nd\n", &[1, 2, 3]),
+            ("a quoted last field without a line end", "h\n\"a", &[1, 2]),
+        ];
+        for (name, text, expected) in cases {
+            let got: Vec<u64> = rows(text.as_bytes()).into_iter().map(|(row, _)| row).collect();
+            assert_eq!(got, *expected, "{name}");
+        }
+    }
+
+    /// Fields as the csv crate reads them, with and without quotes.
+    #[test]
+    fn fields_with_and_without_quotes() {
+        let text = b",a,,\n\"x,\"\"y\"\"\",z\nBob 5\" <b>,c\n\"q\"r,\"\"\n   \n,,\n\xEF\xBB\xBFbom,\"\xEF\xBB\xBF\"\n";
+        let got = rows(text);
+        let want: Vec<(u64, Vec<&str>)> = vec![
+            (1, vec!["", "a", "", ""]),
+            (2, vec!["x,\"y\"", "z"]),
+            (3, vec!["Bob 5\" <b>", "c"]),
+            (4, vec!["qr", ""]),
+            (7, vec!["\u{FEFF}bom", "\u{FEFF}"]),
+        ];
+        let want: Vec<(u64, Vec<String>)> = want.into_iter().map(|(r, f)| (r, f.into_iter().map(String::from).collect())).collect();
+        assert_eq!(got, want);
+    }
+
+    /// A record longer than the read buffer, with and without quotes, is read whole.
+    #[test]
+    fn records_longer_than_the_buffer() {
+        let long = "x".repeat(3 * BUFFER);
+        let text = format!("h\n{long},1\n\"{long}\",2\nlast\n");
+        let got = rows(text.as_bytes());
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[1], (2, vec![long.clone(), "1".to_string()]));
+        assert_eq!(got[2], (3, vec![long, "2".to_string()]));
+        assert_eq!(got[3], (4, vec!["last".to_string()]));
+    }
+}

@@ -1,0 +1,103 @@
+//! spoofctl reads CSV records itself (a record without quotes is split at its commas; one with quotes goes
+//! to csv-core). This checks it against the csv crate, which spoofctl used to read with: for any input, the
+//! same records with the same fields, in the same order, whatever size the reads come in.
+
+use std::io::Read;
+
+use proptest::prelude::*;
+use spoofctl::encoding::utf8_reader;
+use spoofctl::records::Records;
+
+/// Hands out at most `size` bytes a read, as a pipe may.
+struct Trickle(Vec<u8>, usize);
+
+impl Read for Trickle {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.1.min(buf.len()).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0.drain(..n);
+        Ok(n)
+    }
+}
+
+/// The records that are not blank, field by field, as spoofctl reads them.
+fn ours(text: &[u8], size: usize) -> Vec<Vec<Vec<u8>>> {
+    let mut records = Records::new(utf8_reader(Trickle(text.to_vec(), size)).expect("readable"));
+    let mut out = Vec::new();
+    while records.advance().expect("read") {
+        let record = records.record();
+        if !record.is_blank() {
+            out.push(record.iter().map(<[u8]>::to_vec).collect());
+        }
+    }
+    out
+}
+
+/// The same, as the csv crate reads them (flexible records, no header), from the same normalized stream.
+fn csv_crate(text: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    let input = utf8_reader(std::io::Cursor::new(text.to_vec())).expect("readable");
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut record = csv::ByteRecord::new();
+    let mut out = Vec::new();
+    while reader.read_byte_record(&mut record).expect("read") {
+        if !record.as_slice().iter().all(u8::is_ascii_whitespace) {
+            out.push(record.iter().map(<[u8]>::to_vec).collect());
+        }
+    }
+    out
+}
+
+/// Text from the bytes that matter to CSV (and a few that do not), so that quotes, commas and line ends
+/// meet in every order.
+fn text() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop::sample::select(vec![
+        &b"a"[..],
+        b"bc",
+        b",",
+        b",",
+        b"\"",
+        b"\"",
+        b"\"\"",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b" ",
+        b"\t",
+        b"\xC3\xA9",
+        b"\xFF",
+        b"\xEF\xBB\xBF",
+        b"user@contoso.com",
+    ]);
+    // A byte first, so that the file does not start with a BOM (the csv crate drops a second one there).
+    prop::collection::vec(piece, 0..60).prop_map(|pieces| [b"x", &pieces.concat()[..]].concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Same records and fields as the csv crate, whatever size the reads come in.
+    #[test]
+    fn records_are_the_csv_crates(text in text(), size in 1usize..9) {
+        let want = csv_crate(&text);
+        prop_assert_eq!(ours(&text, size), want.clone());
+        prop_assert_eq!(ours(&text, usize::MAX), want);
+    }
+}
+
+/// Long files: records across the read buffer's edge, with and without quotes.
+#[test]
+fn records_across_the_buffer_edge_are_the_csv_crates() {
+    let mut text = b"From,PTR,IP\n".to_vec();
+    for i in 0..20_000 {
+        match i % 7 {
+            0 => text.extend_from_slice(format!("\"u{i}@a.com\",\"x\n{i}\",1\n").as_bytes()),
+            3 => text.extend_from_slice(b"\n"),
+            _ => text.extend_from_slice(format!("u{i}@contoso.com,mail{i}.contoso.com,10.0.0.{}\n", i % 256).as_bytes()),
+        }
+    }
+    let want = csv_crate(&text);
+    assert_eq!(want.len(), 1 + 20_000 - 20_000 / 7);
+    for size in [usize::MAX, 4096, 4093] {
+        assert_eq!(ours(&text, size), want, "reads of {size} bytes");
+    }
+}
