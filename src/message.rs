@@ -21,9 +21,14 @@ pub struct Host(String);
 impl Host {
     /// Normalizes a host name: PTR hosts, DKIM `d=` domains, From domains.
     pub fn parse(raw: &str) -> Result<Host, ValueError> {
-        let mut host = Host(String::new());
+        let mut host = Host::empty();
         host.set(raw)?;
         Ok(host)
+    }
+
+    /// A host with no text, to read into with [`Host::set`].
+    pub(crate) fn empty() -> Host {
+        Host(String::new())
     }
 
     /// Normalizes `raw` into this host, reusing its buffer (observation files parse millions of hosts).
@@ -76,6 +81,27 @@ const HOST_CLASS: [u8; 256] = {
     }
     t
 };
+/// What a byte is in the local part of an address, as bits: [`UPPER`] (an uppercase letter), [`NON_ASCII`], or
+/// [`BAD`] (ASCII white space, a control or `"`); 0 for the rest.
+const LOCAL_CLASS: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c <= b' ' || c == 0x7f || c == b'"' {
+            BAD
+        } else if c >= 0x80 {
+            NON_ASCII
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+const NON_ASCII: u8 = 0x40;
 const PLAIN: u8 = 0x01;
 const DOT: u8 = 0x02;
 const UPPER: u8 = 0x04;
@@ -189,22 +215,26 @@ impl Sender {
         let (local, domain) = (&raw[..at], &raw[at + 1..]);
         // White space, controls and `"`: ASCII ones by their bytes, in one pass that also notes uppercase and
         // non-ASCII bytes; the rest by their characters.
-        let (mut ascii_bad, mut upper, mut non_ascii) = (false, false, false);
-        for &b in local.as_bytes() {
-            ascii_bad |= b <= b' ' || b == 0x7f || b == b'"';
-            upper |= b.is_ascii_uppercase();
-            non_ascii |= b >= 0x80;
-        }
+        let seen = local.bytes().fold(0, |seen, b| seen | LOCAL_CLASS[b as usize]);
         let bad = |c: char| c.is_whitespace() || c.is_control() || c == '"';
-        if local.is_empty() || ascii_bad || (non_ascii && local.chars().any(bad)) {
+        if local.is_empty() || seen & BAD != 0 || (seen & NON_ASCII != 0 && local.chars().any(bad)) {
             return Err(ValueError::new(
                 Code::InvalidAddress,
                 format!("`{}` is not an address", printable(raw)),
                 "give the From address, e.g. `payroll@contoso.com`",
             ));
         }
+        // The common case, a plain ASCII domain without a trailing dot: the address as it is, in one copy.
+        if let Some(domain_seen) = plain_ascii_host(domain.as_bytes()).filter(|seen| seen & DOT_DOT == 0 && !domain.is_empty()) {
+            self.text.push_str(raw);
+            if (seen | domain_seen) & UPPER != 0 {
+                self.text.make_ascii_lowercase();
+            }
+            self.domain_at = at + 1;
+            return Ok(());
+        }
         self.text.push_str(local);
-        if upper {
+        if seen & UPPER != 0 {
             self.text.make_ascii_lowercase();
         }
         self.text.push('@');

@@ -100,7 +100,7 @@ pub fn detect(header: Fields<'_>) -> Result<Shape, FileError> {
 }
 
 /// One usable row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Row {
     /// The row's number as a spreadsheet shows it: the header is row 1, a blank line takes a row, and a
     /// quoted field spanning lines is one row (so in an editor the line may be further down).
@@ -109,12 +109,23 @@ pub struct Row {
     pub message: Message,
     /// How many messages it stands for.
     pub count: u64,
+    /// Host buffers for DKIM domains, kept between rows.
+    spare_hosts: Vec<Host>,
 }
+
+/// Rows are equal when their number, message and count are (not the buffers they keep for reuse).
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        (self.row, &self.message, self.count) == (other.row, &other.message, other.count)
+    }
+}
+
+impl Eq for Row {}
 
 impl Row {
     /// A row to parse into ([`Shape::parse`]).
     pub fn empty() -> Row {
-        Row { row: 0, message: Message::from(Sender::empty()), count: 0 }
+        Row { row: 0, message: Message::from(Sender::empty()), count: 0, spare_hosts: Vec::new() }
     }
 }
 
@@ -347,16 +358,24 @@ impl Shape {
                 set_host(&mut m.ptr, optional(ptr, "PTR")?).map_err(|e| err(format!("PTR: {e}")))?;
                 m.ip =
                     optional(ip, "IP")?.map(|v| parse_ip(v).ok_or_else(|| err(format!("IP: `{v}` is not an IP address")))).transpose()?;
-                let mut n = 0;
-                for d in optional(dkim, "DKIM")?.unwrap_or_default().split_whitespace() {
-                    match m.dkim_pass.get_mut(n) {
-                        Some(h) => h.set(d),
-                        None => Host::parse(d).map(|h| m.dkim_pass.push(h)),
+                let domains = optional(dkim, "DKIM")?.unwrap_or_default();
+                let (mut n, spare) = (0, &mut out.spare_hosts);
+                let mut add = |d: &str| {
+                    if m.dkim_pass.len() == n {
+                        m.dkim_pass.push(spare.pop().unwrap_or_else(Host::empty));
                     }
-                    .map_err(|e| err(format!("DKIM: {e}")))?;
                     n += 1;
+                    m.dkim_pass[n - 1].set(d).map_err(|e| err(format!("DKIM: {e}")))
+                };
+                // Most rows name one domain or none: split only when there is white space (or non-ASCII
+                // text, which may hold Unicode white space) inside.
+                if domains.bytes().any(|b| b <= b' ' || b >= 0x80) {
+                    domains.split_whitespace().try_for_each(add)?;
+                } else if !domains.is_empty() {
+                    add(domains)?;
                 }
-                m.dkim_pass.truncate(n);
+                // The hosts of longer rows are kept for the next, rather than freed and allocated again.
+                spare.extend(m.dkim_pass.drain(n..));
                 out.count = 1;
             }
         }
@@ -379,24 +398,29 @@ fn parse_ip(text: &str) -> Option<IpAddr> {
 /// `a.b.c.d`: four decimal octets of one to three digits, no leading zero, at most 255, read in one pass.
 /// Anything else is `None`, and left to the standard library (which also refuses leading zeros).
 fn dotted_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
-    let (mut octets, mut done, mut value, mut digits) = ([0u8; 4], 0, 0u16, 0);
+    // Digits are only summed as they come; each octet is checked once, at its end.
+    let octet = |value: u32, digits: u32| -> Option<u8> {
+        let leading_zero = (digits == 2 && value < 10) || (digits == 3 && value < 100);
+        if digits == 0 || digits > 3 || leading_zero { None } else { u8::try_from(value).ok() }
+    };
+    let (mut octets, mut done, mut value, mut digits) = ([0u8; 4], 0, 0u32, 0u32);
     for &b in text {
-        match b {
-            b'0'..=b'9' if digits < 3 && !(digits == 1 && value == 0) => {
-                value = value * 10 + u16::from(b - b'0');
-                digits += 1;
-            }
-            b'.' if digits > 0 && done < 3 => {
-                octets[done] = u8::try_from(value).ok()?;
-                (done, value, digits) = (done + 1, 0, 0);
-            }
-            _ => return None,
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            // Wrapping: a run of many digits is refused by its count, whatever it sums to.
+            value = value.wrapping_mul(10).wrapping_add(u32::from(digit));
+            digits += 1;
+        } else if b == b'.' && done < 3 {
+            octets[done] = octet(value, digits)?;
+            (done, value, digits) = (done + 1, 0, 0);
+        } else {
+            return None;
         }
     }
-    if digits == 0 || done != 3 {
+    if done != 3 {
         return None;
     }
-    octets[3] = u8::try_from(value).ok()?;
+    octets[3] = octet(value, digits)?;
     Some(Ipv4Addr::from(octets))
 }
 
