@@ -1,9 +1,10 @@
 //! CSV records (RFC 4180, as the csv crate reads them), numbered as a spreadsheet numbers its rows.
 //!
-//! Read from what [`crate::encoding::utf8_reader`] yields: every line end LF, the last line ended, no record
-//! longer than [`crate::encoding::MAX_LINE_BYTES`]. Every line end outside quotes ends a record, so a
-//! record's row is the previous row plus one: a blank line takes a row (it reads as one empty field, which
-//! [`Fields::is_blank`] tells), and a quoted field that spans lines is one row.
+//! Read from what [`crate::encoding::utf8_reader`] yields (UTF-8, no BOM). A line ends with LF, CRLF or a
+//! lone CR (as old Mac tools write); every line end outside quotes ends a record, so a record's row is the
+//! previous row plus one: a blank line takes a row (it reads as one empty field, which [`Fields::is_blank`]
+//! tells), and a quoted field that spans lines is one row. A record longer than [`MAX_LINE_BYTES`] is an
+//! error, so memory stays bounded whatever the file holds.
 //!
 //! A record without a `"` (nearly every row of an export) is split at its commas, in place in the read
 //! buffer: that is what the csv crate makes of it, without its per-byte state machine. A record with a `"`
@@ -14,6 +15,8 @@
 use std::io::{self, Read};
 
 use csv_core::ReadRecordResult;
+
+use crate::encoding::MAX_LINE_BYTES;
 
 /// The read buffer's first size; it grows only for a record longer than it.
 const BUFFER: usize = 64 * 1024;
@@ -26,6 +29,8 @@ pub struct Records<R> {
     pos: usize,
     filled: usize,
     eof: bool,
+    /// The previous record ended with a CR: an LF right after it is the rest of its line end.
+    cr_pending: bool,
     /// The parser for records with quotes.
     core: csv_core::Reader,
     /// The fields of a record with quotes, decoded, one after the other.
@@ -39,7 +44,7 @@ pub struct Records<R> {
 }
 
 impl<R: Read> Records<R> {
-    /// Records read from `input` (normalized by [`crate::encoding::utf8_reader`]).
+    /// Records read from `input` (UTF-8, as [`crate::encoding::utf8_reader`] yields it).
     pub fn new(input: R) -> Records<R> {
         let mut core = csv_core::ReaderBuilder::new().build();
         // The parser drops a UTF-8 BOM from the first input it is given; `utf8_reader` has already dropped
@@ -51,6 +56,7 @@ impl<R: Read> Records<R> {
             pos: 0,
             filled: 0,
             eof: false,
+            cr_pending: false,
             core,
             decoded: vec![0; 1024],
             ends: vec![0; 16],
@@ -63,13 +69,20 @@ impl<R: Read> Records<R> {
     /// Reads the next record: `Ok(false)` at the end. Blank lines are records too ([`Fields::is_blank`]).
     pub fn advance(&mut self) -> io::Result<bool> {
         self.bounds.clear();
+        if std::mem::take(&mut self.cr_pending) && (self.pos < self.filled || self.fill()?) && self.buf[self.pos] == b'\n' {
+            self.pos += 1;
+        }
         // How far past `pos` the bytes have been looked at, and where the current field starts: a long
         // record read in pieces is not searched again from its start.
         let (mut searched, mut from) = (0, 0);
         loop {
             match self.scan(&mut searched, &mut from) {
                 Scan::Line(len) => {
+                    if len > MAX_LINE_BYTES {
+                        return Err(too_long());
+                    }
                     self.end_line(len, from);
+                    self.cr_pending = self.buf[self.pos + len] == b'\r';
                     self.pos += len + 1;
                     break;
                 }
@@ -77,8 +90,9 @@ impl<R: Read> Records<R> {
                     self.decode()?;
                     break;
                 }
+                Scan::More if searched > MAX_LINE_BYTES => return Err(too_long()),
                 Scan::More if self.fill()? => {}
-                // The end; a last line without a line end (not from `utf8_reader`) is still a record.
+                // The end; a last line without a line end is still a record.
                 Scan::More if self.pos == self.filled => return Ok(false),
                 Scan::More => {
                     let len = self.filled - self.pos;
@@ -118,15 +132,15 @@ impl<R: Read> Records<R> {
                 *from = i as u32 + 1;
                 None
             }
-            b'\n' => Some(Scan::Line(i)),
-            _ => Some(Scan::Quote),
+            b'"' => Some(Scan::Quote),
+            _ => Some(Scan::Line(i)),
         };
         // Eight bytes at a time: a record is a few dozen bytes with a few commas, too short for memchr's
         // vector loops to pay for their setup.
         let mut at = *searched;
         while let Some(word) = line.get(at..at + 8) {
             let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            let mut hits = bytes_equal(word, b',') | bytes_equal(word, b'\n') | bytes_equal(word, b'"');
+            let mut hits = bytes_equal(word, b',') | bytes_equal(word, b'\n') | bytes_equal(word, b'"') | bytes_equal(word, b'\r');
             while hits != 0 {
                 if let Some(scan) = hit(at + hits.trailing_zeros() as usize / 8) {
                     return scan;
@@ -136,7 +150,7 @@ impl<R: Read> Records<R> {
             at += 8;
         }
         for (i, &b) in line.iter().enumerate().skip(at) {
-            if matches!(b, b',' | b'\n' | b'"')
+            if matches!(b, b',' | b'\n' | b'"' | b'\r')
                 && let Some(scan) = hit(i)
             {
                 return scan;
@@ -155,12 +169,13 @@ impl<R: Read> Records<R> {
 
     /// Decodes the record at `pos`, which has a quote before its line end, with csv-core.
     fn decode(&mut self) -> io::Result<()> {
-        let (mut out, mut fields) = (0, 0);
+        let (mut out, mut fields, mut consumed) = (0, 0, 0);
         loop {
             let (result, read, written, ended) =
                 self.core.read_record(&self.buf[self.pos..self.filled], &mut self.decoded[out..], &mut self.ends[fields..]);
-            (self.pos, out, fields) = (self.pos + read, out + written, fields + ended);
+            (self.pos, out, fields, consumed) = (self.pos + read, out + written, fields + ended, consumed + read);
             match result {
+                ReadRecordResult::InputEmpty if consumed > MAX_LINE_BYTES => return Err(too_long()),
                 // Nothing left to give it means the end of the file, which ends the record.
                 ReadRecordResult::InputEmpty => {
                     self.fill()?;
@@ -170,6 +185,11 @@ impl<R: Read> Records<R> {
                 ReadRecordResult::Record | ReadRecordResult::End => break,
             }
         }
+        if consumed > MAX_LINE_BYTES + 2 {
+            return Err(too_long());
+        }
+        // csv-core leaves the LF of a CRLF for its next record; this reader's next record starts after it.
+        self.cr_pending = self.pos > 0 && self.buf[self.pos - 1] == b'\r';
         self.text = (usize::MAX, out);
         self.bounds.clear();
         let mut from = 0;
@@ -215,9 +235,13 @@ impl<R: Read> Records<R> {
     }
 }
 
+fn too_long() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("a record is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024))
+}
+
 /// What [`Records::scan`] found.
 enum Scan {
-    /// A line end, this many bytes after `pos`.
+    /// A line end (LF or CR), this many bytes after `pos`.
     Line(usize),
     /// A quote before any line end.
     Quote,
@@ -353,6 +377,37 @@ mod tests {
         ];
         let want: Vec<(u64, Vec<String>)> = want.into_iter().map(|(r, f)| (r, f.into_iter().map(String::from).collect())).collect();
         assert_eq!(got, want);
+    }
+
+    /// A stray quote in an unquoted field does not make the rest of the file one record.
+    #[test]
+    fn a_stray_quote_is_a_character() {
+        let mut text = String::from("From,PTR\nBob 5\" <b@adatum.com>,x\n");
+        for _ in 0..40_000 {
+            text.push_str("user@adatum.com,mail.tms.mx.com\n");
+        }
+        assert_eq!(rows(text.as_bytes()).len(), 40_002);
+    }
+
+    /// A record longer than [`MAX_LINE_BYTES`] is an error, with or without quotes, also in a file whose
+    /// other records are short; one just under is read.
+    #[test]
+    fn records_over_the_limit_are_errors() {
+        let read_all = |text: Vec<u8>| -> io::Result<usize> {
+            let mut records = Records::new(std::io::Cursor::new(text));
+            let mut n = 0;
+            while records.advance()? {
+                n += 1;
+            }
+            Ok(n)
+        };
+        let just_under = "x".repeat(MAX_LINE_BYTES);
+        let over = "x".repeat(MAX_LINE_BYTES + 1);
+        assert_eq!(read_all(format!("h\n{just_under}\nlast\n").into_bytes()).expect("under the limit"), 3);
+        for text in [format!("h\n{over}\nlast\n"), format!("h\n\"{over}\"\nlast\n"), format!("h\n{over}"), format!("h\n\"{over}")] {
+            let e = read_all(text.into_bytes()).expect_err("over the limit");
+            assert_eq!(e.to_string(), "a record is longer than 1 MiB");
+        }
     }
 
     /// A record longer than the read buffer, with and without quotes, is read whole.
