@@ -229,7 +229,7 @@ pub struct Batch {
 
 impl Batch {
     /// Records in a batch, at most.
-    pub const ROWS: usize = 1024;
+    pub const ROWS: usize = 8192;
     /// Bytes after which a batch takes no more records (a record is at most 1 MiB).
     pub const BYTES: usize = 256 * 1024;
 

@@ -105,7 +105,11 @@ pub fn scan<R: Read + Send + 'static, J: Job>(
 ) -> Scanned {
     let shape = reader.shape().clone();
     let workers = workers.max(1);
-    let rows = (Batch::ROWS / job.results_per_row().max(1)).max(16);
+    // Batches start small, so that the first results come soon (a live feed on standard input), and double
+    // up to their bound: every batch handed over wakes threads, which costs more than its rows on a
+    // shared machine.
+    let most = (Batch::ROWS / job.results_per_row().max(1)).max(16);
+    let mut rows = (most / 16).max(16);
     let (free_tx, free_rx) = mpsc::channel::<Batch>();
     for _ in 0..2 * workers + 2 {
         let _ = free_tx.send(Batch::default());
@@ -130,6 +134,7 @@ pub fn scan<R: Read + Send + 'static, J: Job>(
                     return;
                 }
                 seq += 1;
+                rows = (2 * rows).min(most);
             }
         }));
         if let Err(panic) = read {

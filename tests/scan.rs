@@ -183,8 +183,10 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
     let mut rng = Rng(0x5CA7_7E57);
     let (mut evictions, mut allowed) = (0, 0);
     for case in 0..24 {
-        // Up to four batches and a bit, so that batches overtake one another between the workers.
-        let rows = [0, 1, 1023, 1024, 1025, 4_500][case % 6];
+        // Around the end of the first batch (a sixteenth of `Batch::ROWS` for one list, half that for two),
+        // and four or five batches, so that batches overtake one another between the workers.
+        let first = Batch::ROWS / 16;
+        let rows = [0, 1, first - 1, first, first + 1, 4_500][case % 6];
         let (pairs, broken) = (case % 4 >= 2, case % 8 == 7);
         let bytes = file(&mut rng, rows, pairs, broken);
         for output in [RowOutput::Nothing, RowOutput::Csv, RowOutput::Json] {
@@ -250,10 +252,10 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
     let (open, gate) = std::sync::mpsc::channel();
     let (scan_returned, blocked_past_the_scan) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
-    // A batch and a half of rows (two or three batches by their bytes), fewer than circulate, so that the
-    // reading thread ends up blocked in a read.
+    // Two batches of rows and part of a third (batches start at a sixteenth of `Batch::ROWS` and double),
+    // fewer than circulate, so that the reading thread ends up blocked in a read.
     let feed = LiveFeed {
-        bytes: Cursor::new(file(&mut Rng(42), Batch::ROWS * 3 / 2, false, false)),
+        bytes: Cursor::new(file(&mut Rng(42), Batch::ROWS / 4, false, false)),
         gate,
         scan_returned: Arc::clone(&scan_returned),
         blocked_past_the_scan: Arc::clone(&blocked_past_the_scan),
