@@ -36,8 +36,8 @@ pub struct Records<R> {
     /// The fields of a record with quotes, decoded, one after the other.
     decoded: Vec<u8>,
     ends: Vec<usize>,
-    /// Where the current record's text is: `buf[start..end]`, or `decoded` when `start == usize::MAX`.
-    text: (usize, usize),
+    /// Where the current record's text is.
+    text: Text,
     /// The current record's fields, as ranges of its text.
     bounds: Vec<(u32, u32)>,
     row: u64,
@@ -60,7 +60,7 @@ impl<R: Read> Records<R> {
             core,
             decoded: vec![0; 1024],
             ends: vec![0; 16],
-            text: (0, 0),
+            text: Text::Read(0, 0),
             bounds: Vec::new(),
             row: 0,
         }
@@ -114,8 +114,8 @@ impl<R: Read> Records<R> {
     /// The current record.
     pub fn record(&self) -> Fields<'_> {
         let text = match self.text {
-            (usize::MAX, len) => &self.decoded[..len],
-            (start, end) => &self.buf[start..end],
+            Text::Read(start, end) => &self.buf[start..end],
+            Text::Decoded(len) => &self.decoded[..len],
         };
         Fields { text, bounds: &self.bounds }
     }
@@ -169,7 +169,7 @@ impl<R: Read> Records<R> {
     /// The record of the `len` bytes at `pos`, which hold no quote and no line end; its last field starts
     /// at `from`.
     fn end_line(&mut self, len: usize, from: u32) {
-        self.text = (self.pos, self.pos + len);
+        self.text = Text::Read(self.pos, self.pos + len);
         self.bounds.push((from, len as u32));
     }
 
@@ -196,7 +196,7 @@ impl<R: Read> Records<R> {
         }
         // csv-core leaves the LF of a CRLF for its next record; this reader's next record starts after it.
         self.cr_pending = self.pos > 0 && self.buf[self.pos - 1] == b'\r';
-        self.text = (usize::MAX, out);
+        self.text = Text::Decoded(out);
         self.bounds.clear();
         let mut from = 0;
         for &end in &self.ends[..fields] {
@@ -243,6 +243,14 @@ impl<R: Read> Records<R> {
 
 fn too_long() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("a record is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024))
+}
+
+/// Where a record's text is.
+enum Text {
+    /// `buf[start..end]`: a line without quotes, as read.
+    Read(usize, usize),
+    /// The first bytes of `decoded`: the fields of a record with quotes.
+    Decoded(usize),
 }
 
 /// What [`Records::scan`] found.
