@@ -58,7 +58,7 @@ impl Host {
     pub fn organizational(&self) -> &str {
         // The domain is the host's tail (a host in normal form has no trailing dot): taken from the `str`
         // rather than checked as UTF-8 again, which `psl::domain_str` does for every uncovered row.
-        let tail = |d: psl::Domain<'_>| self.0.len().checked_sub(d.trim().as_bytes().len()).and_then(|start| self.0.get(start..));
+        let tail = |d: psl::Domain<'_>| self.0.len().checked_sub(d.as_bytes().len()).and_then(|start| self.0.get(start..));
         psl::domain(self.0.as_bytes()).and_then(tail).unwrap_or(&self.0)
     }
 }

@@ -238,7 +238,7 @@ impl Batch {
         if self.bytes.capacity() > 4 * Batch::BYTES {
             self.bytes = Vec::new();
         }
-        if self.bounds.capacity() > Batch::BYTES / 8 {
+        if self.bounds.capacity() > Batch::BYTES / 2 {
             self.bounds = Vec::new();
         }
         self.bytes.clear();
@@ -294,6 +294,9 @@ fn set_host(slot: &mut Option<Host>, value: Option<&str>) -> Result<(), crate::d
     }
     Ok(())
 }
+
+/// DKIM host buffers kept for the next rows, at most.
+const SPARE_HOSTS: usize = 16;
 
 impl Shape {
     /// Parses `record`, row `number`, into `out` (reusing its buffers).
@@ -374,8 +377,9 @@ impl Shape {
                 } else if !domains.is_empty() {
                     add(domains)?;
                 }
-                // The hosts of longer rows are kept for the next, rather than freed and allocated again.
-                spare.extend(m.dkim_pass.drain(n..));
+                // The hosts of longer rows are kept for the next, rather than freed and allocated again (a few:
+                // a row of a million domains does not keep its memory).
+                spare.extend(m.dkim_pass.drain(n..).take(SPARE_HOSTS.saturating_sub(spare.len())));
                 out.count = 1;
             }
         }

@@ -29,6 +29,8 @@ pub struct Records<R> {
     pos: usize,
     filled: usize,
     eof: bool,
+    /// A record could not be read: there is no next one.
+    failed: bool,
     /// The previous record ended with a CR: an LF right after it is the rest of its line end.
     cr_pending: bool,
     /// The parser for records with quotes.
@@ -48,7 +50,8 @@ impl<R: Read> Records<R> {
     pub fn new(input: R) -> Records<R> {
         let mut core = csv_core::ReaderBuilder::new().build();
         // The parser drops a UTF-8 BOM from the first input it is given; `utf8_reader` has already dropped
-        // the file's, and one at the start of a later record is text. A blank line first makes it read.
+        // the file's, and one at the start of a later record is text. A first call with no room for output
+        // reads nothing (it returns `OutputFull`) but counts as a read. (Empty input would mean the end.)
         let _ = core.read_record(b"\n", &mut [], &mut []);
         Records {
             input,
@@ -56,6 +59,7 @@ impl<R: Read> Records<R> {
             pos: 0,
             filled: 0,
             eof: false,
+            failed: false,
             cr_pending: false,
             core,
             decoded: vec![0; 1024],
@@ -67,8 +71,22 @@ impl<R: Read> Records<R> {
     }
 
     /// Reads the next record: `Ok(false)` at the end. Blank lines are records too ([`Fields::is_blank`]).
+    /// After an error (a record over [`MAX_LINE_BYTES`], a failed read) there is no next record.
     pub fn advance(&mut self) -> io::Result<bool> {
+        if self.failed {
+            return Ok(false);
+        }
+        let read = self.read_record();
+        self.failed = read.is_err();
+        read
+    }
+
+    fn read_record(&mut self) -> io::Result<bool> {
         self.bounds.clear();
+        if self.bounds.capacity() > BUFFER {
+            // A record of very many fields went before: its memory is given back.
+            self.bounds.shrink_to(16);
+        }
         if std::mem::take(&mut self.cr_pending) && (self.pos < self.filled || self.fill()?) && self.buf[self.pos] == b'\n' {
             self.pos += 1;
         }
@@ -81,7 +99,7 @@ impl<R: Read> Records<R> {
                     if len > MAX_LINE_BYTES {
                         return Err(too_long());
                     }
-                    self.end_line(len, from);
+                    self.text = Text::Read(self.pos, self.pos + len);
                     self.cr_pending = self.buf[self.pos + len] == b'\r';
                     self.pos += len + 1;
                     break;
@@ -96,7 +114,8 @@ impl<R: Read> Records<R> {
                 Scan::More if self.pos == self.filled => return Ok(false),
                 Scan::More => {
                     let len = self.filled - self.pos;
-                    self.end_line(len, from);
+                    self.text = Text::Read(self.pos, self.filled);
+                    self.bounds.push((from, len as u32));
                     self.pos = self.filled;
                     break;
                 }
@@ -120,20 +139,53 @@ impl<R: Read> Records<R> {
         Fields { text, bounds: &self.bounds }
     }
 
-    /// Looks at the unread bytes from `pos + searched` for the record's end, noting each comma's field in
-    /// `bounds` (`from`: where the current field starts), until a line end, a quote (the record is for
-    /// csv-core) or the end of the bytes read so far.
+    /// Looks at the unread bytes from `pos + searched` for the record's end, noting each field in `bounds`
+    /// (`from`: where the current field starts), until a line end (every field noted), a record for
+    /// csv-core, or the end of the bytes read so far.
+    ///
+    /// A field that is quoted whole (`"..."` right between commas, holding no quote and no line end, as
+    /// `Export-Csv` writes every field) is read here too, as the text between its quotes. Anything else
+    /// with a quote goes to csv-core: a doubled quote, a quote inside a field, text after a closing quote,
+    /// a line end inside quotes, or quotes still open where the bytes read so far end.
     fn scan(&mut self, searched: &mut usize, from: &mut u32) -> Scan {
         let (line, bounds) = (&self.buf[self.pos..self.filled], &mut self.bounds);
+        // Where the open quote is, while a field is inside quotes; where its closing quote is, until the
+        // comma or line end that must follow it at once.
+        let (mut open, mut closed) = (None::<u32>, None::<u32>);
         // A record is at most `MAX_LINE_BYTES` (1 MiB), so its offsets fit in `u32`.
-        let mut hit = |i: usize| match line[i] {
-            b',' => {
-                bounds.push((*from, i as u32));
-                *from = i as u32 + 1;
-                None
+        let mut hit = |i: usize| {
+            let (b, i) = (line[i], i as u32);
+            if open.is_some() {
+                return match b {
+                    b'"' => {
+                        (open, closed) = (None, Some(i));
+                        None
+                    }
+                    b',' => None,
+                    _ => Some(Scan::Quote),
+                };
             }
-            b'"' => Some(Scan::Quote),
-            _ => Some(Scan::Line(i)),
+            let field = match closed.take() {
+                Some(close) if i == close + 1 && b != b'"' => (*from + 1, close),
+                Some(_) => return Some(Scan::Quote),
+                None => (*from, i),
+            };
+            match b {
+                b',' => {
+                    bounds.push(field);
+                    *from = i + 1;
+                    None
+                }
+                b'"' if i == *from => {
+                    open = Some(i);
+                    None
+                }
+                b'"' => Some(Scan::Quote),
+                _ => {
+                    bounds.push(field);
+                    Some(Scan::Line(i as usize))
+                }
+            }
         };
         // Eight bytes at a time: a record is a few dozen bytes with a few commas, too short for memchr's
         // vector loops to pay for their setup.
@@ -162,19 +214,20 @@ impl<R: Read> Records<R> {
                 return scan;
             }
         }
+        // A quoted field is not carried over a read: csv-core takes the record.
+        if open.is_some() || closed.is_some() {
+            return Scan::Quote;
+        }
         *searched = line.len();
         Scan::More
     }
 
-    /// The record of the `len` bytes at `pos`, which hold no quote and no line end; its last field starts
-    /// at `from`.
-    fn end_line(&mut self, len: usize, from: u32) {
-        self.text = Text::Read(self.pos, self.pos + len);
-        self.bounds.push((from, len as u32));
-    }
-
     /// Decodes the record at `pos`, which has a quote before its line end, with csv-core.
     fn decode(&mut self) -> io::Result<()> {
+        if self.decoded.len() > BUFFER || self.ends.len() > BUFFER {
+            // A long quoted record (or one of very many fields) went before: its memory is given back.
+            (self.decoded, self.ends) = (vec![0; 1024], vec![0; 16]);
+        }
         let (mut out, mut fields, mut consumed) = (0, 0, 0);
         loop {
             let (result, read, written, ended) =
@@ -188,10 +241,13 @@ impl<R: Read> Records<R> {
                 }
                 ReadRecordResult::OutputFull => self.decoded.resize(2 * self.decoded.len(), 0),
                 ReadRecordResult::OutputEndsFull => self.ends.resize(2 * self.ends.len(), 0),
+                // `End` only comes from empty input at the start of a record, and a record given to csv-core
+                // has a quote: it is not reached.
                 ReadRecordResult::Record | ReadRecordResult::End => break,
             }
         }
-        if consumed > MAX_LINE_BYTES + 2 {
+        // The record and the CR or LF that csv-core takes with it (it leaves the LF of a CRLF).
+        if consumed > MAX_LINE_BYTES + 1 {
             return Err(too_long());
         }
         // csv-core leaves the LF of a CRLF for its next record; this reader's next record starts after it.
@@ -287,8 +343,8 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    /// A record from its parts (see [`Fields::text`] and [`Fields::range`]).
-    pub(crate) fn new(text: &'a [u8], bounds: &'a [(u32, u32)]) -> Fields<'a> {
+    /// A record from its parts: `bounds` are each field's start and end in `text` (see [`Fields::range`]).
+    pub fn new(text: &'a [u8], bounds: &'a [(u32, u32)]) -> Fields<'a> {
         Fields { text, bounds }
     }
 
@@ -443,12 +499,31 @@ mod tests {
             }
             Ok(n)
         };
-        let just_under = "x".repeat(MAX_LINE_BYTES);
-        let over = "x".repeat(MAX_LINE_BYTES + 1);
-        assert_eq!(read_all(format!("h\n{just_under}\nlast\n").into_bytes()).expect("under the limit"), 3);
-        for text in [format!("h\n{over}\nlast\n"), format!("h\n\"{over}\"\nlast\n"), format!("h\n{over}"), format!("h\n\"{over}")] {
-            let e = read_all(text.into_bytes()).expect_err("over the limit");
-            assert_eq!(e.to_string(), "a record is longer than 1 MiB");
+        let x = |n: usize| "x".repeat(n);
+        // Quoted: the quotes count, as they are in the file.
+        let (under, quoted_under) = (x(MAX_LINE_BYTES), format!("\"{}\"", x(MAX_LINE_BYTES - 2)));
+        let (over, quoted_over) = (x(MAX_LINE_BYTES + 1), format!("\"{}\"", x(MAX_LINE_BYTES - 1)));
+        for end in ["\n", "\r\n", "\r"] {
+            for record in [&under, &quoted_under] {
+                assert_eq!(read_all(format!("h{end}{record}{end}last{end}").into_bytes()).expect("under the limit"), 3);
+            }
+            for text in [format!("h{end}{over}{end}last{end}"), format!("h{end}{quoted_over}{end}last{end}"), format!("h{end}{over}")] {
+                let e = read_all(text.into_bytes()).expect_err("over the limit");
+                assert_eq!(e.to_string(), "a record is longer than 1 MiB");
+            }
+        }
+        let e = read_all(format!("h\n\"{over}").into_bytes()).expect_err("over the limit, quotes left open");
+        assert_eq!(e.to_string(), "a record is longer than 1 MiB");
+    }
+
+    /// After an error there is no next record: the reader does not go on inside the record it refused.
+    #[test]
+    fn nothing_is_read_after_an_error() {
+        for text in [format!("h\n{}\nlast\n", "x".repeat(MAX_LINE_BYTES + 1)), format!("h\n\"{}\"\nlast\n", "x".repeat(MAX_LINE_BYTES))] {
+            let mut records = Records::new(std::io::Cursor::new(text.into_bytes()));
+            assert!(records.advance().expect("the header"));
+            assert!(records.advance().is_err());
+            assert!(!records.advance().expect("no error again"), "a record after the error");
         }
     }
 

@@ -70,9 +70,9 @@ pub enum ExportError {
     #[error("{0}")]
     Json(String),
     /// A CSV that breaks off.
-    #[error("after row {row}: {message}")]
+    #[error("{}: {message}", if *.row == 0 { "in the header row".to_string() } else { format!("after row {}", .row) })]
     Broken {
-        /// The last row read.
+        /// The last row read (0: the first record could not be read).
         row: u64,
         /// What the CSV reader said.
         message: String,
@@ -101,8 +101,8 @@ pub fn read_export<R: Read + Send + 'static>(input: R) -> Result<Vec<ExportRow>,
     }
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).ok_or(ExportError::Empty)?;
     let rows = match bytes[start] {
-        // Without the line end the reader adds to a last line: a file cut off inside a string is reported
-        // as cut off, not as a string holding a line break.
+        // Without the last line end: a file cut off inside a string is reported as cut off, not as a string
+        // holding a line break.
         b'[' | b'{' => read_json(bytes.trim_ascii_end())?,
         _ => read_csv(&bytes)?,
     };
@@ -164,7 +164,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     let header: Vec<String> = loop {
         match csv.advance() {
             Ok(false) => return Err(ExportError::Empty),
-            Err(e) => return Err(broken(e, csv.row() + 1)),
+            Err(e) => return Err(broken(e, csv.row())),
             Ok(true) => {}
         }
         let record = csv.record();

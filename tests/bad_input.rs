@@ -208,6 +208,16 @@ fn too_long_a_record_names_its_place() {
         }
     }
     assert_eq!(failure.as_deref(), Some("after row 4: a record is longer than 1 MiB"));
+
+    // The same in exports (`import`): in the header, after a `#TYPE` line, and after rows.
+    let import = |text: String| spoofctl::tabl::read_export(std::io::Cursor::new(text.into_bytes())).expect_err("refused").to_string();
+    assert_eq!(import(long.clone()), "in the header row: a record is longer than 1 MiB");
+    assert_eq!(import(format!("\n#TYPE x\n\"{long}\"\n")), "after row 2: a record is longer than 1 MiB");
+    let header = "\"SpoofedUser\",\"SendingInfrastructure\",\"SpoofType\",\"Action\"";
+    assert_eq!(
+        import(format!("{header}\r\n\"gmail.com\",\"tms.mx.com\",\"External\",\"Allow\"\r\n\r\n\"{long}\"\r\n")),
+        "after row 3: a record is longer than 1 MiB"
+    );
 }
 
 /// `diff --observations` (replayed on every core) reports skipped rows and keeps the review; a record too

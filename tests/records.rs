@@ -37,7 +37,7 @@ fn fields(records: Vec<(u64, Vec<Vec<u8>>)>) -> Vec<Vec<Vec<u8>>> {
     records.into_iter().map(|(_, fields)| fields).collect()
 }
 
-/// The same, as the csv crate reads them (flexible records, no header), from the same normalized stream.
+/// The same, as the csv crate reads them (flexible records, no header), from the same decoded stream.
 fn csv_crate(text: &[u8]) -> Vec<Vec<Vec<u8>>> {
     let input = utf8_reader(std::io::Cursor::new(text.to_vec())).expect("readable");
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
@@ -76,6 +76,20 @@ fn text() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(piece, 0..60).prop_map(|pieces| [b"x", &pieces.concat()[..]].concat())
 }
 
+/// Well-formed files as `Export-Csv` and other tools write them: each field quoted or not, quoted ones
+/// holding commas, doubled quotes and line ends now and then; LF, CRLF or CR after each record.
+fn file() -> impl Strategy<Value = Vec<u8>> {
+    let value =
+        prop::sample::select(vec!["", "a", "gmail.com", "mail.tms.mx.com", "203.0.113.5", "a,b", "5\"\" x", "x\ny", "x\r\ny", " sp "]);
+    let field = (value, any::<bool>()).prop_map(|(v, quoted)| {
+        // A value with a comma, quote or line end must be quoted to be a field of its own.
+        if quoted || v.contains([',', '"', '\n', '\r']) { format!("\"{v}\"") } else { v.replace("\"\"", "\"") }
+    });
+    let record = (prop::collection::vec(field, 1..6), prop::sample::select(vec!["\n", "\r\n", "\r"]));
+    prop::collection::vec(record, 1..40)
+        .prop_map(|records| records.into_iter().flat_map(|(fields, end)| (fields.join(",") + end).into_bytes()).collect())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -83,6 +97,14 @@ proptest! {
     /// may be split between two reads).
     #[test]
     fn records_are_the_csv_crates(text in text(), size in 1usize..9) {
+        let whole = ours(&text, usize::MAX);
+        prop_assert_eq!(ours(&text, size), whole.clone());
+        prop_assert_eq!(fields(whole), csv_crate(&text));
+    }
+
+    /// The same for well-formed files, whose quoted fields are mostly read without csv-core.
+    #[test]
+    fn quoted_files_are_the_csv_crates(text in file(), size in 1usize..9) {
         let whole = ours(&text, usize::MAX);
         prop_assert_eq!(ours(&text, size), whole.clone());
         prop_assert_eq!(fields(whole), csv_crate(&text));
@@ -96,6 +118,8 @@ fn records_across_the_buffer_edge_are_the_csv_crates() {
     for i in 0..20_000 {
         match i % 7 {
             0 => text.extend_from_slice(format!("\"u{i}@a.com\",\"x\n{i}\",1\n").as_bytes()),
+            1 => text.extend_from_slice(format!("\"u{i}@a.com\",\"mail{i}.contoso.com\",\"10.0.0.1\"\r\n").as_bytes()),
+            2 => text.extend_from_slice(format!("\"u{i}@a.com\",\"a \"\"{i}\"\"\",\r").as_bytes()),
             3 => text.extend_from_slice(b"\n"),
             _ => text.extend_from_slice(format!("u{i}@contoso.com,mail{i}.contoso.com,10.0.0.{}\n", i % 256).as_bytes()),
         }
