@@ -11,10 +11,13 @@
 //!   from 1,000,000 up (names neither holds); the IP is in entry j's range when j is below 1,000, else in
 //!   172.16.0.0/12 (no entry's); one row in three carries a passing DKIM domain. So both list sizes match
 //!   exactly the same rows with the same candidate entries, and any difference in time is the cost of
-//!   looking names up in a bigger index.
+//!   looking names up in a bigger index;
+//! - the same rows with every field quoted, as Windows PowerShell's `Export-Csv` writes them, matched against
+//!   the 1,000-entry list and compared with a parse-only pass over that file.
 //!
 //! Each phase runs in a child process of this binary and reports its rows, seconds and peak resident
-//! memory (VmHWM), so phases do not share memory; each is timed as the best of three runs.
+//! memory (VmHWM), so phases do not share memory; each is timed as the best of three runs. `BENCH_WORKERS=N`
+//! in the environment sets the number of workers of the "all cores" phases (default: one per core).
 
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
@@ -74,10 +77,12 @@ fn list(n: usize) -> TenantList {
     }
 }
 
-fn write_rows(path: &Path, rows: u64) {
+/// Writes the message rows; `quoted` puts every field in quotes, as Windows PowerShell's `Export-Csv` does.
+fn write_rows(path: &Path, rows: u64, quoted: bool) {
     let mut rng = Rng(0x5EED_5EED_5EED_5EED);
     let mut out = BufWriter::new(std::fs::File::create(path).expect("create data file"));
-    writeln!(out, "From,PTR,IP,DKIM").expect("write");
+    let q = if quoted { "\"" } else { "" };
+    writeln!(out, "{q}From{q},{q}PTR{q},{q}IP{q},{q}DKIM{q}").expect("write");
     for r in 0..rows {
         let pick = |rng: &mut Rng| if rng.below(2) == 0 { rng.below(1_000) } else { 1_000_000 + rng.below(1_000_000) };
         let (k, j) = (pick(&mut rng), pick(&mut rng));
@@ -88,7 +93,7 @@ fn write_rows(path: &Path, rows: u64) {
         } else {
             format!("172.{}.{}.{}", 16 + (ip >> 8) % 16, (ip >> 16) % 256, ip % 256)
         };
-        writeln!(out, "user{}@s{k}.example,mail.relay{j}.example,{address},{dkim}", r % 1000).expect("write");
+        writeln!(out, "{q}user{}@s{k}.example{q},{q}mail.relay{j}.example{q},{q}{address}{q},{q}{dkim}{q}", r % 1000).expect("write");
     }
     out.flush().expect("flush");
 }
@@ -161,7 +166,8 @@ fn phase(kind: &str, data: &Path, entries: usize) {
 fn scan_file(file: std::fs::File, m: &Matcher<'_>) -> u64 {
     let reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
     let matching = Matching { matchers: std::slice::from_ref(m), output: RowOutput::Nothing };
-    let (scanned, tallies) = match_rows(reader, &matching, all_cores(), |_| ControlFlow::Continue(()));
+    let workers = std::env::var("BENCH_WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or_else(all_cores);
+    let (scanned, tallies) = match_rows(reader, &matching, workers, |_| ControlFlow::Continue(()));
     assert!(scanned.failure.is_none() && scanned.skipped == 0);
     tallies[0].rows()
 }
@@ -198,8 +204,10 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("data dir");
     let data = dir.join(format!("messages-{rows}.csv"));
     let small = dir.join("messages-100000.csv");
-    write_rows(&data, rows);
-    write_rows(&small, 100_000);
+    let quoted = dir.join(format!("messages-quoted-{rows}.csv"));
+    write_rows(&data, rows, false);
+    write_rows(&small, 100_000, false);
+    write_rows(&quoted, rows, true);
     let size = std::fs::metadata(&data).map(|m| m.len()).unwrap_or(0);
 
     let (base_rows, base_secs, base_kib) = run_child("parse", &data, 0);
@@ -241,6 +249,20 @@ fn main() {
         r as f64 / secs,
         kib as f64 / 1024.0
     );
+    // The same rows with every field quoted (as `Export-Csv` writes them), against their own parse-only pass.
+    let (qbase_rows, qbase_secs, qbase_kib) = run_child("parse", &quoted, 0);
+    println!(
+        "| parse only (csv crate), fields quoted | {qbase_rows} | {qbase_secs:.3} | {:.0} | 1.00x | {:.1} MiB |",
+        qbase_rows as f64 / qbase_secs,
+        qbase_kib as f64 / 1024.0
+    );
+    let (r, secs, kib) = run_child("match", &quoted, 1_000);
+    println!(
+        "| match, 1000 entries, all cores, fields quoted | {r} | {secs:.3} | {:.0} | {:.2}x | {:.1} MiB |",
+        r as f64 / secs,
+        secs / qbase_secs,
+        kib as f64 / 1024.0
+    );
     println!();
     println!(
         "100,000 entries vs 1,000 entries: {:.2}x the time on one thread, {:.2}x on all cores",
@@ -255,10 +277,10 @@ fn big_file(gb: u64) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-data");
     std::fs::create_dir_all(&dir).expect("data dir");
     let small = dir.join("messages-100000.csv");
-    write_rows(&small, 100_000);
+    write_rows(&small, 100_000, false);
     let rows_per_gb = 1_000_000_000 / 66; // about 66 bytes a row
     let big = dir.join(format!("messages-{gb}gb.csv"));
-    write_rows(&big, gb * rows_per_gb);
+    write_rows(&big, gb * rows_per_gb, false);
     let size = std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0);
     println!("| file | rows | seconds | peak memory |");
     println!("| --- | ---: | ---: | ---: |");
