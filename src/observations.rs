@@ -142,6 +142,8 @@ pub struct RowError {
 pub struct Reader<R: Read> {
     records: Records<R>,
     shape: Shape,
+    /// The input is a live feed: a batch does not wait for it.
+    live: bool,
     /// The current row, parsed into the same buffers each time: no allocation per row.
     row: Row,
 }
@@ -168,7 +170,14 @@ impl<R: Read> Reader<R> {
             }
         }
         let shape = detect(records.record())?;
-        Ok(Reader { records, shape, row: Row::empty() })
+        Ok(Reader { records, shape, live: false, row: Row::empty() })
+    }
+
+    /// Marks the input as a live feed (a pipe, a terminal): [`Reader::read_batch`] ends a batch with the rows
+    /// the input has given so far rather than wait for more to fill it, so that each row is matched as soon
+    /// as it comes (`tail -f log.csv | spoofctl match --observations -`).
+    pub fn set_live(&mut self, live: bool) {
+        self.live = live;
     }
 
     /// The detected shape.
@@ -205,6 +214,9 @@ impl<R: Read> Reader<R> {
     pub fn read_batch(&mut self, batch: &mut Batch, rows: usize) -> Result<bool, FileError> {
         batch.clear();
         while batch.rows.len() < rows.min(Batch::ROWS) && batch.size() < Batch::BYTES {
+            if self.live && !batch.is_empty() && self.records.is_drained() {
+                break;
+            }
             match self.next_record() {
                 None => return Ok(false),
                 Some(Err(e)) => return Err(e),

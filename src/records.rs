@@ -125,6 +125,12 @@ impl<R: Read> Records<R> {
         Ok(true)
     }
 
+    /// True when every byte read so far is in the records read so far: the next record needs a read of the
+    /// input (which, on a live feed, waits for the feed).
+    pub fn is_drained(&self) -> bool {
+        self.pos == self.filled
+    }
+
     /// The current record's row: the first line is row 1, and each record takes one.
     pub fn row(&self) -> u64 {
         self.row

@@ -276,6 +276,93 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
     panic!("the scan waited for the blocked read before returning");
 }
 
+/// Input that gives one chunk a read; before each chunk after the first it waits for `gate` (or a minute),
+/// and notes whether the gate was opened or the wait timed out.
+struct Chunks {
+    chunks: std::collections::VecDeque<Vec<u8>>,
+    first: bool,
+    gate: std::sync::mpsc::Receiver<()>,
+    timed_out: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl std::io::Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !std::mem::replace(&mut self.first, false) && !self.chunks.is_empty() {
+            let waited = self.gate.recv_timeout(std::time::Duration::from_secs(60));
+            self.timed_out.fetch_or(waited.is_err(), std::sync::atomic::Ordering::SeqCst);
+        }
+        let Some(chunk) = self.chunks.pop_front() else { return Ok(0) };
+        assert!(chunk.len() <= buf.len(), "a chunk bigger than a read");
+        buf[..chunk.len()].copy_from_slice(&chunk);
+        Ok(chunk.len())
+    }
+}
+
+/// A live feed's rows are matched as they come: the first ten rows reach the caller while the feed is still
+/// waiting for its next line, instead of when a batch fills or the feed ends.
+#[test]
+fn a_live_feed_is_matched_as_it_comes() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let lists = [list(7, "a.yaml")];
+    let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
+    let rows =
+        |from: usize| (from..from + 10).map(|i| format!("u{i}@s{i}.example,mail.relay{i}.example,10.0.0.{i},\n")).collect::<String>();
+    let (open, gate) = std::sync::mpsc::channel();
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let feed = Chunks {
+        chunks: [format!("From,PTR,IP,DKIM\n{}", rows(0)), rows(10)].map(String::into_bytes).into(),
+        first: true,
+        gate,
+        timed_out: Arc::clone(&timed_out),
+    };
+    let mut reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
+    reader.set_live(true);
+    let mut batches = Vec::new();
+    let (scanned, tallies) = match_rows(reader, &Matching { matchers: &matchers, output: RowOutput::Nothing }, 2, |batch| {
+        batches.push(batch.records);
+        let _ = open.send(());
+        ControlFlow::Continue(())
+    });
+    assert!(!timed_out.load(Ordering::SeqCst), "the first rows waited for the feed's next line");
+    // Records read so far, at each batch: the first ten alone.
+    assert_eq!((batches.first(), batches.last()), (Some(&10), Some(&20)), "{batches:?}");
+    assert_eq!((scanned.failure.is_none(), tallies[0].rows()), (true, 20));
+}
+
+/// The command on a live feed (`tail -f log.csv | spoofctl match --observations - --format csv`): each row's
+/// verdict is written as soon as the row comes, while standard input stays open.
+#[test]
+fn the_command_writes_a_live_feeds_verdicts_as_they_come() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let list = concat!(env!("CARGO_MANIFEST_DIR"), "/lists/contoso.yaml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+        .args(["match", "--list", list, "--observations", "-", "--format", "csv"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spoofctl runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    let reading = std::thread::spawn(move || {
+        for line in stdout.lines() {
+            let _ = lines_tx.send(line.expect("UTF-8 output"));
+        }
+    });
+    stdin.write_all(b"From,PTR,IP,DKIM\nceo@contoso.com,mail.tms.mx.com,203.0.113.5,\nx@fabrikam.com,,198.51.100.7,\n").expect("write");
+    stdin.flush().expect("flush");
+    // The header and both rows, with standard input still open.
+    let wait = std::time::Duration::from_secs(30);
+    let got: Vec<String> = (0..3).map(|_| lines.recv_timeout(wait).expect("a line while the feed is open")).collect();
+    assert!(got[1].contains("ceo@contoso.com") && got[2].contains("x@fabrikam.com"), "{got:?}");
+    drop(stdin);
+    assert!(child.wait().expect("spoofctl ends").code().is_some());
+    reading.join().expect("reading thread");
+}
+
 /// `diff --observations` on threads counts what replaying row by row counts: rows, newly allowed, blocked
 /// and undecided rows and messages, distinct pairs let through, and the first changed rows shown.
 #[test]

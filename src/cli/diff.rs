@@ -101,7 +101,7 @@ pub fn run(args: DiffArgs) -> Exit {
 
 /// Streams the observations once through every tenant's old and new lists, on every core ([`scan`]).
 fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews: &mut [TenantReview<'_>]) -> Result<(), Exit> {
-    let Opened { reader, mut progress } = open(path, false)?;
+    let Opened { reader, mut progress, .. } = open(path, false)?;
     let tenants: Vec<(Matcher<'_>, Matcher<'_>)> = pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
     let mut replays = vec![Replay::default(); pairs.len()];
     let scanned = scan(reader, &Replaying { tenants: &tenants }, all_cores(), |batch| {

@@ -22,6 +22,9 @@ const SHOWN_ERRORS: u64 = 20;
 pub struct Opened {
     /// The rows.
     pub reader: Reader<Box<dyn std::io::Read + Send>>,
+    /// Standard input or another input that is not a regular file (a pipe): rows are matched, and their
+    /// output written, as they come.
+    pub live: bool,
     /// The progress bar (drawn only on a terminal, and only for a file of known size).
     pub progress: Progress,
 }
@@ -30,18 +33,22 @@ pub struct Opened {
 /// as it reads. A file that is not an observations file (no header row spoofctl knows, a bad encoding) is
 /// reported, exit 1; one that cannot be opened, exit 2.
 pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
-    let (input, total): (Box<dyn std::io::Read + Send>, u64) = if path.as_os_str() == "-" {
-        (Box::new(std::io::stdin()), 0)
+    let (input, total, live): (Box<dyn std::io::Read + Send>, u64, bool) = if path.as_os_str() == "-" {
+        (Box::new(std::io::stdin()), 0, true)
     } else if path.is_dir() {
         return Err(fail(format!("{}: a folder, not an observations file", path.display())));
     } else {
         let file = File::open(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
-        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-        (Box::new(file), total)
+        let metadata = file.metadata().ok();
+        let total = metadata.as_ref().map_or(0, |m| m.len());
+        (Box::new(file), total, !metadata.is_some_and(|m| m.is_file()))
     };
     let (counted, progress) = Progress::over(input, total, stdout_busy);
     match utf8_reader(counted).map_err(Into::into).and_then(Reader::new) {
-        Ok(reader) => Ok(Opened { reader, progress }),
+        Ok(mut reader) => {
+            reader.set_live(live);
+            Ok(Opened { reader, live, progress })
+        }
         Err(e) => {
             eprintln!("spoofctl: error: {}: {e}", path.display());
             Err(Exit::Findings)
@@ -52,7 +59,7 @@ pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
 /// Runs `match --observations FILE` against the lists' matchers, on every core ([`scan`]).
 pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     let shown = path.display().to_string();
-    let Opened { reader, mut progress } = match open(path, format != MatchFormat::Text) {
+    let Opened { reader, live, mut progress } = match open(path, format != MatchFormat::Text) {
         Ok(opened) => opened,
         Err(exit) => return exit,
     };
@@ -83,7 +90,8 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         // JSON rows each come after `,\n`; the first one after `\n` alone.
         let rows = if first && output == RowOutput::Json { batch.results.get(1..).unwrap_or_default() } else { batch.results };
         first &= rows.is_empty();
-        if out.write_all(rows).is_err() {
+        // A live feed's rows are written as they are matched, not when the output buffer fills.
+        if out.write_all(rows).is_err() || (live && out.flush().is_err()) {
             return ControlFlow::Break(()); // stdout closed: nobody is reading
         }
         progress.update(batch.records);
