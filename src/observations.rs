@@ -214,13 +214,15 @@ impl<R: Read> Reader<R> {
     pub fn read_batch(&mut self, batch: &mut Batch, rows: usize) -> Result<bool, FileError> {
         batch.clear();
         while batch.rows.len() < rows.min(Batch::ROWS) && batch.size() < Batch::BYTES {
+            // Checked before every record, blank ones too: a live feed's rows go out before the next read.
             if self.live && !batch.is_empty() && self.records.is_drained() {
                 break;
             }
-            match self.next_record() {
-                None => return Ok(false),
-                Some(Err(e)) => return Err(e),
-                Some(Ok(number)) => batch.push(number, self.records.record()),
+            match self.records.advance() {
+                Ok(false) => return Ok(false),
+                Ok(true) if self.records.record().is_blank() => {}
+                Ok(true) => batch.push(self.records.row(), self.records.record()),
+                Err(e) => return Err(broken(&e, self.records.row())),
             }
         }
         Ok(true)
@@ -392,6 +394,9 @@ impl Shape {
                 // The hosts of longer rows are kept for the next, rather than freed and allocated again (a few:
                 // a row of a million domains does not keep its memory).
                 spare.extend(m.dkim_pass.drain(n..).take(SPARE_HOSTS.saturating_sub(spare.len())));
+                if m.dkim_pass.capacity() > 4 * SPARE_HOSTS {
+                    m.dkim_pass.shrink_to(SPARE_HOSTS);
+                }
                 out.count = 1;
             }
         }

@@ -6,11 +6,14 @@
 //! tells), and a quoted field that spans lines is one row. A record longer than [`MAX_LINE_BYTES`] is an
 //! error, so memory stays bounded whatever the file holds.
 //!
-//! A record without a `"` (nearly every row of an export) is split at its commas, in place in the read
-//! buffer: that is what the csv crate makes of it, without its per-byte state machine. A record with a `"`
-//! is decoded by `csv-core`, the csv crate's own parser, with the csv crate's settings (`,`, `"` doubled
-//! inside quotes, a quote opening a field only at its start, no comments, no escapes, records of any length).
-//! `tests/records.rs` checks both against the csv crate on generated files.
+//! Commas, quotes and line ends are found eight bytes at a time, and a record's fields are split where they
+//! are, in the read buffer: a field without quotes between its commas, a field quoted whole (as `Export-Csv`
+//! writes every field) between its quotes. That is what the csv crate makes of such records, without its
+//! per-byte state machine. Any other record with a `"` (a doubled quote, a quote inside a field, a line end
+//! inside quotes) is decoded by `csv-core`, the csv crate's own parser, with the csv crate's settings (`,`,
+//! `"` doubled inside quotes, a quote opening a field only at its start, no comments, no escapes, records of
+//! any length). `tests/records.rs` compares the fields with the csv crate's on generated files, and the rows
+//! across reads of every size; the unit tests below hold a table of rows.
 
 use std::io::{self, Read};
 
@@ -100,8 +103,11 @@ impl<R: Read> Records<R> {
                         return Err(too_long());
                     }
                     self.text = Text::Read(self.pos, self.pos + len);
-                    self.cr_pending = self.buf[self.pos + len] == b'\r';
+                    let cr = self.buf[self.pos + len] == b'\r';
                     self.pos += len + 1;
+                    if cr {
+                        self.after_cr();
+                    }
                     break;
                 }
                 Scan::Quote => {
@@ -125,8 +131,8 @@ impl<R: Read> Records<R> {
         Ok(true)
     }
 
-    /// True when every byte read so far is in the records read so far: the next record needs a read of the
-    /// input (which, on a live feed, waits for the feed).
+    /// True when every byte read so far is in the records read so far (line ends included): the next record
+    /// needs a read of the input (which, on a live feed, waits for the feed).
     pub fn is_drained(&self) -> bool {
         self.pos == self.filled
     }
@@ -257,7 +263,9 @@ impl<R: Read> Records<R> {
             return Err(too_long());
         }
         // csv-core leaves the LF of a CRLF for its next record; this reader's next record starts after it.
-        self.cr_pending = self.pos > 0 && self.buf[self.pos - 1] == b'\r';
+        if self.pos > 0 && self.buf[self.pos - 1] == b'\r' {
+            self.after_cr();
+        }
         self.text = Text::Decoded(out);
         self.bounds.clear();
         let mut from = 0;
@@ -269,6 +277,16 @@ impl<R: Read> Records<R> {
             self.bounds.push((0, 0));
         }
         Ok(())
+    }
+
+    /// A record ended with a CR: the LF right after it, if any, is the rest of its line end. Taken now when
+    /// it has been read (so that a live feed's record is not held back for it), else at the next record.
+    fn after_cr(&mut self) {
+        match self.buf[self.pos..self.filled].first() {
+            Some(b'\n') => self.pos += 1,
+            Some(_) => {}
+            None => self.cr_pending = true,
+        }
     }
 
     /// Reads more input after the unread bytes (moved to the front; the buffer doubles when they fill it).
@@ -309,9 +327,9 @@ fn too_long() -> io::Error {
 
 /// Where a record's text is.
 enum Text {
-    /// `buf[start..end]`: a line without quotes, as read.
+    /// `buf[start..end]`: the line as read (quotes of fields quoted whole included; the bounds leave them out).
     Read(usize, usize),
-    /// The first bytes of `decoded`: the fields of a record with quotes.
+    /// The first bytes of `decoded`: the fields of a record csv-core decoded.
     Decoded(usize),
 }
 
@@ -319,7 +337,7 @@ enum Text {
 enum Scan {
     /// A line end (LF or CR), this many bytes after `pos`.
     Line(usize),
-    /// A quote before any line end.
+    /// A record for csv-core (a quote the scan does not read itself).
     Quote,
     /// Neither, in the bytes read so far.
     More,
@@ -340,8 +358,9 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
-/// One record: its text and where each field is in it. For a record without quotes the text is the line
-/// itself, commas included; for one with quotes, its decoded fields one after the other.
+/// One record: its text and where each field is in it. For a record split in place, the text is the line
+/// itself, commas and quotes included (the bounds leave them out); for one csv-core decoded, its decoded
+/// fields one after the other.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields<'a> {
     text: &'a [u8],

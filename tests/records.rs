@@ -1,6 +1,7 @@
-//! spoofctl reads CSV records itself (a record without quotes is split at its commas; one with quotes goes
-//! to csv-core). This checks it against the csv crate, which spoofctl used to read with: for any input, the
-//! same records with the same fields, in the same order, and the same rows whatever size the reads come in.
+//! spoofctl reads CSV records itself (fields split where their commas, quotes and line ends are; records it
+//! cannot split go to csv-core). This checks it against the csv crate, which spoofctl used to read with: for
+//! any input, the same records with the same fields, in the same order; and the same rows whatever size the
+//! reads come in (the rows themselves are checked against a table in `src/records.rs`).
 
 use std::io::Read;
 

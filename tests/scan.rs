@@ -299,35 +299,42 @@ impl std::io::Read for Chunks {
 }
 
 /// A live feed's rows are matched as they come: the first ten rows reach the caller while the feed is still
-/// waiting for its next line, instead of when a batch fills or the feed ends.
+/// waiting for its next line, instead of when a batch fills or the feed ends; whatever the line ends, with
+/// blank lines between rows, and with every field quoted.
 #[test]
 fn a_live_feed_is_matched_as_it_comes() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
     let lists = [list(7, "a.yaml")];
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
-    let rows =
-        |from: usize| (from..from + 10).map(|i| format!("u{i}@s{i}.example,mail.relay{i}.example,10.0.0.{i},\n")).collect::<String>();
-    let (open, gate) = std::sync::mpsc::channel();
-    let timed_out = Arc::new(AtomicBool::new(false));
-    let feed = Chunks {
-        chunks: [format!("From,PTR,IP,DKIM\n{}", rows(0)), rows(10)].map(String::into_bytes).into(),
-        first: true,
-        gate,
-        timed_out: Arc::clone(&timed_out),
-    };
-    let mut reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
-    reader.set_live(true);
-    let mut batches = Vec::new();
-    let (scanned, tallies) = match_rows(reader, &Matching { matchers: &matchers, output: RowOutput::Nothing }, 2, |batch| {
-        batches.push(batch.records);
-        let _ = open.send(());
-        ControlFlow::Continue(())
-    });
-    assert!(!timed_out.load(Ordering::SeqCst), "the first rows waited for the feed's next line");
-    // Records read so far, at each batch: the first ten alone.
-    assert_eq!((batches.first(), batches.last()), (Some(&10), Some(&20)), "{batches:?}");
-    assert_eq!((scanned.failure.is_none(), tallies[0].rows()), (true, 20));
+    // Each case: the line end after each row (two: a blank line after it), and whether fields are quoted.
+    let cases = [("\n", false), ("\r\n", false), ("\r", false), ("\n\n", false), ("\r\n\r\n", false), ("\r\n", true)];
+    for (end, quoted) in cases {
+        let q = if quoted { "\"" } else { "" };
+        let rows = |from: usize| {
+            (from..from + 10).map(|i| format!("{q}u{i}@s{i}.example{q},mail.relay{i}.example,{q}10.0.0.{i}{q},{end}")).collect::<String>()
+        };
+        let (open, gate) = std::sync::mpsc::channel();
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let feed = Chunks {
+            chunks: [format!("From,PTR,IP,DKIM{end}{}", rows(0)), rows(10)].map(String::into_bytes).into(),
+            first: true,
+            gate,
+            timed_out: Arc::clone(&timed_out),
+        };
+        let mut reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
+        reader.set_live(true);
+        let mut batches = Vec::new();
+        let (scanned, tallies) = match_rows(reader, &Matching { matchers: &matchers, output: RowOutput::Nothing }, 2, |batch| {
+            batches.push(batch.records);
+            let _ = open.send(());
+            ControlFlow::Continue(())
+        });
+        assert!(!timed_out.load(Ordering::SeqCst), "{end:?} {quoted}: the first rows waited for the feed's next line");
+        // Records read so far, at each batch: the first ten rows alone.
+        assert_eq!(batches.first(), Some(&10), "{end:?} {quoted}: {batches:?}");
+        assert_eq!((scanned.failure.is_none(), scanned.skipped, tallies[0].rows()), (true, 0, 20), "{end:?} {quoted}");
+    }
 }
 
 /// The command on a live feed (`tail -f log.csv | spoofctl match --observations - --format csv`): each row's
@@ -352,7 +359,10 @@ fn the_command_writes_a_live_feeds_verdicts_as_they_come() {
             let _ = lines_tx.send(line.expect("UTF-8 output"));
         }
     });
-    stdin.write_all(b"From,PTR,IP,DKIM\nceo@contoso.com,mail.tms.mx.com,203.0.113.5,\nx@fabrikam.com,,198.51.100.7,\n").expect("write");
+    // CRLF, as Windows tools write: the LF of the last line end must not hold its row back.
+    stdin
+        .write_all(b"From,PTR,IP,DKIM\r\nceo@contoso.com,mail.tms.mx.com,203.0.113.5,\r\nx@fabrikam.com,,198.51.100.7,\r\n")
+        .expect("write");
     stdin.flush().expect("flush");
     // The header and both rows, with standard input still open.
     let wait = std::time::Duration::from_secs(30);
