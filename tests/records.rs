@@ -1,7 +1,7 @@
 //! spoofctl reads CSV records itself (fields split where their commas, quotes and line ends are; records it
 //! cannot split go to csv-core). This checks it against the csv crate, which spoofctl used to read with: for
-//! any input, the same records with the same fields, in the same order; and the same rows whatever size the
-//! reads come in (the rows themselves are checked against a table in `src/records.rs`).
+//! any input, the same records with the same fields, in the same order; the same rows whatever size the
+//! reads come in; and as many rows as an independent model of the quoting rules counts.
 
 use std::io::Read;
 
@@ -32,6 +32,56 @@ fn ours(text: &[u8], size: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
         }
     }
     out
+}
+
+/// How many records (blank lines included) spoofctl reads: the last one's row.
+fn rows_read(text: &[u8]) -> u64 {
+    let mut records = Records::new(utf8_reader(std::io::Cursor::new(text.to_vec())).expect("readable"));
+    while records.advance().expect("read") {}
+    records.row()
+}
+
+/// How many records a spreadsheet sees, found independently of the reader: csv-core's quoting rules (a quote
+/// opens a field only at its start; inside, `""` is a quote and a lone `"` closes it, after which the field
+/// goes on unquoted), one record for each LF, CR or CRLF outside quotes, and one for what follows the last.
+fn rows_by_model(text: &[u8]) -> u64 {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Field,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut state, mut rows, mut open_record, mut i) = (State::FieldStart, 0, false, 0);
+    while i < text.len() {
+        let b = text[i];
+        match state {
+            State::Quoted if b == b'"' => state = State::QuoteInQuoted,
+            State::Quoted => {}
+            State::QuoteInQuoted if b == b'"' => state = State::Quoted,
+            // A lone quote closed the field: this byte is read as in an unquoted field.
+            State::QuoteInQuoted => {
+                state = State::Field;
+                continue;
+            }
+            State::FieldStart | State::Field => match b {
+                b'"' if state == State::FieldStart => state = State::Quoted,
+                b',' => state = State::FieldStart,
+                b'\n' | b'\r' => {
+                    (rows, state, open_record) = (rows + 1, State::FieldStart, false);
+                    if b == b'\r' && text.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    i += 1;
+                    continue;
+                }
+                _ => state = State::Field,
+            },
+        }
+        open_record = true;
+        i += 1;
+    }
+    rows + u64::from(open_record)
 }
 
 fn fields(records: Vec<(u64, Vec<Vec<u8>>)>) -> Vec<Vec<Vec<u8>>> {
@@ -101,6 +151,7 @@ proptest! {
         let whole = ours(&text, usize::MAX);
         prop_assert_eq!(ours(&text, size), whole.clone());
         prop_assert_eq!(fields(whole), csv_crate(&text));
+        prop_assert_eq!(rows_read(&text), rows_by_model(&text));
     }
 
     /// The same for well-formed files, whose quoted fields are mostly read without csv-core.
@@ -109,6 +160,7 @@ proptest! {
         let whole = ours(&text, usize::MAX);
         prop_assert_eq!(ours(&text, size), whole.clone());
         prop_assert_eq!(fields(whole), csv_crate(&text));
+        prop_assert_eq!(rows_read(&text), rows_by_model(&text));
     }
 }
 
