@@ -9,7 +9,7 @@
 //! memory does not grow with the file.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write as _};
+use std::io::Read;
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Mutex, mpsc};
@@ -284,7 +284,10 @@ impl Job for Matching<'_, '_> {
             // Writing to memory cannot fail.
             match (&mut out.csv, self.output) {
                 (Some(w), _) => drop(w.write_record(row_csv(row, &outcome, out.pair_rows))),
-                (None, RowOutput::Json) => drop(write!(out.json, ",\n{}", row_json(row, &outcome, out.pair_rows))),
+                (None, RowOutput::Json) => {
+                    out.json.extend_from_slice(b",\n");
+                    drop(serde_json::to_writer(&mut out.json, &row_json(row, &outcome, out.pair_rows)));
+                }
                 (None, _) => {}
             }
         }

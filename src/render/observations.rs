@@ -1,13 +1,15 @@
 //! `match --observations`: per-row verdicts (CSV, JSON) and the summary (text, JSON).
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::net::IpAddr;
 
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use super::{entry_json, safe_cell, thousands};
 use crate::entry::TenantList;
 use crate::matcher::Outcome;
-use crate::message::Message;
+use crate::message::{Host, Message, Sender, ServiceInfrastructure};
 use crate::observations::Row;
 use crate::pair::Word;
 use crate::tally::Tally;
@@ -73,25 +75,90 @@ pub fn row_csv(row: &Row, outcome: &Outcome<'_>, pair_row: bool) -> [String; 13]
     .map(safe_cell)
 }
 
-/// One JSON row for one row and one list; `pair_row` when the file has pair rows.
-pub fn row_json(row: &Row, outcome: &Outcome<'_>, pair_row: bool) -> Value {
+/// One JSON row for one row and one list; `pair_row` when the file has pair rows. Serialized straight from
+/// the row (`serde_json::to_writer`), without a map built for each of millions of rows; also `Display`.
+pub fn row_json<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> RowJson<'a> {
     let m = &row.message;
-    let mut v = json!({"row": row.row, "from": m.from.to_string(), "infrastructure": infrastructure(m)});
-    if !pair_row {
-        v["ptr"] = json!(m.ptr.as_ref().map(|h| h.as_str()));
-        v["ip"] = json!(m.ip.map(|i| i.to_string()));
-        v["dkim"] = json!(m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>());
+    RowJson {
+        row: row.row,
+        from: &m.from,
+        infrastructure: Text(m.service_infrastructure()),
+        details: (!pair_row).then(|| Details { ptr: m.ptr.as_ref().map(|h| h.as_str()), ip: m.ip.map(Text), dkim: &m.dkim_pass }),
+        list: outcome.list.path.display(),
+        spoof_type: outcome.spoof_type.map(|t| t.list_word()),
+        messages: row.count,
+        verdict: outcome.verdict.word(),
+        entry: outcome.verdict.decision().map(|d| {
+            let mut e = entry_json(&d.entry().label());
+            e["line"] = json!(d.entry().span.line);
+            e
+        }),
     }
-    v["list"] = json!(outcome.list.path.display().to_string());
-    v["type"] = json!(outcome.spoof_type.map(|t| t.list_word()));
-    v["messages"] = json!(row.count);
-    v["verdict"] = json!(outcome.verdict.word());
-    v["entry"] = outcome.verdict.decision().map_or(Value::Null, |d| {
-        let mut e = entry_json(&d.entry().label());
-        e["line"] = json!(d.entry().span.line);
-        e
-    });
-    v
+}
+
+/// A row's JSON object ([`row_json`]), its keys in this order.
+#[derive(Serialize)]
+pub struct RowJson<'a> {
+    row: u64,
+    #[serde(serialize_with = "as_text")]
+    from: &'a Sender,
+    #[serde(serialize_with = "as_text")]
+    infrastructure: Text<Option<ServiceInfrastructure<'a>>>,
+    #[serde(flatten)]
+    details: Option<Details<'a>>,
+    #[serde(serialize_with = "as_text")]
+    list: std::path::Display<'a>,
+    #[serde(rename = "type")]
+    spoof_type: Option<&'static str>,
+    messages: u64,
+    verdict: &'static str,
+    entry: Option<Value>,
+}
+
+/// A message row's own details (an observed pair has none).
+#[derive(Serialize)]
+struct Details<'a> {
+    ptr: Option<&'a str>,
+    #[serde(serialize_with = "as_text_or_null")]
+    ip: Option<Text<IpAddr>>,
+    #[serde(serialize_with = "hosts")]
+    dkim: &'a [Host],
+}
+
+/// A value written as its text (`""` for none).
+struct Text<T>(T);
+
+impl<T: fmt::Display> fmt::Display for Text<Option<T>> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.as_ref().map_or(Ok(()), |v| v.fmt(f))
+    }
+}
+
+impl fmt::Display for Text<IpAddr> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+fn as_text<S: Serializer>(value: &impl fmt::Display, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+fn as_text_or_null<S: Serializer>(value: &Option<Text<IpAddr>>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
+}
+
+fn hosts<S: Serializer>(hosts: &&[Host], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(hosts.iter().map(Host::as_str))
+}
+
+impl fmt::Display for RowJson<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| fmt::Error)?)
+    }
 }
 
 /// What a run over an observations file found, for the summary.
