@@ -52,12 +52,16 @@ pub fn csv(list: &TenantList) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["SpoofedUser", "SendingInfrastructure", "SpoofType", "Action"]);
     for e in ordered(list) {
-        let _ = w.write_record([
-            safe_cell(e.rule.spoofed().to_string()),
-            safe_cell(e.rule.infrastructure().to_string()),
-            e.spoof_type.service_word().to_string(),
-            e.action().service_word().to_string(),
-        ]);
+        let _ = w.write_record(
+            [
+                safe_cell(e.rule.spoofed().to_string()),
+                safe_cell(e.rule.infrastructure().to_string()),
+                e.spoof_type.service_word().into(),
+                e.action().service_word().into(),
+            ]
+            .iter()
+            .map(|cell| cell.as_bytes()),
+        );
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -242,6 +242,11 @@ impl Sender {
         normalize_host_into(domain, &mut self.text).map_err(|e| ValueError { code: Code::InvalidAddress, ..e })
     }
 
+    /// The address (or the domain alone), in normal form.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
     /// The domain, in normal form.
     pub fn domain(&self) -> &str {
         &self.text[self.domain_at..]

@@ -283,7 +283,7 @@ impl Job for Matching<'_, '_> {
             out.counted.push((kind, row.count));
             // Writing to memory cannot fail.
             match (&mut out.csv, self.output) {
-                (Some(w), _) => drop(w.write_record(row_csv(row, &outcome, out.pair_rows))),
+                (Some(w), _) => drop(w.write_record(row_csv(row, &outcome, out.pair_rows).iter().map(|cell| cell.as_bytes()))),
                 (None, RowOutput::Json) => {
                     out.json.extend_from_slice(b",\n");
                     drop(serde_json::to_writer(&mut out.json, &row_json(row, &outcome, out.pair_rows)));

@@ -148,7 +148,7 @@ fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Resu
             }
             tally.add(&row.message, row.count, &outcome.verdict);
             match output {
-                RowOutput::Csv => csv.write_record(row_csv(row, &outcome, pair_rows)).expect("csv"),
+                RowOutput::Csv => csv.write_record(row_csv(row, &outcome, pair_rows).iter().map(|cell| cell.as_bytes())).expect("csv"),
                 RowOutput::Json => write!(out, ",\n{}", row_json(row, &outcome, pair_rows)).expect("json"),
                 RowOutput::Nothing => {}
             }

@@ -12,6 +12,8 @@ pub use diagnostics::{diagnostic, diagnostic_json, validate_json, validate_text}
 pub use explain::{explain_json, explain_text};
 pub use verdict::{outcomes_json, outcomes_text};
 
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
 use crate::diagnostic::EntryLabel;
@@ -32,8 +34,9 @@ impl Style {
 
 /// A CSV cell that a spreadsheet would not run as a formula: a leading `=`, `+`, `-` or `@` gets a `'`
 /// before it (OWASP, "CSV Injection").
-pub fn safe_cell(value: String) -> String {
-    if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value }
+pub fn safe_cell<'a>(value: impl Into<Cow<'a, str>>) -> Cow<'a, str> {
+    let value = value.into();
+    if value.starts_with(['=', '+', '-', '@']) { Cow::Owned(format!("'{value}")) } else { value }
 }
 
 /// A count with thousands separators: `1,240`.

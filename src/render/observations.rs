@@ -1,5 +1,6 @@
 //! `match --observations`: per-row verdicts (CSV, JSON) and the summary (text, JSON).
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 
@@ -37,40 +38,47 @@ pub const CSV_HEADER: &[&str] = &[
 ];
 
 /// A message row's own details; an observed pair has none beyond its infrastructure.
-fn details(m: &Message, pair_row: bool) -> (String, String, String) {
+fn details(m: &Message, pair_row: bool) -> [Cow<'_, str>; 3] {
     if pair_row {
         return Default::default();
     }
-    (
-        m.ptr.as_ref().map(|h| h.to_string()).unwrap_or_default(),
-        m.ip.map(|i| i.to_string()).unwrap_or_default(),
-        m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(" "),
-    )
+    let dkim = match m.dkim_pass.as_slice() {
+        [] => Cow::Borrowed(""),
+        [one] => Cow::Borrowed(one.as_str()),
+        many => Cow::Owned(many.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(" ")),
+    };
+    [
+        m.ptr.as_ref().map_or(Cow::Borrowed(""), |h| Cow::Borrowed(h.as_str())),
+        m.ip.map_or(Cow::Borrowed(""), |i| i.to_string().into()),
+        dkim,
+    ]
 }
 
-fn infrastructure(m: &Message) -> String {
-    m.service_infrastructure().map(|i| i.to_string()).unwrap_or_default()
-}
-
-/// One CSV record for one row and one list; `pair_row` when the file has pair rows.
-pub fn row_csv(row: &Row, outcome: &Outcome<'_>, pair_row: bool) -> [String; 13] {
+/// One CSV record for one row and one list; `pair_row` when the file has pair rows. Cells borrow from the row
+/// where they can: this runs for every row of large files.
+pub fn row_csv<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> [Cow<'a, str>; 13] {
     let m = &row.message;
     let d = outcome.verdict.decision();
-    let (ptr, ip, dkim) = details(m, pair_row);
+    let [ptr, ip, dkim] = details(m, pair_row);
+    let infrastructure = match m.service_infrastructure() {
+        Some(ServiceInfrastructure::Domain(d)) => Cow::Borrowed(d),
+        Some(range) => Cow::Owned(range.to_string()),
+        None => Cow::Borrowed(""),
+    };
     [
-        row.row.to_string(),
-        outcome.list.path.display().to_string(),
-        m.from.to_string(),
-        infrastructure(m),
+        row.row.to_string().into(),
+        outcome.list.path.to_string_lossy(),
+        m.from.as_str().into(),
+        infrastructure,
         ptr,
         ip,
         dkim,
-        outcome.spoof_type.map(|t| t.list_word()).unwrap_or_default().to_string(),
-        row.count.to_string(),
-        outcome.verdict.word().to_string(),
-        d.map(|d| d.entry().rule.spoofed().to_string()).unwrap_or_default(),
-        d.map(|d| d.entry().rule.infrastructure().to_string()).unwrap_or_default(),
-        d.map(|d| d.entry().span.line.to_string()).unwrap_or_default(),
+        outcome.spoof_type.map(|t| t.list_word()).unwrap_or_default().into(),
+        row.count.to_string().into(),
+        outcome.verdict.word().into(),
+        d.map(|d| d.entry().rule.spoofed().to_string()).unwrap_or_default().into(),
+        d.map(|d| d.entry().rule.infrastructure().to_string()).unwrap_or_default().into(),
+        d.map(|d| d.entry().span.line.to_string()).unwrap_or_default().into(),
     ]
     .map(safe_cell)
 }
