@@ -17,7 +17,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::ipv4::Ipv4Slash24;
 use crate::message::{Host, Message, Sender};
 use crate::pair::{SpoofType, Word};
-use crate::records::{Fields, Records};
+use crate::records::{Fields, Records, folded_name, stopped_after};
 
 /// Which shape a file has, with the column of each field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,11 +56,6 @@ impl Shape {
     }
 }
 
-/// A column name compared ignoring case, spaces, `_` and `-`.
-fn folded(name: &[u8]) -> String {
-    String::from_utf8_lossy(name).chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{FEFF}')).flat_map(char::to_lowercase).collect()
-}
-
 /// Why a file is not an observations file (exit 1, nothing matched).
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -74,7 +69,7 @@ pub enum FileError {
     #[error(transparent)]
     Encoding(#[from] crate::encoding::EncodingError),
     /// The CSV breaks off or a line is too long; the rest cannot be read.
-    #[error("{}: {message}", if *.row == 0 { "in the header row".to_string() } else { format!("after row {}", .row) })]
+    #[error("{}: {message}", stopped_after(*.row))]
     Broken {
         /// The last row read before reading stopped (0: the header could not be read).
         row: u64,
@@ -85,7 +80,7 @@ pub enum FileError {
 
 /// Finds the shape from a header row.
 pub fn detect(header: Fields<'_>) -> Result<Shape, FileError> {
-    let names: Vec<String> = header.iter().map(folded).collect();
+    let names: Vec<String> = header.iter().map(|name| folded_name(&String::from_utf8_lossy(name))).collect();
     let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
     let spoofed = find(&["spoofeduser", "spoofedsender"]);
     let infrastructure = find(&["sendinginfrastructure", "truesender", "infrastructure"]);
@@ -152,22 +147,10 @@ impl<R: Read> Reader<R> {
     /// Reads the header row and detects the shape.
     pub fn new(input: R) -> Result<Reader<R>, FileError> {
         let mut records = Records::new(input);
-        let mut seen_content = false;
-        loop {
-            match records.advance() {
-                Ok(false) => return Err(FileError::Empty),
-                Ok(true) => {
-                    let header = records.record();
-                    if header.is_blank() {
-                        continue;
-                    }
-                    // Windows PowerShell's `Export-Csv` writes a `#TYPE` line above the header.
-                    if std::mem::replace(&mut seen_content, true) || !header.is_type_line() {
-                        break;
-                    }
-                }
-                Err(e) => return Err(broken(&e, records.row())),
-            }
+        match records.advance_to_header() {
+            Ok(true) => {}
+            Ok(false) => return Err(FileError::Empty),
+            Err(e) => return Err(broken(&e, records.row())),
         }
         let shape = detect(records.record())?;
         Ok(Reader { records, shape, live: false, row: Row::empty() })

@@ -131,6 +131,23 @@ impl<R: Read> Records<R> {
         Ok(true)
     }
 
+    /// Reads up to the header row, which is then [`Records::record`]: blank lines are skipped, and so is the
+    /// `#TYPE ...` line that Windows PowerShell 5.1's `Export-Csv` writes above the header (without
+    /// `-NoTypeInformation`). `Ok(false)` when the input ends first.
+    pub fn advance_to_header(&mut self) -> io::Result<bool> {
+        let mut first = true;
+        while self.advance()? {
+            let record = self.record();
+            if record.is_blank() {
+                continue;
+            }
+            if !(std::mem::replace(&mut first, false) && record.is_type_line()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// True when every byte read so far is in the records read so far (line ends included): the next record
     /// needs a read of the input (which, on a live feed, waits for the feed).
     pub fn is_drained(&self) -> bool {
@@ -321,6 +338,16 @@ impl<R: Read> Records<R> {
     }
 }
 
+/// Where reading stopped, for a message: `in the header row` when no row was read, else `after row N`.
+pub fn stopped_after(row: u64) -> String {
+    if row == 0 { "in the header row".to_string() } else { format!("after row {row}") }
+}
+
+/// A column name as headers are compared: ignoring case, spaces, `_`, `-` and a BOM.
+pub fn folded_name(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{FEFF}')).flat_map(char::to_lowercase).collect()
+}
+
 fn too_long() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("a record is longer than {} MiB", MAX_LINE_BYTES / 1024 / 1024))
 }
@@ -346,14 +373,16 @@ enum Scan {
 /// True when a byte of `word` is below `limit` (at most 128): exact as a whole, though the bits it computes
 /// do not say which byte.
 fn any_byte_below(word: u64, limit: u8) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     word.wrapping_sub(ONES * u64::from(limit)) & !word & (ONES * 0x80) != 0
 }
+
+/// A one in every byte: times a byte, that byte in every byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// The high bit of each byte of `word` that is `byte` (exact: no borrow runs from one byte to the next).
 fn bytes_equal(word: u64, byte: u8) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    let x = word ^ (u64::from(byte) * ONES);
     // A byte's high bit ends up clear only when the byte was zero, i.e. `byte` before the xor.
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
@@ -405,7 +434,7 @@ impl<'a> Fields<'a> {
 
     /// The fields in order.
     pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        (0..self.len()).filter_map(|i| self.get(i))
+        self.bounds.iter().map(|&(start, end)| &self.text[start as usize..end as usize])
     }
 
     /// Nothing but white space in its fields: a blank row, skipped wherever it is.
@@ -413,8 +442,7 @@ impl<'a> Fields<'a> {
         self.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
     }
 
-    /// The `#TYPE ...` line that Windows PowerShell 5.1's `Export-Csv` writes above the header (without
-    /// `-NoTypeInformation`).
+    /// The `#TYPE ...` line that Windows PowerShell 5.1's `Export-Csv` writes above the header.
     pub fn is_type_line(&self) -> bool {
         self.get(0).is_some_and(|f| f.trim_ascii_start().starts_with(b"#TYPE"))
     }

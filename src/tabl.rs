@@ -22,7 +22,7 @@ use crate::encoding::{EncodingError, utf8_reader};
 use crate::entry::{Entry, Metadata, spoof_type_for};
 use crate::guid::Guid;
 use crate::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
-use crate::records::Records;
+use crate::records::{Records, folded_name, stopped_after};
 
 /// The largest export read: 1024 entries take well under a megabyte.
 const MAX_EXPORT_BYTES: u64 = 16 * 1024 * 1024;
@@ -70,7 +70,7 @@ pub enum ExportError {
     #[error("{0}")]
     Json(String),
     /// A CSV that breaks off.
-    #[error("{}: {message}", if *.row == 0 { "in the header row".to_string() } else { format!("after row {}", .row) })]
+    #[error("{}: {message}", stopped_after(*.row))]
     Broken {
         /// The last row read (0: the first record could not be read).
         row: u64,
@@ -86,10 +86,6 @@ pub struct RowProblem {
     pub place: String,
     /// What is wrong.
     pub message: String,
-}
-
-fn folded(name: &str) -> String {
-    name.chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{FEFF}')).flat_map(char::to_lowercase).collect()
 }
 
 /// Reads an export (CSV or JSON, any supported encoding).
@@ -131,7 +127,7 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
                 )));
             };
             let get = |name: &str| {
-                fields.iter().find(|(k, _)| folded(k) == name).and_then(|(_, v)| match v {
+                fields.iter().find(|(k, _)| folded_name(k) == name).and_then(|(_, v)| match v {
                     Value::String(s) => Some(s.trim().to_string()),
                     Value::Number(n) => Some(n.to_string()),
                     _ => None,
@@ -158,26 +154,14 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
 fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     // No comment character: an address may start with `#`.
     let mut csv = Records::new(bytes);
-    let mut first = true;
     let broken = |e: std::io::Error, row: u64| ExportError::Broken { row, message: e.to_string() };
     let text = |f: &[u8]| String::from_utf8_lossy(f).trim().to_string();
-    let header: Vec<String> = loop {
-        match csv.advance() {
-            Ok(false) => return Err(ExportError::Empty),
-            Err(e) => return Err(broken(e, csv.row())),
-            Ok(true) => {}
-        }
-        let record = csv.record();
-        if record.is_blank() {
-            continue;
-        }
-        // Windows PowerShell's `Export-Csv` writes a `#TYPE` line above the header; it counts as a row.
-        if std::mem::replace(&mut first, false) && record.is_type_line() {
-            continue;
-        }
-        break record.iter().map(text).collect();
-    };
-    let names: Vec<String> = header.iter().map(|h| folded(h)).collect();
+    // Windows PowerShell's `Export-Csv` writes a `#TYPE` line above the header; it counts as a row.
+    if !csv.advance_to_header().map_err(|e| broken(e, csv.row()))? {
+        return Err(ExportError::Empty);
+    }
+    let header: Vec<String> = csv.record().iter().map(text).collect();
+    let names: Vec<String> = header.iter().map(|h| folded_name(h)).collect();
     let col = |name: &str| names.iter().position(|n| n == name);
     let current = (col("spoofeduser"), col("sendinginfrastructure"), col("spooftype"), col("action"));
     let legacy = (col("sender"), col("spoofeduser"), col("allowedtospoof"));

@@ -84,6 +84,25 @@ fn addresses_in_normal_form() {
     }
 }
 
+/// A message's From takes the normal form a list's address takes, on the sender's one-copy path (plain
+/// ASCII) and off it (uppercase, a trailing dot, IDN): otherwise an entry would not match its own sender.
+#[test]
+fn senders_take_the_normal_form_of_addresses() {
+    for raw in [
+        "chris@contoso.com",
+        "Chris.Smith@Contoso.COM",
+        "first+tag@contoso.com",
+        "a_b-c=d@bücher.example",
+        "payroll@contoso.com.",
+        "PAYROLL@CONTOSO.COM.",
+        "x@mail.tms.mx.com",
+    ] {
+        let sender = spoofctl::message::Sender::parse(raw).expect("a sender");
+        let address = Address::parse(raw).expect("an address");
+        assert_eq!((sender.as_str(), sender.domain()), (address.to_string().as_str(), address.domain().as_str()), "{raw}");
+    }
+}
+
 /// Addresses refused: no `@`, bad local part, a domain that is invalid, characters that escape quoting.
 #[test]
 fn addresses_rejected() {

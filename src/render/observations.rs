@@ -91,7 +91,7 @@ pub fn row_json<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> R
         row: row.row,
         from: &m.from,
         infrastructure: Text(m.service_infrastructure()),
-        details: (!pair_row).then(|| Details { ptr: m.ptr.as_ref().map(|h| h.as_str()), ip: m.ip.map(Text), dkim: &m.dkim_pass }),
+        details: (!pair_row).then(|| Details { ptr: m.ptr.as_ref().map(|h| h.as_str()), ip: m.ip, dkim: &m.dkim_pass }),
         list: outcome.list.path.display(),
         spoof_type: outcome.spoof_type.map(|t| t.list_word()),
         messages: row.count,
@@ -111,7 +111,7 @@ pub struct RowJson<'a> {
     #[serde(serialize_with = "as_text")]
     from: &'a Sender,
     #[serde(serialize_with = "as_text")]
-    infrastructure: Text<Option<ServiceInfrastructure<'a>>>,
+    infrastructure: Text<ServiceInfrastructure<'a>>,
     #[serde(flatten)]
     details: Option<Details<'a>>,
     #[serde(serialize_with = "as_text")]
@@ -128,23 +128,17 @@ pub struct RowJson<'a> {
 struct Details<'a> {
     ptr: Option<&'a str>,
     #[serde(serialize_with = "as_text_or_null")]
-    ip: Option<Text<IpAddr>>,
+    ip: Option<IpAddr>,
     #[serde(serialize_with = "hosts")]
     dkim: &'a [Host],
 }
 
 /// A value written as its text (`""` for none).
-struct Text<T>(T);
+struct Text<T>(Option<T>);
 
-impl<T: fmt::Display> fmt::Display for Text<Option<T>> {
+impl<T: fmt::Display> fmt::Display for Text<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.as_ref().map_or(Ok(()), |v| v.fmt(f))
-    }
-}
-
-impl fmt::Display for Text<IpAddr> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
     }
 }
 
@@ -152,7 +146,7 @@ fn as_text<S: Serializer>(value: &impl fmt::Display, s: S) -> Result<S::Ok, S::E
     s.collect_str(value)
 }
 
-fn as_text_or_null<S: Serializer>(value: &Option<Text<IpAddr>>, s: S) -> Result<S::Ok, S::Error> {
+fn as_text_or_null<S: Serializer>(value: &Option<IpAddr>, s: S) -> Result<S::Ok, S::Error> {
     match value {
         Some(v) => s.collect_str(v),
         None => s.serialize_none(),
