@@ -16,7 +16,9 @@
 //!   the 1,000-entry list and compared with a parse-only pass over that file.
 //!
 //! Each phase runs in a child process of this binary and reports its rows, seconds and peak resident
-//! memory (VmHWM), so phases do not share memory; each is timed as the best of three runs. `BENCH_WORKERS=N`
+//! memory (VmHWM), so phases do not share memory; each is timed as the best of
+//! [`RUNS`] runs (the machine is shared: its speed varies by up to half from one second to the next, and the best
+//! of several runs is the one least disturbed, for the baseline and the matching alike). `BENCH_WORKERS=N`
 //! in the environment sets the number of workers of the "all cores" phases (default: one per core).
 
 use std::io::{BufWriter, Write};
@@ -32,6 +34,9 @@ use spoofctl::observations::Reader;
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::scan::{Matching, RowOutput, all_cores, match_rows};
 use spoofctl::tally::Tally;
+
+/// Runs of each phase; the fastest is reported.
+const RUNS: usize = 5;
 
 struct Rng(u64);
 
@@ -111,7 +116,7 @@ fn phase(kind: &str, data: &Path, entries: usize) {
     let matcher = list.as_ref().map(Matcher::new);
     let mut best = f64::MAX;
     let mut rows = 0;
-    for _ in 0..3 {
+    for _ in 0..RUNS {
         let start = Instant::now();
         rows = 0u64;
         let file = std::fs::File::open(data).expect("open data");

@@ -37,9 +37,11 @@ pub struct Matcher<'a> {
     filter: Vec<u64>,
 }
 
-/// Three bits in one word of the filter, from a key's hash.
+/// Three bits in one word of the filter, from a key's hash. `words` is a power of two, so the word is
+/// found with a mask.
 fn filter_slot(hash: u64, words: usize) -> (usize, u64) {
-    let word = (hash >> 40) as usize % words;
+    debug_assert!(words.is_power_of_two());
+    let word = (hash >> 40) as usize & (words - 1);
     let bits = (1u64 << (hash & 63)) | (1u64 << ((hash >> 6) & 63)) | (1u64 << ((hash >> 12) & 63));
     (word, bits)
 }

@@ -158,9 +158,15 @@ impl<R: Read> Reader<R> {
 
     /// Marks the input as a live feed (a pipe, a terminal): [`Reader::read_batch`] ends a batch with the rows
     /// the input has given so far rather than wait for more to fill it, so that each row is matched as soon
-    /// as it comes (`tail -f log.csv | spoofctl match --observations -`).
+    /// as it comes (`tail -f log.csv | spoofctl match --observations -`); and [`crate::scan::scan`] reads it
+    /// on a thread of its own, which it does not wait for when it stops while the feed is quiet.
     pub fn set_live(&mut self, live: bool) {
         self.live = live;
+    }
+
+    /// The input is a live feed ([`Reader::set_live`]).
+    pub fn is_live(&self) -> bool {
+        self.live
     }
 
     /// The detected shape.

@@ -1,18 +1,20 @@
 //! Running every row of an observations file through lists on every core.
 //!
-//! One thread reads records ([`Reader::read_batch`]); the calling thread hands the batches to workers, which
-//! parse the rows and do a [`Job`] on each (match them: [`Matching`]; replay them through two versions of a
-//! list: `crate::replay::Replaying`); the calling thread takes the results back in file order and hands
-//! them, with each batch's row errors, to the caller. Counts, errors and output are therefore the same, byte
-//! for byte, whatever the number of workers (`tests/scan.rs` compares them with reading one row at a time).
-//! A fixed number of batches circulates between the threads, and each holds a bounded number of bytes, so
-//! memory does not grow with the file.
+//! Each worker (the calling thread is one) takes its turn reading a batch of records
+//! ([`Reader::read_batch`]), parses the batch's rows and does a [`Job`] on each (match them: [`Matching`];
+//! replay them through two versions of a list: `crate::replay::Replaying`), then hands on, in file order,
+//! every batch whose turn has come, with its row errors, to the caller's function. Counts, errors and output
+//! are therefore the same, byte for byte, whatever the number of workers (`tests/scan.rs` compares them
+//! with reading one row at a time). A fixed number of batches circulates, and each holds a bounded number of
+//! bytes, so memory does not grow with the file.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Mutex, mpsc};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 
 use crate::matcher::Matcher;
@@ -21,7 +23,7 @@ use crate::render::observations::{row_csv, row_json};
 use crate::tally::{Kind, Tally};
 
 /// The work done on each usable row, on the workers and in any order; a batch's results reach the caller's
-/// thread in file order.
+/// function in file order.
 pub trait Job: Sync {
     /// The results of one batch of rows.
     type Results: Send + 'static;
@@ -61,7 +63,7 @@ pub fn all_cores() -> usize {
     thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// What the reading thread knew after a batch.
+/// What the reader knew after a batch.
 enum End {
     More,
     Last,
@@ -74,7 +76,7 @@ struct Work {
     end: End,
 }
 
-/// A batch's results, for the caller's thread to hand on in order.
+/// A batch's results, waiting for their turn to be handed on.
 struct Done<T> {
     seq: u64,
     batch: Batch,
@@ -83,54 +85,151 @@ struct Done<T> {
     results: T,
 }
 
-/// What reaches the caller's thread: a batch read (to hand to a worker), a batch done (to hand on in order),
-/// or a panic of the reading thread.
-enum Event<T> {
-    Read(Work),
-    Done(thread::Result<Done<T>>),
-    ReaderPanicked(Box<dyn std::any::Any + Send>),
+/// Where the workers take their batches from.
+enum Source<R: Read> {
+    /// A file: the workers take turns reading it, each into a free batch.
+    File { reader: Box<Reader<R>>, rows: usize, free: Vec<Batch> },
+    /// A live feed, read on a thread of its own: a read may block for as long as the feed is quiet, and the
+    /// scan does not wait for it when it stops.
+    Feed(mpsc::Receiver<Fed>),
 }
 
-/// Runs `job` on every row of `reader` on `workers` threads; `each` sees every batch's results in file
-/// order, and stops the scan with [`ControlFlow::Break`] (say, when its output is closed).
+/// What the thread reading a live feed hands over.
+enum Fed {
+    Read(Work),
+    Panicked(Box<dyn Any + Send>),
+    /// The scan is over (sent by the scan itself, to wake a worker waiting for the feed).
+    Stop,
+}
+
+/// The reading side, under one lock: whoever holds it reads the next batch.
+struct Turn<R: Read> {
+    source: Source<R>,
+    seq: u64,
+    /// The last batch has been read.
+    ended: bool,
+}
+
+/// The handing-on side, under one lock: whoever holds it hands on every batch whose turn has come.
+struct Sink<T, E> {
+    each: E,
+    waiting: BTreeMap<u64, Done<T>>,
+    next: u64,
+    records: u64,
+    scanned: Scanned,
+}
+
+struct Shared<R: Read, T, E> {
+    turn: Mutex<Turn<R>>,
+    /// Signalled when a batch is free again (a file's workers wait for one) and when the scan ends.
+    room: Condvar,
+    sink: Mutex<Sink<T, E>>,
+    /// Set once: the last batch was handed on, the caller stopped, or a thread panicked.
+    over: AtomicBool,
+    /// Wakes a worker waiting for a live feed when the scan ends.
+    feed: Option<mpsc::Sender<Fed>>,
+    /// Batches handed on go back to the thread reading a live feed.
+    feed_free: Option<mpsc::Sender<Batch>>,
+    panic: Mutex<Option<Box<dyn Any + Send>>>,
+}
+
+/// A lock, whether or not a thread panicked while holding it: for ending the scan and taking its results.
+/// Workers leave instead when a lock is poisoned: a panic ends the scan.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Runs `job` on every row of `reader` on `workers` threads (the caller's among them); `each` sees every
+/// batch's results in file order, and stops the scan with [`ControlFlow::Break`] (say, when its output is
+/// closed).
 ///
-/// The reading thread is not waited for when the scan stops early: it may be blocked reading (standard
-/// input from a live feed), and ends at its next read or when its input ends. Everything else has ended
-/// when this returns. A panic on any thread is raised on the caller's.
+/// Each worker reads a batch of records in its turn, parses and runs the job on its rows, and hands on every
+/// batch whose turn has come: a batch's rows are read, matched and counted on one core, and no thread only
+/// passes batches to others. At most `2 × workers + 2` batches are read and not yet handed on, each of
+/// bounded size, so memory does not grow with the file.
+///
+/// A live feed ([`Reader::set_live`]: standard input, a pipe) is read on a thread of its own instead, which
+/// the scan does not wait for when it stops early: it may be blocked reading a quiet feed, and ends at its
+/// next read or when its input ends. Everything else has ended when this returns. A panic on any thread is
+/// raised on the caller's.
 pub fn scan<R: Read + Send + 'static, J: Job>(
-    mut reader: Reader<R>,
+    reader: Reader<R>,
     job: &J,
     workers: usize,
-    each: impl FnMut(BatchResults<'_, J::Results>) -> ControlFlow<()>,
+    each: impl FnMut(BatchResults<'_, J::Results>) -> ControlFlow<()> + Send,
 ) -> Scanned {
     let shape = reader.shape().clone();
     let workers = workers.max(1);
-    // Batches start small, so that the first results come soon (a live feed on standard input), and double
-    // up to their bound: every batch handed over wakes threads, which costs more than its rows on a
-    // shared machine.
+    // Batches start small, so that the first results come soon (a live feed), and double up to their
+    // bound.
     let most = (Batch::ROWS / job.results_per_row().max(1)).max(16);
-    let mut rows = (most / 16).max(16);
-    let (free_tx, free_rx) = mpsc::channel::<Batch>();
-    for _ in 0..2 * workers + 2 {
-        let _ = free_tx.send(Batch::default());
+    let first = (most / 16).max(16);
+    let batches = || (0..2 * workers + 2).map(|_| Batch::default());
+    let (source, feed, feed_free) = if reader.is_live() {
+        let (fed_tx, fed_rx) = mpsc::channel();
+        let (free_tx, free_rx) = mpsc::channel();
+        batches().for_each(|b| drop(free_tx.send(b)));
+        read_feed(reader, first, most, free_rx, fed_tx.clone());
+        (Source::Feed(fed_rx), Some(fed_tx), Some(free_tx))
+    } else {
+        (Source::File { reader: Box::new(reader), rows: first, free: batches().collect() }, None, None)
+    };
+    let shared = Shared {
+        turn: Mutex::new(Turn { source, seq: 0, ended: false }),
+        room: Condvar::new(),
+        sink: Mutex::new(Sink {
+            each,
+            waiting: BTreeMap::new(),
+            next: 0,
+            records: 0,
+            scanned: Scanned { skipped: 0, failure: None, stopped: false },
+        }),
+        over: AtomicBool::new(false),
+        feed,
+        feed_free,
+        panic: Mutex::new(None),
+    };
+    let work = || {
+        let worked = catch_unwind(AssertUnwindSafe(|| {
+            let (mut row, mut scratch) = (Row::empty(), Vec::new());
+            while let Some(work) = next_work(&shared, most) {
+                let done = process(work, &shape, job, &mut row, &mut scratch);
+                hand_on(&shared, done);
+            }
+        }));
+        if let Err(panic) = worked {
+            lock(&shared.panic).get_or_insert(panic);
+            end_scan(&shared);
+        }
+    };
+    thread::scope(|s| {
+        for _ in 1..workers {
+            s.spawn(work);
+        }
+        work();
+    });
+    if let Some(panic) = lock(&shared.panic).take() {
+        resume_unwind(panic);
     }
-    let (inbox_tx, inbox_rx) = mpsc::channel::<Event<J::Results>>();
-    let (work_tx, work_rx) = mpsc::channel::<Work>();
-    let work_rx = Mutex::new(work_rx);
-    let read_tx = inbox_tx.clone();
+    shared.sink.into_inner().unwrap_or_else(PoisonError::into_inner).scanned
+}
+
+/// Reads a live feed on a thread of its own, into the batches that come back once handed on; ends at the
+/// end of the feed, or when the scan is over (its channels closed).
+fn read_feed<R: Read + Send + 'static>(
+    mut reader: Reader<R>,
+    mut rows: usize,
+    most: usize,
+    free: mpsc::Receiver<Batch>,
+    fed: mpsc::Sender<Fed>,
+) {
     thread::spawn(move || {
-        // A batch comes back once the caller's thread has handed it on: at most the circulating ones are ever
-        // in memory. The loop ends at the end of the file, or when the caller's thread is gone.
         let read = catch_unwind(AssertUnwindSafe(|| {
             let mut seq = 0;
-            while let Ok(mut batch) = free_rx.recv() {
-                let end = match reader.read_batch(&mut batch, rows) {
-                    Ok(true) => End::More,
-                    Ok(false) => End::Last,
-                    Err(e) => End::Failed(e),
-                };
+            while let Ok(mut batch) = free.recv() {
+                let end = read_batch(&mut reader, &mut batch, rows);
                 let more = matches!(end, End::More);
-                if read_tx.send(Event::Read(Work { seq, batch, end })).is_err() || !more {
+                if fed.send(Fed::Read(Work { seq, batch, end })).is_err() || !more {
                     return;
                 }
                 seq += 1;
@@ -138,34 +237,49 @@ pub fn scan<R: Read + Send + 'static, J: Job>(
             }
         }));
         if let Err(panic) = read {
-            let _ = read_tx.send(Event::ReaderPanicked(panic));
+            let _ = fed.send(Fed::Panicked(panic));
         }
     });
-    thread::scope(|s| {
-        for _ in 0..workers {
-            let (inbox_tx, work_rx, shape) = (inbox_tx.clone(), &work_rx, &shape);
-            s.spawn(move || {
-                let (mut row, mut scratch) = (Row::empty(), Vec::new());
-                loop {
-                    let work = match work_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    // The caller's thread dropped the work channel: the scan is over.
-                    let Ok(work) = work else { return };
-                    let done = catch_unwind(AssertUnwindSafe(|| process(work, shape, job, &mut row, &mut scratch)));
-                    let failed = done.is_err();
-                    if inbox_tx.send(Event::Done(done)).is_err() || failed {
-                        return;
-                    }
-                }
-            });
+}
+
+fn read_batch<R: Read>(reader: &mut Reader<R>, batch: &mut Batch, rows: usize) -> End {
+    match reader.read_batch(batch, rows) {
+        Ok(true) => End::More,
+        Ok(false) => End::Last,
+        Err(e) => End::Failed(e),
+    }
+}
+
+/// The next batch to work on, in its turn; `None` once the file is read or the scan is over.
+fn next_work<R: Read, T, E>(shared: &Shared<R, T, E>, most: usize) -> Option<Work> {
+    let Ok(mut turn) = shared.turn.lock() else { return None };
+    loop {
+        if turn.ended || shared.over.load(Ordering::Acquire) {
+            return None;
         }
-        drop(inbox_tx);
-        // The work channel and the inbox are dropped when `collect` returns, however it returns, which ends
-        // the workers: the scope's wait for them is short.
-        collect(inbox_rx, work_tx, free_tx, each)
-    })
+        let Turn { source, seq, ended } = &mut *turn;
+        let (batch, end) = match source {
+            Source::File { reader, rows, free } => {
+                // Every batch is read and not yet handed on: wait for one to come back.
+                let Some(mut batch) = free.pop() else {
+                    turn = shared.room.wait(turn).ok()?;
+                    continue;
+                };
+                let end = read_batch(reader, &mut batch, *rows);
+                *rows = (2 * *rows).min(most);
+                (batch, end)
+            }
+            Source::Feed(fed) => match fed.recv() {
+                Ok(Fed::Read(work)) => (work.batch, work.end),
+                Ok(Fed::Panicked(panic)) => resume_unwind(panic),
+                Ok(Fed::Stop) | Err(_) => return None,
+            },
+        };
+        *ended = !matches!(end, End::More);
+        let work = Work { seq: *seq, batch, end };
+        *seq += 1;
+        return Some(work);
+    }
 }
 
 /// Parses one batch's rows and runs the job on each.
@@ -181,50 +295,56 @@ fn process<J: Job>(work: Work, shape: &Shape, job: &J, row: &mut Row, scratch: &
     Done { seq, batch, end, errors, results }
 }
 
-/// Hands read batches to the workers, takes their results in file order and hands them on, and returns the
-/// batches to the reading thread.
-fn collect<T>(
-    inbox: mpsc::Receiver<Event<T>>,
-    work_tx: mpsc::Sender<Work>,
-    free_tx: mpsc::Sender<Batch>,
-    mut each: impl FnMut(BatchResults<'_, T>) -> ControlFlow<()>,
-) -> Scanned {
-    let mut scanned = Scanned { skipped: 0, failure: None, stopped: false };
-    let (mut waiting, mut next, mut records) = (BTreeMap::new(), 0u64, 0u64);
-    // Every sender stays alive until the last batch is handed on (the workers wait on the work channel, which
-    // this function holds), so the inbox never closes before then.
-    while let Ok(event) = inbox.recv() {
-        let done = match event {
-            Event::Read(work) => {
-                // The workers live until `work_tx` is dropped: this cannot fail.
-                let _ = work_tx.send(work);
-                continue;
+/// Hands `done` on if its turn has come (with every batch waiting after it), else leaves it waiting for the
+/// worker whose batch comes before it; gives the batches handed on back to be read into again.
+fn hand_on<R: Read, T, E: FnMut(BatchResults<'_, T>) -> ControlFlow<()>>(shared: &Shared<R, T, E>, done: Done<T>) {
+    let Ok(mut sink) = shared.sink.lock() else { return };
+    if shared.over.load(Ordering::Acquire) {
+        return;
+    }
+    let Sink { each, waiting, next, records, scanned } = &mut *sink;
+    waiting.insert(done.seq, done);
+    while let Some(Done { batch, end, errors, results, .. }) = waiting.remove(next) {
+        *next += 1;
+        *records += batch.len() as u64;
+        scanned.skipped += errors.len() as u64;
+        if each(BatchResults { records: *records, errors: &errors, results }).is_break() {
+            scanned.stopped = true;
+            return end_scan(shared);
+        }
+        match end {
+            End::More => {}
+            End::Last => return end_scan(shared),
+            End::Failed(e) => {
+                scanned.failure = Some(e);
+                return end_scan(shared);
             }
-            Event::Done(done) => done.unwrap_or_else(|panic| resume_unwind(panic)),
-            Event::ReaderPanicked(panic) => resume_unwind(panic),
-        };
-        waiting.insert(done.seq, done);
-        while let Some(Done { batch, end, errors, results, .. }) = waiting.remove(&next) {
-            next += 1;
-            records += batch.len() as u64;
-            scanned.skipped += errors.len() as u64;
-            if each(BatchResults { records, errors: &errors, results }).is_break() {
-                scanned.stopped = true;
-                return scanned;
-            }
-            match end {
-                End::More => {}
-                End::Last => return scanned,
-                End::Failed(e) => {
-                    scanned.failure = Some(e);
-                    return scanned;
-                }
-            }
+        }
+        match &shared.feed_free {
             // The reading thread may have ended already; then the batch is simply dropped.
-            let _ = free_tx.send(batch);
+            Some(free) => drop(free.send(batch)),
+            None => {
+                if let Ok(mut turn) = shared.turn.lock()
+                    && let Source::File { free, .. } = &mut turn.source
+                {
+                    free.push(batch);
+                }
+                shared.room.notify_one();
+            }
         }
     }
-    unreachable!("the inbox closed before the last batch: every sender outlives it")
+}
+
+/// Ends the scan: every worker leaves at its next look, and none waits on.
+fn end_scan<R: Read, T, E>(shared: &Shared<R, T, E>) {
+    shared.over.store(true, Ordering::Release);
+    // A worker waiting for a quiet feed holds the turn: wake it first.
+    if let Some(feed) = &shared.feed {
+        let _ = feed.send(Fed::Stop);
+    }
+    // Taken and let go so that no worker is between its look at `over` and its wait.
+    drop(lock(&shared.turn));
+    shared.room.notify_all();
 }
 
 /// What is written for each row and list, besides the counts.
@@ -324,7 +444,7 @@ pub fn match_rows<R: Read + Send + 'static>(
     reader: Reader<R>,
     matching: &Matching<'_, '_>,
     workers: usize,
-    mut each: impl FnMut(BatchResults<'_, &[u8]>) -> ControlFlow<()>,
+    mut each: impl FnMut(BatchResults<'_, &[u8]>) -> ControlFlow<()> + Send,
 ) -> (Scanned, Vec<Tally>) {
     let mut tallies = vec![Tally::default(); matching.matchers.len()];
     let scanned = scan(reader, matching, workers, |batch| {

@@ -242,8 +242,8 @@ impl std::io::Read for LiveFeed {
     }
 }
 
-/// A caller that stops does not wait for a reading thread blocked on its input (`tail -f | spoofctl match
-/// --observations - | head`): the scan returns while the read is still blocked.
+/// A caller that stops does not wait for a live feed's reading thread blocked on its input (`tail -f |
+/// spoofctl match --observations - | head`): the scan returns while the read is still blocked.
 #[test]
 fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
     use std::sync::Arc;
@@ -260,7 +260,8 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
         scan_returned: Arc::clone(&scan_returned),
         blocked_past_the_scan: Arc::clone(&blocked_past_the_scan),
     };
-    let reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
+    let mut reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
+    reader.set_live(true);
     let matching = Matching { matchers: &matchers, output: RowOutput::Nothing };
     let (scanned, _) = match_rows(reader, &matching, 2, |_| ControlFlow::Break(()));
     scan_returned.store(true, Ordering::SeqCst);
@@ -410,4 +411,76 @@ fn replaying_on_threads_gives_what_replaying_row_by_row_gives() {
         }
     }
     assert!(changed > 0, "no row changed verdict: the comparison is empty");
+}
+
+/// Input that gives its bytes, then panics instead of saying it has ended.
+struct BreaksAtTheEnd(Cursor<Vec<u8>>);
+
+impl std::io::Read for BreaksAtTheEnd {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.read(buf)? {
+            0 => panic!("the input broke"),
+            n => Ok(n),
+        }
+    }
+}
+
+/// A job whose work panics on one row.
+struct BreaksOnARow(u64);
+
+impl spoofctl::scan::Job for BreaksOnARow {
+    type Results = ();
+    fn start(&self, _rows: usize, _shape: &Shape) {}
+    fn row(&self, row: &spoofctl::observations::Row, _results: &mut (), _scratch: &mut Vec<u32>) {
+        assert!(row.row != self.0, "the job broke");
+    }
+    fn results_per_row(&self) -> usize {
+        1
+    }
+}
+
+/// A panic anywhere (in reading the input, in a worker's job, in the caller's handling of a batch) ends the
+/// scan and is raised on the caller's thread with its own message, for a file and for a live feed alike.
+#[test]
+fn a_panic_on_any_thread_is_raised_on_the_callers() {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    fn message<T>(caught: std::thread::Result<T>) -> String {
+        match caught {
+            Ok(_) => "no panic".to_string(),
+            Err(panic) => {
+                panic.downcast_ref::<&str>().map(|m| m.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default()
+            }
+        }
+    }
+    let lists = [list(7, "a.yaml")];
+    let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
+    let matching = Matching { matchers: &matchers, output: RowOutput::Csv };
+    let bytes = file(&mut Rng(42), 3 * Batch::ROWS, false, false);
+    for live in [false, true] {
+        let open = |bytes: Box<dyn std::io::Read + Send>| {
+            let mut reader = Reader::new(utf8_reader(bytes).expect("readable")).expect("header");
+            reader.set_live(live);
+            reader
+        };
+        let breaking = open(Box::new(BreaksAtTheEnd(Cursor::new(bytes.clone()))));
+        let caught = catch_unwind(AssertUnwindSafe(|| match_rows(breaking, &matching, 2, |_| ControlFlow::Continue(()))));
+        assert_eq!(message(caught), "the input broke", "live: {live}");
+
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            spoofctl::scan::scan(open(Box::new(Cursor::new(bytes.clone()))), &BreaksOnARow(2 * Batch::ROWS as u64), 2, |_| {
+                ControlFlow::Continue(())
+            })
+        }));
+        assert_eq!(message(caught), "the job broke", "live: {live}");
+
+        let mut batches = 0;
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            match_rows(open(Box::new(Cursor::new(bytes.clone()))), &matching, 2, |_| {
+                batches += 1;
+                assert!(batches < 3, "the output broke");
+                ControlFlow::Continue(())
+            })
+        }));
+        assert_eq!(message(caught), "the output broke", "live: {live}");
+    }
 }

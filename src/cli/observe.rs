@@ -64,7 +64,8 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         Err(exit) => return exit,
     };
     let shape = reader.shape().describe();
-    let mut out = BufWriter::with_capacity(256 * 1024, io::stdout().lock());
+    // Not locked for the whole run: the scan hands batches on from whichever worker holds their turn.
+    let mut out = BufWriter::with_capacity(256 * 1024, io::stdout());
     let output = match format {
         MatchFormat::Text => RowOutput::Nothing,
         MatchFormat::Json => RowOutput::Json,
