@@ -1,20 +1,23 @@
 //! `diff` reads versions from git: a temporary repository with two commits, compared with `REV:PATH`.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::git::in_repository;
 
 fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
+    let status = in_repository("git", dir)
         .args(["-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "commit.gpgsign=false"])
         .args(args)
-        .current_dir(dir)
         .output()
         .expect("git runs");
     assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
 }
 
 fn spoofctl(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spoofctl")).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("spoofctl runs")
+    in_repository(env!("CARGO_BIN_EXE_spoofctl"), dir).args(args).env("NO_COLOR", "1").output().expect("spoofctl runs")
 }
 
 const V1: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: laura@adatum.com\n    infrastructure: crm.adatum.example\n    action: allow\n    reason: CRM\n    owner: it@contoso.com\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    action: block\n";
@@ -56,9 +59,8 @@ fn diff_against_git_revisions() {
 fn git_not_installed() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("x.yaml"), V1).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+    let out = in_repository(env!("CARGO_BIN_EXE_spoofctl"), dir.path())
         .args(["diff", "HEAD:x.yaml", "x.yaml"])
-        .current_dir(dir.path())
         .env("PATH", "")
         .output()
         .expect("runs");

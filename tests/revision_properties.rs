@@ -11,7 +11,6 @@ mod common;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{NOBODY, NOWHERE, check_pair_invariant, gen_entry, list_yaml, put_infrastructure, sender_named_by};
 use proptest::prelude::*;
@@ -209,10 +208,9 @@ fn a_list_checked_under_a_revision_name_reads_like_the_file() {
 // ---------- with git ----------
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
+    let out = common::git::in_repository("git", dir)
         .args(["-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
         .args(args)
-        .current_dir(dir)
         .output()
         .expect("git runs");
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -224,6 +222,7 @@ fn git(dir: &Path, args: &[&str]) {
 /// file, and never yields a wildcard allow.
 #[test]
 fn a_list_read_from_a_git_revision_reads_like_the_file() {
+    common::git::assert_no_repository_variables();
     let repo = tempfile::tempdir().expect("temp dir");
     let root = repo.path();
     let files = tempfile::tempdir().expect("temp dir");

@@ -12,6 +12,8 @@
 //! After changing spoofctl's output, `WALKTHROUGH=overwrite cargo test --test walkthrough` rewrites the
 //! outputs in the page; read the diff before committing it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -125,9 +127,8 @@ impl Repo {
     }
 
     fn command(&self, program: &str) -> Command {
-        let mut c = Command::new(program);
-        c.current_dir(self.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        let mut c = common::git::in_repository(program, self.path());
+        c.env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_NAME", "Admin")
             .env("GIT_AUTHOR_EMAIL", "admin@contoso.com")
@@ -135,10 +136,7 @@ impl Repo {
             .env("GIT_COMMITTER_EMAIL", "admin@contoso.com")
             .env("GIT_AUTHOR_DATE", "2026-11-22T10:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-11-22T10:00:00Z")
-            .env("NO_COLOR", "1")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE");
+            .env("NO_COLOR", "1");
         c
     }
 

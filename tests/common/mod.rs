@@ -10,6 +10,8 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+pub mod git;
+
 use std::net::{IpAddr, Ipv4Addr};
 
 use proptest::prelude::*;
