@@ -2,10 +2,16 @@
 //!
 //! Canonical form: keys in the order `version`, `tenant`, `accepted-domains`, `policy`, `entries`; accepted
 //! domains sorted; policy lints sorted by code; entries sorted by identity (spoofed domain, then the domain
-//! entry before its addresses, then infrastructure, then type; `*` first), one blank line between entries;
-//! entry keys in the order of [`ENTRY_KEYS`]; every value in normal form. An unwritten `type` stays
-//! unwritten. Comments are kept: each one travels with the key or entry it stands above, or the line it
-//! ends.
+//! entry before its addresses, then infrastructure, then type; `*` first) within their section, one blank
+//! line between entries; entry keys in the order of [`ENTRY_KEYS`]; every value in normal form. An
+//! unwritten `type` stays unwritten. Comments are kept: each one travels with the key or entry it stands
+//! above, or the line it ends.
+//!
+//! A section heading is a comment (or several) on its own lines among the entries with a blank line between
+//! it and the entry below: `# ---- Vendors ----`, blank, entries. Headings keep their place in the file, a
+//! blank line below each, and each entry stays in its section: entries are sorted within sections, as
+//! rustfmt sorts imports within groups, so that a heading never ends up above entries it was not written
+//! for.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -34,6 +40,8 @@ enum Anchor {
     Start,
     Top(&'static str),
     Policy(usize),
+    /// Above entry `i` (in file order), with a blank line between: it heads a section that starts there.
+    Heading(usize),
     Entry(usize),
     Field(usize, &'static str),
     /// Below an entry's last key, indented like its keys (a commented-out field, say).
@@ -75,18 +83,42 @@ pub fn format(checked: &Checked) -> Result<String, FormatError> {
             w.line(Anchor::Policy(i), "  ", &text);
         }
     }
-    let mut order: Vec<usize> = (0..list.entries.len()).collect();
-    order.sort_by_key(|&i| list.entries[i].identity());
-    w.line(Anchor::Top("entries"), "", if order.is_empty() { "entries: []" } else { "entries:" });
-    for (n, &i) in order.iter().enumerate() {
-        if n > 0 {
+    w.line(Anchor::Top("entries"), "", if list.entries.is_empty() { "entries: []" } else { "entries:" });
+    let mut blank_before = false;
+    for (start, mut section) in sections(&w.comments, list.entries.len()) {
+        if w.comments.contains_key(&Anchor::Heading(start)) {
+            if blank_before {
+                w.out.push('\n');
+            }
+            w.leading(Anchor::Heading(start), "  ");
             w.out.push('\n');
+            blank_before = false;
         }
-        w.entry(i, &list.entries[i]);
+        section.sort_by_key(|&i| list.entries[i].identity());
+        for i in section {
+            if blank_before {
+                w.out.push('\n');
+            }
+            w.entry(i, &list.entries[i]);
+            blank_before = true;
+        }
     }
     w.leading(Anchor::End, "");
     verify(checked, &w.out)?;
     Ok(w.out)
+}
+
+/// The entries (indexes in file order) split into sections, each with the index that starts it: a new
+/// section at each heading.
+fn sections(comments: &BTreeMap<Anchor, Attached>, entries: usize) -> Vec<(usize, Vec<usize>)> {
+    let mut sections: Vec<(usize, Vec<usize>)> = Vec::new();
+    for i in 0..entries {
+        match sections.last_mut() {
+            Some((_, section)) if !comments.contains_key(&Anchor::Heading(i)) => section.push(i),
+            _ => sections.push((i, vec![i])),
+        }
+    }
+    sections
 }
 
 /// Reads the formatted text back and checks that nothing was lost: the same entries with the same fields,
@@ -115,6 +147,9 @@ fn verify(before: &Checked, text: &str) -> Result<(), FormatError> {
     }
     if comment_owners(before) != comment_owners(&after) {
         return Err(FormatError::WouldLoseData("comments"));
+    }
+    if section_members(before) != section_members(&after) {
+        return Err(FormatError::WouldLoseData("sections"));
     }
     Ok(())
 }
@@ -203,6 +238,9 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
     }
     anchors.sort();
     let mut attached: BTreeMap<Anchor, Attached> = BTreeMap::new();
+    // The comments on lines of their own above each entry, with their lines: the ones above a blank line
+    // head a section.
+    let mut above_entry: BTreeMap<usize, Vec<&Comment>> = BTreeMap::new();
     for c in comments {
         let line = c.span.line;
         let after = anchors.partition_point(|(s, _)| s.line <= line);
@@ -224,11 +262,28 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
                 _ => next.unwrap_or(Anchor::End),
             }
         };
+        if let (Anchor::Entry(i), false) = (anchor, c.trailing) {
+            above_entry.entry(i).or_default().push(c);
+            continue;
+        }
         let slot = attached.entry(anchor).or_default();
         if c.trailing && slot.trailing.is_none() && anchor != Anchor::End {
             slot.trailing = Some(c.text.clone());
         } else {
             slot.leading.push(c.text.clone());
+        }
+    }
+    for (i, above) in above_entry {
+        // Everything down to the last comment with a blank line below it heads a section (comments come in
+        // file order, and nothing but blank lines and comments lies between them and the entry).
+        let below = |k: usize| above.get(k + 1).map_or(raw.entries[i].span.line, |c| c.span.line);
+        let heading = above.iter().enumerate().rev().find(|&(k, c)| below(k) > c.span.line + 1).map_or(0, |(k, _)| k + 1);
+        let text = |cs: &[&Comment]| cs.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        if heading > 0 {
+            attached.entry(Anchor::Heading(i)).or_default().leading = text(&above[..heading]);
+        }
+        if heading < above.len() {
+            attached.entry(Anchor::Entry(i)).or_default().leading = text(&above[heading..]);
         }
     }
     attached
@@ -238,13 +293,17 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
 /// policy lint, the top or the end of the file. `fmt` may move a comment within its entry, never to another.
 fn comment_owners(checked: &Checked) -> Vec<(String, String)> {
     let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Vec::new() };
-    let mut owned: Vec<(String, String)> = attach(raw, &document.comments)
+    let attached = attach(raw, &document.comments);
+    let headings: Vec<usize> = attached.keys().filter_map(|a| if let Anchor::Heading(i) = a { Some(*i) } else { None }).collect();
+    let mut owned: Vec<(String, String)> = attached
         .into_iter()
         .flat_map(|(anchor, a)| {
             let owner = match anchor {
                 Anchor::Start => "start".to_string(),
                 Anchor::Top(k) => format!("key {k}"),
                 Anchor::Policy(i) => format!("policy {}", raw.policy[i].0.value),
+                // Headings by their place among the headings: they never move past one another.
+                Anchor::Heading(i) => format!("heading {}", headings.partition_point(|&h| h < i)),
                 Anchor::Entry(i) | Anchor::Field(i, _) | Anchor::EntryEnd(i) => {
                     checked.list.entries.get(i).map_or_else(|| format!("entry #{i}"), |e| format!("entry {:?}", e.identity()))
                 }
@@ -255,4 +314,19 @@ fn comment_owners(checked: &Checked) -> Vec<(String, String)> {
         .collect();
     owned.sort();
     owned
+}
+
+/// Each entry (by identity) with the number of its section: `fmt` sorts entries within sections, never
+/// across them.
+fn section_members(checked: &Checked) -> Vec<(String, usize)> {
+    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Vec::new() };
+    let attached = attach(raw, &document.comments);
+    let mut members: Vec<(String, usize)> = sections(&attached, checked.list.entries.len())
+        .into_iter()
+        .enumerate()
+        .flat_map(|(n, (_, section))| section.into_iter().map(move |i| (i, n)))
+        .filter_map(|(i, n)| checked.list.entries.get(i).map(|e| (format!("{:?}", e.identity()), n)))
+        .collect();
+    members.sort();
+    members
 }

@@ -100,3 +100,50 @@ fn hashes_inside_values_are_not_comments() {
     assert!(out.contains("reason: \"see # 12\"\n"), "{out}");
     assert!(out.contains("owner: \"it's # me\""), "{out}");
 }
+
+/// A comment with a blank line below it heads a section: it keeps its place, with the blank line, and the
+/// entries below it are sorted among themselves, never past it; a comment right above an entry (no blank
+/// line) stays that entry's.
+#[test]
+fn section_headings_keep_their_place_and_their_entries() {
+    let text = format!(
+        "{HEAD}{}{}\n  # ---- Vendors ----\n\n{}  # adatum's CRM\n{}\n  # ---- Blocks ----\n  # reviewed monthly\n\n{}{}",
+        entry("y.com"),
+        entry("b.com"),
+        entry("zeta.com"),
+        entry("adatum.com"),
+        entry("fabrikam.com"),
+        entry("bad.com"),
+    );
+    assert_eq!(
+        fmt(&text),
+        format!(
+            "{HEAD}{}\n{}\n  # ---- Vendors ----\n\n  # adatum's CRM\n{}\n{}\n  # ---- Blocks ----\n  # reviewed monthly\n\n{}\n{}",
+            entry("b.com"),
+            entry("y.com"),
+            entry("adatum.com"),
+            entry("zeta.com"),
+            entry("bad.com"),
+            entry("fabrikam.com"),
+        )
+    );
+}
+
+/// A heading right under `entries:`, and one whose blank lines are several or hold other comments: the
+/// heading is everything down to the last blank line above the entry, written without the blank lines
+/// inside it.
+#[test]
+fn headings_at_the_top_and_with_several_blank_lines() {
+    let text = format!("{HEAD}  # ---- All ----\n\n\n  # imported 2026-11\n\n{}{}", entry("z.com"), entry("a.com"));
+    assert_eq!(fmt(&text), format!("{HEAD}  # ---- All ----\n  # imported 2026-11\n\n{}\n{}", entry("a.com"), entry("z.com")));
+}
+
+/// The README's example of sections ("Canonical order") is in canonical form: `fmt` leaves it as it is.
+#[test]
+fn the_readme_example_of_sections_is_canonical() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md exists");
+    let section = readme.split("### Canonical order").nth(1).expect("the section");
+    let yaml = section.split("```yaml\n").nth(1).and_then(|rest| rest.split("```").next()).expect("a yaml block");
+    assert!(yaml.contains("# ---- Blocks ----\n\n"), "{yaml}");
+    assert_eq!(fmt(yaml), yaml);
+}
