@@ -108,9 +108,26 @@ pub fn read_export<R: Read + Send + 'static>(input: R) -> Result<Vec<ExportRow>,
     Ok(rows)
 }
 
+/// Where a JSON error is, as an editor shows it: lines end at LF, CRLF or CR (serde_json counts LF only,
+/// so a file with CR line ends would be all line 1), and columns count characters.
+fn json_error_position(bytes: &[u8], e: &serde_json::Error) -> (usize, usize) {
+    // serde_json's column counts the bytes of its line up to and including the one it stopped at.
+    let line_start = bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').nth(e.line().wrapping_sub(2)).map_or(0, |(i, _)| i + 1);
+    let at = (line_start + e.column().saturating_sub(1)).min(bytes.len());
+    let before = &bytes[..at];
+    let line = 1 + before.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n'))).count();
+    let this_line = before.iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(before, |i| &before[i + 1..]);
+    (line, String::from_utf8_lossy(this_line).chars().count() + 1)
+}
+
 fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ExportError::Json(format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column())))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        let (line, column) = json_error_position(bytes, &e);
+        // serde_json's own text ends with its position, which counts LF line ends only.
+        let text = e.to_string();
+        let what = text.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())).unwrap_or(&text);
+        ExportError::Json(format!("not valid JSON at line {line}, column {column}: {what}"))
+    })?;
     let items = match value {
         Value::Array(items) => items,
         object @ Value::Object(_) => vec![object],

@@ -245,3 +245,22 @@ fn diff_replay_reports_skipped_rows_and_a_broken_file() {
     assert!(stderr.ends_with("observations.csv: after row 2: a record is longer than 1 MiB\n"), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
 }
+
+/// A broken JSON export names the line and column an editor shows, whatever its line ends (serde_json counts
+/// LF only: a file with CR line ends was all line 1), with columns in characters, and the position once.
+#[test]
+fn broken_json_exports_name_the_place_whatever_the_line_ends() {
+    let import = |text: String| spoofctl::tabl::read_export(std::io::Cursor::new(text.into_bytes())).expect_err("refused").to_string();
+    let lines = ["[", "  {", "    \"Identity\": \"x\",", "    \"SpoofedUser\": ", "  }", "]"];
+    for end in ["\n", "\r\n", "\r"] {
+        assert_eq!(import(lines.join(end)), "not valid JSON at line 5, column 3: expected value", "{end:?}");
+    }
+    // serde_json stops at the `}` after the comma: the 19th character, the 22nd byte.
+    for end in ["\n", "\r"] {
+        assert_eq!(
+            import(["[", "{\"Comment\": \"äöü\",}", "]"].join(end)),
+            "not valid JSON at line 2, column 19: trailing comma",
+            "{end:?}"
+        );
+    }
+}
