@@ -7,8 +7,8 @@
 //! unwritten `type` stays unwritten. Comments are kept: each one travels with the key or entry it stands
 //! above, or the line it ends.
 //!
-//! A section heading is a comment (or several) on its own lines among the entries with a blank line between
-//! it and the entry below: `# ---- Vendors ----`, blank, entries. Headings keep their place in the file, a
+//! A section heading is a comment (or several) on its own lines among the entries with a blank line right
+//! below it: `# ---- Vendors ----`, blank, entries. Headings keep their place in the file, a
 //! blank line below each, and each entry stays in its section: entries are sorted within sections, as
 //! rustfmt sorts imports within groups, so that a heading never ends up above entries it was not written
 //! for.
@@ -40,7 +40,7 @@ enum Anchor {
     Start,
     Top(&'static str),
     Policy(usize),
-    /// Above entry `i` (in file order), with a blank line between: it heads a section that starts there.
+    /// Above entry `i` (in file order), with a blank line right below: it heads a section that starts there.
     Heading(usize),
     Entry(usize),
     Field(usize, &'static str),
@@ -274,10 +274,9 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
         }
     }
     for (i, above) in above_entry {
-        // Everything down to the last comment with a blank line below it heads a section (comments come in
-        // file order, and nothing but blank lines and comments lies between them and the entry).
-        let below = |k: usize| above.get(k + 1).map_or(raw.entries[i].span.line, |c| c.span.line);
-        let heading = above.iter().enumerate().rev().find(|&(k, c)| below(k) > c.span.line + 1).map_or(0, |(k, _)| k + 1);
+        // Everything down to the last comment with a blank line right below it heads a section (comments come
+        // in file order); `- # note` opens its item, and never heads a section.
+        let heading = above.iter().rposition(|c| c.blank_below && !c.opens_item).map_or(0, |k| k + 1);
         let text = |cs: &[&Comment]| cs.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
         if heading > 0 {
             attached.entry(Anchor::Heading(i)).or_default().leading = text(&above[..heading]);

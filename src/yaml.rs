@@ -64,6 +64,8 @@ pub struct Comment {
     /// True when the only thing before the comment is a list item's `-` (`- # note`): the comment opens
     /// that item.
     pub opens_item: bool,
+    /// True when the line below is blank (white space only).
+    pub blank_below: bool,
 }
 
 /// A parsed file: its one document and its comments.
@@ -340,7 +342,8 @@ fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
     };
     let mut comments = Vec::new();
     let mut index = 0;
-    for (line_no, line) in text.split('\n').enumerate() {
+    let lines = lines(text);
+    for (line_no, &(line, line_break)) in lines.iter().enumerate() {
         let mut prev = None;
         for (col, c) in line.chars().enumerate() {
             let at = index + col;
@@ -351,14 +354,35 @@ fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
                 let before: String = line.chars().take(col).filter(|c| !c.is_whitespace()).collect();
                 let trailing = before.chars().any(|c| c != '-');
                 let opens_item = !before.is_empty() && !trailing;
-                comments.push(Comment { span: Span::new(line_no + 1, col + 1), text: body.trim_end().to_string(), trailing, opens_item });
+                let blank_below = lines.get(line_no + 1).is_some_and(|(l, _)| l.trim().is_empty());
+                comments.push(Comment {
+                    span: Span::new(line_no + 1, col + 1),
+                    text: body.trim_end().to_string(),
+                    trailing,
+                    opens_item,
+                    blank_below,
+                });
                 break;
             }
             prev = Some(c);
         }
-        index += line.chars().count() + 1;
+        index += line.chars().count() + line_break;
     }
     comments
+}
+
+/// The lines of `text`, each with the length of the line break after it: LF, CRLF or CR, as YAML reads
+/// them (YAML 1.2, section 5.4), so that lines are numbered as the parser numbers them.
+fn lines(text: &str) -> Vec<(&str, usize)> {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['\n', '\r']) {
+        let line_break = if rest[at..].starts_with("\r\n") { 2 } else { 1 };
+        lines.push((&rest[..at], line_break));
+        rest = &rest[at + line_break..];
+    }
+    lines.push((rest, 0));
+    lines
 }
 
 /// Writes `text` as a YAML scalar, for block context (a `key: value` line), that any YAML reader gives back

@@ -147,3 +147,39 @@ fn the_readme_example_of_sections_is_canonical() {
     assert!(yaml.contains("# ---- Blocks ----\n\n"), "{yaml}");
     assert_eq!(fmt(yaml), yaml);
 }
+
+/// Review finding (sections): only a blank line makes a heading. A `-` on a line of its own, or a
+/// commented-out field of the entry above, between a comment and its entry is not one; nor is the blank
+/// line after `- # note`, which opens its item.
+#[test]
+fn only_a_blank_line_below_a_comment_makes_a_heading() {
+    let m = "    spoofed: m.com\n    infrastructure: x.com\n    type: external\n    action: block\n";
+    let want = format!("{HEAD}{}\n  # about m.com\n{}\n{}", entry("c.com"), entry("m.com"), entry("z.com"));
+    let dash_alone = format!("{HEAD}{}  # about m.com\n  -\n{m}{}", entry("z.com"), entry("c.com"));
+    assert_eq!(fmt(&dash_alone), want, "dash on its own line");
+    let dash_note = format!("{HEAD}{}  - # about m.com\n\n{m}{}", entry("z.com"), entry("c.com"));
+    assert_eq!(fmt(&dash_note), want, "`- # note` then a blank line");
+    let commented_out = format!("{HEAD}{}  # about m.com\n    # ticket: SEC-1\n{}{}", entry("z.com"), entry("m.com"), entry("c.com"));
+    assert_eq!(
+        fmt(&commented_out),
+        format!("{HEAD}{}\n  # about m.com\n{}\n{}    # ticket: SEC-1\n", entry("c.com"), entry("m.com"), entry("z.com"))
+    );
+}
+
+/// Review finding (line ends): in a file whose lines end in CR alone, comments were found by LF only, so
+/// one comment ran to the end of the file and `fmt` refused the file ("would read back differently"). Any
+/// line ends (LF, CRLF, CR) give the same canonical text, comments and headings in place.
+#[test]
+fn comments_are_placed_whatever_the_line_ends() {
+    let text = format!(
+        "{HEAD}  # ---- Vendors ----\n\n{}  # about a.com\n{}    # ticket: SEC-1\n\n  # ---- Blocks ----\n\n{}",
+        entry("z.com"),
+        entry("a.com"),
+        entry("b.com")
+    );
+    let want = fmt(&text);
+    assert!(want.contains("  # about a.com\n  - spoofed: a.com\n"), "{want}");
+    for end in ["\r\n", "\r"] {
+        assert_eq!(fmt(&text.replace('\n', end)), want, "{end:?}");
+    }
+}
