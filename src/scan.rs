@@ -96,7 +96,7 @@ enum Source<R: Read> {
 
 /// What the thread reading a live feed hands over.
 enum Fed {
-    Read(Work),
+    Read(Batch, End),
     Panicked(Box<dyn Any + Send>),
     /// The scan is over (sent by the scan itself, to wake a worker waiting for the feed).
     Stop,
@@ -225,14 +225,12 @@ fn read_feed<R: Read + Send + 'static>(
 ) {
     thread::spawn(move || {
         let read = catch_unwind(AssertUnwindSafe(|| {
-            let mut seq = 0;
             while let Ok(mut batch) = free.recv() {
                 let end = read_batch(&mut reader, &mut batch, rows);
                 let more = matches!(end, End::More);
-                if fed.send(Fed::Read(Work { seq, batch, end })).is_err() || !more {
+                if fed.send(Fed::Read(batch, end)).is_err() || !more {
                     return;
                 }
-                seq += 1;
                 rows = (2 * rows).min(most);
             }
         }));
@@ -270,7 +268,7 @@ fn next_work<R: Read, T, E>(shared: &Shared<R, T, E>, most: usize) -> Option<Wor
                 (batch, end)
             }
             Source::Feed(fed) => match fed.recv() {
-                Ok(Fed::Read(work)) => (work.batch, work.end),
+                Ok(Fed::Read(batch, end)) => (batch, end),
                 Ok(Fed::Panicked(panic)) => resume_unwind(panic),
                 Ok(Fed::Stop) | Err(_) => return None,
             },
@@ -427,9 +425,12 @@ impl Matched {
             *start = end;
             Some(pair)
         });
-        for (i, &(kind, messages)) in self.counted.iter().enumerate() {
-            let pair = if kind == Kind::None { pairs.next().unwrap_or_default() } else { "" };
-            tallies[i % tallies.len()].add_counted(kind, messages, pair);
+        // Each row's verdicts, one for each list in order.
+        for row in self.counted.chunks(tallies.len().max(1)) {
+            for (&(kind, messages), tally) in row.iter().zip(tallies.iter_mut()) {
+                let pair = if kind == Kind::None { pairs.next().unwrap_or_default() } else { "" };
+                tally.add_counted(kind, messages, pair);
+            }
         }
         match self.csv {
             Some(w) => w.into_inner().unwrap_or_default(),
