@@ -255,7 +255,7 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
                 Some(Anchor::Entry(i) | Anchor::Field(i, _))
                     if !c.opens_item
                         && !matches!(next, Some(Anchor::Field(j, _)) if j == i)
-                        && c.span.column >= raw.entries[i].span.column =>
+                        && raw.entries[i].fields.iter().map(|(k, _)| k.span.column).min().is_some_and(|keys| c.span.column >= keys) =>
                 {
                     Anchor::EntryEnd(i)
                 }

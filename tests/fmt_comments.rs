@@ -183,3 +183,13 @@ fn comments_are_placed_whatever_the_line_ends() {
         assert_eq!(fmt(&text.replace('\n', end)), want, "{end:?}");
     }
 }
+
+/// Review finding (flow entries): in a flow sequence, a comment between two entries went to the entry above
+/// (it was not left of that entry's `{`), as if it were a commented-out field. A comment is the entry
+/// above's only when indented at least like that entry's keys.
+#[test]
+fn comments_between_flow_entries_go_with_the_entry_below() {
+    let flow = |s: &str| format!("{{spoofed: {s}, infrastructure: x.com, type: external, action: block}}");
+    let text = format!("version: 1\nentries: [\n  # about b\n  {},\n  # about a\n  {}\n]\n", flow("b.com"), flow("a.com"));
+    assert_eq!(fmt(&text), format!("{HEAD}  # about a\n{}\n  # about b\n{}", entry("a.com"), entry("b.com")));
+}
