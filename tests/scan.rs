@@ -221,9 +221,11 @@ fn a_stopped_scan_ends() {
 }
 
 /// Input that gives its bytes, then blocks, as a live feed on standard input does, until `gate` opens (or a
-/// minute passes); it notes whether the scan had already returned by then.
+/// minute passes); it says on `blocked` when it starts to block, and notes whether the scan had already
+/// returned by the time the gate opened.
 struct LiveFeed {
     bytes: Cursor<Vec<u8>>,
+    blocked: std::sync::mpsc::Sender<()>,
     gate: std::sync::mpsc::Receiver<()>,
     scan_returned: std::sync::Arc<std::sync::atomic::AtomicBool>,
     blocked_past_the_scan: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -235,6 +237,7 @@ impl std::io::Read for LiveFeed {
         if n > 0 {
             return Ok(n);
         }
+        let _ = self.blocked.send(());
         let _ = self.gate.recv_timeout(std::time::Duration::from_secs(60));
         let returned = self.scan_returned.load(std::sync::atomic::Ordering::SeqCst);
         self.blocked_past_the_scan.store(returned, std::sync::atomic::Ordering::SeqCst);
@@ -253,9 +256,12 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
     let (open, gate) = std::sync::mpsc::channel();
     let (scan_returned, blocked_past_the_scan) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
     // Two batches of rows and part of a third (batches start at a sixteenth of `Batch::ROWS` and double),
-    // fewer than circulate, so that the reading thread ends up blocked in a read.
+    // fewer than circulate, so that the reading thread ends up blocked in a read; the caller stops once it
+    // is.
+    let (blocked, reading_blocked) = std::sync::mpsc::channel();
     let feed = LiveFeed {
         bytes: Cursor::new(file(&mut Rng(42), Batch::ROWS / 4, false, false)),
+        blocked,
         gate,
         scan_returned: Arc::clone(&scan_returned),
         blocked_past_the_scan: Arc::clone(&blocked_past_the_scan),
@@ -263,7 +269,10 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
     let mut reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
     reader.set_live(true);
     let matching = Matching { matchers: &matchers, output: RowOutput::Nothing };
-    let (scanned, _) = match_rows(reader, &matching, 2, |_| ControlFlow::Break(()));
+    let (scanned, _) = match_rows(reader, &matching, 2, move |_| {
+        reading_blocked.recv_timeout(std::time::Duration::from_secs(60)).expect("the reading thread blocks in a read");
+        ControlFlow::Break(())
+    });
     scan_returned.store(true, Ordering::SeqCst);
     assert!(scanned.stopped);
     open.send(()).expect("the reading thread is still blocked in its read");
