@@ -15,11 +15,13 @@
 //! - the same rows with every field quoted, as Windows PowerShell's `Export-Csv` writes them, matched against
 //!   the 1,000-entry list and compared with a parse-only pass over that file.
 //!
-//! Each phase runs in a child process of this binary and reports its rows, seconds and peak resident
-//! memory (VmHWM), so phases do not share memory; each is timed as the best of
-//! [`RUNS`] runs (the machine is shared: its speed varies by up to half from one second to the next, and the best
-//! of several runs is the one least disturbed, for the baseline and the matching alike). `BENCH_WORKERS=N`
-//! in the environment sets the number of workers of the "all cores" phases (default: one per core).
+//! Each run of a phase is a child process of this binary that reports its rows, seconds and peak resident
+//! memory (VmHWM), so phases do not share memory. The phases run in [`RUNS`] rounds, each round running every
+//! phase once, and each phase reports its fastest run: the machine is shared, its speed varies by up to half
+//! from one second to the next, and rounds let every phase (the parse-only baselines too) sample the same
+//! stretches of it, where timing each phase's runs back to back compared one phase's good minute with
+//! another's bad one. `BENCH_WORKERS=N` in the environment sets the number of workers of the "all cores"
+//! phases (default: one per core).
 
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
@@ -35,8 +37,8 @@ use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::scan::{Matching, RowOutput, all_cores, match_rows};
 use spoofctl::tally::Tally;
 
-/// Runs of each phase; the fastest is reported.
-const RUNS: usize = 5;
+/// Rounds of runs; each phase reports its fastest run.
+const RUNS: usize = 7;
 
 struct Rng(u64);
 
@@ -110,15 +112,13 @@ fn peak_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// One phase, in this (child) process: prints `rows seconds peak_kib`.
+/// One run of a phase, in this (child) process: prints `rows seconds peak_kib`.
 fn phase(kind: &str, data: &Path, entries: usize) {
     let list = kind.starts_with("match").then(|| list(entries));
     let matcher = list.as_ref().map(Matcher::new);
-    let mut best = f64::MAX;
-    let mut rows = 0;
-    for _ in 0..RUNS {
+    {
         let start = Instant::now();
-        rows = 0u64;
+        let mut rows = 0u64;
         let file = std::fs::File::open(data).expect("open data");
         match &matcher {
             None if kind == "parse" => {
@@ -161,9 +161,8 @@ fn phase(kind: &str, data: &Path, entries: usize) {
             }
             Some(m) => rows = scan_file(file, m),
         }
-        best = best.min(start.elapsed().as_secs_f64());
+        println!("{rows} {} {}", start.elapsed().as_secs_f64(), peak_kib());
     }
-    println!("{rows} {best} {}", peak_kib());
 }
 
 /// What `match --observations` runs: reading on one thread, parsing and matching on every core, counting in
@@ -215,65 +214,50 @@ fn main() {
     write_rows(&quoted, rows, true);
     let size = std::fs::metadata(&data).map(|m| m.len()).unwrap_or(0);
 
-    let (base_rows, base_secs, base_kib) = run_child("parse", &data, 0);
+    // Each phase: its label, what it runs, on which file, against how many entries, and the parse-only
+    // phase it is compared with (none for the 100,000-row file).
+    let mut phases: Vec<(String, &str, &Path, usize, Option<usize>)> = vec![("parse only (csv crate)".into(), "parse", &data, 0, Some(0))];
+    if args.iter().any(|a| a == "--breakdown") {
+        for (kind, entries) in [("read", 0), ("match-no-tally", 1_000), ("match-no-tally", 100_000)] {
+            phases.push((format!("{kind} {entries}"), kind, &data, entries, Some(0)));
+        }
+    }
+    let first_match = phases.len();
+    for (kind, label) in [("match-sequential", "one thread, row by row"), ("match", "all cores")] {
+        for entries in [1_000usize, 100_000] {
+            phases.push((format!("match, {entries} entries, {label}"), kind, &data, entries, Some(0)));
+        }
+    }
+    phases.push(("match, 100000 entries, all cores, 100000 rows".into(), "match", &small, 100_000, None));
+    // The same rows with every field quoted (as `Export-Csv` writes them), against their own parse-only pass.
+    let quoted_base = phases.len();
+    phases.push(("parse only (csv crate), fields quoted".into(), "parse", &quoted, 0, Some(quoted_base)));
+    phases.push(("match, 1000 entries, all cores, fields quoted".into(), "match", &quoted, 1_000, Some(quoted_base)));
+
+    // Rows, fastest seconds and largest peak memory of each phase.
+    let mut best = vec![(0u64, f64::MAX, 0u64); phases.len()];
+    for _ in 0..RUNS {
+        for (i, (_, kind, file, entries, _)) in phases.iter().enumerate() {
+            let (rows, secs, kib) = run_child(kind, file, *entries);
+            best[i] = (rows, best[i].1.min(secs), best[i].2.max(kib));
+        }
+    }
+
     println!(
-        "data: {rows} message rows, {:.1} MB; machine: {} cores",
+        "data: {rows} message rows, {:.1} MB; machine: {} cores; fastest of {RUNS} rounds",
         size as f64 / 1e6,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!();
     println!("| phase | rows | seconds | rows/s | vs parse-only | peak memory |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    println!(
-        "| parse only (csv crate) | {base_rows} | {base_secs:.3} | {:.0} | 1.00x | {:.1} MiB |",
-        base_rows as f64 / base_secs,
-        base_kib as f64 / 1024.0
-    );
-    if args.iter().any(|a| a == "--breakdown") {
-        for (kind, entries) in [("read", 0), ("match-no-tally", 1_000), ("match-no-tally", 100_000)] {
-            let (r, secs, _) = run_child(kind, &data, entries);
-            println!("| {kind} {entries} | {r} | {secs:.3} | {:.0} | {:.2}x | |", r as f64 / secs, secs / base_secs);
-        }
+    for ((label, _, _, _, base), &(rows, secs, kib)) in phases.iter().zip(&best) {
+        let ratio = base.map_or(String::new(), |b| format!("{:.2}x", secs / best[b].1));
+        println!("| {label} | {rows} | {secs:.3} | {:.0} | {ratio} | {:.1} MiB |", rows as f64 / secs, kib as f64 / 1024.0);
     }
-    let mut per_entries = Vec::new();
-    for (kind, label) in [("match-sequential", "one thread, row by row"), ("match", "all cores")] {
-        for entries in [1_000usize, 100_000] {
-            let (r, secs, kib) = run_child(kind, &data, entries);
-            per_entries.push(secs);
-            println!(
-                "| match, {entries} entries, {label} | {r} | {secs:.3} | {:.0} | {:.2}x | {:.1} MiB |",
-                r as f64 / secs,
-                secs / base_secs,
-                kib as f64 / 1024.0
-            );
-        }
-    }
-    let (r, secs, kib) = run_child("match", &small, 100_000);
-    println!(
-        "| match, 100000 entries, all cores, 100000 rows | {r} | {secs:.3} | {:.0} | | {:.1} MiB |",
-        r as f64 / secs,
-        kib as f64 / 1024.0
-    );
-    // The same rows with every field quoted (as `Export-Csv` writes them), against their own parse-only pass.
-    let (qbase_rows, qbase_secs, qbase_kib) = run_child("parse", &quoted, 0);
-    println!(
-        "| parse only (csv crate), fields quoted | {qbase_rows} | {qbase_secs:.3} | {:.0} | 1.00x | {:.1} MiB |",
-        qbase_rows as f64 / qbase_secs,
-        qbase_kib as f64 / 1024.0
-    );
-    let (r, secs, kib) = run_child("match", &quoted, 1_000);
-    println!(
-        "| match, 1000 entries, all cores, fields quoted | {r} | {secs:.3} | {:.0} | {:.2}x | {:.1} MiB |",
-        r as f64 / secs,
-        secs / qbase_secs,
-        kib as f64 / 1024.0
-    );
+    let secs = |i: usize| best[first_match + i].1;
     println!();
-    println!(
-        "100,000 entries vs 1,000 entries: {:.2}x the time on one thread, {:.2}x on all cores",
-        per_entries[1] / per_entries[0],
-        per_entries[3] / per_entries[2]
-    );
+    println!("100,000 entries vs 1,000 entries: {:.2}x the time on one thread, {:.2}x on all cores", secs(1) / secs(0), secs(3) / secs(2));
 }
 
 /// `--gigabytes N`: peak memory matching an N GB observations file against the 1,000-entry list, beside a
