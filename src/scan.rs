@@ -144,8 +144,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// closed).
 ///
 /// Each worker reads a batch of records in its turn, parses and runs the job on its rows, and hands on every
-/// batch whose turn has come: a batch's rows are read, matched and counted on one core, and no thread only
-/// passes batches to others. At most `2 × workers + 2` batches are read and not yet handed on, each of
+/// batch whose turn has come: a batch's rows are read and matched on one core, and no thread only passes
+/// batches to others. At most `2 × workers + 2` batches are read and not yet handed on, each of
 /// bounded size, so memory does not grow with the file.
 ///
 /// A live feed ([`Reader::set_live`]: standard input, a pipe) is read on a thread of its own instead, which
