@@ -20,7 +20,7 @@ use crate::check::Checked;
 use crate::diagnostic::Span;
 use crate::entry::Entry;
 use crate::pair::Word;
-use crate::raw::{ENTRY_KEYS, RawList};
+use crate::raw::{ENTRY_KEYS, RawEntry, RawList};
 use crate::yaml::{Comment, scalar};
 
 /// Why a file cannot be formatted.
@@ -226,8 +226,9 @@ fn field(entry: &Entry, key: &str) -> Option<String> {
 
 /// Gives each comment an anchor: a comment that ends a line belongs to the last key on that line (or the key
 /// above, inside a multi-line value); a comment on a line of its own belongs to the next key or entry, except
-/// that one indented like an entry's keys right after that entry's last key stays with that entry; comments
-/// above the first key stay at the top of the file.
+/// that one right after an entry's last key, with no blank line above it, stays with that entry when it is
+/// indented like the entry's keys or inside the entry's `{ }`; comments above the first key stay at the top
+/// of the file. Comments above an entry down to the last one with a blank line below it head a section.
 fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
     // Sorted by place, so that on one line the last key written comes last (and an entry before its first key).
     let mut anchors: Vec<(Span, Anchor)> = raw.keys.iter().map(|k| (k.span, Anchor::Top(k.value))).collect();
@@ -254,8 +255,9 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
             match before {
                 Some(Anchor::Entry(i) | Anchor::Field(i, _))
                     if !c.opens_item
+                        && !c.blank_above
                         && !matches!(next, Some(Anchor::Field(j, _)) if j == i)
-                        && raw.entries[i].fields.iter().map(|(k, _)| k.span.column).min().is_some_and(|keys| c.span.column >= keys) =>
+                        && inside_or_under(&raw.entries[i], c) =>
                 {
                     Anchor::EntryEnd(i)
                 }
@@ -313,6 +315,15 @@ fn comment_owners(checked: &Checked) -> Vec<(String, String)> {
         .collect();
     owned.sort();
     owned
+}
+
+/// Whether a comment after an entry's last key is still the entry's (a commented-out field, say): before
+/// the `}` of an entry written as a flow mapping, or indented at least like the keys of a block one.
+fn inside_or_under(entry: &RawEntry, c: &Comment) -> bool {
+    match entry.closed_at {
+        Some(end) => c.span < end,
+        None => entry.fields.iter().map(|(k, _)| k.span.column).min().is_some_and(|keys| c.span.column >= keys),
+    }
 }
 
 /// Each entry (by identity) with the number of its section: `fmt` sorts entries within sections, never

@@ -46,6 +46,8 @@ pub struct RawEntry {
     pub span: Span,
     /// Each key written, with its value and the key's place, in file order.
     pub fields: Vec<(Located<&'static str>, Located<String>)>,
+    /// Where the entry's closing `}` is, when it is written as a flow mapping (`{spoofed: ..., ...}`).
+    pub closed_at: Option<Span>,
 }
 
 impl RawEntry {
@@ -107,7 +109,7 @@ impl RawReader<'_> {
 
     fn entry(&mut self, node: &Node) -> Option<RawEntry> {
         let pairs = self.map(node, "an entry", "write an entry as `- spoofed: ...` with `infrastructure:` and `action:` below it")?;
-        let mut entry = RawEntry { span: node.span, fields: Vec::new() };
+        let mut entry = RawEntry { span: node.span, fields: Vec::new(), closed_at: node.closed_at };
         for (key, value) in pairs {
             let Some(name) = self.key(key, ENTRY_KEYS, "an entry") else { continue };
             if let Some(text) = self.text(value, name) {

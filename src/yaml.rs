@@ -25,6 +25,8 @@ pub struct Node {
     pub span: Span,
     /// The value.
     pub value: Value,
+    /// Where a flow mapping's closing `}` is; `None` for anything else.
+    pub closed_at: Option<Span>,
 }
 
 /// The shapes a YAML value can take in a list file.
@@ -66,6 +68,8 @@ pub struct Comment {
     pub opens_item: bool,
     /// True when the line below is blank (white space only).
     pub blank_below: bool,
+    /// True when the line above is blank (white space only).
+    pub blank_above: bool,
 }
 
 /// A parsed file: its one document and its comments.
@@ -126,6 +130,33 @@ type Fatal = Box<Diagnostic>;
 
 fn span_of(m: &Marker) -> Span {
     Span::new(m.line(), m.col() + 1)
+}
+
+/// Where the `}` closing a flow mapping is. The parser marks a flow mapping's end at its last token before
+/// the `}` (the last value, or a comma after it), so this goes on from there to the next `}`, past white
+/// space, line breaks and comments.
+fn flow_mapping_close(chars: &[char], end: &Marker) -> Option<Span> {
+    let (mut line, mut col) = (end.line(), end.col());
+    let mut i = end.index();
+    let mut in_comment = false;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '}' if !in_comment => return Some(Span::new(line, col + 1)),
+            '\n' | '\r' => {
+                // CRLF is one line break.
+                if c == '\r' && chars.get(i + 1) == Some(&'\n') {
+                    i += 1;
+                }
+                (line, col, in_comment) = (line + 1, 0, false);
+                i += 1;
+                continue;
+            }
+            '#' if i == 0 || matches!(chars[i - 1], ' ' | '\t') => in_comment = true,
+            _ => {}
+        }
+        (i, col) = (i + 1, col + 1);
+    }
+    None
 }
 
 impl Reader<'_> {
@@ -193,30 +224,34 @@ impl Reader<'_> {
                 match (style, key) {
                     (TScalarStyle::Plain, _) => {}
                     // A block scalar's marker is at its content; its extent follows from its key's line and column.
+                    // The key's line (`reason: >-  # note`) is not content: a comment there is a comment.
                     (TScalarStyle::Literal | TScalarStyle::Folded, Some(k)) => {
-                        self.quoted.push((k.index(), block_scalar_end(self.chars, k.index(), k.col())))
+                        self.quoted.push((line_end(self.chars, k.index()), block_scalar_end(self.chars, k.index(), k.col())))
                     }
                     (TScalarStyle::Literal | TScalarStyle::Folded, None) => {
-                        let line_start =
-                            self.chars[..mark.index().min(self.chars.len())].iter().rposition(|c| *c == '\n').map_or(0, |p| p + 1);
+                        let line_start = self.chars[..mark.index().min(self.chars.len())]
+                            .iter()
+                            .rposition(|c| matches!(c, '\n' | '\r'))
+                            .map_or(0, |p| p + 1);
                         self.quoted.push((line_start, block_scalar_end(self.chars, line_start, mark.col().saturating_sub(1))));
                     }
                     _ => self.quoted.push((mark.index(), self.scalar_end(mark.index(), style))),
                 }
                 let null = style == TScalarStyle::Plain && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL");
-                Ok(Node { span, value: if null { Value::Null } else { Value::Text(text) } })
+                Ok(Node { span, value: if null { Value::Null } else { Value::Text(text) }, closed_at: None })
             }
             Event::SequenceStart(..) => {
                 let mut items = Vec::new();
                 loop {
                     let (event, mark) = self.next()?;
                     if event == Event::SequenceEnd {
-                        return Ok(Node { span, value: Value::List(items) });
+                        return Ok(Node { span, value: Value::List(items), closed_at: None });
                     }
                     items.push(self.node(event, mark, depth + 1)?);
                 }
             }
             Event::MappingStart(..) => {
+                let flow = self.chars.get(mark.index()) == Some(&'{');
                 let mut pairs: Vec<(Node, Node)> = Vec::new();
                 let mut seen: HashMap<String, Span> = HashMap::new();
                 loop {
@@ -224,7 +259,8 @@ impl Reader<'_> {
                     if event == Event::MappingEnd {
                         // A block mapping's marker sits after its first key: the first key is where it starts.
                         let span = pairs.first().map_or(span, |(k, _)| k.span.min(span));
-                        return Ok(Node { span, value: Value::Map(pairs) });
+                        let closed_at = if flow { flow_mapping_close(self.chars, &mark) } else { None };
+                        return Ok(Node { span, value: Value::Map(pairs), closed_at });
                     }
                     let key_mark = mark;
                     let key = self.node(event, mark, depth + 1)?;
@@ -309,26 +345,33 @@ impl Reader<'_> {
 /// (0-based). Its content is the following lines indented deeper than the key (YAML 1.2, section 8.1); the
 /// first line indented no deeper ends it, whatever it holds (a comment there is a comment).
 fn block_scalar_end(chars: &[char], key: usize, key_col: usize) -> usize {
-    let start = key.min(chars.len());
     let parent_indent = key_col;
-    let line_end = |from: usize| chars[from..].iter().position(|c| *c == '\n').map_or(chars.len(), |p| from + p);
-    let mut i = line_end(start);
+    let mut i = line_end(chars, key);
     let mut end = i;
     while i < chars.len() {
-        let mut j = i + 1;
+        // The next line starts after the line break (CRLF is one).
+        let line = if chars[i] == '\r' && chars.get(i + 1) == Some(&'\n') { i + 2 } else { i + 1 };
+        let mut j = line;
         while j < chars.len() && chars[j] == ' ' {
             j += 1;
         }
         let blank = j >= chars.len() || chars[j] == '\n' || chars[j] == '\r';
-        if !blank && j - (i + 1) <= parent_indent {
+        if !blank && j - line <= parent_indent {
             break;
         }
-        i = line_end(j.min(chars.len()));
+        i = line_end(chars, j);
         if !blank {
             end = i;
         }
     }
     end
+}
+
+/// The character index of the line break (LF or CR) ending the line that holds `from`, or the end of the
+/// text.
+fn line_end(chars: &[char], from: usize) -> usize {
+    let from = from.min(chars.len());
+    chars[from..].iter().position(|c| matches!(c, '\n' | '\r')).map_or(chars.len(), |p| from + p)
 }
 
 /// Finds every `#` comment: a `#` at the start of a line or after a space or tab, outside quoted and block
@@ -354,13 +397,14 @@ fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
                 let before: String = line.chars().take(col).filter(|c| !c.is_whitespace()).collect();
                 let trailing = before.chars().any(|c| c != '-');
                 let opens_item = !before.is_empty() && !trailing;
-                let blank_below = lines.get(line_no + 1).is_some_and(|(l, _)| l.trim().is_empty());
+                let blank = |n: Option<usize>| n.and_then(|n| lines.get(n)).is_some_and(|(l, _)| l.trim().is_empty());
                 comments.push(Comment {
                     span: Span::new(line_no + 1, col + 1),
                     text: body.trim_end().to_string(),
                     trailing,
                     opens_item,
-                    blank_below,
+                    blank_below: blank(Some(line_no + 1)),
+                    blank_above: blank(line_no.checked_sub(1)),
                 });
                 break;
             }

@@ -193,3 +193,49 @@ fn comments_between_flow_entries_go_with_the_entry_below() {
     let text = format!("version: 1\nentries: [\n  # about b\n  {},\n  # about a\n  {}\n]\n", flow("b.com"), flow("a.com"));
     assert_eq!(fmt(&text), format!("{HEAD}  # about a\n{}\n  # about b\n{}", entry("a.com"), entry("b.com")));
 }
+
+/// Second review, finding 1: with CR line ends, a block scalar ran to the next LF, the end of the file, and
+/// every comment after it (or, for a block scalar list item, every comment in the file) was taken for
+/// scalar text and dropped without a word.
+#[test]
+fn comments_after_a_block_scalar_with_cr_line_ends_are_kept() {
+    let text = format!(
+        "{HEAD}  - spoofed: z.com\n    infrastructure: x.com\n    type: external\n    action: block\n    reason: >-\n      text\n    # ticket: SEC-1\n\n  # ---- Vendors ----\n\n  # about a\n{}# end\n",
+        entry("a.com")
+    );
+    let want = fmt(&text);
+    assert!(want.contains("# ticket: SEC-1") && want.contains("# ---- Vendors ----") && want.contains("# about a"), "{want}");
+    assert_eq!(fmt(&text.replace('\n', "\r")), want);
+    let item = "# top\rversion: 1\raccepted-domains:\r  - >-\r    contoso.com\rentries:\r  - spoofed: z.com  # z\r    infrastructure: x.com\r    action: block\r";
+    let out = fmt(item);
+    assert!(out.contains("# top") && out.contains("# z"), "{out}");
+}
+
+/// Second review, finding 2: a comment on a block scalar's first line (`reason: >-  # note`) was inside
+/// the scalar's range and dropped.
+#[test]
+fn a_comment_on_a_block_scalars_first_line_is_kept() {
+    let text = format!(
+        "{HEAD}  - spoofed: a.com\n    infrastructure: x.com\n    type: external\n    action: block\n    reason: >-  # folded on purpose\n      text\n"
+    );
+    assert_eq!(fmt(&text), format!("{HEAD}{}    reason: text  # folded on purpose\n", entry("a.com")));
+}
+
+/// Second review, finding 3: a comment inside an entry's braces, after its last key, stays with it; one
+/// after the `}` goes with the entry below (`comments_between_flow_entries_go_with_the_entry_below`).
+#[test]
+fn a_comment_inside_a_flow_entrys_braces_stays_with_it() {
+    let text = format!(
+        "{HEAD}  - {{spoofed: z.com, infrastructure: x.com, type: external, action: block,\n    # ticket: SEC-1\n    }}\n{}",
+        entry("a.com")
+    );
+    assert_eq!(fmt(&text), format!("{HEAD}{}\n{}    # ticket: SEC-1\n", entry("a.com"), entry("z.com")));
+}
+
+/// Second review, finding 4: a heading indented like the keys, with a blank line above it, is a heading,
+/// not a commented-out field of the entry above.
+#[test]
+fn a_heading_indented_like_keys_is_a_heading() {
+    let text = format!("{HEAD}{}\n    # ---- Vendors ----\n\n{}{}", entry("z.com"), entry("b.com"), entry("a.com"));
+    assert_eq!(fmt(&text), format!("{HEAD}{}\n  # ---- Vendors ----\n\n{}\n{}", entry("z.com"), entry("a.com"), entry("b.com")));
+}
