@@ -255,6 +255,7 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
             match before {
                 Some(Anchor::Entry(i) | Anchor::Field(i, _))
                     if !c.opens_item
+                        && !c.in_item
                         && !c.blank_above
                         && !matches!(next, Some(Anchor::Field(j, _)) if j == i)
                         && inside_or_under(&raw.entries[i], c) =>

@@ -70,6 +70,9 @@ pub struct Comment {
     pub blank_below: bool,
     /// True when the line above is blank (white space only).
     pub blank_above: bool,
+    /// True for a comment on a line of its own under a list item's `-` written alone on its line (`-`, then
+    /// the comment, then the item's keys): it is inside the item the `-` opens.
+    pub in_item: bool,
 }
 
 /// A parsed file: its one document and its comments.
@@ -386,8 +389,11 @@ fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
     let mut comments = Vec::new();
     let mut index = 0;
     let lines = lines(text);
+    // The last line with content before a comment (or with any content) was a list item's `-` alone.
+    let mut lone_dash = false;
     for (line_no, &(line, line_break)) in lines.iter().enumerate() {
         let mut prev = None;
+        let mut content_ends = line.chars().count();
         for (col, c) in line.chars().enumerate() {
             let at = index + col;
             if c == '#' && matches!(prev, None | Some(' ') | Some('\t')) && !inside(at) {
@@ -405,10 +411,18 @@ fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
                     opens_item,
                     blank_below: blank(Some(line_no + 1)),
                     blank_above: blank(line_no.checked_sub(1)),
+                    in_item: before.is_empty() && lone_dash,
                 });
+                content_ends = col;
                 break;
             }
             prev = Some(c);
+        }
+        let content: String = line.chars().take(content_ends).collect();
+        let first = content.chars().position(|c| !c.is_whitespace());
+        if let Some(first) = first {
+            // A `-` inside a quoted or block scalar is text, not an item.
+            lone_dash = content.trim() == "-" && !inside(index + first);
         }
         index += line.chars().count() + line_break;
     }

@@ -239,3 +239,14 @@ fn a_heading_indented_like_keys_is_a_heading() {
     let text = format!("{HEAD}{}\n    # ---- Vendors ----\n\n{}{}", entry("z.com"), entry("b.com"), entry("a.com"));
     assert_eq!(fmt(&text), format!("{HEAD}{}\n  # ---- Vendors ----\n\n{}\n{}", entry("z.com"), entry("a.com"), entry("b.com")));
 }
+
+/// Second review, finding 5: a comment under a `-` written alone on its line is inside the item the `-`
+/// opens, not a commented-out field of the entry above.
+#[test]
+fn a_comment_under_a_lone_dash_is_its_items() {
+    let text = format!(
+        "{HEAD}{}  -\n    # about a\n    spoofed: a.com\n    infrastructure: x.com\n    type: external\n    action: block\n",
+        entry("z.com")
+    );
+    assert_eq!(fmt(&text), format!("{HEAD}  # about a\n{}\n{}", entry("a.com"), entry("z.com")));
+}
