@@ -116,53 +116,51 @@ fn peak_kib() -> u64 {
 fn phase(kind: &str, data: &Path, entries: usize) {
     let list = kind.starts_with("match").then(|| list(entries));
     let matcher = list.as_ref().map(Matcher::new);
-    {
-        let start = Instant::now();
-        let mut rows = 0u64;
-        let file = std::fs::File::open(data).expect("open data");
-        match &matcher {
-            None if kind == "parse" => {
-                // The baseline: the csv crate reading every record and doing nothing else.
-                let mut csv = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::with_capacity(64 * 1024, file));
-                let mut record = csv::ByteRecord::new();
-                while csv.read_byte_record(&mut record).expect("csv") {
-                    rows += 1;
-                }
+    let start = Instant::now();
+    let mut rows = 0u64;
+    let file = std::fs::File::open(data).expect("open data");
+    match &matcher {
+        None if kind == "parse" => {
+            // The baseline: the csv crate reading every record and doing nothing else.
+            let mut csv = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::with_capacity(64 * 1024, file));
+            let mut record = csv::ByteRecord::new();
+            while csv.read_byte_record(&mut record).expect("csv") {
+                rows += 1;
             }
-            None => {
-                // Reading and parsing rows into messages, without matching.
-                let mut reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
-                while let Some(row) = reader.next_row() {
-                    std::hint::black_box(row.expect("file").expect("row"));
-                    rows += 1;
-                }
-            }
-            Some(m) if kind == "match-no-tally" => {
-                let mut reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
-                let mut scratch = Vec::new();
-                while let Some(row) = reader.next_row() {
-                    let row = row.expect("file").expect("row");
-                    std::hint::black_box(m.evaluate_with(&row.message, &mut scratch, false));
-                    rows += 1;
-                }
-            }
-            Some(m) if kind == "match-sequential" => {
-                // One row at a time on one thread: reading, parsing, matching and counting in turn.
-                let input = spoofctl::encoding::utf8_reader(file).expect("decode");
-                let mut reader = Reader::new(input).expect("header");
-                let (mut tally, mut scratch) = (Tally::default(), Vec::new());
-                while let Some(row) = reader.next_row() {
-                    let row = row.expect("file").expect("row");
-                    let outcome = m.evaluate_with(&row.message, &mut scratch, false);
-                    tally.add(&row.message, row.count, &outcome.verdict);
-                    rows += 1;
-                }
-                assert_eq!(tally.rows(), rows);
-            }
-            Some(m) => rows = scan_file(file, m),
         }
-        println!("{rows} {} {}", start.elapsed().as_secs_f64(), peak_kib());
+        None => {
+            // Reading and parsing rows into messages, without matching.
+            let mut reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
+            while let Some(row) = reader.next_row() {
+                std::hint::black_box(row.expect("file").expect("row"));
+                rows += 1;
+            }
+        }
+        Some(m) if kind == "match-no-tally" => {
+            let mut reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
+            let mut scratch = Vec::new();
+            while let Some(row) = reader.next_row() {
+                let row = row.expect("file").expect("row");
+                std::hint::black_box(m.evaluate_with(&row.message, &mut scratch, false));
+                rows += 1;
+            }
+        }
+        Some(m) if kind == "match-sequential" => {
+            // One row at a time on one thread: reading, parsing, matching and counting in turn.
+            let input = spoofctl::encoding::utf8_reader(file).expect("decode");
+            let mut reader = Reader::new(input).expect("header");
+            let (mut tally, mut scratch) = (Tally::default(), Vec::new());
+            while let Some(row) = reader.next_row() {
+                let row = row.expect("file").expect("row");
+                let outcome = m.evaluate_with(&row.message, &mut scratch, false);
+                tally.add(&row.message, row.count, &outcome.verdict);
+                rows += 1;
+            }
+            assert_eq!(tally.rows(), rows);
+        }
+        Some(m) => rows = scan_file(file, m),
     }
+    println!("{rows} {} {}", start.elapsed().as_secs_f64(), peak_kib());
 }
 
 /// What `match --observations` runs: reading on one thread, parsing and matching on every core, counting in

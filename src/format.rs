@@ -145,10 +145,11 @@ fn verify(before: &Checked, text: &str) -> Result<(), FormatError> {
     if (&l.tenant, &l.accepted_domains, &l.policy) != (&r.tenant, &r.accepted_domains, &r.policy) {
         return Err(FormatError::WouldLoseData("header"));
     }
-    if comment_owners(before) != comment_owners(&after) {
+    let (a, b) = (placement(before), placement(&after));
+    if a.owners != b.owners {
         return Err(FormatError::WouldLoseData("comments"));
     }
-    if section_members(before) != section_members(&after) {
+    if a.members != b.members {
         return Err(FormatError::WouldLoseData("sections"));
     }
     Ok(())
@@ -254,8 +255,7 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
         } else {
             match before {
                 Some(Anchor::Entry(i) | Anchor::Field(i, _))
-                    if !c.opens_item
-                        && !c.in_item
+                    if !c.in_item
                         && !c.blank_above
                         && !matches!(next, Some(Anchor::Field(j, _)) if j == i)
                         && inside_or_under(&raw.entries[i], c) =>
@@ -278,8 +278,8 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
     }
     for (i, above) in above_entry {
         // Everything down to the last comment with a blank line right below it heads a section (comments come
-        // in file order); `- # note` opens its item, and never heads a section.
-        let heading = above.iter().rposition(|c| c.blank_below && !c.opens_item).map_or(0, |k| k + 1);
+        // in file order); a comment inside the item (`- # note`) never does.
+        let heading = above.iter().rposition(|c| c.blank_below && !c.in_item).map_or(0, |k| k + 1);
         let text = |cs: &[&Comment]| cs.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
         if heading > 0 {
             attached.entry(Anchor::Heading(i)).or_default().leading = text(&above[..heading]);
@@ -291,13 +291,31 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
     attached
 }
 
-/// Each comment with the part of the list it belongs to: the entry (by identity), the top-level key, the
-/// policy lint, the top or the end of the file. `fmt` may move a comment within its entry, never to another.
-fn comment_owners(checked: &Checked) -> Vec<(String, String)> {
-    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Vec::new() };
+/// Where a list's comments and entries are, for comparing a file with its formatted text.
+#[derive(Default)]
+struct Placement {
+    /// Each comment with the part of the list it belongs to: the entry (by identity), the top-level key, the
+    /// policy lint, the heading (by its place among the headings), the top or the end of the file. `fmt` may
+    /// move a comment within its entry, never to another.
+    owners: Vec<(String, String)>,
+    /// Each entry (by identity) with the number of its section: `fmt` sorts entries within sections, never
+    /// across them.
+    members: Vec<(String, usize)>,
+}
+
+fn placement(checked: &Checked) -> Placement {
+    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Default::default() };
     let attached = attach(raw, &document.comments);
+    let identity = |i: usize| checked.list.entries.get(i).map_or_else(|| format!("entry #{i}"), |e| format!("entry {:?}", e.identity()));
+    let mut members: Vec<(String, usize)> = sections(&attached, checked.list.entries.len())
+        .into_iter()
+        .enumerate()
+        .flat_map(|(n, (_, section))| section.into_iter().map(move |i| (i, n)))
+        .map(|(i, n)| (identity(i), n))
+        .collect();
+    members.sort();
     let headings: Vec<usize> = attached.keys().filter_map(|a| if let Anchor::Heading(i) = a { Some(*i) } else { None }).collect();
-    let mut owned: Vec<(String, String)> = attached
+    let mut owners: Vec<(String, String)> = attached
         .into_iter()
         .flat_map(|(anchor, a)| {
             let owner = match anchor {
@@ -306,16 +324,14 @@ fn comment_owners(checked: &Checked) -> Vec<(String, String)> {
                 Anchor::Policy(i) => format!("policy {}", raw.policy[i].0.value),
                 // Headings by their place among the headings: they never move past one another.
                 Anchor::Heading(i) => format!("heading {}", headings.partition_point(|&h| h < i)),
-                Anchor::Entry(i) | Anchor::Field(i, _) | Anchor::EntryEnd(i) => {
-                    checked.list.entries.get(i).map_or_else(|| format!("entry #{i}"), |e| format!("entry {:?}", e.identity()))
-                }
+                Anchor::Entry(i) | Anchor::Field(i, _) | Anchor::EntryEnd(i) => identity(i),
                 Anchor::End => "end".to_string(),
             };
             a.leading.into_iter().chain(a.trailing).map(move |c| (owner.clone(), c))
         })
         .collect();
-    owned.sort();
-    owned
+    owners.sort();
+    Placement { owners, members }
 }
 
 /// Whether a comment after an entry's last key is still the entry's (a commented-out field, say): before
@@ -325,19 +341,4 @@ fn inside_or_under(entry: &RawEntry, c: &Comment) -> bool {
         Some(end) => c.span < end,
         None => entry.fields.iter().map(|(k, _)| k.span.column).min().is_some_and(|keys| c.span.column >= keys),
     }
-}
-
-/// Each entry (by identity) with the number of its section: `fmt` sorts entries within sections, never
-/// across them.
-fn section_members(checked: &Checked) -> Vec<(String, usize)> {
-    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Vec::new() };
-    let attached = attach(raw, &document.comments);
-    let mut members: Vec<(String, usize)> = sections(&attached, checked.list.entries.len())
-        .into_iter()
-        .enumerate()
-        .flat_map(|(n, (_, section))| section.into_iter().map(move |i| (i, n)))
-        .filter_map(|(i, n)| checked.list.entries.get(i).map(|e| (format!("{:?}", e.identity()), n)))
-        .collect();
-    members.sort();
-    members
 }

@@ -63,16 +63,13 @@ pub struct Comment {
     pub text: String,
     /// True when the line has content before the comment.
     pub trailing: bool,
-    /// True when the only thing before the comment is a list item's `-` (`- # note`): the comment opens
-    /// that item.
-    pub opens_item: bool,
+    /// True when the comment is inside the list item below it, before its first key: after the item's `-` on
+    /// its line (`- # note`), or on a line of its own under a `-` written alone on its line.
+    pub in_item: bool,
     /// True when the line below is blank (white space only).
     pub blank_below: bool,
     /// True when the line above is blank (white space only).
     pub blank_above: bool,
-    /// True for a comment on a line of its own under a list item's `-` written alone on its line (`-`, then
-    /// the comment, then the item's keys): it is inside the item the `-` opens.
-    pub in_item: bool,
 }
 
 /// A parsed file: its one document and its comments.
@@ -136,30 +133,25 @@ fn span_of(m: &Marker) -> Span {
 }
 
 /// Where the `}` closing a flow mapping is. The parser marks a flow mapping's end at its last token before
-/// the `}` (the last value, or a comma after it), so this goes on from there to the next `}`, past white
-/// space, line breaks and comments.
+/// the `}` (the last value, or a comma after it), so this goes on from there, line by line, to the next `}`
+/// outside a comment.
 fn flow_mapping_close(chars: &[char], end: &Marker) -> Option<Span> {
-    let (mut line, mut col) = (end.line(), end.col());
-    let mut i = end.index();
-    let mut in_comment = false;
-    while let Some(&c) = chars.get(i) {
-        match c {
-            '}' if !in_comment => return Some(Span::new(line, col + 1)),
-            '\n' | '\r' => {
-                // CRLF is one line break.
-                if c == '\r' && chars.get(i + 1) == Some(&'\n') {
-                    i += 1;
-                }
-                (line, col, in_comment) = (line + 1, 0, false);
-                i += 1;
-                continue;
+    let (mut line, mut line_start, mut from) = (end.line(), end.index().saturating_sub(end.col()), end.index());
+    loop {
+        let stop = line_end(chars, from);
+        for i in from..stop {
+            match chars[i] {
+                '}' => return Some(Span::new(line, i - line_start + 1)),
+                '#' if i == line_start || matches!(chars[i - 1], ' ' | '\t') => break,
+                _ => {}
             }
-            '#' if i == 0 || matches!(chars[i - 1], ' ' | '\t') => in_comment = true,
-            _ => {}
         }
-        (i, col) = (i + 1, col + 1);
+        if stop == chars.len() {
+            return None;
+        }
+        (line, line_start) = (line + 1, next_line(chars, stop));
+        from = line_start;
     }
-    None
 }
 
 impl Reader<'_> {
@@ -352,8 +344,7 @@ fn block_scalar_end(chars: &[char], key: usize, key_col: usize) -> usize {
     let mut i = line_end(chars, key);
     let mut end = i;
     while i < chars.len() {
-        // The next line starts after the line break (CRLF is one).
-        let line = if chars[i] == '\r' && chars.get(i + 1) == Some(&'\n') { i + 2 } else { i + 1 };
+        let line = next_line(chars, i);
         let mut j = line;
         while j < chars.len() && chars[j] == ' ' {
             j += 1;
@@ -377,6 +368,11 @@ fn line_end(chars: &[char], from: usize) -> usize {
     chars[from..].iter().position(|c| matches!(c, '\n' | '\r')).map_or(chars.len(), |p| from + p)
 }
 
+/// Where the line after the line break at `at` starts (CRLF is one line break).
+fn next_line(chars: &[char], at: usize) -> usize {
+    if chars[at] == '\r' && chars.get(at + 1) == Some(&'\n') { at + 2 } else { at + 1 }
+}
+
 /// Finds every `#` comment: a `#` at the start of a line or after a space or tab, outside quoted and block
 /// scalars (YAML 1.2, section 6.6).
 fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
@@ -393,8 +389,9 @@ fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
     let mut lone_dash = false;
     for (line_no, &(line, line_break)) in lines.iter().enumerate() {
         let mut prev = None;
-        let mut content_ends = line.chars().count();
-        for (col, c) in line.chars().enumerate() {
+        // The line up to its comment, in bytes.
+        let mut content_ends = line.len();
+        for (col, (byte, c)) in line.char_indices().enumerate() {
             let at = index + col;
             if c == '#' && matches!(prev, None | Some(' ') | Some('\t')) && !inside(at) {
                 let body: String = line.chars().skip(col).collect();
@@ -402,25 +399,22 @@ fn find_comments(text: &str, quoted: &mut [(usize, usize)]) -> Vec<Comment> {
                 // list item: `- # note` stands above the item's first key.
                 let before: String = line.chars().take(col).filter(|c| !c.is_whitespace()).collect();
                 let trailing = before.chars().any(|c| c != '-');
-                let opens_item = !before.is_empty() && !trailing;
                 let blank = |n: Option<usize>| n.and_then(|n| lines.get(n)).is_some_and(|(l, _)| l.trim().is_empty());
                 comments.push(Comment {
                     span: Span::new(line_no + 1, col + 1),
                     text: body.trim_end().to_string(),
                     trailing,
-                    opens_item,
+                    in_item: if before.is_empty() { lone_dash } else { !trailing },
                     blank_below: blank(Some(line_no + 1)),
                     blank_above: blank(line_no.checked_sub(1)),
-                    in_item: before.is_empty() && lone_dash,
                 });
-                content_ends = col;
+                content_ends = byte;
                 break;
             }
             prev = Some(c);
         }
-        let content: String = line.chars().take(content_ends).collect();
-        let first = content.chars().position(|c| !c.is_whitespace());
-        if let Some(first) = first {
+        let content = &line[..content_ends];
+        if let Some(first) = content.chars().position(|c| !c.is_whitespace()) {
             // A `-` inside a quoted or block scalar is text, not an item.
             lone_dash = content.trim() == "-" && !inside(index + first);
         }
