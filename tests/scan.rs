@@ -68,8 +68,26 @@ fn file(rng: &mut Rng, rows: usize, pairs: bool, broken: bool) -> Vec<u8> {
     for _ in 0..rows {
         let k = if rng.below(2) == 0 { rng.below(60) } else { rng.below(5_000) };
         let j = if rng.below(2) == 0 { rng.below(60) } else { rng.below(5_000) };
-        let line = match rng.below(40) {
+        let pick = rng.below(40);
+        if pick == 4 {
+            // A character split between two records: the batch's text as a whole is UTF-8, neither record is.
+            write!(out, "u{k}@s{k}.example,mail.relay{j}.example").expect("write");
+            out.push(0xC3);
+            write!(out, "{end}").expect("write");
+            out.push(0xA9);
+            write!(out, "u{j}@s{j}.example,mail.relay{k}.example{end}").expect("write");
+            continue;
+        }
+        if pick == 6 {
+            // A byte that is never UTF-8: the batch's text as a whole is not, and each record is checked alone.
+            write!(out, "u{k}@s{k}.example,mail.relay{j}.example").expect("write");
+            out.push(0xFF);
+            write!(out, "{end}").expect("write");
+            continue;
+        }
+        let line = match pick {
             0 => String::new(),
+            5 => format!("u{k}@s{k}.example,mail.bücher{j}.example,,"),
             1 if pairs => format!("s{k}.example,relay{j}.example,many,External"),
             1 => format!("nobody-at-s{k}.example,mail.relay{j}.example,10.0.{}.1,", j % 256),
             2 if !pairs => format!("u{k}@s{k}.example,mail.relay{j}.example,10.0.300.1,"),
@@ -181,7 +199,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
     let lists = [list(7, "a.yaml"), list(11, "b.yaml")];
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
     let mut rng = Rng(0x5CA7_7E57);
-    let (mut evictions, mut allowed) = (0, 0);
+    let (mut evictions, mut allowed, mut not_utf8) = (0, 0, 0);
     for case in 0..24 {
         // Around the end of the first batch (a sixteenth of `Batch::ROWS` for one list, half that for two),
         // and four or five batches, so that batches overtake one another between the workers.
@@ -193,6 +211,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
             let want = row_by_row(&bytes, &matchers[..1 + case % 2], output);
             evictions += want.busiest.iter().filter(|b| b.iter().any(|p| p.2 > 0)).count();
             allowed += want.counts.iter().map(|c| c.0).sum::<u64>();
+            not_utf8 += want.errors.iter().filter(|e| e.1.contains("not valid UTF-8")).count();
             assert_eq!(want.failure.is_some(), broken, "case {case}");
             for workers in [1, 2, 3, 8] {
                 let got = scanned(&bytes, &matchers[..1 + case % 2], output, workers);
@@ -202,6 +221,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
     }
     assert!(evictions > 0, "no case made the tally evict: the comparison misses that path");
     assert!(allowed > 0, "no row was allowed: the pair invariant was not checked");
+    assert!(not_utf8 > 0, "no row was refused as not UTF-8: the check of a batch's text was not compared");
 }
 
 /// A caller that stops (its output closed) ends the scan at once, whatever is still being read.
