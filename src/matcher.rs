@@ -276,31 +276,34 @@ impl<'a> Matcher<'a> {
         })
     }
 
+    /// Adds the entries that name `key` to `out`.
+    #[inline(always)]
+    fn look_up(&self, key: Key<'_>, out: &mut Vec<u32>) {
+        let hash = self.hasher.hash_one(key);
+        let (word, bits) = filter_slot(hash, self.filter.len());
+        if self.filter[word] & bits != bits {
+            return;
+        }
+        if let Some(p) = self.index.get(&hash) {
+            out.extend_from_slice(&self.postings[p.start as usize..(p.start + p.len) as usize]);
+        }
+    }
+
     /// The entries that name the message's From or one of its infrastructures, each once, in file order.
     fn candidates(&self, message: &Message, out: &mut Vec<u32>) {
         out.clear();
-        let mut add = |key: Key<'_>| {
-            let hash = self.hasher.hash_one(key);
-            let (word, bits) = filter_slot(hash, self.filter.len());
-            if self.filter[word] & bits != bits {
-                return;
-            }
-            if let Some(p) = self.index.get(&hash) {
-                out.extend_from_slice(&self.postings[p.start as usize..(p.start + p.len) as usize]);
-            }
-        };
         if let Some(a) = message.from.address() {
-            add(Key::Address(a));
+            self.look_up(Key::Address(a), out);
         }
-        add(Key::Domain(message.from.domain()));
+        self.look_up(Key::Domain(message.from.domain()), out);
         for host in message.ptr.iter().chain(&message.dkim_pass) {
             // A top-level label alone is never an entry (validation refuses it), so it is not looked up.
             for parent in host.domains() {
-                add(Key::Infrastructure(parent));
+                self.look_up(Key::Infrastructure(parent), out);
             }
         }
         if let Some(r) = message.range() {
-            add(Key::Range(r));
+            self.look_up(Key::Range(r), out);
         }
         if out.len() > 1 {
             out.sort_unstable();
