@@ -35,6 +35,18 @@ pub struct Matcher<'a> {
     /// A blocked Bloom filter over the index's keys: most names a message shows are in no entry, and this
     /// answers "not here" from one word of a small array instead of a probe into the (larger) index.
     filter: Vec<u64>,
+    /// Bit `n` is set when an entry's infrastructure is a domain of `n` labels (63 for 63 or more): a host's
+    /// parents of other lengths are not looked up.
+    infrastructure_labels: u64,
+    /// Some entry's spoofed user is an address: otherwise the From address is not looked up.
+    addresses: bool,
+    /// Some entry's infrastructure is a /24: otherwise the connecting IP is not looked up.
+    ranges: bool,
+}
+
+/// The bit of [`Matcher::infrastructure_labels`] for a domain of `labels` labels.
+fn labels_bit(labels: usize) -> u64 {
+    1 << labels.min(63)
 }
 
 /// Three bits in one word of the filter, from a key's hash. `words` is a power of two, so the word is
@@ -236,16 +248,26 @@ impl<'a> Matcher<'a> {
     pub fn new(list: &'a TenantList) -> Matcher<'a> {
         let hasher = FixedState::with_seed(0x5b00_fc71);
         let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(list.entries.len() * 2);
+        let (mut infrastructure_labels, mut addresses, mut ranges) = (0, false, false);
         for (i, entry) in list.entries.iter().enumerate() {
             let i = i as u32;
             let spoofed = match entry.rule.spoofed() {
-                Side::Is(SpoofedUser::Address(a)) => Some(hasher.hash_one(Key::Address(&a.to_string()))),
+                Side::Is(SpoofedUser::Address(a)) => {
+                    addresses = true;
+                    Some(hasher.hash_one(Key::Address(&a.to_string())))
+                }
                 Side::Is(SpoofedUser::Domain(d)) => Some(hasher.hash_one(Key::Domain(d.as_str()))),
                 Side::Any => None,
             };
             let infrastructure = match entry.rule.infrastructure() {
-                Side::Is(Infrastructure::Domain(d)) => Some(hasher.hash_one(Key::Infrastructure(d.as_str()))),
-                Side::Is(Infrastructure::Range(r)) => Some(hasher.hash_one(Key::Range(*r))),
+                Side::Is(Infrastructure::Domain(d)) => {
+                    infrastructure_labels |= labels_bit(d.as_str().split('.').count());
+                    Some(hasher.hash_one(Key::Infrastructure(d.as_str())))
+                }
+                Side::Is(Infrastructure::Range(r)) => {
+                    ranges = true;
+                    Some(hasher.hash_one(Key::Range(*r)))
+                }
                 Side::Any => None,
             };
             keyed.extend(spoofed.into_iter().chain(infrastructure).map(|h| (h, i)));
@@ -261,7 +283,7 @@ impl<'a> Matcher<'a> {
             let (word, bits) = filter_slot(*hash, filter.len());
             filter[word] |= bits;
         }
-        Matcher { list, index, postings, hasher, filter }
+        Matcher { list, index, postings, hasher, filter, infrastructure_labels, addresses, ranges }
     }
 
     /// The list this matcher was built from.
@@ -292,17 +314,23 @@ impl<'a> Matcher<'a> {
     /// The entries that name the message's From or one of its infrastructures, each once, in file order.
     fn candidates(&self, message: &Message, out: &mut Vec<u32>) {
         out.clear();
-        if let Some(a) = message.from.address() {
+        if let Some(a) = message.from.address().filter(|_| self.addresses) {
             self.look_up(Key::Address(a), out);
         }
         self.look_up(Key::Domain(message.from.domain()), out);
         for host in message.ptr.iter().chain(&message.dkim_pass) {
-            // A top-level label alone is never an entry (validation refuses it), so it is not looked up.
-            for parent in host.domains() {
-                self.look_up(Key::Infrastructure(parent), out);
+            // Shortest first, and only as long as some entry's domain is: a parent with a number of labels no
+            // entry's domain has is not looked up.
+            for (labels, parent) in host.domains() {
+                let bit = labels_bit(labels);
+                if self.infrastructure_labels & bit != 0 {
+                    self.look_up(Key::Infrastructure(parent), out);
+                } else if self.infrastructure_labels < bit {
+                    break;
+                }
             }
         }
-        if let Some(r) = message.range() {
+        if let Some(r) = message.range().filter(|_| self.ranges) {
             self.look_up(Key::Range(r), out);
         }
         if out.len() > 1 {

@@ -43,16 +43,19 @@ impl Host {
         &self.0
     }
 
-    /// The host and each parent domain of two labels or more, longest first: `a.b.c.com`, `b.c.com`,
-    /// `c.com` (a top-level label alone is never an entry): each is yielded while a dot follows in it, in
-    /// one pass over the bytes (this runs for every host of every observation row).
-    pub fn domains(&self) -> impl Iterator<Item = &str> {
-        let mut rest = self.0.as_str();
+    /// The host's parent domains of two labels or more and the host itself, each with its number of labels,
+    /// shortest first: `(2, "c.com")`, `(3, "b.c.com")`, `(4, "a.b.c.com")` (a top-level label alone is never
+    /// an entry). Found from the right, one dot at a time: this runs for every host of every observation row.
+    pub fn domains(&self) -> impl Iterator<Item = (usize, &str)> {
+        let name = self.0.as_str();
+        let last_dot = |s: &str| s.bytes().rposition(|b| b == b'.');
+        // The dot before the domain to come: none once the whole host was given.
+        let (mut before, mut labels) = (last_dot(name), 1);
         std::iter::from_fn(move || {
-            let dot = rest.bytes().position(|b| b == b'.')?;
-            let domain = rest;
-            rest = &rest[dot + 1..];
-            Some(domain)
+            let dot = before?;
+            before = last_dot(&name[..dot]);
+            labels += 1;
+            Some((labels, &name[before.map_or(0, |d| d + 1)..]))
         })
     }
 
@@ -369,11 +372,14 @@ mod tests {
     /// The names of a host looked up in the index: itself and its parents, never a top-level label alone.
     #[test]
     fn domains_of_a_host() {
-        let cases: &[(&str, &[&str])] =
-            &[("mail.tms.mx.com", &["mail.tms.mx.com", "tms.mx.com", "mx.com"]), ("contoso.com", &["contoso.com"]), ("localhost", &[])];
+        let cases: &[(&str, &[(usize, &str)])] = &[
+            ("mail.tms.mx.com", &[(2, "mx.com"), (3, "tms.mx.com"), (4, "mail.tms.mx.com")]),
+            ("contoso.com", &[(2, "contoso.com")]),
+            ("localhost", &[]),
+        ];
         for (host, want) in cases {
             let host = Host::parse(host).expect("host");
-            let got: Vec<&str> = host.domains().collect();
+            let got: Vec<(usize, &str)> = host.domains().collect();
             assert_eq!(&got, want, "{host}");
         }
     }
