@@ -34,12 +34,17 @@ pub fn utf8_reader<R: Read + Send + 'static>(inner: R) -> Result<Box<dyn Read + 
         let decoded = DecodeReaderBytesBuilder::new().bom_sniffing(true).strip_bom(true).build(inner);
         return Ok(Box::new(decoded));
     }
-    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        inner.consume(3);
+    let skip = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
     } else if looks_like_utf16(head) {
         return Err(EncodingError::Utf16WithoutBom);
-    }
-    Ok(Box::new(inner))
+    } else {
+        0
+    };
+    // The bytes looked at, then the rest straight from the input: its readers buffer on their own, and a
+    // second buffer would copy every byte once more.
+    let head = head[skip..].to_vec();
+    Ok(Box::new(io::Cursor::new(head).chain(inner.into_inner())))
 }
 
 /// UTF-16 text of mostly ASCII characters has a NUL in every other byte.
