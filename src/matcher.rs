@@ -23,15 +23,29 @@ use crate::pair::{Action, Infrastructure, Side, SpoofType, SpoofedUser};
 
 /// A validated list, indexed for matching. Built once; cannot change.
 ///
-/// The index maps a 64-bit hash of each name (spoofed address, spoofed domain, infrastructure domain, /24)
+/// An index maps a 64-bit hash of each name (spoofed address, spoofed domain, infrastructure domain, /24)
 /// to the entries that name it. A hash collision only adds a candidate: every candidate is then checked on
 /// both sides by [`check`], the only road to a verdict.
+///
+/// A verdict alone (no near misses: observation files) needs fewer candidates than a full outcome. An entry
+/// decides only when its spoofed user matches: either it names the From, and is found by the From's names,
+/// or it is `*`. So the message's infrastructure is looked up only among the entries whose spoofed user is
+/// `*` (a few blocks, or none), in an index of their own; near misses need every entry that names it.
 #[derive(Debug)]
 pub struct Matcher<'a> {
     list: &'a TenantList,
+    hasher: FixedState,
+    /// Every entry, by the names on both sides.
+    all: Names,
+    /// The entries whose spoofed user is `*`, by their infrastructure.
+    any_spoofed: Names,
+}
+
+/// One index of names to entries, with what kinds of names it holds.
+#[derive(Debug, Default)]
+struct Names {
     index: HashMap<u64, Postings>,
     postings: Vec<u32>,
-    hasher: FixedState,
     /// A blocked Bloom filter over the index's keys: most names a message shows are in no entry, and this
     /// answers "not here" from one word of a small array instead of a probe into the (larger) index.
     filter: Vec<u64>,
@@ -44,7 +58,7 @@ pub struct Matcher<'a> {
     ranges: bool,
 }
 
-/// The bit of [`Matcher::infrastructure_labels`] for a domain of `labels` labels.
+/// The bit of [`Names::infrastructure_labels`] for a domain of `labels` labels.
 fn labels_bit(labels: usize) -> u64 {
     1 << labels.min(63)
 }
@@ -56,6 +70,82 @@ fn filter_slot(hash: u64, words: usize) -> (usize, u64) {
     let word = (hash >> 40) as usize & (words - 1);
     let bits = (1u64 << (hash & 63)) | (1u64 << ((hash >> 6) & 63)) | (1u64 << ((hash >> 12) & 63));
     (word, bits)
+}
+
+impl Names {
+    /// Indexes `entries` (each with its place in the list) by their infrastructure, and by their spoofed user
+    /// when `spoofed`.
+    fn new<'e>(hasher: &FixedState, entries: impl Iterator<Item = (u32, &'e Entry)>, spoofed: bool) -> Names {
+        let mut names = Names::default();
+        let mut keyed: Vec<(u64, u32)> = Vec::new();
+        for (i, entry) in entries {
+            let spoofed = match entry.rule.spoofed() {
+                _ if !spoofed => None,
+                Side::Is(SpoofedUser::Address(a)) => {
+                    names.addresses = true;
+                    Some(hasher.hash_one(Key::Address(&a.to_string())))
+                }
+                Side::Is(SpoofedUser::Domain(d)) => Some(hasher.hash_one(Key::Domain(d.as_str()))),
+                Side::Any => None,
+            };
+            let infrastructure = match entry.rule.infrastructure() {
+                Side::Is(Infrastructure::Domain(d)) => {
+                    names.infrastructure_labels |= labels_bit(d.as_str().split('.').count());
+                    Some(hasher.hash_one(Key::Infrastructure(d.as_str())))
+                }
+                Side::Is(Infrastructure::Range(r)) => {
+                    names.ranges = true;
+                    Some(hasher.hash_one(Key::Range(*r)))
+                }
+                Side::Any => None,
+            };
+            keyed.extend(spoofed.into_iter().chain(infrastructure).map(|h| (h, i)));
+        }
+        keyed.sort_unstable();
+        keyed.dedup();
+        names.index = HashMap::with_capacity_and_hasher(keyed.len(), Default::default());
+        names.postings = keyed.iter().map(|(_, i)| *i).collect();
+        // About 8 bits per key: a few percent of false positives, which only cost an index probe.
+        names.filter = vec![0u64; (keyed.len() / 8).next_power_of_two().max(1)];
+        for (at, (hash, _)) in keyed.iter().enumerate() {
+            names.index.entry(*hash).and_modify(|p| p.len += 1).or_insert(Postings { start: at as u32, len: 1 });
+            let (word, bits) = filter_slot(*hash, names.filter.len());
+            names.filter[word] |= bits;
+        }
+        names
+    }
+
+    /// Adds the entries that name `key` to `out`.
+    #[inline(always)]
+    fn look_up(&self, hasher: &FixedState, key: Key<'_>, out: &mut Vec<u32>) {
+        let hash = hasher.hash_one(key);
+        let (word, bits) = filter_slot(hash, self.filter.len());
+        if self.filter[word] & bits != bits {
+            return;
+        }
+        if let Some(p) = self.index.get(&hash) {
+            out.extend_from_slice(&self.postings[p.start as usize..(p.start + p.len) as usize]);
+        }
+    }
+
+    /// Adds the entries that name one of the message's infrastructures to `out`.
+    fn look_up_infrastructure(&self, hasher: &FixedState, message: &Message, out: &mut Vec<u32>) {
+        for host in message.ptr.iter().chain(&message.dkim_pass) {
+            // Shortest first, and only as long as some entry's domain is: a parent with a number of labels no
+            // entry's domain has is not looked up.
+            for (labels, parent) in host.domains() {
+                let bit = labels_bit(labels);
+                if self.infrastructure_labels & bit != 0 {
+                    self.look_up(hasher, Key::Infrastructure(parent), out);
+                } else if self.infrastructure_labels < bit {
+                    break;
+                }
+            }
+        }
+        if let Some(r) = message.range().filter(|_| self.ranges) {
+            self.look_up(hasher, Key::Range(r), out);
+        }
+    }
 }
 
 /// Where the entries naming one key sit in `postings`.
@@ -247,43 +337,10 @@ impl<'a> Matcher<'a> {
     /// Indexes a validated list.
     pub fn new(list: &'a TenantList) -> Matcher<'a> {
         let hasher = FixedState::with_seed(0x5b00_fc71);
-        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(list.entries.len() * 2);
-        let (mut infrastructure_labels, mut addresses, mut ranges) = (0, false, false);
-        for (i, entry) in list.entries.iter().enumerate() {
-            let i = i as u32;
-            let spoofed = match entry.rule.spoofed() {
-                Side::Is(SpoofedUser::Address(a)) => {
-                    addresses = true;
-                    Some(hasher.hash_one(Key::Address(&a.to_string())))
-                }
-                Side::Is(SpoofedUser::Domain(d)) => Some(hasher.hash_one(Key::Domain(d.as_str()))),
-                Side::Any => None,
-            };
-            let infrastructure = match entry.rule.infrastructure() {
-                Side::Is(Infrastructure::Domain(d)) => {
-                    infrastructure_labels |= labels_bit(d.as_str().split('.').count());
-                    Some(hasher.hash_one(Key::Infrastructure(d.as_str())))
-                }
-                Side::Is(Infrastructure::Range(r)) => {
-                    ranges = true;
-                    Some(hasher.hash_one(Key::Range(*r)))
-                }
-                Side::Any => None,
-            };
-            keyed.extend(spoofed.into_iter().chain(infrastructure).map(|h| (h, i)));
-        }
-        keyed.sort_unstable();
-        keyed.dedup();
-        let mut index: HashMap<u64, Postings> = HashMap::with_capacity_and_hasher(keyed.len(), Default::default());
-        let postings: Vec<u32> = keyed.iter().map(|(_, i)| *i).collect();
-        // About 8 bits per key: a few percent of false positives, which only cost an index probe.
-        let mut filter = vec![0u64; (keyed.len() / 8).next_power_of_two().max(1)];
-        for (at, (hash, _)) in keyed.iter().enumerate() {
-            index.entry(*hash).and_modify(|p| p.len += 1).or_insert(Postings { start: at as u32, len: 1 });
-            let (word, bits) = filter_slot(*hash, filter.len());
-            filter[word] |= bits;
-        }
-        Matcher { list, index, postings, hasher, filter, infrastructure_labels, addresses, ranges }
+        let numbered = || list.entries.iter().enumerate().map(|(i, e)| (i as u32, e));
+        let all = Names::new(&hasher, numbered(), true);
+        let any_spoofed = Names::new(&hasher, numbered().filter(|(_, e)| matches!(e.rule.spoofed(), Side::Any)), false);
+        Matcher { list, hasher, all, any_spoofed }
     }
 
     /// The list this matcher was built from.
@@ -298,40 +355,18 @@ impl<'a> Matcher<'a> {
         })
     }
 
-    /// Adds the entries that name `key` to `out`.
-    #[inline(always)]
-    fn look_up(&self, key: Key<'_>, out: &mut Vec<u32>) {
-        let hash = self.hasher.hash_one(key);
-        let (word, bits) = filter_slot(hash, self.filter.len());
-        if self.filter[word] & bits != bits {
-            return;
-        }
-        if let Some(p) = self.index.get(&hash) {
-            out.extend_from_slice(&self.postings[p.start as usize..(p.start + p.len) as usize]);
-        }
-    }
-
-    /// The entries that name the message's From or one of its infrastructures, each once, in file order.
-    fn candidates(&self, message: &Message, out: &mut Vec<u32>) {
+    /// The entries that name the message's From or (all of them when `near_misses`, else those whose
+    /// spoofed user is `*`) one of its infrastructures, each once, in file order.
+    fn candidates(&self, message: &Message, out: &mut Vec<u32>, near_misses: bool) {
         out.clear();
-        if let Some(a) = message.from.address().filter(|_| self.addresses) {
-            self.look_up(Key::Address(a), out);
+        let all = &self.all;
+        if let Some(a) = message.from.address().filter(|_| all.addresses) {
+            all.look_up(&self.hasher, Key::Address(a), out);
         }
-        self.look_up(Key::Domain(message.from.domain()), out);
-        for host in message.ptr.iter().chain(&message.dkim_pass) {
-            // Shortest first, and only as long as some entry's domain is: a parent with a number of labels no
-            // entry's domain has is not looked up.
-            for (labels, parent) in host.domains() {
-                let bit = labels_bit(labels);
-                if self.infrastructure_labels & bit != 0 {
-                    self.look_up(Key::Infrastructure(parent), out);
-                } else if self.infrastructure_labels < bit {
-                    break;
-                }
-            }
-        }
-        if let Some(r) = message.range().filter(|_| self.ranges) {
-            self.look_up(Key::Range(r), out);
+        all.look_up(&self.hasher, Key::Domain(message.from.domain()), out);
+        let by_infrastructure = if near_misses { all } else { &self.any_spoofed };
+        if !by_infrastructure.postings.is_empty() {
+            by_infrastructure.look_up_infrastructure(&self.hasher, message, out);
         }
         if out.len() > 1 {
             out.sort_unstable();
@@ -349,7 +384,7 @@ impl<'a> Matcher<'a> {
     /// files do not report them, and skip their cost).
     pub fn evaluate_with(&self, message: &Message, scratch: &mut Vec<u32>, near_misses: bool) -> Outcome<'a> {
         let spoof_type = self.spoof_type_of(message);
-        self.candidates(message, scratch);
+        self.candidates(message, scratch, near_misses);
         let (mut block, mut allows, mut misses) = (None, Vec::new(), Vec::new());
         for &i in scratch.iter() {
             let entry = &self.list.entries[i as usize];

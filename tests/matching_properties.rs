@@ -118,6 +118,12 @@ proptest! {
         want.sort_by_key(|w| w.0);
         let got: Vec<(usize, Failed)> = o.near_misses.iter().map(|n| (n.entry.span.line, n.failed)).collect();
         prop_assert_eq!(got, want);
+        // Without near misses (observation files), the infrastructure is looked up only among the entries
+        // whose spoofed user is `*`: the verdict, its entry and the allows it overrides are the same.
+        let quick = matcher.evaluate_with(&m, &mut Vec::new(), false);
+        prop_assert_eq!(&quick.verdict, &o.verdict);
+        prop_assert_eq!(&quick.overridden, &o.overridden);
+        prop_assert!(quick.near_misses.is_empty());
     }
 
     /// Every allow names an allow entry whose spoofed side and infrastructure side both match the message;
