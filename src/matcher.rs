@@ -3,9 +3,11 @@
 //! A [`Matcher`] indexes a validated list once: by spoofed address, spoofed domain, infrastructure domain and
 //! /24. Every entry has at least one concrete side (a double wildcard cannot be built), so every entry is
 //! reachable from a concrete value of the message; the candidates for a message are the entries that name its
-//! From or one of its infrastructures, never a scan of the list. Each candidate is then checked on both
-//! sides by [`check`], and [`Decision`] can only be made from a check in which both sides matched: that is
-//! the only road to an `allow`.
+//! From or one of its infrastructures, never a scan of the list. For a verdict alone (no near misses), the
+//! infrastructure is looked up only among the entries whose spoofed user is `*`: any other entry can decide
+//! only if it names the From, which finds it. Each candidate is then checked on both sides by [`check`], and
+//! [`Decision`] can only be made from a check in which both sides matched: that is the only road to an
+//! `allow`.
 //!
 //! Rules (product spec, "Matching model"; README, "Matching model"): an entry matches when both sides match
 //! and its type equals the message's type where known; block beats allow (TABL-ABOUT).

@@ -61,6 +61,12 @@ fn list(seed: u64, name: &str) -> TenantList {
 /// across lines, CRLF, and (when `broken`) a record too long to read at the end. Names come from a pool
 /// bigger than the tally keeps, so that evictions happen.
 fn file(rng: &mut Rng, rows: usize, pairs: bool, broken: bool) -> Vec<u8> {
+    file_with(rng, rows, pairs, broken, true)
+}
+
+/// [`file`], with bytes that are never UTF-8 only when `bad_bytes`: a batch that holds one is checked record by
+/// record, so only files without them show that a batch checked whole cuts its records right.
+fn file_with(rng: &mut Rng, rows: usize, pairs: bool, broken: bool, bad_bytes: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let end = if rng.below(2) == 0 { "\n" } else { "\r\n" };
     let header = if pairs { "SpoofedUser,SendingInfrastructure,MessageCount,SpoofType" } else { "From,PTR,IP,DKIM" };
@@ -78,7 +84,7 @@ fn file(rng: &mut Rng, rows: usize, pairs: bool, broken: bool) -> Vec<u8> {
             write!(out, "u{j}@s{j}.example,mail.relay{k}.example{end}").expect("write");
             continue;
         }
-        if pick == 6 {
+        if pick == 6 && bad_bytes {
             // A byte that is never UTF-8: the batch's text as a whole is not, and each record is checked alone.
             write!(out, "u{k}@s{k}.example,mail.relay{j}.example").expect("write");
             out.push(0xFF);
@@ -206,7 +212,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
         let first = Batch::ROWS / 16;
         let rows = [0, 1, first - 1, first, first + 1, 4_500][case % 6];
         let (pairs, broken) = (case % 4 >= 2, case % 8 == 7);
-        let bytes = file(&mut rng, rows, pairs, broken);
+        let bytes = file_with(&mut rng, rows, pairs, broken, case % 3 != 0);
         for output in [RowOutput::Nothing, RowOutput::Csv, RowOutput::Json] {
             let want = row_by_row(&bytes, &matchers[..1 + case % 2], output);
             evictions += want.busiest.iter().filter(|b| b.iter().any(|p| p.2 > 0)).count();
