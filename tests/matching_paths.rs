@@ -4,31 +4,18 @@
 //! of 2 to 120 labels (past the matcher's 63-label cap), hosts of one label and of over a hundred, IPv4 in
 //! IPv6 form, lists of only `*` senders and empty ones.
 
+mod common;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use common::Rng;
 use spoofctl::diagnostic::Span;
 use spoofctl::domain::Domain;
 use spoofctl::entry::{Entry, Metadata, TenantList};
 use spoofctl::matcher::{Matcher, Verdict, Via};
 use spoofctl::message::{Host, Message, Sender};
 use spoofctl::pair::{Action, Infrastructure, Rule, Side, SpoofType, SpoofedUser};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
 
 const LABELS: &[&str] = &["a", "b", "mx", "mail"];
 const TLDS: &[&str] = &["com", "net"];

@@ -9,6 +9,8 @@ use std::io::{Cursor, Write as _};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
+use common::Rng;
+
 use spoofctl::diagnostic::Span;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::entry::{Entry, Metadata, TenantList};
@@ -18,17 +20,6 @@ use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::render::observations::{row_csv, row_json};
 use spoofctl::scan::{Matching, RowOutput, match_rows};
 use spoofctl::tally::Tally;
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 /// A list naming some of the names the files use: allows and blocks, a `*` block, a range.
 fn list(seed: u64, name: &str) -> TenantList {

@@ -186,6 +186,30 @@ pub fn list_yaml(entries: &[GenEntry], accepted: bool) -> String {
     text
 }
 
+// ---------- a deterministic generator ----------
+
+/// Xorshift64: the same numbers on every run, for tests that build many inputs without proptest.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// One of `xs`.
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
 // ---------- the reference matcher ----------
 
 /// Whether the spoofed side and the infrastructure side of `e` match `m`, written out naively from the
