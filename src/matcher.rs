@@ -76,13 +76,13 @@ fn filter_slot(hash: u64, words: usize) -> (usize, u64) {
 
 impl Names {
     /// Indexes `entries` (each with its place in the list) by their infrastructure, and by their spoofed user
-    /// when `spoofed`.
-    fn new<'e>(hasher: &FixedState, entries: impl Iterator<Item = (u32, &'e Entry)>, spoofed: bool) -> Names {
+    /// when `by_spoofed`.
+    fn new<'e>(hasher: &FixedState, entries: impl Iterator<Item = (u32, &'e Entry)>, by_spoofed: bool) -> Names {
         let mut names = Names::default();
         let mut keyed: Vec<(u64, u32)> = Vec::new();
         for (i, entry) in entries {
             let spoofed = match entry.rule.spoofed() {
-                _ if !spoofed => None,
+                _ if !by_spoofed => None,
                 Side::Is(SpoofedUser::Address(a)) => {
                     names.addresses = true;
                     Some(hasher.hash_one(Key::Address(&a.to_string())))
@@ -372,8 +372,8 @@ impl<'a> Matcher<'a> {
         })
     }
 
-    /// The entries that name the message's From or (all of them when `near_misses`, else those whose
-    /// spoofed user is `*`) one of its infrastructures, each once, in file order.
+    /// The entries that name the message's From, and those that name one of its infrastructures (only those
+    /// whose spoofed user is `*` unless `near_misses`), each once, in file order.
     fn candidates(&self, message: &Message, out: &mut Vec<u32>, near_misses: bool) {
         out.clear();
         let all = &self.all;
