@@ -163,8 +163,8 @@ fn phase(kind: &str, data: &Path, entries: usize) {
     println!("{rows} {} {}", start.elapsed().as_secs_f64(), peak_kib());
 }
 
-/// What `match --observations` runs: reading on one thread, parsing and matching on every core, counting in
-/// file order. Returns the rows counted.
+/// What `match --observations` runs: one worker per core reading batches in turn, parsing and matching them,
+/// counting in file order. Returns the rows counted.
 fn scan_file(file: std::fs::File, m: &Matcher<'_>) -> u64 {
     let reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
     let matching = Matching { matchers: std::slice::from_ref(m), output: RowOutput::Nothing };

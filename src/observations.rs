@@ -314,8 +314,9 @@ impl Shape {
         out.row = number;
         let row = number;
         let err = |message: String| RowError { row, message };
-        // One UTF-8 check for the whole record; a field is then valid when it starts and ends on a character
-        // boundary. A record with bad bytes is checked field by field, so that the message names the column.
+        // One UTF-8 check for the whole record (or for its whole batch); a field is then valid when it starts and
+        // ends on a character boundary. A record with bad bytes is checked field by field, so that the message
+        // names the column.
         let text = record.text_utf8();
         let field = |i: usize, name: &str| -> Result<&str, RowError> {
             // An empty field is empty, even between the two halves of a character split across its neighbours.

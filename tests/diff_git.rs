@@ -5,16 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::git::in_repository;
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = in_repository("git", dir)
-        .args(["-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
-}
+use common::git::{git, in_repository};
 
 fn spoofctl(dir: &Path, args: &[&str]) -> Output {
     in_repository(env!("CARGO_BIN_EXE_spoofctl"), dir).args(args).env("NO_COLOR", "1").output().expect("spoofctl runs")

@@ -12,6 +12,7 @@ mod common;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
+use common::git::git;
 use common::{NOBODY, NOWHERE, check_pair_invariant, gen_entry, list_yaml, put_infrastructure, sender_named_by};
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
@@ -206,15 +207,6 @@ fn a_list_checked_under_a_revision_name_reads_like_the_file() {
 }
 
 // ---------- with git ----------
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = common::git::in_repository("git", dir)
-        .args(["-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 /// Lists committed to a repository and read back as `HEAD:lists/a.yaml`, `HEAD:./lists/b.yaml` (from the
 /// current folder), the folder `HEAD:lists`, and `HEAD~1:lists/a.yaml` (the previous commit), while the

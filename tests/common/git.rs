@@ -37,6 +37,17 @@ pub fn in_repository(program: impl AsRef<OsStr>, dir: &Path) -> Command {
     command
 }
 
+/// Runs git in `dir` (as [`in_repository`]) as a test's author, without signing or line-end conversion, and
+/// fails with git's message if it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = in_repository("git", dir)
+        .args(["-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// Fails, saying why, when this process has one of [`REPOSITORY_VARIABLES`]: a test that reads revisions
 /// through the library runs git with this process's environment, and would read another repository.
 pub fn assert_no_repository_variables() {
