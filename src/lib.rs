@@ -1,46 +1,34 @@
 //! spoofctl: Microsoft 365 spoofed-sender allow/block entries (the Tenant Allow/Block List's "Spoofed
 //! senders") as version-controlled YAML.
 //!
-//! The flow is visible in the modules: read (`source`, `yaml`, `raw`) -> validate (`validate`, `lint`, into
-//! the model of `pair` and `entry`) -> act (`format`) -> render (`render`). The library never prints.
+//! The pipeline, one folder a stage:
+//! - [`read`]: bytes to located raw values (list files, git revisions, exports, observations, headers);
+//! - [`validate`]: raw values to the [`model`], with every diagnostic and lint;
+//! - [`engine`]: valid values to results (a verdict, an explanation, a diff, a plan, an import, a scan);
+//! - [`render`]: results to text, Markdown, JSON, CSV, PowerShell and YAML.
 //!
-//! The promise: an allow is a pair. [`pair::Rule::Allow`] holds a [`pair::Pair`] of a concrete spoofed user
-//! and a concrete infrastructure; no wildcard can be put in one.
+//! The command line (`src/cli/`, in the binary) is the only code that prints or writes files.
+//!
+//! The promise: an allow is a pair. [`model::pair::Rule::Allow`] holds a [`model::pair::Pair`] of a concrete
+//! spoofed user and a concrete infrastructure; no wildcard can be put in one.
 
-pub mod address;
-pub mod atomic;
-pub mod check;
-pub mod date;
-pub mod diagnostic;
-pub mod diff;
-pub mod domain;
-pub mod encoding;
-pub mod entry;
-pub mod explain;
-pub mod export;
-pub mod format;
-pub mod guid;
-pub mod headers;
-pub mod import;
-pub mod ipv4;
-pub mod lint;
-pub mod matcher;
-pub mod meaning;
-pub mod message;
-pub mod observations;
-pub mod pair;
-pub mod plan;
-pub mod policy;
-pub mod powershell;
-pub mod raw;
-pub mod records;
+pub mod engine;
+pub mod model;
+pub mod read;
 pub mod render;
-pub mod replay;
-pub mod scan;
-pub mod schema;
-pub mod source;
-pub mod tabl;
-pub mod tally;
-pub mod text;
 pub mod validate;
-pub mod yaml;
+
+// The paths callers used before the stages had folders (`spoofctl::domain::Domain`), kept so they still work.
+pub use engine::{diff, explain, import, matcher, plan, replay, scan, tally};
+pub use model::characters as text;
+pub use model::header_codes as meaning;
+pub use model::{address, date, diagnostic, domain, entry, guid, ipv4, message, pair, policy};
+pub use read::csv_records as records;
+pub use read::list_files as source;
+pub use read::raw_list as raw;
+pub use read::tabl_export as tabl;
+pub use read::{encoding, headers, observations, yaml};
+pub use render::list_yaml as format;
+pub use render::{export, powershell, schema};
+pub use validate::lint;
+pub use validate::pipeline as check;

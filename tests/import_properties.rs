@@ -3,7 +3,7 @@
 //! no wildcard allow got in (each such row is refused with its row number), and every allow that did only
 //! lets through mail whose From and infrastructure it both names.
 //!
-//! Shapes (see `src/tabl.rs` and the samples in `tests/fixtures/import/`): `Export-Csv` from PowerShell 7
+//! Shapes (see `src/read/tabl_export.rs` and the samples in `tests/fixtures/import/`): `Export-Csv` from PowerShell 7
 //! (no `#TYPE` line) and Windows PowerShell 5.1 (a `#TYPE` line first), every field quoted or only where
 //! needed, columns in any order and case, with or without `Identity` and extra columns; `ConvertTo-Json`
 //! as an array or a single object, indented or not, with characters written as `\u` escapes or not; the

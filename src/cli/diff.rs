@@ -3,16 +3,16 @@
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
-use spoofctl::check::{Checked, check};
-use spoofctl::date::Date;
-use spoofctl::diagnostic::Severity;
-use spoofctl::diff::diff;
-use spoofctl::matcher::Matcher;
+use spoofctl::engine::diff::diff;
+use spoofctl::engine::matcher::Matcher;
+use spoofctl::engine::replay::{Replay, Replaying};
+use spoofctl::engine::scan::{all_cores, scan};
+use spoofctl::model::date::Date;
+use spoofctl::model::diagnostic::Severity;
+use spoofctl::read::list_files::read_version;
 use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_text};
 use spoofctl::render::{self};
-use spoofctl::replay::{Replay, Replaying};
-use spoofctl::scan::{all_cores, scan};
-use spoofctl::source::read_version;
+use spoofctl::validate::pipeline::{Checked, check};
 
 use super::args::{DiffArgs, DiffFormat};
 use super::observe::{Opened, open};

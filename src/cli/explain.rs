@@ -3,9 +3,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use spoofctl::explain::explain;
-use spoofctl::headers::{HeaderBlocks, Stamps};
-use spoofctl::matcher::Matcher;
+use spoofctl::engine::explain::explain;
+use spoofctl::engine::matcher::Matcher;
+use spoofctl::read::headers::{HeaderBlocks, Stamps};
 use spoofctl::render;
 
 use super::args::{ExplainArgs, Format};

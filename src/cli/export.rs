@@ -1,7 +1,7 @@
 //! `spoofctl export`: one tenant's list in the service's formats.
 
-use spoofctl::atomic;
-use spoofctl::export;
+use super::atomic;
+use spoofctl::render::export;
 
 use super::args::{ExportArgs, ExportFormat};
 use super::{Exit, fail, one_list, out};

@@ -1,11 +1,11 @@
 //! `spoofctl fmt`: rewrite lists in canonical form, or (`--check`) say which would change.
 
-use spoofctl::atomic;
-use spoofctl::check::check;
-use spoofctl::date::Date;
-use spoofctl::format::format;
+use super::atomic;
+use spoofctl::model::date::Date;
+use spoofctl::read::list_files::{discover, read_text};
 use spoofctl::render;
-use spoofctl::source::{discover, read_text};
+use spoofctl::render::list_yaml::format;
+use spoofctl::validate::pipeline::check;
 
 use super::args::{FmtArgs, paths_or_default};
 use super::{Exit, fail, out, stdout_style};
@@ -35,7 +35,9 @@ pub fn run(args: FmtArgs) -> Exit {
         let formatted = match format(&checked) {
             Ok(f) => f,
             Err(e) => {
-                for d in checked.diagnostics.iter().filter(|d| d.severity == spoofctl::diagnostic::Severity::Error && !d.code.is_lint()) {
+                for d in
+                    checked.diagnostics.iter().filter(|d| d.severity == spoofctl::model::diagnostic::Severity::Error && !d.code.is_lint())
+                {
                     out(&render::diagnostic(d, style));
                     out("\n");
                 }

@@ -2,12 +2,12 @@
 
 use std::fs::File;
 
-use spoofctl::atomic;
-use spoofctl::domain::Domain;
-use spoofctl::import::{Merged, list_text, merge};
+use super::atomic;
+use spoofctl::engine::import::{Merged, list_text, merge};
+use spoofctl::model::characters::check_free_text;
+use spoofctl::model::domain::Domain;
+use spoofctl::read::tabl_export::read_export;
 use spoofctl::render;
-use spoofctl::tabl::read_export;
-use spoofctl::text::check_free_text;
 
 use super::args::ImportArgs;
 use super::{Exit, fail, out, stderr_style};

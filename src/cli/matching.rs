@@ -1,8 +1,8 @@
 //! `spoofctl match`: the verdict of the lists for one message given by flags, or for an observations file.
 
-use spoofctl::date::Date;
-use spoofctl::matcher::Matcher;
-use spoofctl::message::{Host, Message, Sender};
+use spoofctl::engine::matcher::Matcher;
+use spoofctl::model::date::Date;
+use spoofctl::model::message::{Host, Message, Sender};
 use spoofctl::render;
 
 use super::args::{MatchArgs, MatchFormat};

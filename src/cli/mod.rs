@@ -2,6 +2,7 @@
 //! its own module. This is the only place that prints.
 
 mod args;
+mod atomic;
 mod diff;
 mod explain;
 mod export;
@@ -20,11 +21,11 @@ use std::sync::OnceLock;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use spoofctl::check::{Checked, check_file};
-use spoofctl::date::Date;
-use spoofctl::diagnostic::Severity;
+use spoofctl::model::date::Date;
+use spoofctl::model::diagnostic::Severity;
+use spoofctl::read::list_files::discover;
 use spoofctl::render::{self, Style};
-use spoofctl::source::discover;
+use spoofctl::validate::pipeline::{Checked, check_file};
 
 use args::{Cli, Command};
 use clap::ColorChoice;

@@ -5,11 +5,11 @@ use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use spoofctl::encoding::utf8_reader;
-use spoofctl::matcher::Matcher;
-use spoofctl::observations::Reader;
+use spoofctl::engine::matcher::Matcher;
+use spoofctl::engine::scan::{Matching, RowOutput, all_cores, match_rows};
+use spoofctl::read::encoding::utf8_reader;
+use spoofctl::read::observations::Reader;
 use spoofctl::render::observations::{CSV_HEADER, Run, summary_json, summary_text};
-use spoofctl::scan::{Matching, RowOutput, all_cores, match_rows};
 
 use super::args::MatchFormat;
 use super::progress::Progress;

@@ -2,10 +2,10 @@
 
 use std::fs::File;
 
-use spoofctl::atomic;
-use spoofctl::plan::{LiveItem, plan};
+use super::atomic;
+use spoofctl::engine::plan::{LiveItem, plan};
+use spoofctl::read::tabl_export::{ExportError, read_export};
 use spoofctl::render::plan::{plan_json, plan_markdown, plan_powershell, plan_text, refusal_words};
-use spoofctl::tabl::{ExportError, read_export};
 
 use super::args::{PlanArgs, PlanFormat};
 use super::{Exit, fail, one_list, out, stdout_style};

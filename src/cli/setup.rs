@@ -5,8 +5,8 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
-use spoofctl::atomic;
-use spoofctl::schema::list_schema;
+use super::atomic;
+use spoofctl::render::schema::list_schema;
 
 use super::args::{Cli, CompletionsArgs, ManArgs};
 use super::{Exit, fail, out};

@@ -1,9 +1,9 @@
 //! `spoofctl validate`: check list files and report every finding.
 
-use spoofctl::check::{Checked, check_file};
-use spoofctl::diagnostic::Severity;
+use spoofctl::model::diagnostic::Severity;
+use spoofctl::read::list_files::discover;
 use spoofctl::render;
-use spoofctl::source::discover;
+use spoofctl::validate::pipeline::{Checked, check_file};
 
 use super::args::{Format, ValidateArgs, paths_or_default};
 use super::progress::Progress;
@@ -36,6 +36,6 @@ pub fn run(args: ValidateArgs) -> Exit {
         Format::Text => out(&render::validate_text(&checked, stdout_style())),
         Format::Json => out(&format!("{:#}\n", render::validate_json(&checked))),
     }
-    let failing = |d: &&spoofctl::diagnostic::Diagnostic| d.severity == Severity::Error || args.deny_warnings;
+    let failing = |d: &&spoofctl::model::diagnostic::Diagnostic| d.severity == Severity::Error || args.deny_warnings;
     if checked.iter().flat_map(|c| &c.diagnostics).any(|d| failing(&d)) { Exit::Findings } else { Exit::Clean }
 }

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{Style, entry_json, plural};
-use crate::check::Checked;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::pair::Action;
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::pair::Action;
+use crate::validate::pipeline::Checked;
 
 /// One diagnostic as text, in the layout of the product spec.
 pub fn diagnostic(d: &Diagnostic, style: Style) -> String {

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{Style, diagnostic_json, entry_json, plural, thousands};
-use crate::diff::{Change, ChangeKind, ListDiff};
-use crate::replay::Replay;
+use crate::engine::diff::{Change, ChangeKind, ListDiff};
+use crate::engine::replay::Replay;
 
 /// One tenant's review, with the traffic replay when observations were given.
 pub struct TenantReview<'a> {
@@ -30,7 +30,7 @@ fn describe(c: &Change<'_>) -> String {
         (ChangeKind::ActionChanged, Some(o), Some(n)) => format!("{}: {} -> {}", n.label(), o.action(), n.action()),
         (ChangeKind::MetadataChanged, _, Some(n)) => {
             let fields: Vec<String> = c.fields().into_iter().map(|(f, a, b)| format!("{f} {a} -> {b}")).collect();
-            format!("{}: {}", n.label(), crate::text::printable(&fields.join("; ")))
+            format!("{}: {}", n.label(), crate::model::characters::printable(&fields.join("; ")))
         }
         _ => c.entry().label().to_string(),
     }

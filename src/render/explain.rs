@@ -6,15 +6,15 @@ use serde_json::{Value, json};
 
 use super::verdict::{outcome_json, outcome_text};
 use super::{Style, diagnostic, diagnostic_json, entry_json};
-use crate::explain::{Explanation, ListView};
-use crate::headers::Stamps;
-use crate::meaning;
-use crate::message::Message;
+use crate::engine::explain::{Explanation, ListView};
+use crate::model::header_codes;
+use crate::model::message::Message;
+use crate::read::headers::Stamps;
 
 /// One labelled line. Values come from the message, so control characters (terminal escapes) are shown
 /// escaped, never sent to the terminal.
 fn field_line(out: &mut String, label: &str, value: &str) {
-    let _ = writeln!(out, "  {label:<13}{}", crate::text::escaped(value));
+    let _ = writeln!(out, "  {label:<13}{}", crate::model::characters::escaped(value));
 }
 
 /// The stamps as labelled lines, each code with its meaning.
@@ -36,11 +36,11 @@ fn stamps_text(s: &Stamps, out: &mut String) {
         field_line(out, "Auth:", &format!("{why}: this message did not pass Exchange Online Protection, or its headers were cut"));
     }
     if let Some(d) = s.result("dmarc") {
-        let action = d.get("action").map_or(String::new(), |a| format!(", action={a}: {}", meaning::dmarc_action(a)));
+        let action = d.get("action").map_or(String::new(), |a| format!(", action={a}: {}", header_codes::dmarc_action(a)));
         field_line(out, "DMARC:", &format!("{}{action}", d.result));
     }
     if let Some(c) = s.result("compauth") {
-        let reason = c.get("reason").map_or(String::new(), |r| format!(", reason {r}: {}", meaning::compauth_reason(r)));
+        let reason = c.get("reason").map_or(String::new(), |r| format!(", reason {r}: {}", header_codes::compauth_reason(r)));
         field_line(out, "compauth:", &format!("{}{reason}", c.result));
     }
     if let Some(spf) = s.result("spf") {
@@ -63,7 +63,8 @@ fn stamps_text(s: &Stamps, out: &mut String) {
     let no_ptr = if s.antispam.is_empty() { "(not stamped)" } else { "(none: the connecting IP has no reverse DNS name)" };
     field_line(out, "PTR:", s.antispam("PTR").unwrap_or(no_ptr));
     type Meaning = fn(&str) -> &'static str;
-    let coded: [(&str, Meaning); 4] = [("CAT", meaning::cat), ("SFV", meaning::sfv), ("SFTY", meaning::sfty), ("DIR", meaning::dir)];
+    let coded: [(&str, Meaning); 4] =
+        [("CAT", header_codes::cat), ("SFV", header_codes::sfv), ("SFTY", header_codes::sfty), ("DIR", header_codes::dir)];
     for (key, words) in coded {
         if let Some(v) = s.antispam(key) {
             field_line(out, &format!("{key}:"), &format!("{v}: {}", words(v)));
@@ -91,7 +92,7 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
             for line in s.yaml.lines() {
                 let _ = writeln!(out, "  {line}");
             }
-            if let Some(block) = view.outcome.verdict.decision().filter(|d| d.entry().action() == crate::pair::Action::Block) {
+            if let Some(block) = view.outcome.verdict.decision().filter(|d| d.entry().action() == crate::model::pair::Action::Block) {
                 let _ = writeln!(
                     out,
                     "  note: the block at line {} matches this message too; block beats allow, so this allow lets nothing through until that block changes",
@@ -146,22 +147,22 @@ fn stamps_json(s: &Stamps) -> Value {
         "dmarc": s.result("dmarc").map(|d| json!({
             "result": d.result,
             "action": d.get("action"),
-            "action_meaning": d.get("action").map(meaning::dmarc_action),
+            "action_meaning": d.get("action").map(header_codes::dmarc_action),
             "header_from": d.get("header.from"),
         })),
         "compauth": s.result("compauth").map(|c| json!({
             "result": c.result,
             "reason": c.get("reason"),
-            "reason_meaning": c.get("reason").map(meaning::compauth_reason),
+            "reason_meaning": c.get("reason").map(header_codes::compauth_reason),
         })),
         "spf": s.result("spf").map(|r| json!({"result": r.result, "smtp_mailfrom": r.get("smtp.mailfrom")})),
         "dkim": s.dkim().map(|r| json!({"result": r.result, "domain": r.get("header.d")})).collect::<Vec<_>>(),
         "cip": s.connecting_ip().map(|ip| ip.to_string()),
         "ptr": s.antispam("PTR"),
-        "cat": code("CAT", meaning::cat),
-        "sfv": code("SFV", meaning::sfv),
-        "sfty": code("SFTY", meaning::sfty),
-        "dir": code("DIR", meaning::dir),
+        "cat": code("CAT", header_codes::cat),
+        "sfv": code("SFV", header_codes::sfv),
+        "sfty": code("SFTY", header_codes::sfty),
+        "dir": code("DIR", header_codes::dir),
         "auth_as": s.auth_as,
         "arc_results": s.arc_results,
     })

@@ -1,11 +1,16 @@
-//! Renderers: findings, reports and verdicts as human text or JSON. The library builds values; these turn
-//! the same values into every format, so formats cannot disagree.
+//! Renderers: findings, reports and verdicts as human text, Markdown, JSON, CSV, PowerShell and YAML (the
+//! canonical list file `fmt` writes, and `export`'s formats). The library builds values; these turn the same
+//! values into every format, so formats cannot disagree.
 
 mod diagnostics;
 pub mod diff;
 mod explain;
+pub mod export;
+pub mod list_yaml;
 pub mod observations;
 pub mod plan;
+pub mod powershell;
+pub mod schema;
 mod verdict;
 
 pub use diagnostics::{diagnostic, diagnostic_json, validate_json, validate_text};
@@ -16,8 +21,8 @@ use std::borrow::Cow;
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::EntryLabel;
-use crate::pair::Word;
+use crate::model::diagnostic::EntryLabel;
+use crate::model::pair::Word;
 
 /// Whether to colour human output (a terminal, and `NO_COLOR` unset).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -8,12 +8,12 @@ use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use super::{entry_json, safe_cell, thousands};
-use crate::entry::TenantList;
-use crate::matcher::Outcome;
-use crate::message::{Host, Message, Sender, ServiceInfrastructure};
-use crate::observations::Row;
-use crate::pair::Word;
-use crate::tally::Tally;
+use crate::engine::matcher::Outcome;
+use crate::engine::tally::Tally;
+use crate::model::entry::TenantList;
+use crate::model::message::{Host, Message, Sender, ServiceInfrastructure};
+use crate::model::pair::Word;
+use crate::read::observations::Row;
 
 /// How many uncovered pairs the summary lists.
 pub const BUSIEST: usize = 10;

@@ -6,12 +6,12 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::entry::Entry;
-use crate::export::new_command;
-use crate::pair::{Action, SpoofType, Word};
-use crate::plan::{LiveItem, Plan, Refusal};
-use crate::powershell::{PREAMBLE, command};
+use crate::engine::plan::{LiveItem, Plan, Refusal};
+use crate::model::entry::Entry;
+use crate::model::pair::{Action, SpoofType, Word};
 use crate::render::Style;
+use crate::render::export::new_command;
+use crate::render::powershell::{PREAMBLE, command};
 
 /// Why a create is risky, if it is.
 fn create_risk(e: &Entry) -> Option<&'static str> {
@@ -235,7 +235,7 @@ pub fn plan_powershell(p: &Plan<'_>, title: &str) -> Option<String> {
         return None;
     }
     // The title is a path: escaped, so that no character of it can end the comment line.
-    let title = crate::text::printable(title);
+    let title = crate::model::characters::printable(title);
     let mut out = format!(
         "# Applies the spoofctl plan for {title}: {}\n# Run in Exchange Online PowerShell (Connect-ExchangeOnline).\n{PREAMBLE}\n",
         summary_line(p)

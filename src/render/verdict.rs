@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{Style, entry_json};
-use crate::entry::Entry;
-use crate::matcher::{Failed, NearMiss, Outcome, Verdict, Via};
-use crate::message::Message;
-use crate::pair::Word;
+use crate::engine::matcher::{Failed, NearMiss, Outcome, Verdict, Via};
+use crate::model::entry::Entry;
+use crate::model::message::Message;
+use crate::model::pair::Word;
 
 fn place(entry: &Entry, outcome: &Outcome<'_>) -> String {
     format!("{}:{}:{}", outcome.list.path.display(), entry.span.line, entry.span.column)

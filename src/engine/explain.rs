@@ -1,0 +1,141 @@
+//! Explaining a message: what the service saw and decided, what the lists say, and the entry that would
+//! allow it.
+
+use crate::engine::matcher::{Matcher, Outcome, Verdict};
+use crate::model::date::Date;
+use crate::model::diagnostic::{Diagnostic, Span};
+use crate::model::domain::Domain;
+use crate::model::entry::{Entry, Metadata};
+use crate::model::ipv4::Ipv4Slash24;
+use crate::model::message::{Host, Message, Sender};
+use crate::model::pair::{Action, Infrastructure, Pair, Rule, SpoofType, SpoofedUser};
+use crate::read::headers::Stamps;
+use crate::render::list_yaml::entry_yaml;
+use crate::validate::lint::lint;
+
+/// Where a suggested entry's infrastructure comes from, in order of preference: a passing DKIM domain is
+/// verified and survives relays; the PTR's organizational domain is what Microsoft advises; the /24 is the
+/// fallback for hosts without PTR (TABL-SPOOF, "Domain pair syntax").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The `header.d` of a passing DKIM signature.
+    Dkim,
+    /// The organizational domain of the PTR host.
+    Ptr,
+    /// The /24 of the connecting IPv4 address.
+    Range,
+}
+
+impl Basis {
+    /// In words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Basis::Dkim => "the domain of a passing DKIM signature",
+            Basis::Ptr => "the organizational domain of the PTR host",
+            Basis::Range => "the /24 of the connecting IP (no PTR, no passing DKIM)",
+        }
+    }
+}
+
+/// An allow entry that would let this message through, with the lints it would raise in the list.
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    /// The entry: always a concrete pair, never a wildcard.
+    pub entry: Entry,
+    /// Where its infrastructure comes from.
+    pub basis: Basis,
+    /// The entry as YAML, ready to paste under `entries:`.
+    pub yaml: String,
+    /// What `validate` would say about it in this list.
+    pub lints: Vec<Diagnostic>,
+}
+
+/// What one list says about the message.
+#[derive(Debug, Clone)]
+pub struct ListView<'a> {
+    /// The verdict and near misses.
+    pub outcome: Outcome<'a>,
+    /// An entry that would allow the message, when the verdict is not already allow (or why there is none).
+    pub suggestion: Result<Suggestion, String>,
+}
+
+/// Everything `explain` reports about one message.
+#[derive(Debug, Clone)]
+pub struct Explanation<'a> {
+    /// What the headers say.
+    pub stamps: Stamps,
+    /// The message as matching sees it; `None` when the headers name no usable From address.
+    pub message: Option<Message>,
+    /// One view per list.
+    pub lists: Vec<ListView<'a>>,
+}
+
+/// The message the stamps describe: From, PTR and CIP from the antispam report (CIP from SPF's comment or
+/// `Received-SPF` when missing), and the domains of passing DKIM signatures only.
+pub fn message_of(stamps: &Stamps) -> Option<Message> {
+    let from = Sender::parse(stamps.from.as_deref()?).ok().filter(|s| s.address().is_some())?;
+    let mut m = Message::from(from);
+    m.ptr = stamps.antispam("PTR").and_then(|p| Host::parse(p).ok());
+    m.ip = stamps.connecting_ip();
+    m.dkim_pass = stamps.dkim().filter(|r| r.result == "pass").filter_map(|r| Host::parse(r.get("header.d")?).ok()).collect();
+    Some(m)
+}
+
+/// Builds the explanation of one message against the lists' matchers, as of `today` (for lints).
+pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Explanation<'a> {
+    let message = message_of(&stamps);
+    let lists = match &message {
+        None => Vec::new(),
+        Some(m) => matchers
+            .iter()
+            .map(|matcher| {
+                let outcome = matcher.evaluate(m);
+                let suggestion = match outcome.verdict {
+                    Verdict::Allow(_) => Err("the message is already allowed".to_string()),
+                    _ => suggest(matcher, m, &stamps, today),
+                };
+                ListView { outcome, suggestion }
+            })
+            .collect(),
+    };
+    Explanation { stamps, message, lists }
+}
+
+/// The allow entry for this message's pair: never a wildcard; infrastructure preferring a passing DKIM
+/// domain, then the PTR's organizational domain, then the /24.
+fn suggest(matcher: &Matcher<'_>, m: &Message, stamps: &Stamps, today: Date) -> Result<Suggestion, String> {
+    let domain = m.from.domain();
+    let spoofed = Domain::parse(domain).map_err(|e| format!("the From domain cannot be an entry: {e}"))?;
+    let dkim = m.dkim_pass.iter().find_map(|h| Domain::parse(h.as_str()).ok()).map(|d| (Infrastructure::Domain(d), Basis::Dkim));
+    let ptr = || m.ptr.as_ref().and_then(|h| Domain::parse(h.organizational()).ok()).map(|d| (Infrastructure::Domain(d), Basis::Ptr));
+    let range = || m.range().map(|r: Ipv4Slash24| (Infrastructure::Range(r), Basis::Range));
+    let (infrastructure, basis) = dkim.or_else(ptr).or_else(range).ok_or_else(|| {
+        "the headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting IP".to_string()
+    })?;
+    let spoof_type = matcher.spoof_type_of(m).unwrap_or(match stamps.antispam("SFTY") {
+        Some("9.11") => SpoofType::Internal,
+        _ => SpoofType::External,
+    });
+    let list = matcher.list();
+    // The suggestion's place: a line no entry has, so its lints can be told apart.
+    let span = Span::new(0, 0);
+    let entry = Entry {
+        rule: Rule::Allow(Pair { spoofed: SpoofedUser::Domain(spoofed), infrastructure }),
+        spoof_type,
+        type_written: true,
+        meta: Metadata::default(),
+        span,
+    };
+    if let Some(same) = list.entries.iter().find(|e| e.identity() == entry.identity()) {
+        return Err(format!(
+            "the list already has this pair as a {} (line {}): change that entry's action rather than adding another",
+            same.action(),
+            same.span.line
+        ));
+    }
+    let mut with = list.clone();
+    with.entries.push(entry.clone());
+    let lints = lint(&with, today).into_iter().filter(|d| d.span == Some(span)).collect();
+    debug_assert_eq!(entry.action(), Action::Allow);
+    Ok(Suggestion { yaml: entry_yaml(&entry), entry, basis, lints })
+}

@@ -1,0 +1,170 @@
+//! Plan: what must change in the tenant so that it holds exactly the list's entries.
+//!
+//! The list and a live export are compared by identity (spoofed user, infrastructure, spoof type; product
+//! spec, "Plan"): an entry only in the list is created (`New-`); one in both with another action is changed
+//! (`Set- -Ids`, which changes only the action, CMDLETS); one only in the tenant is unmanaged, left alone,
+//! or removed with `--prune` (`Remove- -Ids`).
+//!
+//! The live side is whatever the tenant holds, which may include entries no list can (a wildcard allow made
+//! in the portal), so it is kept as normalized text with its Identity, never as an [`Entry`]. Scripts name
+//! live entries only by their validated GUID.
+
+use std::collections::HashMap;
+
+use crate::model::characters::printable;
+use crate::model::entry::{Entry, TenantList};
+use crate::model::guid::Guid;
+use crate::model::pair::{Action, Side, SpoofType};
+use crate::read::tabl_export::{ExportRow, RowProblem, RowWords};
+use crate::validate::list::MAX_ENTRIES;
+
+/// A plan that removes more than this share of the tenant's entries is refused without `--force`...
+pub const PRUNE_GUARD_SHARE: f64 = 0.30;
+/// ...when it removes at least this many (product spec, "Plan").
+pub const PRUNE_GUARD_MIN: usize = 10;
+
+/// One entry of the live tenant, as the export shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveItem {
+    /// Where it is in the export.
+    pub place: String,
+    /// `Identity`, if the export has it.
+    pub id: Option<Guid>,
+    /// The spoofed user, in normal form when it parses (as the tenant has it otherwise).
+    pub spoofed: String,
+    /// The infrastructure, likewise.
+    pub infrastructure: String,
+    /// Internal or external.
+    pub spoof_type: SpoofType,
+    /// Allow or block.
+    pub action: Action,
+}
+
+impl LiveItem {
+    /// Reads an export row. Only the type, the action and the Identity must be valid: the pair is kept as the
+    /// tenant has it, normalized where it can be.
+    pub fn from_row(row: &ExportRow) -> Result<LiveItem, RowProblem> {
+        let RowWords { action, spoof_type, id } = row.words()?;
+        let spoof_type =
+            spoof_type.ok_or_else(|| row.problem("the export has no SpoofType: export with Get-TenantAllowBlockListSpoofItems".into()))?;
+        let spoofed = Side::parse_spoofed(&row.spoofed).map_or_else(|_| printable(&row.spoofed).to_lowercase(), |s| s.to_string());
+        let infrastructure = Side::parse_infrastructure(&row.infrastructure)
+            .map_or_else(|_| printable(&row.infrastructure).to_lowercase(), |s| s.to_string());
+        Ok(LiveItem { place: row.place.clone(), id, spoofed, infrastructure, spoof_type, action })
+    }
+
+    fn key(&self) -> (String, String, SpoofType) {
+        (self.spoofed.clone(), self.infrastructure.clone(), self.spoof_type)
+    }
+
+    /// An allow with `*` on a side: the service accepts it, a spoofctl list never holds it.
+    pub fn is_wildcard_allow(&self) -> bool {
+        self.action == Action::Allow && (self.spoofed == "*" || self.infrastructure == "*")
+    }
+}
+
+fn key_of(e: &Entry) -> (String, String, SpoofType) {
+    (e.rule.spoofed().to_string(), e.rule.infrastructure().to_string(), e.spoof_type)
+}
+
+/// An entry whose action differs between the list and the tenant.
+#[derive(Debug, Clone)]
+pub struct ActionChange<'a> {
+    /// The list's entry (the action wanted).
+    pub entry: &'a Entry,
+    /// The tenant's entry (its Identity is what `Set-` takes).
+    pub live: &'a LiveItem,
+}
+
+/// Why a plan cannot be applied as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// It would remove more than 30% of the tenant's entries (and at least 10); `--force` accepts it.
+    TooManyRemovals {
+        /// Entries removed.
+        removed: usize,
+        /// Entries in the tenant.
+        live: usize,
+    },
+    /// The tenant would hold more than 1024 entries (TABL-SPOOF, "Limits"). Nothing accepts it.
+    OverLimit {
+        /// Entries after the plan.
+        result: usize,
+    },
+    /// Changes or removals need the live entries' Identity, which the export lacks.
+    MissingIds {
+        /// How many entries need one.
+        count: usize,
+    },
+}
+
+/// What must change.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    /// Entries to create, in canonical order.
+    pub create: Vec<&'a Entry>,
+    /// Entries whose action must change.
+    pub change: Vec<ActionChange<'a>>,
+    /// Tenant entries to remove (`--prune`).
+    pub remove: Vec<&'a LiveItem>,
+    /// Tenant entries the list does not hold, left alone.
+    pub unmanaged: Vec<&'a LiveItem>,
+    /// How many entries the tenant holds now.
+    pub live_count: usize,
+    /// Why the plan cannot be applied, if it cannot; the first reason found.
+    pub refusal: Option<Refusal>,
+}
+
+impl Plan<'_> {
+    /// True when nothing must be created, changed or removed.
+    pub fn is_empty(&self) -> bool {
+        self.create.is_empty() && self.change.is_empty() && self.remove.is_empty()
+    }
+
+    /// How many entries the tenant holds once the plan is applied.
+    pub fn result_count(&self) -> usize {
+        self.live_count + self.create.len() - self.remove.len()
+    }
+}
+
+/// Compares the list with the live entries. `prune` removes the tenant's unmanaged entries; `force` accepts
+/// a plan that removes many.
+pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], prune: bool, force: bool) -> Plan<'a> {
+    let mut by_key: HashMap<(String, String, SpoofType), &LiveItem> = HashMap::new();
+    let mut unmanaged = Vec::new();
+    for item in live {
+        // Two live items for one pair and type (spelled differently in the tenant, say `1.2.3.4/24` and
+        // `1.2.3.0/24`): the first one stands for the list's entry, the others are unmanaged.
+        match by_key.entry(item.key()) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(item);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => unmanaged.push(item),
+        }
+    }
+    let mut entries: Vec<&Entry> = list.entries.iter().collect();
+    entries.sort_by_key(|e| e.identity());
+    let (mut create, mut change) = (Vec::new(), Vec::new());
+    for entry in entries {
+        match by_key.remove(&key_of(entry)) {
+            None => create.push(entry),
+            Some(item) if item.action != entry.action() => change.push(ActionChange { entry, live: item }),
+            Some(_) => {}
+        }
+    }
+    unmanaged.extend(by_key.into_values());
+    unmanaged.sort_by(|a, b| (&a.spoofed, &a.infrastructure, a.spoof_type).cmp(&(&b.spoofed, &b.infrastructure, b.spoof_type)));
+    let remove = if prune { std::mem::take(&mut unmanaged) } else { Vec::new() };
+    let mut plan = Plan { create, change, remove, unmanaged, live_count: live.len(), refusal: None };
+    let missing = plan.change.iter().filter(|c| c.live.id.is_none()).count() + plan.remove.iter().filter(|r| r.id.is_none()).count();
+    plan.refusal = if plan.result_count() > MAX_ENTRIES {
+        Some(Refusal::OverLimit { result: plan.result_count() })
+    } else if missing > 0 {
+        Some(Refusal::MissingIds { count: missing })
+    } else if !force && plan.remove.len() >= PRUNE_GUARD_MIN && plan.remove.len() as f64 > PRUNE_GUARD_SHARE * plan.live_count as f64 {
+        Some(Refusal::TooManyRemovals { removed: plan.remove.len(), live: plan.live_count })
+    } else {
+        None
+    };
+    plan
+}

@@ -1,0 +1,95 @@
+//! `Ipv4Slash24`: the only IP form a spoofed-sender entry takes.
+//!
+//! The service documents `<source IP>/24` for infrastructure without a PTR record, and /24 as the only subnet
+//! depth accepted (TABL-SPOOF; New-TenantAllowBlockListSpoofItems, `-SendingInfrastructure`). IPv6 is never
+//! mentioned for spoof entries, so spoofctl refuses it.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use crate::model::characters::printable;
+use crate::model::diagnostic::{Code, ValueError};
+
+/// An IPv4 /24 network, kept as its network address (`203.0.113.0/24`). `203.0.113.25/24` reads as the same
+/// network: the service's handling of host bits is undocumented, and spoofctl treats them as the same entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ipv4Slash24 {
+    network: u32,
+}
+
+impl Ipv4Slash24 {
+    /// Parses `a.b.c.d/24`.
+    pub fn parse(raw: &str) -> Result<Ipv4Slash24, ValueError> {
+        if raw.contains(':') {
+            return Err(ValueError::new(
+                Code::Ipv6,
+                format!("`{}` is IPv6: the service documents spoofed-sender entries for IPv4 /24 ranges only", printable(raw)),
+                "use the sender's PTR domain or DKIM domain instead",
+            ));
+        }
+        let (addr, prefix) = match raw.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (raw, None),
+        };
+        let ip = parse_dotted(addr).ok_or_else(|| {
+            ValueError::new(
+                Code::InvalidIp,
+                format!("`{}` is not an IPv4 range: `{}` is not four numbers from 0 to 255", printable(raw), printable(addr)),
+                "write the range as `203.0.113.0/24`",
+            )
+        })?;
+        let network = u32::from(ip) & 0xFFFF_FF00;
+        let fix = Ipv4Addr::from(network);
+        match prefix {
+            Some("24") => Ok(Ipv4Slash24 { network }),
+            None => Err(ValueError::new(
+                Code::IpNotSlash24,
+                format!("`{}` is a single IP: the service takes IP infrastructure only as a /24 range", printable(raw)),
+                format!("write `{fix}/24`"),
+            )),
+            Some(p) => Err(ValueError::new(
+                Code::IpNotSlash24,
+                format!("`{}` has prefix length /{}: the service accepts /24 only", printable(raw), printable(p)),
+                format!("write `{fix}/24`"),
+            )),
+        }
+    }
+
+    /// True when the range holds `ip`.
+    pub fn contains(&self, ip: Ipv4Addr) -> bool {
+        u32::from(ip) & 0xFFFF_FF00 == self.network
+    }
+
+    /// The /24 holding `ip`.
+    pub fn of(ip: Ipv4Addr) -> Ipv4Slash24 {
+        Ipv4Slash24 { network: u32::from(ip) & 0xFFFF_FF00 }
+    }
+
+    /// True when `raw` is shaped like an IP value rather than a domain: digits, dots and a `/` (IPv4), or
+    /// hex digits with colons (IPv6).
+    pub fn looks_like_ip(raw: &str) -> bool {
+        let v4 = raw.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'/');
+        let v6 = raw.contains(':') && raw.bytes().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'/'));
+        !raw.is_empty() && (v4 || v6)
+    }
+}
+
+/// Strict dotted quad: four decimal numbers 0..=255 without leading zeros (which some tools read as octal).
+fn parse_dotted(s: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.split('.');
+    for octet in &mut octets {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) || (p.len() > 1 && p.starts_with('0')) {
+            return None;
+        }
+        *octet = p.parse().ok()?;
+    }
+    parts.next().is_none().then(|| Ipv4Addr::from(octets))
+}
+
+impl fmt::Display for Ipv4Slash24 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/24", Ipv4Addr::from(self.network))
+    }
+}

@@ -1,0 +1,55 @@
+//! `Policy`: the lint levels a list file sets in its `policy:` block.
+
+use std::collections::BTreeMap;
+
+use crate::model::diagnostic::{Code, Severity};
+
+/// What a lint does in one list: the level a `policy:` block gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Not reported.
+    Off,
+    /// Reported as a warning.
+    Warning,
+    /// Reported as an error (the run exits 1).
+    Error,
+}
+
+impl Level {
+    /// The words a `policy:` block takes.
+    pub const WORDS: &'static [(&'static str, Level)] = &[("error", Level::Error), ("warning", Level::Warning), ("off", Level::Off)];
+
+    /// Reads `error`, `warning` or `off`.
+    pub fn parse(raw: &str) -> Option<Level> {
+        Level::WORDS.iter().find(|(w, _)| *w == raw).map(|(_, l)| *l)
+    }
+
+    /// The word for this level.
+    pub fn word(self) -> &'static str {
+        Level::WORDS.iter().find(|(_, l)| *l == self).map(|(w, _)| *w).unwrap_or("warning")
+    }
+}
+
+/// The lint levels of one list: codes not named keep their default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    levels: BTreeMap<Code, Level>,
+}
+
+impl Policy {
+    /// Sets a lint's level. Only lints have levels: [`Code::is_lint`].
+    pub fn set(&mut self, code: Code, level: Level) {
+        debug_assert!(code.is_lint());
+        self.levels.insert(code, level);
+    }
+
+    /// The severity a finding with this code gets, or `None` when the policy turns it off.
+    pub fn severity(&self, code: Code) -> Option<Severity> {
+        match self.levels.get(&code) {
+            None => Some(code.default_severity()),
+            Some(Level::Off) => None,
+            Some(Level::Warning) => Some(Severity::Warning),
+            Some(Level::Error) => Some(Severity::Error),
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! TABL exports: the spoofed-sender entries as the service hands them out, read into entries.
+//!
+//! Shapes read (product spec, "TABL formats"; CMDLETS, Get-TenantAllowBlockListSpoofItems):
+//! - `Get-TenantAllowBlockListSpoofItems | Export-Csv`: Windows PowerShell 5.1 writes a `#TYPE` line first and
+//!   quotes every field; PowerShell 7 writes neither. Columns `Identity, SpoofedUser, SendingInfrastructure,
+//!   SpoofType, Action`, in any order and case, with extra columns (`RunspaceId`...) ignored;
+//! - `Get-TenantAllowBlockListSpoofItems | ConvertTo-Json`: one object, or an array of them;
+//! - the legacy `Set-PhishFilterPolicy -SpoofAllowBlockList` CSV: `Sender` (the infrastructure),
+//!   `SpoofedUser`, `AllowedToSpoof` (`Yes`/`No`), with no spoof type.
+//!
+//! Each row becomes an [`Entry`] through the same parsers as a list file, so an export cannot smuggle in a
+//! value a list would refuse: no wildcard allow, no character that could escape a script's quotes (also
+//! after IDNA mapping: see `Domain::parse`).
+
+use std::io::Read;
+
+use serde_json::Value;
+
+use crate::model::diagnostic::Span;
+use crate::model::domain::Domain;
+use crate::model::entry::{Entry, Metadata, spoof_type_for};
+use crate::model::guid::Guid;
+use crate::model::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
+use crate::read::csv_records::{Records, folded_name, stopped_after};
+use crate::read::encoding::{EncodingError, utf8_reader};
+
+/// The largest export read: 1024 entries take well under a megabyte.
+const MAX_EXPORT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One entry as an export writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExportRow {
+    /// Where it is: the CSV row (the header is row 1) or the JSON item (the first is item 1).
+    pub place: String,
+    /// `Identity`, if the export has it.
+    pub identity: Option<String>,
+    /// `SpoofedUser`.
+    pub spoofed: String,
+    /// `SendingInfrastructure` (legacy: `Sender`).
+    pub infrastructure: String,
+    /// `SpoofType`; the legacy CSV has none.
+    pub spoof_type: Option<String>,
+    /// `Action` (legacy: `AllowedToSpoof` Yes -> Allow, No -> Block).
+    pub action: String,
+    /// A problem found while reading the row (too few fields, invalid UTF-8): it cannot be imported.
+    pub defect: Option<String>,
+}
+
+/// Why a file is not a usable export. Nothing is imported from it.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The encoding cannot be read.
+    #[error(transparent)]
+    Encoding(#[from] EncodingError),
+    /// Nothing in the file.
+    #[error("the file is empty")]
+    Empty,
+    /// The export holds no entries.
+    #[error("the export holds no entries: nothing to import")]
+    NoEntries,
+    /// Larger than any export.
+    #[error("the file is larger than {} MiB; an export of 1024 entries is far smaller", MAX_EXPORT_BYTES / 1024 / 1024)]
+    TooLarge,
+    /// A CSV whose header lacks the columns of either shape.
+    #[error(
+        "the header has neither {{SpoofedUser, SendingInfrastructure, SpoofType, Action}} (Get-TenantAllowBlockListSpoofItems) nor {{Sender, SpoofedUser, AllowedToSpoof}} (Set-PhishFilterPolicy); it has: {0}"
+    )]
+    UnknownColumns(String),
+    /// JSON that does not parse, or is not objects of an export.
+    #[error("{0}")]
+    Json(String),
+    /// A CSV that breaks off.
+    #[error("{}: {message}", stopped_after(*.row))]
+    Broken {
+        /// The last row read (0: the first record could not be read).
+        row: u64,
+        /// What the CSV reader said.
+        message: String,
+    },
+}
+
+/// A row that cannot be imported, with its place and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// `row 4` or `item 2`.
+    pub place: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Reads an export (CSV or JSON, any supported encoding).
+pub fn read_export<R: Read + Send + 'static>(input: R) -> Result<Vec<ExportRow>, ExportError> {
+    let mut bytes = Vec::new();
+    utf8_reader(input)?.take(MAX_EXPORT_BYTES + 1).read_to_end(&mut bytes).map_err(EncodingError::Io)?;
+    if bytes.len() as u64 > MAX_EXPORT_BYTES {
+        return Err(ExportError::TooLarge);
+    }
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).ok_or(ExportError::Empty)?;
+    let rows = match bytes[start] {
+        // Without the last line end: a file cut off inside a string is reported as cut off, not as a string
+        // holding a line break.
+        b'[' | b'{' => read_json(bytes.trim_ascii_end())?,
+        _ => read_csv(&bytes)?,
+    };
+    if rows.is_empty() {
+        return Err(ExportError::NoEntries);
+    }
+    Ok(rows)
+}
+
+/// Where a JSON error is, as an editor shows it: lines end at LF, CRLF or CR (serde_json counts LF only,
+/// so a file with CR line ends would be all line 1), and columns count characters.
+fn json_error_position(bytes: &[u8], e: &serde_json::Error) -> (usize, usize) {
+    // serde_json's column counts the bytes of its line up to and including the one it stopped at.
+    let line_start = bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').nth(e.line().wrapping_sub(2)).map_or(0, |(i, _)| i + 1);
+    let at = (line_start + e.column().saturating_sub(1)).min(bytes.len());
+    let before = &bytes[..at];
+    let line = 1 + before.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n'))).count();
+    let this_line = before.iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(before, |i| &before[i + 1..]);
+    (line, String::from_utf8_lossy(this_line).chars().count() + 1)
+}
+
+fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        let (line, column) = json_error_position(bytes, &e);
+        // serde_json's own text ends with its position, which counts LF line ends only.
+        let text = e.to_string();
+        let what = text.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())).unwrap_or(&text);
+        ExportError::Json(format!("not valid JSON at line {line}, column {column}: {what}"))
+    })?;
+    let items = match value {
+        Value::Array(items) => items,
+        object @ Value::Object(_) => vec![object],
+        _ => return Err(ExportError::Json("expected an object or an array of objects, as ConvertTo-Json writes them".into())),
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let place = format!("item {}", n + 1);
+            let Value::Object(fields) = item else {
+                return Err(ExportError::Json(format!(
+                    "{place} is not an object with SpoofedUser, SendingInfrastructure, SpoofType and Action"
+                )));
+            };
+            let get = |name: &str| {
+                fields.iter().find(|(k, _)| folded_name(k) == name).and_then(|(_, v)| match v {
+                    Value::String(s) => Some(s.trim().to_string()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+            };
+            if get("spoofeduser").is_none() && get("sendinginfrastructure").is_none() {
+                return Err(ExportError::Json(format!(
+                    "{place} has no SpoofedUser or SendingInfrastructure: this is not an export of spoofed-sender entries"
+                )));
+            }
+            Ok(ExportRow {
+                place,
+                identity: get("identity").filter(|s| !s.is_empty()),
+                spoofed: get("spoofeduser").unwrap_or_default(),
+                infrastructure: get("sendinginfrastructure").unwrap_or_default(),
+                spoof_type: get("spooftype"),
+                action: get("action").unwrap_or_default(),
+                defect: None,
+            })
+        })
+        .collect()
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
+    // No comment character: an address may start with `#`.
+    let mut csv = Records::new(bytes);
+    let broken = |e: std::io::Error, row: u64| ExportError::Broken { row, message: e.to_string() };
+    let text = |f: &[u8]| String::from_utf8_lossy(f).trim().to_string();
+    // Windows PowerShell's `Export-Csv` writes a `#TYPE` line above the header; it counts as a row.
+    if !csv.advance_to_header().map_err(|e| broken(e, csv.row()))? {
+        return Err(ExportError::Empty);
+    }
+    let header: Vec<String> = csv.record().iter().map(text).collect();
+    let names: Vec<String> = header.iter().map(|h| folded_name(h)).collect();
+    let col = |name: &str| names.iter().position(|n| n == name);
+    let current = (col("spoofeduser"), col("sendinginfrastructure"), col("spooftype"), col("action"));
+    let legacy = (col("sender"), col("spoofeduser"), col("allowedtospoof"));
+    enum Columns {
+        Current { spoofed: usize, infra: usize, spoof_type: usize, action: usize, identity: Option<usize> },
+        Legacy { sender: usize, spoofed: usize, allowed: usize },
+    }
+    let columns = match (current, legacy) {
+        ((Some(spoofed), Some(infra), Some(spoof_type), Some(action)), _) => {
+            Columns::Current { spoofed, infra, spoof_type, action, identity: col("identity") }
+        }
+        (_, (Some(sender), Some(spoofed), Some(allowed))) => Columns::Legacy { sender, spoofed, allowed },
+        _ => return Err(ExportError::UnknownColumns(header.join(", "))),
+    };
+    let mut rows = Vec::new();
+    while csv.advance().map_err(|e| broken(e, csv.row()))? {
+        let (n, record) = (csv.row(), csv.record());
+        if record.is_blank() {
+            continue;
+        }
+        let defect = if record.len() < header.len() {
+            Some("the row has fewer fields than the header: is the file cut off?".to_string())
+        } else if record.iter().any(|f| std::str::from_utf8(f).is_err()) {
+            Some("the row is not valid UTF-8".to_string())
+        } else {
+            None
+        };
+        let get = |i: usize| record.get(i).map(text).unwrap_or_default();
+        let place = format!("row {n}");
+        rows.push(match columns {
+            Columns::Current { spoofed, infra, spoof_type, action, identity } => ExportRow {
+                place,
+                identity: identity.map(get).filter(|s| !s.is_empty()),
+                spoofed: get(spoofed),
+                infrastructure: get(infra),
+                spoof_type: Some(get(spoof_type)),
+                action: get(action),
+                defect,
+            },
+            Columns::Legacy { sender, spoofed, allowed } => ExportRow {
+                place,
+                identity: None,
+                spoofed: get(spoofed),
+                infrastructure: get(sender),
+                spoof_type: None,
+                action: match get(allowed).to_ascii_lowercase().as_str() {
+                    "yes" | "true" => "Allow".to_string(),
+                    "no" | "false" => "Block".to_string(),
+                    other => format!("AllowedToSpoof={other}"),
+                },
+                defect,
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// The words of a row that every use of it needs, parsed once: action, spoof type (none in a legacy
+/// export), Identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowWords {
+    /// Allow or block.
+    pub action: Action,
+    /// The spoof type, when the export has one.
+    pub spoof_type: Option<SpoofType>,
+    /// The Identity, when the export has one.
+    pub id: Option<Guid>,
+}
+
+impl ExportRow {
+    /// A problem with this row.
+    pub fn problem(&self, message: String) -> RowProblem {
+        RowProblem { place: self.place.clone(), message }
+    }
+
+    /// Parses the row's action, spoof type and Identity; a row with a reading defect is refused here.
+    pub fn words(&self) -> Result<RowWords, RowProblem> {
+        if let Some(defect) = &self.defect {
+            return Err(self.problem(defect.clone()));
+        }
+        let action =
+            Action::parse_word(&self.action).ok_or_else(|| self.problem(format!("Action: `{}` is not Allow or Block", self.action)))?;
+        let spoof_type = self
+            .spoof_type
+            .as_deref()
+            .map(|t| SpoofType::parse_word(t).ok_or_else(|| self.problem(format!("SpoofType: `{t}` is not Internal or External"))))
+            .transpose()?;
+        let id = self.identity.as_deref().map(Guid::parse).transpose().map_err(|e| self.problem(format!("Identity: {e}")))?;
+        Ok(RowWords { action, spoof_type, id })
+    }
+}
+
+/// Turns an export row into an entry, refusing what a list refuses. `accepted` gives the spoof type of
+/// legacy rows (which have none) and checks the type of the others.
+pub fn entry_of(row: &ExportRow, accepted: &[Domain]) -> Result<Entry, RowProblem> {
+    let problem = |message: String| row.problem(message);
+    let RowWords { action, spoof_type: written, id } = row.words()?;
+    let spoofed = Side::parse_spoofed(&row.spoofed).map_err(|e| problem(format!("SpoofedUser: {e}")))?;
+    let infrastructure = Side::parse_infrastructure(&row.infrastructure).map_err(|e| problem(format!("SendingInfrastructure: {e}")))?;
+    let inferred = spoofed.concrete().filter(|_| !accepted.is_empty()).map(|s| spoof_type_for(accepted, s.domain().as_str()));
+    let spoof_type = match (written, inferred) {
+        (Some(t), Some(i)) if i != t => {
+            return Err(problem(format!(
+                "SpoofType: the export says {} but the accepted domains make it {}",
+                t.service_word(),
+                i.service_word()
+            )));
+        }
+        (Some(t), _) => t,
+        (None, Some(i)) => i,
+        (None, None) if spoofed == Side::Any => {
+            return Err(problem("the legacy export has no spoof type, and `*` names no domain to infer one from: add the entry by hand, once per type you mean".into()));
+        }
+        (None, None) => {
+            return Err(problem("the legacy export has no spoof type: give --accepted-domains so that it can be inferred".into()));
+        }
+    };
+    let label = format!("{} via {}", row.spoofed, row.infrastructure);
+    let rule = Rule::new(action, spoofed, infrastructure).map_err(|e| match e {
+        RuleError::AllowWildcard => {
+            problem(format!("{label} is an allow with a wildcard: spoofctl refuses it (name both sides, or import it as a block)"))
+        }
+        RuleError::WildcardBothSides => problem(format!("{label}: an entry cannot have `*` on both sides")),
+    })?;
+    let line = row.place.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    Ok(Entry { rule, spoof_type, type_written: true, meta: Metadata { id, ..Metadata::default() }, span: Span::new(line, 1) })
+}

@@ -1,0 +1,344 @@
+//! The canonical form of a list file, as `fmt` writes it.
+//!
+//! Canonical form: keys in the order `version`, `tenant`, `accepted-domains`, `policy`, `entries`; accepted
+//! domains sorted; policy lints sorted by code; entries sorted by identity (spoofed domain, then the domain
+//! entry before its addresses, then infrastructure, then type; `*` first) within their section, one blank
+//! line between entries; entry keys in the order of [`ENTRY_KEYS`]; every value in normal form. An
+//! unwritten `type` stays unwritten. Comments are kept: each one travels with the key or entry it stands
+//! above, or the line it ends.
+//!
+//! A section heading is a comment (or several) on its own lines among the entries with a blank line right
+//! below it: `# ---- Vendors ----`, blank, entries. Headings keep their place in the file, a
+//! blank line below each, and each entry stays in its section: entries are sorted within sections, as
+//! rustfmt sorts imports within groups, so that a heading never ends up above entries it was not written
+//! for.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::model::diagnostic::Span;
+use crate::model::entry::Entry;
+use crate::model::pair::Word;
+use crate::read::raw_list::{ENTRY_KEYS, RawEntry, RawList};
+use crate::read::yaml::{Comment, scalar};
+use crate::validate::pipeline::Checked;
+
+/// Why a file cannot be formatted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// The file has errors: its values have no normal form to write.
+    #[error("the file has errors; fix them before formatting")]
+    HasErrors,
+    /// The canonical text would not read back as the same list. A bug in spoofctl: nothing is written.
+    #[error("internal error: the formatted file would read back differently ({0}); nothing was written, please report this")]
+    WouldLoseData(&'static str),
+}
+
+/// Where a comment is attached. Ordered so that, on one line, an entry comes before its first key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Anchor {
+    Start,
+    Top(&'static str),
+    Policy(usize),
+    /// Above entry `i` (in file order), with a blank line right below: it heads a section that starts there.
+    Heading(usize),
+    Entry(usize),
+    Field(usize, &'static str),
+    /// Below an entry's last key, indented like its keys (a commented-out field, say).
+    EntryEnd(usize),
+    End,
+}
+
+#[derive(Default)]
+struct Attached {
+    leading: Vec<String>,
+    trailing: Option<String>,
+}
+
+/// Writes a checked, error-free list in canonical form.
+pub fn format(checked: &Checked) -> Result<String, FormatError> {
+    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Err(FormatError::HasErrors) };
+    if !checked.is_well_formed() || raw.entries.len() != checked.list.entries.len() {
+        return Err(FormatError::HasErrors);
+    }
+    let comments = attach(raw, &document.comments);
+    let mut w = Writer { out: String::new(), comments };
+    let list = &checked.list;
+    w.leading(Anchor::Start, "");
+
+    w.line(Anchor::Top("version"), "", &format!("version: {}", raw.version.as_ref().map_or("1", |v| v.value.as_str())));
+    if let Some(tenant) = &list.tenant {
+        w.line(Anchor::Top("tenant"), "", &format!("tenant: {}", scalar(tenant)));
+    }
+    if raw.keys.iter().any(|k| k.value == "accepted-domains") {
+        let domains: Vec<&str> = list.accepted_domains.iter().map(|d| d.as_str()).collect();
+        w.line(Anchor::Top("accepted-domains"), "", &format!("accepted-domains: [{}]", domains.join(", ")));
+    }
+    if raw.keys.iter().any(|k| k.value == "policy") {
+        let mut policy: Vec<(usize, String)> =
+            raw.policy.iter().enumerate().map(|(i, (k, l))| (i, format!("{}: {}", k.value, l.value))).collect();
+        policy.sort_by(|a, b| a.1.cmp(&b.1));
+        w.line(Anchor::Top("policy"), "", if policy.is_empty() { "policy: {}" } else { "policy:" });
+        for (i, text) in policy {
+            w.line(Anchor::Policy(i), "  ", &text);
+        }
+    }
+    w.line(Anchor::Top("entries"), "", if list.entries.is_empty() { "entries: []" } else { "entries:" });
+    let mut blank_before = false;
+    for (start, mut section) in sections(&w.comments, list.entries.len()) {
+        if w.comments.contains_key(&Anchor::Heading(start)) {
+            if blank_before {
+                w.out.push('\n');
+            }
+            w.leading(Anchor::Heading(start), "  ");
+            w.out.push('\n');
+            blank_before = false;
+        }
+        section.sort_by_key(|&i| list.entries[i].identity());
+        for i in section {
+            if blank_before {
+                w.out.push('\n');
+            }
+            w.entry(i, &list.entries[i]);
+            blank_before = true;
+        }
+    }
+    w.leading(Anchor::End, "");
+    verify(checked, &w.out)?;
+    Ok(w.out)
+}
+
+/// The entries (indexes in file order) split into sections, each with the index that starts it: a new
+/// section at each heading.
+fn sections(comments: &BTreeMap<Anchor, Attached>, entries: usize) -> Vec<(usize, Vec<usize>)> {
+    let mut sections: Vec<(usize, Vec<usize>)> = Vec::new();
+    for i in 0..entries {
+        match sections.last_mut() {
+            Some((_, section)) if !comments.contains_key(&Anchor::Heading(i)) => section.push(i),
+            _ => sections.push((i, vec![i])),
+        }
+    }
+    sections
+}
+
+/// Reads the formatted text back and checks that nothing was lost: the same entries with the same fields,
+/// the same header values, the same comments. Cheap next to the cost of a lost entry.
+fn verify(before: &Checked, text: &str) -> Result<(), FormatError> {
+    let after = crate::validate::pipeline::check(
+        &before.list.path,
+        text,
+        crate::model::date::Date::parse("2000-01-01").map_err(|_| FormatError::WouldLoseData("date"))?,
+    );
+    if !after.is_well_formed() {
+        return Err(FormatError::WouldLoseData("errors"));
+    }
+    let key = |e: &Entry| (e.identity(), e.action(), e.type_written, e.meta.clone());
+    let mut a: Vec<_> = before.list.entries.iter().map(key).collect();
+    let mut b: Vec<_> = after.list.entries.iter().map(key).collect();
+    // Identities are unique in a valid list, so sorting by identity alone gives one order.
+    a.sort_by(|x, y| x.0.cmp(&y.0));
+    b.sort_by(|x, y| x.0.cmp(&y.0));
+    if a != b {
+        return Err(FormatError::WouldLoseData("entries"));
+    }
+    let (l, r) = (&before.list, &after.list);
+    if (&l.tenant, &l.accepted_domains, &l.policy) != (&r.tenant, &r.accepted_domains, &r.policy) {
+        return Err(FormatError::WouldLoseData("header"));
+    }
+    let (a, b) = (placement(before), placement(&after));
+    if a.owners != b.owners {
+        return Err(FormatError::WouldLoseData("comments"));
+    }
+    if a.members != b.members {
+        return Err(FormatError::WouldLoseData("sections"));
+    }
+    Ok(())
+}
+
+struct Writer {
+    out: String,
+    comments: BTreeMap<Anchor, Attached>,
+}
+
+impl Writer {
+    fn leading(&mut self, anchor: Anchor, indent: &str) {
+        if let Some(a) = self.comments.get(&anchor) {
+            for c in &a.leading {
+                let _ = writeln!(self.out, "{indent}{c}");
+            }
+        }
+    }
+
+    fn line(&mut self, anchor: Anchor, indent: &str, text: &str) {
+        self.leading(anchor, indent);
+        self.trailing_line(anchor, indent, text);
+    }
+
+    fn trailing_line(&mut self, anchor: Anchor, indent: &str, text: &str) {
+        match self.comments.get(&anchor).and_then(|a| a.trailing.as_ref()) {
+            Some(c) => {
+                let _ = writeln!(self.out, "{indent}{text}  {c}");
+            }
+            None => {
+                let _ = writeln!(self.out, "{indent}{text}");
+            }
+        }
+    }
+
+    fn entry(&mut self, i: usize, entry: &Entry) {
+        self.leading(Anchor::Entry(i), "  ");
+        for (n, (key, value)) in ENTRY_KEYS.iter().filter_map(|k| field(entry, k).map(|v| (k, v))).enumerate() {
+            // The first key's line opens the item (`  - `): comments above it go above the item, at the
+            // item's indent, where they read back as the entry's own.
+            let (indent, comment_indent) = if n == 0 { ("  - ", "  ") } else { ("    ", "    ") };
+            self.leading(Anchor::Field(i, key), comment_indent);
+            self.trailing_line(Anchor::Field(i, key), indent, &format!("{key}: {value}"));
+        }
+        self.leading(Anchor::EntryEnd(i), "    ");
+    }
+}
+
+/// One entry as a YAML list item, in canonical form (two-space indent, as under `entries:`).
+pub fn entry_yaml(entry: &Entry) -> String {
+    let mut out = String::new();
+    for (n, (key, value)) in ENTRY_KEYS.iter().filter_map(|k| field(entry, k).map(|v| (k, v))).enumerate() {
+        let indent = if n == 0 { "  - " } else { "    " };
+        let _ = writeln!(out, "{indent}{key}: {value}");
+    }
+    out
+}
+
+/// The value of an entry's key in normal form, or `None` when the key is not written.
+fn field(entry: &Entry, key: &str) -> Option<String> {
+    let text = |t: &Option<String>| t.as_deref().map(scalar);
+    match key {
+        "spoofed" => Some(scalar(&entry.rule.spoofed().to_string())),
+        "infrastructure" => Some(scalar(&entry.rule.infrastructure().to_string())),
+        "type" => entry.type_written.then(|| entry.spoof_type.list_word().to_string()),
+        "action" => Some(entry.action().list_word().to_string()),
+        "reason" => text(&entry.meta.reason),
+        "owner" => text(&entry.meta.owner),
+        "ticket" => text(&entry.meta.ticket),
+        "expires" => entry.meta.expires.map(|d| d.to_string()),
+        "id" => entry.meta.id.as_ref().map(|g| g.to_string()),
+        _ => None,
+    }
+}
+
+/// Gives each comment an anchor: a comment that ends a line belongs to the last key on that line (or the key
+/// above, inside a multi-line value); a comment on a line of its own belongs to the next key or entry, except
+/// that one right after an entry's last key, with no blank line above it, stays with that entry when it is
+/// indented like the entry's keys or inside the entry's `{ }`; comments above the first key stay at the top
+/// of the file. Comments above an entry down to the last one with a blank line below it head a section.
+fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
+    // Sorted by place, so that on one line the last key written comes last (and an entry before its first key).
+    let mut anchors: Vec<(Span, Anchor)> = raw.keys.iter().map(|k| (k.span, Anchor::Top(k.value))).collect();
+    anchors.extend(raw.policy.iter().enumerate().map(|(i, (k, _))| (k.span, Anchor::Policy(i))));
+    for (i, e) in raw.entries.iter().enumerate() {
+        anchors.push((e.span, Anchor::Entry(i)));
+        anchors.extend(e.fields.iter().map(|(k, _)| (k.span, Anchor::Field(i, k.value))));
+    }
+    anchors.sort();
+    let mut attached: BTreeMap<Anchor, Attached> = BTreeMap::new();
+    // The comments on lines of their own above each entry, with their lines: the ones above a blank line
+    // head a section.
+    let mut above_entry: BTreeMap<usize, Vec<&Comment>> = BTreeMap::new();
+    for c in comments {
+        let line = c.span.line;
+        let after = anchors.partition_point(|(s, _)| s.line <= line);
+        let before = after.checked_sub(1).map(|i| anchors[i].1);
+        let next = anchors.get(after).map(|(_, a)| *a);
+        let anchor = if c.trailing {
+            before.unwrap_or(Anchor::End)
+        } else if anchors.first().is_none_or(|(s, _)| s.line > line) {
+            Anchor::Start
+        } else {
+            match before {
+                Some(Anchor::Entry(i) | Anchor::Field(i, _))
+                    if !c.in_item
+                        && !c.blank_above
+                        && !matches!(next, Some(Anchor::Field(j, _)) if j == i)
+                        && inside_or_under(&raw.entries[i], c) =>
+                {
+                    Anchor::EntryEnd(i)
+                }
+                _ => next.unwrap_or(Anchor::End),
+            }
+        };
+        if let (Anchor::Entry(i), false) = (anchor, c.trailing) {
+            above_entry.entry(i).or_default().push(c);
+            continue;
+        }
+        let slot = attached.entry(anchor).or_default();
+        if c.trailing && slot.trailing.is_none() && anchor != Anchor::End {
+            slot.trailing = Some(c.text.clone());
+        } else {
+            slot.leading.push(c.text.clone());
+        }
+    }
+    for (i, above) in above_entry {
+        // Everything down to the last comment with a blank line right below it heads a section (comments come
+        // in file order); a comment inside the item (`- # note`) never does.
+        let heading = above.iter().rposition(|c| c.blank_below && !c.in_item).map_or(0, |k| k + 1);
+        let text = |cs: &[&Comment]| cs.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        if heading > 0 {
+            attached.entry(Anchor::Heading(i)).or_default().leading = text(&above[..heading]);
+        }
+        if heading < above.len() {
+            attached.entry(Anchor::Entry(i)).or_default().leading = text(&above[heading..]);
+        }
+    }
+    attached
+}
+
+/// Where a list's comments and entries are, for comparing a file with its formatted text.
+#[derive(Default)]
+struct Placement {
+    /// Each comment with the part of the list it belongs to: the entry (by identity), the top-level key, the
+    /// policy lint, the heading (by its place among the headings), the top or the end of the file. `fmt` may
+    /// move a comment within its entry, never to another.
+    owners: Vec<(String, String)>,
+    /// Each entry (by identity) with the number of its section: `fmt` sorts entries within sections, never
+    /// across them.
+    members: Vec<(String, usize)>,
+}
+
+fn placement(checked: &Checked) -> Placement {
+    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Default::default() };
+    let attached = attach(raw, &document.comments);
+    let identity = |i: usize| checked.list.entries.get(i).map_or_else(|| format!("entry #{i}"), |e| format!("entry {:?}", e.identity()));
+    let mut members: Vec<(String, usize)> = sections(&attached, checked.list.entries.len())
+        .into_iter()
+        .enumerate()
+        .flat_map(|(n, (_, section))| section.into_iter().map(move |i| (i, n)))
+        .map(|(i, n)| (identity(i), n))
+        .collect();
+    members.sort();
+    let headings: Vec<usize> = attached.keys().filter_map(|a| if let Anchor::Heading(i) = a { Some(*i) } else { None }).collect();
+    let mut owners: Vec<(String, String)> = attached
+        .into_iter()
+        .flat_map(|(anchor, a)| {
+            let owner = match anchor {
+                Anchor::Start => "start".to_string(),
+                Anchor::Top(k) => format!("key {k}"),
+                Anchor::Policy(i) => format!("policy {}", raw.policy[i].0.value),
+                // Headings by their place among the headings: they never move past one another.
+                Anchor::Heading(i) => format!("heading {}", headings.partition_point(|&h| h < i)),
+                Anchor::Entry(i) | Anchor::Field(i, _) | Anchor::EntryEnd(i) => identity(i),
+                Anchor::End => "end".to_string(),
+            };
+            a.leading.into_iter().chain(a.trailing).map(move |c| (owner.clone(), c))
+        })
+        .collect();
+    owners.sort();
+    Placement { owners, members }
+}
+
+/// Whether a comment after an entry's last key is still the entry's (a commented-out field, say): before
+/// the `}` of an entry written as a flow mapping, or indented at least like the keys of a block one.
+fn inside_or_under(entry: &RawEntry, c: &Comment) -> bool {
+    match entry.closed_at {
+        Some(end) => c.span < end,
+        None => entry.fields.iter().map(|(k, _)| k.span.column).min().is_some_and(|keys| c.span.column >= keys),
+    }
+}

@@ -1,0 +1,180 @@
+//! Lints: risks in a valid list (warnings by default), and the `policy:` levels that apply to them.
+//!
+//! The platform and freemail lists are data files in `data/`, compiled in, so that adding a platform is a
+//! one-line change reviewed like any other.
+
+use std::sync::LazyLock;
+
+use crate::model::date::Date;
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::domain::Domain;
+use crate::model::entry::{Entry, TenantList};
+use crate::model::pair::{Action, Infrastructure, Rule, Side, SpoofType, SpoofedUser};
+use crate::validate::list::MAX_ENTRIES;
+
+static SHARED: LazyLock<Vec<(Domain, String)>> = LazyLock::new(|| {
+    data_lines(include_str!("../../data/shared-infrastructure.txt"))
+        .filter_map(|line| {
+            let (domain, name) = line.split_once(char::is_whitespace)?;
+            Some((Domain::parse(domain).ok()?, name.trim().to_string()))
+        })
+        .collect()
+});
+
+static FREEMAIL: LazyLock<Vec<Domain>> =
+    LazyLock::new(|| data_lines(include_str!("../../data/freemail.txt")).filter_map(|l| Domain::parse(l).ok()).collect());
+
+fn data_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// The shared sending platform that `domain` belongs to, if any (`eu-west-1.amazonses.com` -> Amazon SES).
+pub fn shared_platform(domain: &Domain) -> Option<&'static str> {
+    SHARED.iter().find(|(d, _)| d.is_self_or_parent_of(domain)).map(|(_, name)| name.as_str())
+}
+
+/// True when `domain` is a consumer mail domain.
+pub fn is_freemail(domain: &Domain) -> bool {
+    FREEMAIL.contains(domain)
+}
+
+/// Runs every lint over a valid list, as of `today`, and applies the list's policy (levels, `off`).
+pub fn lint(list: &TenantList, today: Date) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for entry in &list.entries {
+        if let Rule::Allow(pair) = &entry.rule {
+            allow_lints(list, entry, &pair.spoofed, &pair.infrastructure, &mut found);
+        }
+        if let Some(expires) = entry.meta.expires
+            && expires < today
+        {
+            found.push(
+                on(list, entry, Code::Expired, format!("the entry's review date {expires} has passed (today is {today}); the service never expires it, so it is still in force"))
+                    .with_hint("review it: set a new `expires`, or remove the entry"),
+            );
+        }
+    }
+    // Pairwise lints compare every two entries; past the service's limit the list is already an error.
+    if list.entries.len() <= MAX_ENTRIES {
+        cover_lints(list, &mut found);
+    }
+    found
+        .into_iter()
+        .filter_map(|mut d| {
+            d.severity = list.policy.severity(d.code)?;
+            Some(d)
+        })
+        .collect()
+}
+
+fn on(list: &TenantList, entry: &Entry, code: Code, message: String) -> Diagnostic {
+    Diagnostic::new(code, &list.path, Some(entry.span), message).with_entry(entry.label())
+}
+
+fn allow_lints(list: &TenantList, entry: &Entry, spoofed: &SpoofedUser, infrastructure: &Infrastructure, found: &mut Vec<Diagnostic>) {
+    if entry.spoof_type == SpoofType::Internal {
+        found.push(
+            on(
+                list,
+                entry,
+                Code::AllowOwnDomain,
+                format!("this allow lets {infrastructure} send as {spoofed}, one of the tenant's own domains"),
+            )
+            .with_hint(format!(
+                "prefer authenticating the sender: add it to the SPF record of {}, or have it sign with DKIM for it",
+                spoofed.domain()
+            )),
+        );
+    }
+    match infrastructure {
+        Infrastructure::Domain(d) => {
+            if let Some(platform) = shared_platform(d) {
+                found.push(
+                    on(
+                        list,
+                        entry,
+                        Code::AllowSharedInfrastructure,
+                        format!("{d} is {platform}, shared by many customers: any of them could send as {spoofed}"),
+                    )
+                    .with_hint("prefer the sender's own verified DKIM domain (the `header.d` of its signature) as the infrastructure"),
+                );
+            }
+        }
+        Infrastructure::Range(r) => found.push(
+            on(list, entry, Code::AllowIpRange, format!("this allow trusts all 256 addresses of {r} to send as {spoofed}"))
+                .with_hint("prefer the sender's DKIM domain or PTR domain; a /24 is the fallback for hosts without a PTR record"),
+        ),
+    }
+    if let SpoofedUser::Domain(d) = spoofed
+        && is_freemail(d)
+    {
+        found.push(
+            on(
+                list,
+                entry,
+                Code::AllowFreemail,
+                format!("{d} is a consumer mail domain: {infrastructure} may now send as any of its users"),
+            )
+            .with_hint(format!("name the one address the sender uses (`name@{d}`) instead of the whole domain")),
+        );
+    }
+    for (code, key, value) in [(Code::MissingReason, "reason", &entry.meta.reason), (Code::MissingOwner, "owner", &entry.meta.owner)] {
+        if value.is_none() {
+            found.push(on(list, entry, code, format!("this allow has no `{key}`")).with_hint(match key {
+                "reason" => "add `reason:` saying why this sender may send as the spoofed user",
+                _ => "add `owner:` naming who answers for this allow",
+            }));
+        }
+    }
+}
+
+/// `shadowed` and `redundant`: an entry whose every message another entry of the same type also matches.
+fn cover_lints(list: &TenantList, found: &mut Vec<Diagnostic>) {
+    for entry in &list.entries {
+        let coverer = |action: Action| {
+            list.entries.iter().find(|o| {
+                !std::ptr::eq(*o, entry) && o.spoof_type == entry.spoof_type && o.action() == action && o.rule.covers(&entry.rule)
+            })
+        };
+        if entry.action() == Action::Allow
+            && let Some(block) = coverer(Action::Block)
+        {
+            found.push(
+                on(
+                    list,
+                    entry,
+                    Code::Shadowed,
+                    format!(
+                        "this allow can never take effect: the block `{}` matches every message it matches, and block beats allow",
+                        block.label()
+                    ),
+                )
+                .with_hint("remove the allow, or narrow the block")
+                .with_related(block.span, "the block is written here"),
+            );
+        } else if let Some(wider) = coverer(entry.action()) {
+            let what = match (entry.rule.spoofed(), wider.rule.spoofed()) {
+                (Side::Is(SpoofedUser::Address(_)), Side::Is(SpoofedUser::Domain(_))) => "its domain",
+                _ => "a wider entry",
+            };
+            found.push(
+                on(list, entry, Code::Redundant, format!("{what} `{}` already covers this entry with the same action", wider.label()))
+                    .with_hint("remove this entry, or narrow the wider one if this is the only sender you meant")
+                    .with_related(wider.span, "the wider entry is written here"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line of the data files parses; a typo there would silently drop a platform.
+    #[test]
+    fn data_files_parse() {
+        let shared = data_lines(include_str!("../../data/shared-infrastructure.txt")).count();
+        assert_eq!(SHARED.len(), shared);
+        assert_eq!(FREEMAIL.len(), data_lines(include_str!("../../data/freemail.txt")).count());
+    }
+}
