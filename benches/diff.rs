@@ -69,7 +69,8 @@ fn folders(tenants: usize) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let rows: u64 = args.iter().position(|a| a == "--rows").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1_000_000);
+    let rows: u64 =
+        args.iter().position(|a| a == "--rows").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1_000_000);
     println!("| diff | seconds |");
     println!("| --- | ---: |");
     println!("| two versions of one 1024-entry list | {:.3} |", folders(1));

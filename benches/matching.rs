@@ -63,8 +63,11 @@ fn list(n: usize) -> TenantList {
                 _ if i % 10 == 3 => format!("u{i}@s{i}.example"),
                 _ => format!("s{i}.example"),
             };
-            let infrastructure =
-                if i % 5 == 4 { format!("{}.{}.{}.0/24", 10 + i / 65_536, (i / 256) % 256, i % 256) } else { format!("relay{i}.example") };
+            let infrastructure = if i % 5 == 4 {
+                format!("{}.{}.{}.0/24", 10 + i / 65_536, (i / 256) % 256, i % 256)
+            } else {
+                format!("relay{i}.example")
+            };
             let action = if i % 5 == 0 || spoofed == "*" { Action::Block } else { Action::Allow };
             let rule = Rule::new(
                 action,
@@ -72,7 +75,13 @@ fn list(n: usize) -> TenantList {
                 Side::parse_infrastructure(&infrastructure).expect("valid"),
             )
             .expect("valid rule");
-            Entry { rule, spoof_type: SpoofType::External, type_written: true, meta: Metadata::default(), span: Span::new(i + 1, 5) }
+            Entry {
+                rule,
+                spoof_type: SpoofType::External,
+                type_written: true,
+                meta: Metadata::default(),
+                span: Span::new(i + 1, 5),
+            }
         })
         .collect();
     TenantList {
@@ -100,7 +109,8 @@ fn write_rows(path: &Path, rows: u64, quoted: bool) {
         } else {
             format!("172.{}.{}.{}", 16 + (ip >> 8) % 16, (ip >> 16) % 256, ip % 256)
         };
-        writeln!(out, "{q}user{}@s{k}.example{q},{q}mail.relay{j}.example{q},{q}{address}{q},{q}{dkim}{q}", r % 1000).expect("write");
+        writeln!(out, "{q}user{}@s{k}.example{q},{q}mail.relay{j}.example{q},{q}{address}{q},{q}{dkim}{q}", r % 1000)
+            .expect("write");
     }
     out.flush().expect("flush");
 }
@@ -108,7 +118,9 @@ fn write_rows(path: &Path, rows: u64, quoted: bool) {
 fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -122,7 +134,9 @@ fn phase(kind: &str, data: &Path, entries: usize) {
     match &matcher {
         None if kind == "parse" => {
             // The baseline: the csv crate reading every record and doing nothing else.
-            let mut csv = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::with_capacity(64 * 1024, file));
+            let mut csv = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .from_reader(std::io::BufReader::with_capacity(64 * 1024, file));
             let mut record = csv::ByteRecord::new();
             while csv.read_byte_record(&mut record).expect("csv") {
                 rows += 1;
@@ -176,7 +190,10 @@ fn scan_file(file: std::fs::File, m: &Matcher<'_>) -> u64 {
 
 fn run_child(kind: &str, data: &Path, entries: usize) -> (u64, f64, u64) {
     let exe = std::env::current_exe().expect("current exe");
-    let out = Command::new(exe).args(["--phase", kind, &data.display().to_string(), &entries.to_string()]).output().expect("run phase");
+    let out = Command::new(exe)
+        .args(["--phase", kind, &data.display().to_string(), &entries.to_string()])
+        .output()
+        .expect("run phase");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     let f: Vec<&str> = text.split_whitespace().collect();
@@ -201,7 +218,8 @@ fn main() {
     if let Some(gb) = args.iter().position(|a| a == "--gigabytes").and_then(|i| args.get(i + 1)?.parse::<u64>().ok()) {
         return big_file(gb);
     }
-    let rows: u64 = args.iter().position(|a| a == "--rows").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1_000_000);
+    let rows: u64 =
+        args.iter().position(|a| a == "--rows").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1_000_000);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-data");
     std::fs::create_dir_all(&dir).expect("data dir");
     let data = dir.join(format!("messages-{rows}.csv"));
@@ -214,7 +232,8 @@ fn main() {
 
     // Each phase: its label, what it runs, on which file, against how many entries, and the parse-only
     // phase it is compared with (none for the 100,000-row file).
-    let mut phases: Vec<(String, &str, &Path, usize, Option<usize>)> = vec![("parse only (csv crate)".into(), "parse", &data, 0, Some(0))];
+    let mut phases: Vec<(String, &str, &Path, usize, Option<usize>)> =
+        vec![("parse only (csv crate)".into(), "parse", &data, 0, Some(0))];
     if args.iter().any(|a| a == "--breakdown") {
         for (kind, entries) in [("read", 0), ("match-no-tally", 1_000), ("match-no-tally", 100_000)] {
             phases.push((format!("{kind} {entries}"), kind, &data, entries, Some(0)));
@@ -251,11 +270,19 @@ fn main() {
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for ((label, _, _, _, base), &(rows, secs, kib)) in phases.iter().zip(&best) {
         let ratio = base.map_or(String::new(), |b| format!("{:.2}x", secs / best[b].1));
-        println!("| {label} | {rows} | {secs:.3} | {:.0} | {ratio} | {:.1} MiB |", rows as f64 / secs, kib as f64 / 1024.0);
+        println!(
+            "| {label} | {rows} | {secs:.3} | {:.0} | {ratio} | {:.1} MiB |",
+            rows as f64 / secs,
+            kib as f64 / 1024.0
+        );
     }
     let secs = |i: usize| best[first_match + i].1;
     println!();
-    println!("100,000 entries vs 1,000 entries: {:.2}x the time on one thread, {:.2}x on all cores", secs(1) / secs(0), secs(3) / secs(2));
+    println!(
+        "100,000 entries vs 1,000 entries: {:.2}x the time on one thread, {:.2}x on all cores",
+        secs(1) / secs(0),
+        secs(3) / secs(2)
+    );
 }
 
 /// `--gigabytes N`: peak memory matching an N GB observations file against the 1,000-entry list, beside a

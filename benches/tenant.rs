@@ -26,10 +26,15 @@ fn list() -> TenantList {
     let entries = (0..ENTRIES)
         .map(|i| {
             let spoofed = if i % 5 == 0 { format!("u{i}@s{i}.example") } else { format!("s{i}.example") };
-            let infra = if i % 4 == 0 { format!("10.{}.{}.0/24", i / 256, i % 256) } else { format!("relay{i}.example.net") };
+            let infra =
+                if i % 4 == 0 { format!("10.{}.{}.0/24", i / 256, i % 256) } else { format!("relay{i}.example.net") };
             let action = if i % 3 == 0 { Action::Block } else { Action::Allow };
-            let rule = Rule::new(action, Side::parse_spoofed(&spoofed).expect("valid"), Side::parse_infrastructure(&infra).expect("valid"))
-                .expect("rule");
+            let rule = Rule::new(
+                action,
+                Side::parse_spoofed(&spoofed).expect("valid"),
+                Side::parse_infrastructure(&infra).expect("valid"),
+            )
+            .expect("rule");
             let id = Guid::parse(&format!("5b0e0000-0000-4000-8000-{i:012}")).expect("guid");
             Entry {
                 rule,

@@ -19,7 +19,13 @@ fn entry(spoofed: &str, infrastructure: &str, action: Action, line: usize) -> En
         Side::parse_infrastructure(infrastructure).expect("valid infrastructure"),
     )
     .expect("a concrete allow, or a block");
-    Entry { rule, spoof_type: SpoofType::External, type_written: true, meta: Metadata::default(), span: Span::new(line, 5) }
+    Entry {
+        rule,
+        spoof_type: SpoofType::External,
+        type_written: true,
+        meta: Metadata::default(),
+        span: Span::new(line, 5),
+    }
 }
 
 fn main() {
@@ -31,7 +37,10 @@ fn main() {
         tenant: Some("contoso.onmicrosoft.com".into()),
         accepted_domains: Vec::new(),
         policy: Default::default(),
-        entries: vec![entry("laura@adatum.com", "crm.adatum.example", Action::Allow, 1), entry("fabrikam.com", "*", Action::Block, 2)],
+        entries: vec![
+            entry("laura@adatum.com", "crm.adatum.example", Action::Allow, 1),
+            entry("fabrikam.com", "*", Action::Block, 2),
+        ],
     };
     let after = TenantList {
         path: PathBuf::from("after.yaml"),

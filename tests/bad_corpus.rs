@@ -12,7 +12,8 @@ fn every_bad_file_gets_a_message_and_exit_1() {
     let scratch = tempfile::tempdir().expect("temp dir");
     let list = scratch.path().join("list.yaml");
     std::fs::write(&list, LIST).expect("write list");
-    let mut files: Vec<_> = std::fs::read_dir("tests/bad").expect("tests/bad").map(|e| e.expect("entry").path()).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir("tests/bad").expect("tests/bad").map(|e| e.expect("entry").path()).collect();
     files.sort();
     assert!(files.len() >= 40, "the corpus has {} files", files.len());
     for file in files {

@@ -5,7 +5,12 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn spoofctl(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spoofctl")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().expect("spoofctl runs")
+    Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("spoofctl runs")
 }
 
 /// Writes `bytes` as `list.yaml` in a fresh folder, runs `validate` and `fmt` on it, and checks the finding,
@@ -27,7 +32,8 @@ fn refused(bytes: &[u8], code: &str, message: &str) {
         assert_eq!(out.status.code(), Some(1), "{args:?} exit code for {code}");
         assert_eq!(std::fs::read(&file).expect("read back"), bytes, "{args:?} changed the file ({code})");
     }
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("list dir").map(|e| e.expect("entry").file_name()).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("list dir").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(leftovers, vec!["list.yaml"], "temporary files left behind");
 }
 
@@ -125,7 +131,9 @@ fn explain_streams_an_mbox() {
         mbox.push_str(&format!("From MAILER-DAEMON Sat Nov 21 10:00:{:02} 2026\n", i % 60));
         mbox.push_str(&format!("X-Forefront-Antispam-Report: CIP:192.0.2.{i};PTR:mail{i}.example.net;CAT:SPOOF;DIR:INB;\nFrom: user{i}@fabrikam.com\nSubject: {i}\n\n"));
         // An unescaped "From " line inside a body (not after a blank line) is text, not a separator.
-        mbox.push_str(">From the desk of someone\nFrom the desk of someone else\nsaid From here\nX-Not-A-Header: body\n");
+        mbox.push_str(
+            ">From the desk of someone\nFrom the desk of someone else\nsaid From here\nX-Not-A-Header: body\n",
+        );
         if i == 7 {
             mbox.push_str(&"body text ".repeat(200_000));
             mbox.push('\n');
@@ -148,7 +156,8 @@ fn a_huge_quoted_field_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("list.yaml"), "version: 1\nentries: []\n").expect("write list");
     let field = "x\n".repeat(1_200_000);
-    std::fs::write(dir.path().join("obs.csv"), format!("From,PTR\n\"a@b.example{field}\",mx.example\n")).expect("write");
+    std::fs::write(dir.path().join("obs.csv"), format!("From,PTR\n\"a@b.example{field}\",mx.example\n"))
+        .expect("write");
     let out = spoofctl(&["match", "--list", "list.yaml", "--observations", "obs.csv"], dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -192,14 +201,17 @@ fn observation_rows_from_windows_tools() {
 fn too_long_a_record_names_its_place() {
     use spoofctl::observations::Reader;
     let long = "x".repeat(spoofctl::encoding::MAX_LINE_BYTES + 10);
-    let header_error = Reader::new(spoofctl::encoding::utf8_reader(std::io::Cursor::new(long.clone().into_bytes())).expect("readable"))
-        .err()
-        .expect("refused");
+    let header_error = Reader::new(
+        spoofctl::encoding::utf8_reader(std::io::Cursor::new(long.clone().into_bytes())).expect("readable"),
+    )
+    .err()
+    .expect("refused");
     assert!(header_error.to_string().starts_with("in the header row: a record is longer than 1 MiB"), "{header_error}");
 
     let text = format!("\n\nFrom,PTR\na@adatum.com,x.example\n{long}\n");
     let mut reader =
-        Reader::new(spoofctl::encoding::utf8_reader(std::io::Cursor::new(text.into_bytes())).expect("readable")).expect("header");
+        Reader::new(spoofctl::encoding::utf8_reader(std::io::Cursor::new(text.into_bytes())).expect("readable"))
+            .expect("header");
     let mut failure = None;
     while let Some(next) = reader.next_row() {
         if let Err(e) = next {
@@ -210,7 +222,9 @@ fn too_long_a_record_names_its_place() {
     assert_eq!(failure.as_deref(), Some("after row 4: a record is longer than 1 MiB"));
 
     // The same in exports (`import`): in the header, after a `#TYPE` line, and after rows.
-    let import = |text: String| spoofctl::tabl::read_export(std::io::Cursor::new(text.into_bytes())).expect_err("refused").to_string();
+    let import = |text: String| {
+        spoofctl::tabl::read_export(std::io::Cursor::new(text.into_bytes())).expect_err("refused").to_string()
+    };
     assert_eq!(import(long.clone()), "in the header row: a record is longer than 1 MiB");
     assert_eq!(import(format!("\n#TYPE x\n\"{long}\"\n")), "after row 2: a record is longer than 1 MiB");
     let header = "\"SpoofedUser\",\"SendingInfrastructure\",\"SpoofType\",\"Action\"";
@@ -230,17 +244,33 @@ fn diff_replay_reports_skipped_rows_and_a_broken_file() {
     let run = |rows: &str| {
         let file = dir.path().join("observations.csv");
         std::fs::write(&file, rows).expect("write");
-        let args = ["diff", old.to_str().expect("path"), new.to_str().expect("path"), "--today", "2026-11-22", "--observations"];
+        let args = [
+            "diff",
+            old.to_str().expect("path"),
+            new.to_str().expect("path"),
+            "--today",
+            "2026-11-22",
+            "--observations",
+        ];
         let output = spoofctl(&[&args[..], &[file.to_str().expect("path")]].concat(), dir.path());
-        (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     };
-    let (code, stdout, stderr) = run("From,PTR,IP,DKIM\na@adatum.com,mail.tms.mx.com,203.0.113.5,\nnot an address,x.example,,\n");
+    let (code, stdout, stderr) =
+        run("From,PTR,IP,DKIM\na@adatum.com,mail.tms.mx.com,203.0.113.5,\nnot an address,x.example,,\n");
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.ends_with("observations.csv: 1 rows skipped for errors (see `spoofctl match --observations`)\n"), "{stderr}");
+    assert!(
+        stderr.ends_with("observations.csv: 1 rows skipped for errors (see `spoofctl match --observations`)\n"),
+        "{stderr}"
+    );
     assert!(stdout.contains("(1 rows replayed)"), "{stdout}");
 
     let long = "x".repeat(spoofctl::encoding::MAX_LINE_BYTES + 10);
-    let (code, stdout, stderr) = run(&format!("From,PTR\na@adatum.com,mail.tms.mx.com\n{long}\nb@adatum.com,x.example\n"));
+    let (code, stdout, stderr) =
+        run(&format!("From,PTR\na@adatum.com,mail.tms.mx.com\n{long}\nb@adatum.com,x.example\n"));
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.ends_with("observations.csv: after row 2: a record is longer than 1 MiB\n"), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
@@ -250,7 +280,9 @@ fn diff_replay_reports_skipped_rows_and_a_broken_file() {
 /// LF only: a file with CR line ends was all line 1), with columns in characters, and the position once.
 #[test]
 fn broken_json_exports_name_the_place_whatever_the_line_ends() {
-    let import = |text: String| spoofctl::tabl::read_export(std::io::Cursor::new(text.into_bytes())).expect_err("refused").to_string();
+    let import = |text: String| {
+        spoofctl::tabl::read_export(std::io::Cursor::new(text.into_bytes())).expect_err("refused").to_string()
+    };
     let lines = ["[", "  {", "    \"Identity\": \"x\",", "    \"SpoofedUser\": ", "  }", "]"];
     for end in ["\n", "\r\n", "\r"] {
         assert_eq!(import(lines.join(end)), "not valid JSON at line 5, column 3: expected value", "{end:?}");

@@ -15,7 +15,8 @@ fn sections() -> Vec<(String, Option<String>)> {
     let mut found = Vec::new();
     for section in page.split("\n### `").skip(1) {
         let name = section.split('`').next().unwrap_or_default().to_string();
-        let example = section.split("```yaml\n").nth(1).and_then(|rest| rest.split("\n```").next()).map(|y| format!("{y}\n"));
+        let example =
+            section.split("```yaml\n").nth(1).and_then(|rest| rest.split("\n```").next()).map(|y| format!("{y}\n"));
         found.push((name, example));
     }
     found

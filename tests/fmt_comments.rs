@@ -10,7 +10,8 @@ use spoofctl::format::format;
 fn fmt(text: &str) -> String {
     let checked = check(Path::new("t.yaml"), text, Date::parse("2026-11-22").expect("date"));
     let once = format(&checked).unwrap_or_else(|e| panic!("{e}: {:#?}", checked.diagnostics));
-    let again = format(&check(Path::new("t.yaml"), &once, Date::parse("2026-11-22").expect("date"))).expect("formats again");
+    let again =
+        format(&check(Path::new("t.yaml"), &once, Date::parse("2026-11-22").expect("date"))).expect("formats again");
     assert_eq!(once, again, "not idempotent");
     once
 }
@@ -135,7 +136,10 @@ fn section_headings_keep_their_place_and_their_entries() {
 #[test]
 fn headings_at_the_top_and_with_several_blank_lines() {
     let text = format!("{HEAD}  # ---- All ----\n\n\n  # imported 2026-11\n\n{}{}", entry("z.com"), entry("a.com"));
-    assert_eq!(fmt(&text), format!("{HEAD}  # ---- All ----\n  # imported 2026-11\n\n{}\n{}", entry("a.com"), entry("z.com")));
+    assert_eq!(
+        fmt(&text),
+        format!("{HEAD}  # ---- All ----\n  # imported 2026-11\n\n{}\n{}", entry("a.com"), entry("z.com"))
+    );
 }
 
 /// The README's example of sections ("Canonical order") is in canonical form: `fmt` leaves it as it is.
@@ -159,10 +163,16 @@ fn only_a_blank_line_below_a_comment_makes_a_heading() {
     assert_eq!(fmt(&dash_alone), want, "dash on its own line");
     let dash_note = format!("{HEAD}{}  - # about m.com\n\n{m}{}", entry("z.com"), entry("c.com"));
     assert_eq!(fmt(&dash_note), want, "`- # note` then a blank line");
-    let commented_out = format!("{HEAD}{}  # about m.com\n    # ticket: SEC-1\n{}{}", entry("z.com"), entry("m.com"), entry("c.com"));
+    let commented_out =
+        format!("{HEAD}{}  # about m.com\n    # ticket: SEC-1\n{}{}", entry("z.com"), entry("m.com"), entry("c.com"));
     assert_eq!(
         fmt(&commented_out),
-        format!("{HEAD}{}\n  # about m.com\n{}\n{}    # ticket: SEC-1\n", entry("c.com"), entry("m.com"), entry("z.com"))
+        format!(
+            "{HEAD}{}\n  # about m.com\n{}\n{}    # ticket: SEC-1\n",
+            entry("c.com"),
+            entry("m.com"),
+            entry("z.com")
+        )
     );
 }
 
@@ -190,7 +200,8 @@ fn comments_are_placed_whatever_the_line_ends() {
 #[test]
 fn comments_between_flow_entries_go_with_the_entry_below() {
     let flow = |s: &str| format!("{{spoofed: {s}, infrastructure: x.com, type: external, action: block}}");
-    let text = format!("version: 1\nentries: [\n  # about b\n  {},\n  # about a\n  {}\n]\n", flow("b.com"), flow("a.com"));
+    let text =
+        format!("version: 1\nentries: [\n  # about b\n  {},\n  # about a\n  {}\n]\n", flow("b.com"), flow("a.com"));
     assert_eq!(fmt(&text), format!("{HEAD}  # about a\n{}\n  # about b\n{}", entry("a.com"), entry("b.com")));
 }
 
@@ -204,7 +215,10 @@ fn comments_after_a_block_scalar_with_cr_line_ends_are_kept() {
         entry("a.com")
     );
     let want = fmt(&text);
-    assert!(want.contains("# ticket: SEC-1") && want.contains("# ---- Vendors ----") && want.contains("# about a"), "{want}");
+    assert!(
+        want.contains("# ticket: SEC-1") && want.contains("# ---- Vendors ----") && want.contains("# about a"),
+        "{want}"
+    );
     assert_eq!(fmt(&text.replace('\n', "\r")), want);
     let item = "# top\rversion: 1\raccepted-domains:\r  - >-\r    contoso.com\rentries:\r  - spoofed: z.com  # z\r    infrastructure: x.com\r    action: block\r";
     let out = fmt(item);
@@ -237,7 +251,10 @@ fn a_comment_inside_a_flow_entrys_braces_stays_with_it() {
 #[test]
 fn a_heading_indented_like_keys_is_a_heading() {
     let text = format!("{HEAD}{}\n    # ---- Vendors ----\n\n{}{}", entry("z.com"), entry("b.com"), entry("a.com"));
-    assert_eq!(fmt(&text), format!("{HEAD}{}\n  # ---- Vendors ----\n\n{}\n{}", entry("z.com"), entry("a.com"), entry("b.com")));
+    assert_eq!(
+        fmt(&text),
+        format!("{HEAD}{}\n  # ---- Vendors ----\n\n{}\n{}", entry("z.com"), entry("a.com"), entry("b.com"))
+    );
 }
 
 /// Second review, finding 5: a comment under a `-` written alone on its line is inside the item the `-`

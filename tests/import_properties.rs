@@ -47,8 +47,15 @@ const SPOOFED: &[&str] = &[
     "bücher.example",
 ];
 /// Infrastructures that overlap between rows.
-const INFRASTRUCTURE: &[&str] =
-    &["tms.mx.com", "mx.com", "mail.fabrikam.com", "fabrikam.com", "192.0.2.0/24", "198.51.100.77/24", "crm.adatum.example"];
+const INFRASTRUCTURE: &[&str] = &[
+    "tms.mx.com",
+    "mx.com",
+    "mail.fabrikam.com",
+    "fabrikam.com",
+    "192.0.2.0/24",
+    "198.51.100.77/24",
+    "crm.adatum.example",
+];
 
 /// One entry of an export, before it is written in some format.
 #[derive(Debug, Clone)]
@@ -178,31 +185,33 @@ struct Layout {
 
 fn layout() -> impl Strategy<Value = Layout> {
     let shape = prop::sample::select(vec![Shape::Csv, Shape::CsvWithType, Shape::Json, Shape::Legacy]);
-    let encoding = prop::sample::select(vec![Encoding::Utf8, Encoding::Utf8Bom, Encoding::Utf16LeBom, Encoding::Utf16BeBom]);
+    let encoding =
+        prop::sample::select(vec![Encoding::Utf8, Encoding::Utf8Bom, Encoding::Utf16LeBom, Encoding::Utf16BeBom]);
     let line_end = prop::sample::select(vec!["\n", "\r\n", "\r"]);
-    (shape, encoding, line_end, any::<[bool; 7]>(), Just((0..8).collect::<Vec<usize>>()).prop_shuffle(), any::<u8>()).prop_map(
-        |(
-            shape,
-            encoding,
-            line_end,
-            [final_line_end, quote_all, identity, extras, single_object, pretty, escape_all],
-            order,
-            header_case,
-        )| Layout {
-            shape,
-            encoding,
-            line_end,
-            final_line_end,
-            quote_all,
-            order,
-            header_case,
-            identity,
-            extras,
-            single_object,
-            pretty,
-            escape_all,
-        },
-    )
+    (shape, encoding, line_end, any::<[bool; 7]>(), Just((0..8).collect::<Vec<usize>>()).prop_shuffle(), any::<u8>())
+        .prop_map(
+            |(
+                shape,
+                encoding,
+                line_end,
+                [final_line_end, quote_all, identity, extras, single_object, pretty, escape_all],
+                order,
+                header_case,
+            )| Layout {
+                shape,
+                encoding,
+                line_end,
+                final_line_end,
+                quote_all,
+                order,
+                header_case,
+                identity,
+                extras,
+                single_object,
+                pretty,
+                escape_all,
+            },
+        )
 }
 
 fn guid(n: u128) -> String {
@@ -313,10 +322,13 @@ fn export_lines(rows: &[Row], l: &Layout) -> (String, Vec<String>) {
     let mut text = String::new();
     let mut line = 1;
     if let Shape::CsvWithType = l.shape {
-        text.push_str(&format!("#TYPE Deserialized.Microsoft.Exchange.Management.Hygiene.TenantAllowBlockListSpoofItems{nl}"));
+        text.push_str(&format!(
+            "#TYPE Deserialized.Microsoft.Exchange.Management.Hygiene.TenantAllowBlockListSpoofItems{nl}"
+        ));
         line += 1;
     }
-    let header: Vec<String> = order.iter().map(|&i| csv_field(&header_name(columns[i], l.header_case), l.quote_all)).collect();
+    let header: Vec<String> =
+        order.iter().map(|&i| csv_field(&header_name(columns[i], l.header_case), l.quote_all)).collect();
     text.push_str(&header.join(","));
     text.push_str(nl);
     let mut places = Vec::new();
@@ -335,8 +347,12 @@ fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
     match encoding {
         Encoding::Utf8 => text.as_bytes().to_vec(),
         Encoding::Utf8Bom => [&[0xEF, 0xBB, 0xBF], text.as_bytes()].concat(),
-        Encoding::Utf16LeBom => [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect(),
-        Encoding::Utf16BeBom => [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect(),
+        Encoding::Utf16LeBom => {
+            [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect()
+        }
+        Encoding::Utf16BeBom => {
+            [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect()
+        }
     }
 }
 

@@ -10,7 +10,9 @@ use std::time::Duration;
 fn list(n: usize) -> String {
     let mut s = String::from("entries:\n");
     for i in (0..n).rev() {
-        s.push_str(&format!("  - {{spoofed: S{i}.example, infrastructure: Relay{i}.example.net, type: external, action: block}}\n"));
+        s.push_str(&format!(
+            "  - {{spoofed: S{i}.example, infrastructure: Relay{i}.example.net, type: external, action: block}}\n"
+        ));
     }
     s.push_str("version: 1\n");
     s
@@ -36,7 +38,11 @@ fn fmt_killed_midway() {
     let original = list(1000);
     let file = dir.path().join("list.yaml");
     std::fs::write(&file, &original).expect("write");
-    let status = Command::new(env!("CARGO_BIN_EXE_spoofctl")).args(["fmt", "list.yaml"]).current_dir(dir.path()).output().expect("fmt");
+    let status = Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+        .args(["fmt", "list.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("fmt");
     assert!(status.status.success());
     let formatted = std::fs::read_to_string(&file).expect("read");
     assert_ne!(formatted, original);

@@ -10,7 +10,9 @@ use spoofctl::diagnostic::{Code, Severity};
 fn list_of(n: usize) -> String {
     let mut text = String::from("version: 1\nentries:\n");
     for i in 0..n {
-        text.push_str(&format!("  - spoofed: sender{i}.example\n    infrastructure: tms.mx.com\n    type: external\n    action: block\n"));
+        text.push_str(&format!(
+            "  - spoofed: sender{i}.example\n    infrastructure: tms.mx.com\n    type: external\n    action: block\n"
+        ));
     }
     text
 }

@@ -11,11 +11,15 @@ use spoofctl::pair::SpoofType;
 
 /// A list of entries (one per line: `spoofed infrastructure type action`), tenant contoso.com.
 fn list(lines: &str) -> String {
-    let mut text =
-        String::from("version: 1\naccepted-domains: [contoso.com]\npolicy: {missing-reason: off, missing-owner: off}\nentries:\n");
+    let mut text = String::from(
+        "version: 1\naccepted-domains: [contoso.com]\npolicy: {missing-reason: off, missing-owner: off}\nentries:\n",
+    );
     for line in lines.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let f: Vec<&str> = line.split_whitespace().collect();
-        text.push_str(&format!("  - spoofed: \"{}\"\n    infrastructure: \"{}\"\n    type: {}\n    action: {}\n", f[0], f[1], f[2], f[3]));
+        text.push_str(&format!(
+            "  - spoofed: \"{}\"\n    infrastructure: \"{}\"\n    type: {}\n    action: {}\n",
+            f[0], f[1], f[2], f[3]
+        ));
     }
     text
 }

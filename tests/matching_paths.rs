@@ -151,7 +151,9 @@ fn naive<'a>(list: &'a TenantList, m: &Message) -> (Option<(Action, &'a Entry, V
     let allows: Vec<&Entry> = full.iter().filter(|(e, _)| e.action() == Action::Allow).map(|(e, _)| *e).collect();
     match block {
         Some(b) => (Some(b), allows),
-        None => (full.iter().find(|(e, _)| e.action() == Action::Allow).map(|&(e, v)| (Action::Allow, e, v)), Vec::new()),
+        None => {
+            (full.iter().find(|(e, _)| e.action() == Action::Allow).map(|&(e, v)| (Action::Allow, e, v)), Vec::new())
+        }
     }
 }
 
@@ -169,7 +171,8 @@ const LISTS: usize = 1_000;
 #[test]
 fn a_verdict_alone_is_the_full_outcomes_and_a_naive_scans() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let (mut lists, mut messages, mut decided, mut overridden, mut long_hits, mut any_spoofed_blocks) = (0, 0, 0, 0, 0, 0);
+    let (mut lists, mut messages, mut decided, mut overridden, mut long_hits, mut any_spoofed_blocks) =
+        (0, 0, 0, 0, 0, 0);
     for case in 0..LISTS {
         let n = match case % 5 {
             0 => 0,
@@ -183,8 +186,13 @@ fn a_verdict_alone_is_the_full_outcomes_and_a_naive_scans() {
             entries.retain(|e| e.rule.spoofed() == Side::Any);
         }
         let accepted = if case % 2 == 0 { vec![Domain::parse("a.com").expect("d")] } else { Vec::new() };
-        let list =
-            TenantList { path: PathBuf::from("r.yaml"), tenant: None, accepted_domains: accepted, policy: Default::default(), entries };
+        let list = TenantList {
+            path: PathBuf::from("r.yaml"),
+            tenant: None,
+            accepted_domains: accepted,
+            policy: Default::default(),
+            entries,
+        };
         let matcher = Matcher::new(&list);
         lists += 1;
         let mut scratch = Vec::new();
@@ -235,7 +243,8 @@ fn host_domains_are_every_suffix() {
         let name = if n == 1 { "localhost".to_string() } else { name };
         let host = Host::parse(&name).expect("host");
         let labels: Vec<&str> = name.split('.').collect();
-        let want: Vec<(usize, String)> = (2..=labels.len()).map(|k| (k, labels[labels.len() - k..].join("."))).collect();
+        let want: Vec<(usize, String)> =
+            (2..=labels.len()).map(|k| (k, labels[labels.len() - k..].join("."))).collect();
         let got: Vec<(usize, String)> = host.domains().map(|(k, s)| (k, s.to_string())).collect();
         assert_eq!(got, want, "{n} labels");
     }

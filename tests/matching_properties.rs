@@ -37,13 +37,16 @@ fn build(picks: &[(usize, usize, bool, bool)]) -> TenantList {
     let mut entries = Vec::new();
     for (n, &(s, i, block, internal)) in picks.iter().enumerate() {
         let action = if block { Action::Block } else { Action::Allow };
-        let Ok(rule) =
-            Rule::new(action, Side::parse_spoofed(SPOOFED[s]).expect("pool"), Side::parse_infrastructure(INFRA[i]).expect("pool"))
-        else {
+        let Ok(rule) = Rule::new(
+            action,
+            Side::parse_spoofed(SPOOFED[s]).expect("pool"),
+            Side::parse_infrastructure(INFRA[i]).expect("pool"),
+        ) else {
             continue;
         };
         let spoof_type = if internal { SpoofType::Internal } else { SpoofType::External };
-        let entry = Entry { rule, spoof_type, type_written: true, meta: Metadata::default(), span: Span::new(n + 1, 5) };
+        let entry =
+            Entry { rule, spoof_type, type_written: true, meta: Metadata::default(), span: Span::new(n + 1, 5) };
         if seen.insert((entry.rule.spoofed().to_string(), entry.rule.infrastructure().to_string(), spoof_type)) {
             entries.push(entry);
         }

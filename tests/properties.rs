@@ -64,15 +64,17 @@ fn mostly_valid_entry() -> impl Strategy<Value = GenEntry> {
 fn arbitrary_text() -> impl Strategy<Value = String> {
     let random = prop::collection::vec(text_piece(), 0..100).prop_map(|pieces| pieces.concat());
     let edit = (any::<prop::sample::Index>(), 0usize..4, text_piece());
-    let edited = (prop::collection::vec(mostly_valid_entry(), 1..6), prop::collection::vec(edit, 1..4)).prop_map(|(entries, edits)| {
-        let mut text: Vec<char> = list_yaml(&entries, true).chars().collect();
-        for (at, removed, piece) in edits {
-            let at = at.index(text.len() + 1);
-            text.drain(at..(at + removed).min(text.len()));
-            text.splice(at..at, piece.chars());
-        }
-        text.into_iter().collect::<String>()
-    });
+    let edited = (prop::collection::vec(mostly_valid_entry(), 1..6), prop::collection::vec(edit, 1..4)).prop_map(
+        |(entries, edits)| {
+            let mut text: Vec<char> = list_yaml(&entries, true).chars().collect();
+            for (at, removed, piece) in edits {
+                let at = at.index(text.len() + 1);
+                text.drain(at..(at + removed).min(text.len()));
+                text.splice(at..at, piece.chars());
+            }
+            text.into_iter().collect::<String>()
+        },
+    );
     prop_oneof![1 => random, 2 => edited]
 }
 
@@ -120,7 +122,13 @@ proptest! {
 
 /// Free text: anything printable, including characters YAML cares about.
 fn free_text() -> impl Strategy<Value = String> {
-    prop_oneof!["[ -~]{1,30}", "\\PC{1,20}", Just("yes".to_string()), Just("1234".to_string()), Just("a: b # c".to_string())]
+    prop_oneof![
+        "[ -~]{1,30}",
+        "\\PC{1,20}",
+        Just("yes".to_string()),
+        Just("1234".to_string()),
+        Just("a: b # c".to_string())
+    ]
 }
 
 #[derive(Debug, Clone)]
@@ -156,30 +164,45 @@ fn valid_entry() -> impl Strategy<Value = ValidEntry> {
         Just((0..8).collect::<Vec<usize>>()).prop_shuffle(),
         any::<(u8, u8)>(),
     )
-        .prop_map(|(spoofed, infrastructure, block, internal, (reason, owner, ticket, expires), comment, trailing, order, styles)| {
-            // Wildcards only in blocks, and never on both sides.
-            let (spoofed, infrastructure) = match (block, spoofed, infrastructure) {
-                (false, s, i) => (Some(s.unwrap_or_else(|| "fabrikam.com".into())), Some(i.unwrap_or_else(|| "tms.mx.com".into()))),
-                (true, None, None) => (None, Some("tms.mx.com".into())),
-                (true, s, i) => (s, i),
-            };
-            let meta = [("reason", reason), ("owner", owner), ("ticket", ticket), ("expires", expires)]
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k, v)))
-                .collect();
-            ValidEntry {
+        .prop_map(
+            |(
                 spoofed,
                 infrastructure,
                 block,
-                spoof_type: if internal { "internal" } else { "external" },
-                write_type: true,
-                meta,
+                internal,
+                (reason, owner, ticket, expires),
                 comment,
                 trailing,
                 order,
                 styles,
-            }
-        })
+            )| {
+                // Wildcards only in blocks, and never on both sides.
+                let (spoofed, infrastructure) = match (block, spoofed, infrastructure) {
+                    (false, s, i) => (
+                        Some(s.unwrap_or_else(|| "fabrikam.com".into())),
+                        Some(i.unwrap_or_else(|| "tms.mx.com".into())),
+                    ),
+                    (true, None, None) => (None, Some("tms.mx.com".into())),
+                    (true, s, i) => (s, i),
+                };
+                let meta = [("reason", reason), ("owner", owner), ("ticket", ticket), ("expires", expires)]
+                    .into_iter()
+                    .filter_map(|(k, v)| v.map(|v| (k, v)))
+                    .collect();
+                ValidEntry {
+                    spoofed,
+                    infrastructure,
+                    block,
+                    spoof_type: if internal { "internal" } else { "external" },
+                    write_type: true,
+                    meta,
+                    comment,
+                    trailing,
+                    order,
+                    styles,
+                }
+            },
+        )
 }
 
 fn valid_list_yaml(entries: &[ValidEntry], header_comment: &Option<String>) -> String {
@@ -193,7 +216,10 @@ fn valid_list_yaml(entries: &[ValidEntry], header_comment: &Option<String>) -> S
     for e in entries {
         let mut fields: Vec<String> = vec![
             format!("spoofed: {}", e.spoofed.as_deref().map_or("\"*\"".to_string(), |s| styled(s, e.styles.0))),
-            format!("infrastructure: {}", e.infrastructure.as_deref().map_or("\"*\"".to_string(), |s| styled(s, e.styles.1))),
+            format!(
+                "infrastructure: {}",
+                e.infrastructure.as_deref().map_or("\"*\"".to_string(), |s| styled(s, e.styles.1))
+            ),
             format!("action: {}", if e.block { "block" } else { "allow" }),
         ];
         if e.write_type {
@@ -218,8 +244,12 @@ fn valid_list_yaml(entries: &[ValidEntry], header_comment: &Option<String>) -> S
 
 /// What a list says, independent of layout: entries (identity, action, written type, metadata), header values.
 fn meaning(c: &Checked) -> (Vec<String>, Option<String>) {
-    let mut entries: Vec<String> =
-        c.list.entries.iter().map(|e: &Entry| format!("{:?} {:?} {} {:?}", e.identity(), e.action(), e.type_written, e.meta)).collect();
+    let mut entries: Vec<String> = c
+        .list
+        .entries
+        .iter()
+        .map(|e: &Entry| format!("{:?} {:?} {} {:?}", e.identity(), e.action(), e.type_written, e.meta))
+        .collect();
     entries.sort();
     (entries, c.list.tenant.clone())
 }

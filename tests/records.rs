@@ -130,15 +130,26 @@ fn text() -> impl Strategy<Value = Vec<u8>> {
 /// Well-formed files as `Export-Csv` and other tools write them: each field quoted or not, quoted ones
 /// holding commas, doubled quotes and line ends now and then; LF, CRLF or CR after each record.
 fn file() -> impl Strategy<Value = Vec<u8>> {
-    let value =
-        prop::sample::select(vec!["", "a", "gmail.com", "mail.tms.mx.com", "203.0.113.5", "a,b", "5\"\" x", "x\ny", "x\r\ny", " sp "]);
+    let value = prop::sample::select(vec![
+        "",
+        "a",
+        "gmail.com",
+        "mail.tms.mx.com",
+        "203.0.113.5",
+        "a,b",
+        "5\"\" x",
+        "x\ny",
+        "x\r\ny",
+        " sp ",
+    ]);
     let field = (value, any::<bool>()).prop_map(|(v, quoted)| {
         // A value with a comma, quote or line end must be quoted to be a field of its own.
         if quoted || v.contains([',', '"', '\n', '\r']) { format!("\"{v}\"") } else { v.replace("\"\"", "\"") }
     });
     let record = (prop::collection::vec(field, 1..6), prop::sample::select(vec!["\n", "\r\n", "\r"]));
-    prop::collection::vec(record, 1..40)
-        .prop_map(|records| records.into_iter().flat_map(|(fields, end)| (fields.join(",") + end).into_bytes()).collect())
+    prop::collection::vec(record, 1..40).prop_map(|records| {
+        records.into_iter().flat_map(|(fields, end)| (fields.join(",") + end).into_bytes()).collect()
+    })
 }
 
 /// Same records and fields as the csv crate, the same rows whatever size the reads come in (a CRLF may be
@@ -177,7 +188,9 @@ fn records_across_the_buffer_edge_are_the_csv_crates() {
             1 => text.extend_from_slice(format!("\"u{i}@a.com\",\"mail{i}.contoso.com\",\"10.0.0.1\"\r\n").as_bytes()),
             2 => text.extend_from_slice(format!("\"u{i}@a.com\",\"a \"\"{i}\"\"\",\r").as_bytes()),
             3 => text.extend_from_slice(b"\n"),
-            _ => text.extend_from_slice(format!("u{i}@contoso.com,mail{i}.contoso.com,10.0.0.{}\n", i % 256).as_bytes()),
+            _ => {
+                text.extend_from_slice(format!("u{i}@contoso.com,mail{i}.contoso.com,10.0.0.{}\n", i % 256).as_bytes())
+            }
         }
     }
     let want = csv_crate(&text);

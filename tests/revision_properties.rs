@@ -79,9 +79,10 @@ fn list_file() -> impl Strategy<Value = ListFile> {
                 let text = text.replace('\n', "\r\n");
                 ListFile { bytes: text.clone().into_bytes(), text: Some(text) }
             }
-            Stored::Utf16 => {
-                ListFile { bytes: [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect(), text: None }
-            }
+            Stored::Utf16 => ListFile {
+                bytes: [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect(),
+                text: None,
+            },
             Stored::NotUtf8(at) => {
                 // A lone 0xFF, which is never part of UTF-8, between two characters.
                 let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
@@ -113,7 +114,11 @@ fn messages_for(checked: &Checked) -> Vec<Message> {
         .entries
         .iter()
         .map(|e| {
-            let from = e.rule.spoofed().concrete().map_or_else(|| Sender::parse(NOBODY).expect("sender"), |u| sender_named_by(u));
+            let from = e
+                .rule
+                .spoofed()
+                .concrete()
+                .map_or_else(|| Sender::parse(NOBODY).expect("sender"), |u| sender_named_by(u));
             let mut m = Message::from(from);
             m.ptr = Some(Host::parse(NOWHERE).expect("host"));
             if let Some(i) = e.rule.infrastructure().concrete() {
@@ -237,8 +242,7 @@ fn a_list_read_from_a_git_revision_reads_like_the_file() {
     std::env::set_current_dir(root).expect("cd into the repository");
     // The bytes of `lists/a.yaml` in HEAD, for `HEAD~1` in the next case.
     let committed_a: RefCell<Option<ListFile>> = RefCell::new(None);
-    let wildcard_allow =
-        "version: 1\nentries:\n  - spoofed: \"*\"\n    infrastructure: tms.mx.com\n    type: external\n    action: allow\n";
+    let wildcard_allow = "version: 1\nentries:\n  - spoofed: \"*\"\n    infrastructure: tms.mx.com\n    type: external\n    action: allow\n";
 
     let mut runner = TestRunner::new(common::config(GIT_CASES));
     run(&mut runner, (list_file(), list_file()), |(a, b)| {

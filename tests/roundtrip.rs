@@ -70,8 +70,10 @@ fn uuid(n: u128) -> String {
 
 /// (identity, action, id) of every entry, sorted.
 fn summary(entries: &[Entry], with_ids: bool) -> Vec<String> {
-    let mut v: Vec<String> =
-        entries.iter().map(|e| format!("{:?} {:?} {:?}", e.identity(), e.action(), e.meta.id.as_ref().filter(|_| with_ids))).collect();
+    let mut v: Vec<String> = entries
+        .iter()
+        .map(|e| format!("{:?} {:?} {:?}", e.identity(), e.action(), e.meta.id.as_ref().filter(|_| with_ids)))
+        .collect();
     v.sort();
     v
 }
@@ -95,12 +97,18 @@ fn check_commands(script: &str) {
     assert_eq!(lines.next(), Some(spoofctl::powershell::PREAMBLE));
     for line in lines {
         let (cmdlet, rest) = line.split_once(' ').expect("a command with parameters");
-        let allowed = CMDLETS.iter().find(|(c, _)| *c == cmdlet).map(|(_, p)| *p).unwrap_or_else(|| panic!("{cmdlet} is not in the table"));
+        let allowed = CMDLETS
+            .iter()
+            .find(|(c, _)| *c == cmdlet)
+            .map(|(_, p)| *p)
+            .unwrap_or_else(|| panic!("{cmdlet} is not in the table"));
         for part in rest.split(" -").map(|p| p.trim_start_matches('-')) {
             let (name, value) = part.split_once(' ').expect("-Name 'value'");
             assert!(allowed.contains(&name), "{cmdlet} -{name} is not documented");
             assert!(
-                value.starts_with('\'') && value.ends_with('\'') && !value[1..value.len() - 1].replace("''", "").contains('\''),
+                value.starts_with('\'')
+                    && value.ends_with('\'')
+                    && !value[1..value.len() - 1].replace("''", "").contains('\''),
                 "{value}"
             );
         }
@@ -153,7 +161,11 @@ proptest! {
 /// The grammar check can fail: a broken quote is a syntax error.
 #[test]
 fn the_grammar_catches_a_broken_script() {
-    assert!(parse_powershell("New-TenantAllowBlockListSpoofItems -Identity 'Default -Action 'Allow'\n").root_node().has_error());
+    assert!(
+        parse_powershell("New-TenantAllowBlockListSpoofItems -Identity 'Default -Action 'Allow'\n")
+            .root_node()
+            .has_error()
+    );
 }
 
 /// Values that could escape a quote or a cell are refused at import, so no script or CSV can carry them.
@@ -193,7 +205,14 @@ type Held = (String, String, String, String);
 fn wanted(list: &TenantList) -> BTreeSet<Held> {
     list.entries
         .iter()
-        .map(|e| (e.rule.spoofed().to_string(), e.rule.infrastructure().to_string(), e.spoof_type.to_string(), e.action().to_string()))
+        .map(|e| {
+            (
+                e.rule.spoofed().to_string(),
+                e.rule.infrastructure().to_string(),
+                e.spoof_type.to_string(),
+                e.action().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -248,7 +267,8 @@ proptest! {
 fn two_live_rows_for_one_pair_are_both_kept() {
     let csv = "Identity,SpoofedUser,SendingInfrastructure,SpoofType,Action\n11111111-1111-1111-1111-111111111111,contoso.com,192.0.2.0/24,External,Block\n22222222-2222-2222-2222-222222222222,CONTOSO.COM.,192.0.2.7/24,External,Allow\n";
     let rows = read_export(Cursor::new(csv.as_bytes().to_vec())).expect("export");
-    let live: Vec<spoofctl::plan::LiveItem> = rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("row")).collect();
+    let live: Vec<spoofctl::plan::LiveItem> =
+        rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("row")).collect();
     let empty = TenantList {
         path: PathBuf::from("empty.yaml"),
         tenant: None,
@@ -271,7 +291,13 @@ fn hash_addresses_survive_a_csv_round_trip() {
         Side::parse_infrastructure("tms.mx.com").expect("valid"),
     )
     .expect("rule");
-    let entry = Entry { rule, spoof_type: SpoofType::External, type_written: true, meta: Metadata::default(), span: Span::new(1, 5) };
+    let entry = Entry {
+        rule,
+        spoof_type: SpoofType::External,
+        type_written: true,
+        meta: Metadata::default(),
+        span: Span::new(1, 5),
+    };
     let list = TenantList {
         path: PathBuf::from("l.yaml"),
         tenant: None,

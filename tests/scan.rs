@@ -43,9 +43,21 @@ fn list(seed: u64, name: &str) -> TenantList {
             continue;
         };
         let spoof_type = if i % 9 == 0 { SpoofType::Internal } else { SpoofType::External };
-        entries.push(Entry { rule, spoof_type, type_written: true, meta: Metadata::default(), span: Span::new(i + 1, 5) });
+        entries.push(Entry {
+            rule,
+            spoof_type,
+            type_written: true,
+            meta: Metadata::default(),
+            span: Span::new(i + 1, 5),
+        });
     }
-    TenantList { path: PathBuf::from(name), tenant: None, accepted_domains: Vec::new(), policy: Default::default(), entries }
+    TenantList {
+        path: PathBuf::from(name),
+        tenant: None,
+        accepted_domains: Vec::new(),
+        policy: Default::default(),
+        entries,
+    }
 }
 
 /// An observations file of `rows` rows: message rows or pair rows, with bad rows, blank lines, quoted fields
@@ -90,7 +102,8 @@ fn file_with(rng: &mut Rng, rows: usize, pairs: bool, broken: bool, bad_bytes: b
             2 if !pairs => format!("u{k}@s{k}.example,mail.relay{j}.example,10.0.300.1,"),
             3 if !pairs => format!("u{k}@s{k}.example,mail.relay{j}.example,,\"s{k}.example{end}relay{j}.example\""),
             _ if pairs => {
-                let infra = if rng.below(3) == 0 { format!("10.0.{}.0/24", j % 256) } else { format!("relay{j}.example") };
+                let infra =
+                    if rng.below(3) == 0 { format!("10.0.{}.0/24", j % 256) } else { format!("relay{j}.example") };
                 let kind = ["External", "Internal", ""][rng.below(3) as usize];
                 format!("s{k}.example,{infra},{},{kind}", 1 + rng.below(500))
             }
@@ -129,10 +142,14 @@ struct Result {
 }
 
 fn summary(tallies: &[Tally]) -> (Vec<Counts>, Vec<Busiest>) {
-    let counts =
-        tallies.iter().map(|t| (t.allow.rows, t.allow.messages, t.block.rows, t.block.messages, t.none.rows, t.none.messages)).collect();
-    let busiest =
-        tallies.iter().map(|t| t.busiest_uncovered(usize::MAX).into_iter().map(|p| (p.pair, p.messages, p.overcount)).collect()).collect();
+    let counts = tallies
+        .iter()
+        .map(|t| (t.allow.rows, t.allow.messages, t.block.rows, t.block.messages, t.none.rows, t.none.messages))
+        .collect();
+    let busiest = tallies
+        .iter()
+        .map(|t| t.busiest_uncovered(usize::MAX).into_iter().map(|p| (p.pair, p.messages, p.overcount)).collect())
+        .collect();
     (counts, busiest)
 }
 
@@ -163,7 +180,9 @@ fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Resu
             }
             tally.add(&row.message, row.count, &outcome.verdict);
             match output {
-                RowOutput::Csv => csv.write_record(row_csv(row, &outcome, pair_rows).iter().map(|cell| cell.as_bytes())).expect("csv"),
+                RowOutput::Csv => {
+                    csv.write_record(row_csv(row, &outcome, pair_rows).iter().map(|cell| cell.as_bytes())).expect("csv")
+                }
                 RowOutput::Json => write!(out, ",\n{}", row_json(row, &outcome, pair_rows)).expect("json"),
                 RowOutput::Nothing => {}
             }
@@ -228,10 +247,11 @@ fn a_stopped_scan_ends() {
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
     let bytes = file(&mut Rng(42), 20_000, false, false);
     let mut batches = 0;
-    let (scanned, tallies) = match_rows(reader(&bytes), &Matching { matchers: &matchers, output: RowOutput::Csv }, 2, |_| {
-        batches += 1;
-        ControlFlow::Break(())
-    });
+    let (scanned, tallies) =
+        match_rows(reader(&bytes), &Matching { matchers: &matchers, output: RowOutput::Csv }, 2, |_| {
+            batches += 1;
+            ControlFlow::Break(())
+        });
     assert!(scanned.stopped);
     assert_eq!(batches, 1);
     assert!(tallies[0].rows() <= Batch::ROWS as u64, "{} rows counted after the stop", tallies[0].rows());
@@ -339,7 +359,9 @@ fn a_live_feed_is_matched_as_it_comes() {
     for (end, quoted) in cases {
         let q = if quoted { "\"" } else { "" };
         let rows = |from: usize| {
-            (from..from + 10).map(|i| format!("{q}u{i}@s{i}.example{q},mail.relay{i}.example,{q}10.0.0.{i}{q},{end}")).collect::<String>()
+            (from..from + 10)
+                .map(|i| format!("{q}u{i}@s{i}.example{q},mail.relay{i}.example,{q}10.0.0.{i}{q},{end}"))
+                .collect::<String>()
         };
         let (open, gate) = std::sync::mpsc::channel();
         let timed_out = Arc::new(AtomicBool::new(false));
@@ -352,11 +374,12 @@ fn a_live_feed_is_matched_as_it_comes() {
         let mut reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
         reader.set_live(true);
         let mut batches = Vec::new();
-        let (scanned, tallies) = match_rows(reader, &Matching { matchers: &matchers, output: RowOutput::Nothing }, 2, |batch| {
-            batches.push(batch.records);
-            let _ = open.send(());
-            ControlFlow::Continue(())
-        });
+        let (scanned, tallies) =
+            match_rows(reader, &Matching { matchers: &matchers, output: RowOutput::Nothing }, 2, |batch| {
+                batches.push(batch.records);
+                let _ = open.send(());
+                ControlFlow::Continue(())
+            });
         assert!(!timed_out.load(Ordering::SeqCst), "{end:?} {quoted}: the first rows waited for the feed's next line");
         // Records read so far, at each batch: the first ten rows alone.
         assert_eq!(batches.first(), Some(&10), "{end:?} {quoted}: {batches:?}");
@@ -388,7 +411,9 @@ fn the_command_writes_a_live_feeds_verdicts_as_they_come() {
     });
     // CRLF, as Windows tools write: the LF of the last line end must not hold its row back.
     stdin
-        .write_all(b"From,PTR,IP,DKIM\r\nceo@contoso.com,mail.tms.mx.com,203.0.113.5,\r\nx@fabrikam.com,,198.51.100.7,\r\n")
+        .write_all(
+            b"From,PTR,IP,DKIM\r\nceo@contoso.com,mail.tms.mx.com,203.0.113.5,\r\nx@fabrikam.com,,198.51.100.7,\r\n",
+        )
         .expect("write");
     stdin.flush().expect("flush");
     // The header and both rows, with standard input still open.
@@ -406,8 +431,11 @@ fn the_command_writes_a_live_feeds_verdicts_as_they_come() {
 fn replaying_on_threads_gives_what_replaying_row_by_row_gives() {
     use spoofctl::replay::{Replay, Replaying};
     let lists = [list(7, "a.yaml"), list(11, "b.yaml"), list(13, "c.yaml")];
-    let tenants = [(Matcher::new(&lists[0]), Matcher::new(&lists[1])), (Matcher::new(&lists[1]), Matcher::new(&lists[2]))];
-    let seen = |r: &Replay| (r.rows, r.newly_allowed, r.newly_blocked, r.newly_undecided, r.pairs_let_through, r.shown.clone());
+    let tenants =
+        [(Matcher::new(&lists[0]), Matcher::new(&lists[1])), (Matcher::new(&lists[1]), Matcher::new(&lists[2]))];
+    let seen = |r: &Replay| {
+        (r.rows, r.newly_allowed, r.newly_blocked, r.newly_undecided, r.pairs_let_through, r.shown.clone())
+    };
     let mut rng = Rng(0xD1FF);
     let mut changed = 0;
     for case in 0..8 {
@@ -473,9 +501,11 @@ fn a_panic_on_any_thread_is_raised_on_the_callers() {
     fn message<T>(caught: std::thread::Result<T>) -> String {
         match caught {
             Ok(_) => "no panic".to_string(),
-            Err(panic) => {
-                panic.downcast_ref::<&str>().map(|m| m.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default()
-            }
+            Err(panic) => panic
+                .downcast_ref::<&str>()
+                .map(|m| m.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default(),
         }
     }
     let lists = [list(7, "a.yaml")];
@@ -489,13 +519,17 @@ fn a_panic_on_any_thread_is_raised_on_the_callers() {
             reader
         };
         let breaking = open(Box::new(BreaksAtTheEnd(Cursor::new(bytes.clone()))));
-        let caught = catch_unwind(AssertUnwindSafe(|| match_rows(breaking, &matching, 2, |_| ControlFlow::Continue(()))));
+        let caught =
+            catch_unwind(AssertUnwindSafe(|| match_rows(breaking, &matching, 2, |_| ControlFlow::Continue(()))));
         assert_eq!(message(caught), "the input broke", "live: {live}");
 
         let caught = catch_unwind(AssertUnwindSafe(|| {
-            spoofctl::scan::scan(open(Box::new(Cursor::new(bytes.clone()))), &BreaksOnARow(2 * Batch::ROWS as u64), 2, |_| {
-                ControlFlow::Continue(())
-            })
+            spoofctl::scan::scan(
+                open(Box::new(Cursor::new(bytes.clone()))),
+                &BreaksOnARow(2 * Batch::ROWS as u64),
+                2,
+                |_| ControlFlow::Continue(()),
+            )
         }));
         assert_eq!(message(caught), "the job broke", "live: {live}");
 

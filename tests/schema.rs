@@ -62,7 +62,12 @@ fn every_shipped_list_points_at_the_schema_and_passes_it() {
     assert!(!files.is_empty(), "lists/ has no list files");
     for path in files {
         let text = std::fs::read_to_string(&path).expect("list");
-        assert_eq!(text.lines().next(), Some(MODELINE), "{}: the first line must point editors at the schema", path.display());
+        assert_eq!(
+            text.lines().next(),
+            Some(MODELINE),
+            "{}: the first line must point editors at the schema",
+            path.display()
+        );
         let errors = schema_errors(&validator, &path, &text);
         assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
     }
@@ -94,8 +99,9 @@ fn whatever_validate_accepts_the_schema_accepts() {
 fn the_schema_refuses_what_validate_refuses() {
     let head = "version: 1\ntenant: contoso.onmicrosoft.com\naccepted-domains: [contoso.com]\n";
     let entry = |body: &str| format!("{head}entries:\n  - {body}\n");
-    let many: String =
-        (0..1025).map(|i| format!("  - {{spoofed: d{i}.example.com, infrastructure: tms.mx.com, action: block}}\n")).collect();
+    let many: String = (0..1025)
+        .map(|i| format!("  - {{spoofed: d{i}.example.com, infrastructure: tms.mx.com, action: block}}\n"))
+        .collect();
     let cases: Vec<(&str, String, Code)> = vec![
         (
             "wildcard spoofed in an allow",
@@ -153,7 +159,9 @@ fn the_schema_refuses_what_validate_refuses() {
     let validator = validator();
     // The documents the cases start from are good, so each refusal is the case's own doing.
     for good in [
-        entry("{spoofed: adatum.com, infrastructure: tms.mx.com, action: allow, id: '{375e76f1-eefb-1626-c8bc-5efefd057488}'}"),
+        entry(
+            "{spoofed: adatum.com, infrastructure: tms.mx.com, action: allow, id: '{375e76f1-eefb-1626-c8bc-5efefd057488}'}",
+        ),
         format!("{head}policy:\n  expired: OFF\n  missing-owner: Error\nentries: []\n"),
         entry("{spoofed: '*', infrastructure: 203.0.113.0/24, type: external, action: Block, expires: 2027-12-31}"),
     ] {
@@ -198,8 +206,9 @@ mod generated {
 
     /// A word in a random case, as an admin might type it.
     fn any_case(word: &'static str) -> impl Strategy<Value = String> {
-        prop::collection::vec(any::<bool>(), word.len())
-            .prop_map(move |upper| word.chars().zip(upper).map(|(c, u)| if u { c.to_ascii_uppercase() } else { c }).collect())
+        prop::collection::vec(any::<bool>(), word.len()).prop_map(move |upper| {
+            word.chars().zip(upper).map(|(c, u)| if u { c.to_ascii_uppercase() } else { c }).collect()
+        })
     }
 
     fn side() -> impl Strategy<Value = String> {
@@ -225,7 +234,9 @@ mod generated {
             prop::option::of(prop_oneof![any_case("internal"), any_case("external"), Just("both".to_string())]),
             prop::option::of(prop_oneof![any_case("allow"), any_case("block"), Just("permit".to_string())]),
             optional(
-                prop_oneof![Just("2027-05-01"), Just("2027-02-30"), Just("2027-13-01"), Just("1/5/2027")].prop_map(String::from).boxed(),
+                prop_oneof![Just("2027-05-01"), Just("2027-02-30"), Just("2027-13-01"), Just("1/5/2027")]
+                    .prop_map(String::from)
+                    .boxed(),
             ),
             optional(
                 prop_oneof![
@@ -237,11 +248,15 @@ mod generated {
                 .prop_map(String::from)
                 .boxed(),
             ),
-            optional(prop_oneof![Just("Partner mail"), Just("1234"), Just("yes"), Just("''")].prop_map(String::from).boxed()),
+            optional(
+                prop_oneof![Just("Partner mail"), Just("1234"), Just("yes"), Just("''")].prop_map(String::from).boxed(),
+            ),
         )
             .prop_map(|(spoofed, infrastructure, spoof_type, action, expires, id, reason)| {
                 let mut e = format!("  - spoofed: {spoofed}\n    infrastructure: {infrastructure}\n");
-                for (key, value) in [("type", spoof_type), ("action", action), ("expires", expires), ("id", id), ("reason", reason)] {
+                for (key, value) in
+                    [("type", spoof_type), ("action", action), ("expires", expires), ("id", id), ("reason", reason)]
+                {
                     if let Some(v) = value {
                         e.push_str(&format!("    {key}: {v}\n"));
                     }
@@ -253,7 +268,10 @@ mod generated {
     fn list() -> impl Strategy<Value = String> {
         (
             prop::option::of(prop_oneof![Just("[contoso.com]"), Just("[]")]),
-            prop::option::of((any_case("expired"), prop_oneof![any_case("off"), any_case("error"), Just("loud".to_string())])),
+            prop::option::of((
+                any_case("expired"),
+                prop_oneof![any_case("off"), any_case("error"), Just("loud".to_string())],
+            )),
             prop::collection::vec(entry(), 0..4),
         )
             .prop_map(|(accepted, policy, entries)| {

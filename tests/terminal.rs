@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-const COMMANDS: [&str; 11] = ["import", "explain", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"];
+const COMMANDS: [&str; 11] =
+    ["import", "explain", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"];
 
 fn spoofctl(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spoofctl"));
@@ -76,7 +77,11 @@ fn man_writes_a_page_per_command_and_never_overwrites_without_force() {
     assert!(output.status.success(), "{output:?}");
     for command in COMMANDS {
         let page = std::fs::read_to_string(man1.join(format!("spoofctl-{command}.1"))).expect("a page per command");
-        assert!(page.contains(&format!(".TH spoofctl\\-{command} 1")) || page.contains(&format!(".TH spoofctl-{command} 1")), "{page}");
+        assert!(
+            page.contains(&format!(".TH spoofctl\\-{command} 1"))
+                || page.contains(&format!(".TH spoofctl-{command} 1")),
+            "{page}"
+        );
         assert!(page.contains(".SH EXAMPLES\n.nf\n"), "spoofctl-{command}.1 has no examples");
     }
     assert!(man1.join("spoofctl.1").exists());
@@ -176,7 +181,8 @@ fn plan_and_diff_text_are_coloured_on_request() {
     let text = std::fs::read_to_string(&file).expect("plan written");
     assert!(text.contains("+ create") && !text.contains(ESC), "{text}");
 
-    let diff = spoofctl(&["diff", "tests/fixtures/diff/old.yaml", "tests/fixtures/diff/new.yaml", "--color", "always"], &[]);
+    let diff =
+        spoofctl(&["diff", "tests/fixtures/diff/old.yaml", "tests/fixtures/diff/new.yaml", "--color", "always"], &[]);
     assert!(stdout(&diff).contains("\x1b[1;31mrisky:\x1b[0m"), "{}", stdout(&diff));
 }
 
@@ -238,7 +244,13 @@ fn big_observations(dir: &Path) -> String {
         if i == 100_000 {
             rows.push_str("not an address,mail.example.net,203.0.113.1,\n");
         }
-        rows.push_str(&format!("user{i}@d{}.example.com,mail.h{}.example.net,203.0.{}.{},\n", i % 500, i % 30, i % 256, i % 250));
+        rows.push_str(&format!(
+            "user{i}@d{}.example.com,mail.h{}.example.net,203.0.{}.{},\n",
+            i % 500,
+            i % 30,
+            i % 256,
+            i % 250
+        ));
     }
     std::fs::write(&file, rows).expect("write");
     file.to_str().expect("path").to_string()
@@ -250,8 +262,10 @@ fn big_observations(dir: &Path) -> String {
 fn progress_bar_only_on_a_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = big_observations(dir.path());
-    let (code, screen) =
-        on_terminal(&format!("match --list lists/contoso.yaml --observations {file}"), &[("SPOOFCTL_PROGRESS_AFTER_MS", "0")]);
+    let (code, screen) = on_terminal(
+        &format!("match --list lists/contoso.yaml --observations {file}"),
+        &[("SPOOFCTL_PROGRESS_AFTER_MS", "0")],
+    );
     assert_eq!(code, 1, "{screen}"); // one row skipped
     assert!(screen.contains("rows/s") || screen.contains("/s "), "no progress bar on a terminal: {screen}");
     // The skipped row's message starts its own line: the bar was erased first.
@@ -274,8 +288,10 @@ fn progress_bar_only_on_a_terminal() {
 fn no_progress_bar_among_rows_on_a_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = big_observations(dir.path());
-    let (_, screen) =
-        on_terminal(&format!("match --list lists/contoso.yaml --observations {file} --format csv"), &[("SPOOFCTL_PROGRESS_AFTER_MS", "0")]);
+    let (_, screen) = on_terminal(
+        &format!("match --list lists/contoso.yaml --observations {file} --format csv"),
+        &[("SPOOFCTL_PROGRESS_AFTER_MS", "0")],
+    );
     assert!(screen.contains("user199999@"), "the rows are missing");
     // (Loading the list may draw its own bar first; it is gone before the first row.)
     let rows = screen.find("row,list,from").expect("the CSV header");
@@ -292,7 +308,8 @@ fn progress_bar_over_many_lists() {
         std::fs::write(dir.path().join(format!("tenant{i:02}.yaml")), &list).expect("write");
     }
     let folder = dir.path().to_str().expect("path");
-    let (code, screen) = on_terminal(&format!("validate {folder} --today 2026-11-22"), &[("SPOOFCTL_PROGRESS_AFTER_MS", "0")]);
+    let (code, screen) =
+        on_terminal(&format!("validate {folder} --today 2026-11-22"), &[("SPOOFCTL_PROGRESS_AFTER_MS", "0")]);
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains(" lists  "), "no bar counted in lists: {screen}");
     let report = screen.find(&format!("{folder}/tenant00.yaml: ")).unwrap_or_else(|| panic!("no report: {screen}"));

@@ -99,7 +99,11 @@ fn senders_take_the_normal_form_of_addresses() {
     ] {
         let sender = spoofctl::message::Sender::parse(raw).expect("a sender");
         let address = Address::parse(raw).expect("an address");
-        assert_eq!((sender.as_str(), sender.domain()), (address.to_string().as_str(), address.domain().as_str()), "{raw}");
+        assert_eq!(
+            (sender.as_str(), sender.domain()),
+            (address.to_string().as_str(), address.domain().as_str()),
+            "{raw}"
+        );
     }
 }
 
@@ -174,7 +178,9 @@ fn ip_ranges() {
 #[test]
 fn ip_range_contains() {
     let r = Ipv4Slash24::parse("203.0.113.0/24").expect("valid");
-    for (ip, inside) in [("203.0.113.0", true), ("203.0.113.255", true), ("203.0.112.255", false), ("203.0.114.0", false)] {
+    for (ip, inside) in
+        [("203.0.113.0", true), ("203.0.113.255", true), ("203.0.112.255", false), ("203.0.114.0", false)]
+    {
         assert_eq!(r.contains(ip.parse().expect("ip")), inside, "{ip}");
     }
 }
@@ -209,7 +215,9 @@ fn spoofed_side() {
     assert_eq!(Side::parse_spoofed("*"), Ok(Side::Any));
     assert!(matches!(Side::parse_spoofed("contoso.com"), Ok(Side::Is(SpoofedUser::Domain(_)))));
     assert!(matches!(Side::parse_spoofed("bob@contoso.com"), Ok(Side::Is(SpoofedUser::Address(_)))));
-    for (raw, code) in [("203.0.113.0/24", Code::InvalidDomain), ("**", Code::PartialWildcard), (" *", Code::PartialWildcard)] {
+    for (raw, code) in
+        [("203.0.113.0/24", Code::InvalidDomain), ("**", Code::PartialWildcard), (" *", Code::PartialWildcard)]
+    {
         assert_eq!(Side::parse_spoofed(raw).map_err(|e| e.code), Err(code), "{raw:?}");
     }
 }

@@ -168,9 +168,20 @@ impl Repo {
         self.git(&["worktree", "add", "-q", "-b", name, tree, "main"]);
         let patch_file = self.path().join(".patch");
         std::fs::write(&patch_file, patch).expect("write patch");
-        let apply = self.command("git").current_dir(&worktree).args(["apply", "--recount"]).arg(&patch_file).output().expect("git");
-        assert!(apply.status.success(), "{PAGE}: the diff for {name} does not apply: {}", String::from_utf8_lossy(&apply.stderr));
-        let commit = self.command("git").current_dir(&worktree).args(["commit", "-q", "-am", name]).output().expect("git");
+        let apply = self
+            .command("git")
+            .current_dir(&worktree)
+            .args(["apply", "--recount"])
+            .arg(&patch_file)
+            .output()
+            .expect("git");
+        assert!(
+            apply.status.success(),
+            "{PAGE}: the diff for {name} does not apply: {}",
+            String::from_utf8_lossy(&apply.stderr)
+        );
+        let commit =
+            self.command("git").current_dir(&worktree).args(["commit", "-q", "-am", name]).output().expect("git");
         assert!(commit.status.success(), "{}", String::from_utf8_lossy(&commit.stderr));
         self.git(&["worktree", "remove", tree]);
         std::fs::remove_file(patch_file).expect("remove patch");
@@ -194,8 +205,14 @@ fn directives(page: &str) -> Vec<(usize, String, String)> {
     let mut found = Vec::new();
     let lines: Vec<&str> = page.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        let Some(directive) = line.strip_prefix("<!-- walkthrough: ").and_then(|l| l.strip_suffix(" -->")) else { continue };
-        assert!(lines.get(i + 1).is_some_and(|l| l.starts_with("```")), "{PAGE}:{}: a directive must precede a fenced block", i + 1);
+        let Some(directive) = line.strip_prefix("<!-- walkthrough: ").and_then(|l| l.strip_suffix(" -->")) else {
+            continue;
+        };
+        assert!(
+            lines.get(i + 1).is_some_and(|l| l.starts_with("```")),
+            "{PAGE}:{}: a directive must precede a fenced block",
+            i + 1
+        );
         let body: Vec<&str> = lines[i + 2..].iter().take_while(|l| **l != "```").copied().collect();
         found.push((i, directive.to_string(), body.iter().map(|l| format!("{l}\n")).collect()));
     }
@@ -242,7 +259,8 @@ fn replay(page: &str) -> (String, Vec<String>) {
                         ));
                     }
                     step.code = code;
-                    step.output = if output.trim().is_empty() { String::new() } else { format!("{}\n\n", output.trim_end()) };
+                    step.output =
+                        if output.trim().is_empty() { String::new() } else { format!("{}\n\n", output.trim_end()) };
                 }
             }
         }
@@ -261,7 +279,11 @@ fn walkthrough_commands_print_what_the_page_shows() {
         std::fs::write(PAGE, refreshed).expect("rewrite the page");
         return;
     }
-    assert!(failures.is_empty(), "{PAGE} is out of date (WALKTHROUGH=overwrite rewrites it):\n\n{}", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{PAGE} is out of date (WALKTHROUGH=overwrite rewrites it):\n\n{}",
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -298,8 +320,16 @@ $ spoofctl validate lists/
 ";
     let (refreshed, failures) = replay(page);
     assert_eq!(failures.len(), 4, "{failures:#?}");
-    assert!(failures[0].contains("--- it printed (exit 0):\nlists/contoso.yaml: ok, 4 entries (2 allow, 2 block)"), "{}", failures[0]);
-    assert!(failures[1].contains("the page shows (exit 0)") && failures[1].contains("it printed (exit 2)"), "{}", failures[1]);
+    assert!(
+        failures[0].contains("--- it printed (exit 0):\nlists/contoso.yaml: ok, 4 entries (2 allow, 2 block)"),
+        "{}",
+        failures[0]
+    );
+    assert!(
+        failures[1].contains("the page shows (exit 0)") && failures[1].contains("it printed (exit 2)"),
+        "{}",
+        failures[1]
+    );
     assert!(failures[2].contains("unknown directive `rename lists/contoso.yaml`"), "{}", failures[2]);
     // The appended entry is in the file when the last command runs: it has no reason, which is an error.
     assert!(failures[3].contains("error[missing-reason]"), "{}", failures[3]);

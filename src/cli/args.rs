@@ -417,12 +417,16 @@ mod tests {
     #[test]
     fn commands_are_listed_in_workflow_order() {
         let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
-        assert_eq!(names, ["import", "explain", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"]);
+        assert_eq!(
+            names,
+            ["import", "explain", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"]
+        );
         let footer = Cli::command().get_after_help().map(ToString::to_string).unwrap_or_default();
-        let steps: Vec<usize> = ["spoofctl import", "spoofctl explain", "spoofctl validate", "spoofctl diff", "spoofctl plan"]
-            .iter()
-            .filter_map(|s| footer.find(s))
-            .collect();
+        let steps: Vec<usize> =
+            ["spoofctl import", "spoofctl explain", "spoofctl validate", "spoofctl diff", "spoofctl plan"]
+                .iter()
+                .filter_map(|s| footer.find(s))
+                .collect();
         assert!(steps.len() == 5 && steps.is_sorted(), "the workflow footer is out of order: {footer}");
     }
 }

@@ -39,8 +39,11 @@ pub fn create(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
 /// Replaces the file at `path` with `contents` atomically, keeping its permissions. A symbolic link is
 /// followed: the file it points to is replaced and the link stays.
 pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let target =
-        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) { fs::canonicalize(path)? } else { path.to_path_buf() };
+    let target = if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        fs::canonicalize(path)?
+    } else {
+        path.to_path_buf()
+    };
     let tmp = staged(&target, contents)?;
     if let Ok(meta) = fs::metadata(&target) {
         tmp.as_file().set_permissions(meta.permissions())?;

@@ -70,7 +70,8 @@ pub fn run(args: DiffArgs) -> Exit {
     // Tenants pair by file name; one that exists on one side only is all added or all removed.
     // A tenant on one side only is compared with an empty list.
     let empty = Checked::failed(std::path::Path::new("(no file)"), Vec::new());
-    let names: Vec<&String> = old.keys().chain(new.keys()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let names: Vec<&String> =
+        old.keys().chain(new.keys()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let pairs: Vec<(&str, &Checked, &Checked)> =
         names.iter().map(|n| (n.as_str(), old.get(*n).unwrap_or(&empty), new.get(*n).unwrap_or(&empty))).collect();
     let mut reviews: Vec<TenantReview<'_>> = pairs
@@ -100,9 +101,14 @@ pub fn run(args: DiffArgs) -> Exit {
 }
 
 /// Streams the observations once through every tenant's old and new lists, on every core ([`scan`]).
-fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews: &mut [TenantReview<'_>]) -> Result<(), Exit> {
+fn replay(
+    path: &std::path::Path,
+    pairs: &[(&str, &Checked, &Checked)],
+    reviews: &mut [TenantReview<'_>],
+) -> Result<(), Exit> {
     let Opened { reader, mut progress, .. } = open(path, false)?;
-    let tenants: Vec<(Matcher<'_>, Matcher<'_>)> = pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
+    let tenants: Vec<(Matcher<'_>, Matcher<'_>)> =
+        pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
     let mut replays = vec![Replay::default(); pairs.len()];
     let scanned = scan(reader, &Replaying { tenants: &tenants }, all_cores(), |batch| {
         batch.results.count(&mut replays);
@@ -115,7 +121,11 @@ fn replay(path: &std::path::Path, pairs: &[(&str, &Checked, &Checked)], reviews:
         return Err(Exit::Findings);
     }
     if scanned.skipped > 0 {
-        eprintln!("{}: {} rows skipped for errors (see `spoofctl match --observations`)", path.display(), scanned.skipped);
+        eprintln!(
+            "{}: {} rows skipped for errors (see `spoofctl match --observations`)",
+            path.display(),
+            scanned.skipped
+        );
     }
     for (review, replay) in reviews.iter_mut().zip(replays) {
         review.replay = Some(replay);

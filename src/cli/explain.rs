@@ -19,7 +19,11 @@ pub fn run(args: ExplainArgs) -> Exit {
     };
     for path in &args.messages {
         if path.as_os_str() != "-" && (!path.exists() || path.is_dir()) {
-            return fail(format!("{}: {}", path.display(), if path.is_dir() { "a folder, not a message file" } else { "no such file" }));
+            return fail(format!(
+                "{}: {}",
+                path.display(),
+                if path.is_dir() { "a folder, not a message file" } else { "no such file" }
+            ));
         }
     }
     let lists = match load_lists(&args.list, today, args.format == Format::Json) {
@@ -50,7 +54,9 @@ pub fn run(args: ExplainArgs) -> Exit {
             let stamps = match Stamps::parse(&raw) {
                 Ok(s) if s.from.is_some() || !s.results.is_empty() || !s.antispam.is_empty() => s,
                 _ => {
-                    eprintln!("spoofctl: error: {source}: no message headers found (expected an .eml file, an mbox, or pasted headers)");
+                    eprintln!(
+                        "spoofctl: error: {source}: no message headers found (expected an .eml file, an mbox, or pasted headers)"
+                    );
                     exit = Exit::Findings;
                     continue;
                 }
@@ -66,7 +72,11 @@ pub fn run(args: ExplainArgs) -> Exit {
                 }
                 Format::Json => {
                     // Streamed: one message's document at a time, however many an mbox holds.
-                    out(&format!("{}{:#}", if first { "\n" } else { ",\n" }, render::explain_json(&source, &explanation)));
+                    out(&format!(
+                        "{}{:#}",
+                        if first { "\n" } else { ",\n" },
+                        render::explain_json(&source, &explanation)
+                    ));
                     first = false;
                 }
             }

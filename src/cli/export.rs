@@ -8,7 +8,13 @@ use super::{Exit, fail, one_list, out};
 
 /// Runs `export`.
 pub fn run(args: ExportArgs) -> Exit {
-    let checked = match one_list(&args.list, args.output.as_deref(), Some(args.force), false, "export writes one tenant's entries") {
+    let checked = match one_list(
+        &args.list,
+        args.output.as_deref(),
+        Some(args.force),
+        false,
+        "export writes one tenant's entries",
+    ) {
         Ok(c) => c,
         Err(exit) => return exit,
     };

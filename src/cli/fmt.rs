@@ -35,8 +35,10 @@ pub fn run(args: FmtArgs) -> Exit {
         let formatted = match format(&checked) {
             Ok(f) => f,
             Err(e) => {
-                for d in
-                    checked.diagnostics.iter().filter(|d| d.severity == spoofctl::model::diagnostic::Severity::Error && !d.code.is_lint())
+                for d in checked
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == spoofctl::model::diagnostic::Severity::Error && !d.code.is_lint())
                 {
                     out(&render::diagnostic(d, style));
                     out("\n");

@@ -55,7 +55,10 @@ pub fn run(args: ImportArgs) -> Exit {
         eprintln!("{file}: {}: {}", p.place, p.message);
     }
     if unusable || (!merged.problems.is_empty() && !args.skip_invalid) {
-        eprintln!("spoofctl: nothing was written{}", if unusable { "" } else { " (give --skip-invalid to import the other rows)" });
+        eprintln!(
+            "spoofctl: nothing was written{}",
+            if unusable { "" } else { " (give --skip-invalid to import the other rows)" }
+        );
         return Exit::Findings;
     }
     let text = match list_text(args.tenant.as_deref(), &accepted, &merged.entries) {

@@ -44,7 +44,12 @@ fn message_from_flags(args: &MatchArgs) -> Result<Message, String> {
     let sender = Sender::parse(from).map_err(|e| format!("--from: {e}"))?;
     let mut message = Message::from(sender);
     message.ptr = args.ptr.as_deref().map(Host::parse).transpose().map_err(|e| format!("--ptr: {e}"))?;
-    message.ip = args.ip.as_deref().map(|ip| ip.parse().map_err(|_| format!("--ip: `{ip}` is not an IP address"))).transpose()?;
-    message.dkim_pass = args.dkim.iter().map(|d| Host::parse(d).map_err(|e| format!("--dkim: {e}"))).collect::<Result<_, _>>()?;
+    message.ip = args
+        .ip
+        .as_deref()
+        .map(|ip| ip.parse().map_err(|_| format!("--ip: `{ip}` is not an IP address")))
+        .transpose()?;
+    message.dkim_pass =
+        args.dkim.iter().map(|d| Host::parse(d).map_err(|e| format!("--dkim: {e}"))).collect::<Result<_, _>>()?;
     Ok(message)
 }

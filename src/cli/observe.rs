@@ -89,7 +89,8 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
             }
         }
         // JSON rows each come after `,\n`; the first one after `\n` alone.
-        let rows = if first && output == RowOutput::Json { batch.results.get(1..).unwrap_or_default() } else { batch.results };
+        let rows =
+            if first && output == RowOutput::Json { batch.results.get(1..).unwrap_or_default() } else { batch.results };
         first &= rows.is_empty();
         // A live feed's rows are written as they are matched, not when the output buffer fills.
         if out.write_all(rows).is_err() || (live && out.flush().is_err()) {
@@ -105,7 +106,12 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     if scanned.skipped > SHOWN_ERRORS {
         eprintln!("{shown}: {} more rows skipped", scanned.skipped - SHOWN_ERRORS);
     }
-    let run = Run { file: &shown, shape, skipped: scanned.skipped, lists: matchers.iter().map(|m| m.list()).zip(tallies.iter()).collect() };
+    let run = Run {
+        file: &shown,
+        shape,
+        skipped: scanned.skipped,
+        lists: matchers.iter().map(|m| m.list()).zip(tallies.iter()).collect(),
+    };
     let finished = match format {
         MatchFormat::Text => out.write_all(summary_text(&run).as_bytes()).and_then(|()| out.flush()),
         MatchFormat::Json => writeln!(out, "\n],\"summary\":{}}}", summary_json(&run)).and_then(|()| out.flush()),

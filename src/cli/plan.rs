@@ -13,7 +13,13 @@ use super::{Exit, fail, one_list, out, stdout_style};
 /// Runs `plan`.
 pub fn run(args: PlanArgs) -> Exit {
     let json = args.format == PlanFormat::Json;
-    let checked = match one_list(&args.list, args.output.as_deref(), None, json, "plan compares one tenant's list with its export") {
+    let checked = match one_list(
+        &args.list,
+        args.output.as_deref(),
+        None,
+        json,
+        "plan compares one tenant's list with its export",
+    ) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
@@ -51,7 +57,10 @@ pub fn run(args: PlanArgs) -> Exit {
         if let Some(id) = &item.id
             && let Some(first) = seen.insert(id.clone(), item.place.clone())
         {
-            eprintln!("{live_name}: {}: Identity {id} is also on {first}: the export is not one tenant's entries", item.place);
+            eprintln!(
+                "{live_name}: {}: Identity {id} is also on {first}: the export is not one tenant's entries",
+                item.place
+            );
             bad = true;
         }
     }

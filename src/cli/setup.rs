@@ -104,7 +104,10 @@ fn pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut pages = vec![("spoofctl.1".to_string(), page(root.clone())?)];
     for sub in root.get_subcommands() {
         let name = format!("spoofctl-{}", sub.get_name());
-        pages.push((format!("{name}.1"), page(sub.clone().name(name).bin_name(format!("spoofctl {}", sub.get_name())))?));
+        pages.push((
+            format!("{name}.1"),
+            page(sub.clone().name(name).bin_name(format!("spoofctl {}", sub.get_name())))?,
+        ));
     }
     Ok(pages)
 }
@@ -114,7 +117,10 @@ fn pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
 fn write_pages(dir: &Path, force: bool) -> Result<Vec<String>, Exit> {
     let pages = pages().map_err(|e| fail(format!("cannot render the man pages: {e}")))?;
     if !force && let Some((name, _)) = pages.iter().find(|(name, _)| dir.join(name).exists()) {
-        return Err(fail(format!("{}: exists; nothing was written (give --force to replace the pages)", dir.join(name).display())));
+        return Err(fail(format!(
+            "{}: exists; nothing was written (give --force to replace the pages)",
+            dir.join(name).display()
+        )));
     }
     if dir.exists() && !dir.is_dir() {
         return Err(fail(format!("{}: a file, not a folder; nothing was written", dir.display())));
@@ -123,7 +129,11 @@ fn write_pages(dir: &Path, force: bool) -> Result<Vec<String>, Exit> {
     for (written, (name, text)) in pages.iter().enumerate() {
         let path = dir.join(name);
         atomic::create(&path, text, force).map_err(|e| {
-            let kept = if written == 0 { "nothing was written".to_string() } else { format!("the {written} pages before it were written") };
+            let kept = if written == 0 {
+                "nothing was written".to_string()
+            } else {
+                format!("the {written} pages before it were written")
+            };
             fail(format!("{}: cannot write: {e}; {kept}", path.display()))
         })?;
     }

@@ -162,8 +162,12 @@ pub fn diff<'a>(
             changes.push(Change { kind: ChangeKind::Removed, old: Some(e), new: None, risk: None });
         }
     }
-    let removed_allows: Vec<&Entry> =
-        changes.iter().filter(|c| c.kind == ChangeKind::Removed).filter_map(|c| c.old).filter(|e| e.action() == Action::Allow).collect();
+    let removed_allows: Vec<&Entry> = changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Removed)
+        .filter_map(|c| c.old)
+        .filter(|e| e.action() == Action::Allow)
+        .collect();
     for c in &mut changes {
         c.risk = match (c.kind, c.old.map(Entry::action), c.new.map(Entry::action)) {
             (ChangeKind::Added, _, Some(Action::Allow)) => {

@@ -77,7 +77,8 @@ pub fn message_of(stamps: &Stamps) -> Option<Message> {
     let mut m = Message::from(from);
     m.ptr = stamps.antispam("PTR").and_then(|p| Host::parse(p).ok());
     m.ip = stamps.connecting_ip();
-    m.dkim_pass = stamps.dkim().filter(|r| r.result == "pass").filter_map(|r| Host::parse(r.get("header.d")?).ok()).collect();
+    m.dkim_pass =
+        stamps.dkim().filter(|r| r.result == "pass").filter_map(|r| Host::parse(r.get("header.d")?).ok()).collect();
     Some(m)
 }
 
@@ -106,11 +107,21 @@ pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Exp
 fn suggest(matcher: &Matcher<'_>, m: &Message, stamps: &Stamps, today: Date) -> Result<Suggestion, String> {
     let domain = m.from.domain();
     let spoofed = Domain::parse(domain).map_err(|e| format!("the From domain cannot be an entry: {e}"))?;
-    let dkim = m.dkim_pass.iter().find_map(|h| Domain::parse(h.as_str()).ok()).map(|d| (Infrastructure::Domain(d), Basis::Dkim));
-    let ptr = || m.ptr.as_ref().and_then(|h| Domain::parse(h.organizational()).ok()).map(|d| (Infrastructure::Domain(d), Basis::Ptr));
+    let dkim = m
+        .dkim_pass
+        .iter()
+        .find_map(|h| Domain::parse(h.as_str()).ok())
+        .map(|d| (Infrastructure::Domain(d), Basis::Dkim));
+    let ptr = || {
+        m.ptr
+            .as_ref()
+            .and_then(|h| Domain::parse(h.organizational()).ok())
+            .map(|d| (Infrastructure::Domain(d), Basis::Ptr))
+    };
     let range = || m.range().map(|r: Ipv4Slash24| (Infrastructure::Range(r), Basis::Range));
     let (infrastructure, basis) = dkim.or_else(ptr).or_else(range).ok_or_else(|| {
-        "the headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting IP".to_string()
+        "the headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting IP"
+            .to_string()
     })?;
     let spoof_type = matcher.spoof_type_of(m).unwrap_or(match stamps.antispam("SFTY") {
         Some("9.11") => SpoofType::Internal,

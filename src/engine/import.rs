@@ -31,8 +31,10 @@ pub struct Merged {
 /// guess, and keeping the allow would weaken what the tenant enforces); with two Identity values, the later
 /// row is refused.
 pub fn merge(merged: &mut Merged, source: &str, rows: &[ExportRow], accepted: &[Domain]) {
-    let mut by_identity: HashMap<Identity, usize> = merged.entries.iter().enumerate().map(|(i, e)| (e.identity(), i)).collect();
-    let mut by_id: HashMap<Guid, Identity> = merged.entries.iter().filter_map(|e| Some((e.meta.id.clone()?, e.identity()))).collect();
+    let mut by_identity: HashMap<Identity, usize> =
+        merged.entries.iter().enumerate().map(|(i, e)| (e.identity(), i)).collect();
+    let mut by_id: HashMap<Guid, Identity> =
+        merged.entries.iter().filter_map(|e| Some((e.meta.id.clone()?, e.identity()))).collect();
     for row in rows {
         let refuse = |merged: &mut Merged, message: String| {
             merged.problems.push((source.to_string(), RowProblem { place: row.place.clone(), message }))
@@ -48,7 +50,13 @@ pub fn merge(merged: &mut Merged, source: &str, rows: &[ExportRow], accepted: &[
         if let Some(id) = &entry.meta.id {
             match by_id.get(id) {
                 Some(other) if *other != identity => {
-                    refuse(merged, format!("Identity {id} is already on another entry ({} via {})", other.spoofed, other.infrastructure));
+                    refuse(
+                        merged,
+                        format!(
+                            "Identity {id} is already on another entry ({} via {})",
+                            other.spoofed, other.infrastructure
+                        ),
+                    );
                     continue;
                 }
                 _ => {
@@ -57,7 +65,10 @@ pub fn merge(merged: &mut Merged, source: &str, rows: &[ExportRow], accepted: &[
             }
         }
         if merged.conflicted.contains(&identity) {
-            refuse(merged, format!("{} is both allowed and blocked in the exports; a pair has one action", entry.label()));
+            refuse(
+                merged,
+                format!("{} is both allowed and blocked in the exports; a pair has one action", entry.label()),
+            );
             continue;
         }
         match by_identity.get(&identity) {
@@ -69,7 +80,8 @@ pub fn merge(merged: &mut Merged, source: &str, rows: &[ExportRow], accepted: &[
             Some(&i) => {
                 let first = &merged.entries[i];
                 if first.action() != entry.action() {
-                    let message = format!("{} is both allowed and blocked in the exports; a pair has one action", entry.label());
+                    let message =
+                        format!("{} is both allowed and blocked in the exports; a pair has one action", entry.label());
                     if let Some((file, place)) = merged.origins.get(&identity).cloned() {
                         merged.problems.push((file, RowProblem { place, message: message.clone() }));
                     }
@@ -109,6 +121,10 @@ pub fn list_text(tenant: Option<&str>, accepted: &[Domain], entries: &[Entry]) -
     // Lints do not depend on the date for what is checked here; any date will do.
     let checked = check(Path::new("imported.yaml"), &text, Date::today_utc());
     format(&checked).map_err(|_| {
-        checked.diagnostics.into_iter().filter(|d| d.severity == crate::model::diagnostic::Severity::Error && !d.code.is_lint()).collect()
+        checked
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == crate::model::diagnostic::Severity::Error && !d.code.is_lint())
+            .collect()
     })
 }

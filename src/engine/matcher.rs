@@ -238,7 +238,11 @@ pub fn check(entry: &Entry, message: &Message, message_type: Option<SpoofType>) 
         Side::Is(Infrastructure::Range(r)) => message.range().filter(|m| m == r).map(Via::Ip),
         Side::Is(Infrastructure::Domain(d)) => {
             let under = |h: &Host| is_self_or_parent(d.as_str(), h.as_str());
-            if message.ptr.as_ref().is_some_and(under) { Some(Via::Ptr) } else { message.dkim_pass.iter().position(under).map(Via::Dkim) }
+            if message.ptr.as_ref().is_some_and(under) {
+                Some(Via::Ptr)
+            } else {
+                message.dkim_pass.iter().position(under).map(Via::Dkim)
+            }
         }
     };
     Check { spoofed, infrastructure, spoof_type: message_type.is_none_or(|t| t == entry.spoof_type) }
@@ -368,7 +372,8 @@ impl<'a> Matcher<'a> {
     /// The message's spoof type: as the message says, else inferred from the list's accepted domains.
     pub fn spoof_type_of(&self, message: &Message) -> Option<SpoofType> {
         message.spoof_type.or_else(|| {
-            (!self.list.accepted_domains.is_empty()).then(|| spoof_type_for(&self.list.accepted_domains, message.from.domain()))
+            (!self.list.accepted_domains.is_empty())
+                .then(|| spoof_type_for(&self.list.accepted_domains, message.from.domain()))
         })
     }
 

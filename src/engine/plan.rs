@@ -45,9 +45,11 @@ impl LiveItem {
     /// tenant has it, normalized where it can be.
     pub fn from_row(row: &ExportRow) -> Result<LiveItem, RowProblem> {
         let RowWords { action, spoof_type, id } = row.words()?;
-        let spoof_type =
-            spoof_type.ok_or_else(|| row.problem("the export has no SpoofType: export with Get-TenantAllowBlockListSpoofItems".into()))?;
-        let spoofed = Side::parse_spoofed(&row.spoofed).map_or_else(|_| printable(&row.spoofed).to_lowercase(), |s| s.to_string());
+        let spoof_type = spoof_type.ok_or_else(|| {
+            row.problem("the export has no SpoofType: export with Get-TenantAllowBlockListSpoofItems".into())
+        })?;
+        let spoofed = Side::parse_spoofed(&row.spoofed)
+            .map_or_else(|_| printable(&row.spoofed).to_lowercase(), |s| s.to_string());
         let infrastructure = Side::parse_infrastructure(&row.infrastructure)
             .map_or_else(|_| printable(&row.infrastructure).to_lowercase(), |s| s.to_string());
         Ok(LiveItem { place: row.place.clone(), id, spoofed, infrastructure, spoof_type, action })
@@ -153,15 +155,21 @@ pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], prune: bool, force: 
         }
     }
     unmanaged.extend(by_key.into_values());
-    unmanaged.sort_by(|a, b| (&a.spoofed, &a.infrastructure, a.spoof_type).cmp(&(&b.spoofed, &b.infrastructure, b.spoof_type)));
+    unmanaged.sort_by(|a, b| {
+        (&a.spoofed, &a.infrastructure, a.spoof_type).cmp(&(&b.spoofed, &b.infrastructure, b.spoof_type))
+    });
     let remove = if prune { std::mem::take(&mut unmanaged) } else { Vec::new() };
     let mut plan = Plan { create, change, remove, unmanaged, live_count: live.len(), refusal: None };
-    let missing = plan.change.iter().filter(|c| c.live.id.is_none()).count() + plan.remove.iter().filter(|r| r.id.is_none()).count();
+    let missing = plan.change.iter().filter(|c| c.live.id.is_none()).count()
+        + plan.remove.iter().filter(|r| r.id.is_none()).count();
     plan.refusal = if plan.result_count() > MAX_ENTRIES {
         Some(Refusal::OverLimit { result: plan.result_count() })
     } else if missing > 0 {
         Some(Refusal::MissingIds { count: missing })
-    } else if !force && plan.remove.len() >= PRUNE_GUARD_MIN && plan.remove.len() as f64 > PRUNE_GUARD_SHARE * plan.live_count as f64 {
+    } else if !force
+        && plan.remove.len() >= PRUNE_GUARD_MIN
+        && plan.remove.len() as f64 > PRUNE_GUARD_SHARE * plan.live_count as f64
+    {
         Some(Refusal::TooManyRemovals { removed: plan.remove.len(), live: plan.live_count })
     } else {
         None

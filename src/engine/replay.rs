@@ -51,7 +51,15 @@ pub struct Replay {
 
 impl Replay {
     /// Runs one observation row through both versions.
-    pub fn add(&mut self, row: u64, message: &Message, messages: u64, old: &Matcher<'_>, new: &Matcher<'_>, scratch: &mut Vec<u32>) {
+    pub fn add(
+        &mut self,
+        row: u64,
+        message: &Message,
+        messages: u64,
+        old: &Matcher<'_>,
+        new: &Matcher<'_>,
+        scratch: &mut Vec<u32>,
+    ) {
         self.rows += 1;
         let before = old.evaluate_with(message, scratch, false).verdict.word();
         let after = new.evaluate_with(message, scratch, false).verdict.word();
@@ -125,7 +133,14 @@ impl Job for Replaying<'_, '_> {
             let after = new.evaluate_with(&row.message, scratch, false).verdict.word();
             if before != after {
                 row.message.push_service_pair(&mut out.pairs);
-                out.changes.push(Change { tenant, row: row.row, messages: row.count, before, after, pair_end: out.pairs.len() });
+                out.changes.push(Change {
+                    tenant,
+                    row: row.row,
+                    messages: row.count,
+                    before,
+                    after,
+                    pair_end: out.pairs.len(),
+                });
             }
         }
     }

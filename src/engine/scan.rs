@@ -385,7 +385,8 @@ impl Job for Matching<'_, '_> {
             pairs: String::new(),
             pair_ends: Vec::new(),
             pair_rows: matches!(shape, Shape::Pairs { .. }),
-            csv: (self.output == RowOutput::Csv).then(|| csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new())),
+            csv: (self.output == RowOutput::Csv)
+                .then(|| csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new())),
             json: Vec::new(),
         }
     }
@@ -401,7 +402,9 @@ impl Job for Matching<'_, '_> {
             out.counted.push((kind, row.count));
             // Writing to memory cannot fail.
             match (&mut out.csv, self.output) {
-                (Some(w), _) => drop(w.write_record(row_csv(row, &outcome, out.pair_rows).iter().map(|cell| cell.as_bytes()))),
+                (Some(w), _) => {
+                    drop(w.write_record(row_csv(row, &outcome, out.pair_rows).iter().map(|cell| cell.as_bytes())))
+                }
                 (None, RowOutput::Json) => {
                     out.json.extend_from_slice(b",\n");
                     drop(serde_json::to_writer(&mut out.json, &row_json(row, &outcome, out.pair_rows)));

@@ -25,8 +25,10 @@ impl Date {
             )
         };
         let b = raw.as_bytes();
-        let shape =
-            b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        let shape = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !shape {
             return Err(bad("expected YYYY-MM-DD"));
         }

@@ -212,7 +212,10 @@ pub struct EntryLabel {
 impl fmt::Display for EntryLabel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} via {}", self.spoofed, self.infrastructure)?;
-        let words: Vec<&str> = [self.spoof_type.map(|t| t.list_word()), self.action.map(|a| a.list_word())].into_iter().flatten().collect();
+        let words: Vec<&str> = [self.spoof_type.map(|t| t.list_word()), self.action.map(|a| a.list_word())]
+            .into_iter()
+            .flatten()
+            .collect();
         if !words.is_empty() {
             write!(f, " ({})", words.join(", "))?;
         }

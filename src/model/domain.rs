@@ -26,7 +26,11 @@ impl Domain {
             ));
         }
         if raw.is_empty() {
-            return Err(ValueError::new(Code::InvalidDomain, "the domain is empty", "write a domain such as `contoso.com`"));
+            return Err(ValueError::new(
+                Code::InvalidDomain,
+                "the domain is empty",
+                "write a domain such as `contoso.com`",
+            ));
         }
         if let Some(c) = first_bad_domain_char(raw) {
             return Err(bad_char_error(raw, c, "domain"));
@@ -76,7 +80,10 @@ impl Domain {
 /// written: entries covering entries, PTR hosts and DKIM domains under an infrastructure domain, and spoof
 /// types from accepted domains all use it.
 pub fn is_self_or_parent(parent: &str, child: &str) -> bool {
-    child == parent || (child.len() > parent.len() && child.ends_with(parent) && child.as_bytes()[child.len() - parent.len() - 1] == b'.')
+    child == parent
+        || (child.len() > parent.len()
+            && child.ends_with(parent)
+            && child.as_bytes()[child.len() - parent.len() - 1] == b'.')
 }
 
 fn check_labels(raw: &str, ascii: &str) -> Result<(), ValueError> {
@@ -95,7 +102,10 @@ fn check_labels(raw: &str, ascii: &str) -> Result<(), ValueError> {
             return Err(invalid("it has an empty label (two dots in a row, or a leading dot)".into()));
         }
         if label.len() > MAX_LABEL_LEN {
-            return Err(invalid(format!("the label `{label}` is {} characters long (at most {MAX_LABEL_LEN})", label.len())));
+            return Err(invalid(format!(
+                "the label `{label}` is {} characters long (at most {MAX_LABEL_LEN})",
+                label.len()
+            )));
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err(invalid(format!("the label `{label}` starts or ends with a hyphen")));
@@ -115,7 +125,9 @@ fn check_not_public_suffix(raw: &str, ascii: &str) -> Result<(), ValueError> {
     }
     let what = match suffix.typ() {
         Some(psl::Type::Icann) => "a public suffix: domains are registered under it, it belongs to no one sender",
-        Some(psl::Type::Private) => "a shared suffix (Public Suffix List, private section): many unrelated parties own names under it",
+        Some(psl::Type::Private) => {
+            "a shared suffix (Public Suffix List, private section): many unrelated parties own names under it"
+        }
         None => "a single label, not a registered domain",
     };
     Err(ValueError::new(

@@ -59,7 +59,11 @@ impl Entry {
 
     /// The entry's identity.
     pub fn identity(&self) -> Identity {
-        Identity { spoofed: owned(self.rule.spoofed()), infrastructure: owned(self.rule.infrastructure()), spoof_type: self.spoof_type }
+        Identity {
+            spoofed: owned(self.rule.spoofed()),
+            infrastructure: owned(self.rule.infrastructure()),
+            spoof_type: self.spoof_type,
+        }
     }
 
     /// The entry as findings name it: `gmail.com via tms.mx.com (external, allow)`.
@@ -83,7 +87,11 @@ fn owned<T: Clone>(side: Side<&T>) -> Side<T> {
 /// The spoof type of mail from `domain` for a tenant with these accepted domains: internal when the domain
 /// is an accepted domain or a subdomain of one (product spec, "The list file").
 pub fn spoof_type_for(accepted_domains: &[Domain], domain: &str) -> SpoofType {
-    if accepted_domains.iter().any(|a| is_self_or_parent(a.as_str(), domain)) { SpoofType::Internal } else { SpoofType::External }
+    if accepted_domains.iter().any(|a| is_self_or_parent(a.as_str(), domain)) {
+        SpoofType::Internal
+    } else {
+        SpoofType::External
+    }
 }
 
 /// A validated tenant list file.
@@ -104,6 +112,12 @@ pub struct TenantList {
 impl TenantList {
     /// A list with nothing in it, for a file that could not be read.
     pub fn empty(path: &Path) -> TenantList {
-        TenantList { path: path.to_path_buf(), tenant: None, accepted_domains: Vec::new(), policy: Policy::default(), entries: Vec::new() }
+        TenantList {
+            path: path.to_path_buf(),
+            tenant: None,
+            accepted_domains: Vec::new(),
+            policy: Policy::default(),
+            entries: Vec::new(),
+        }
     }
 }

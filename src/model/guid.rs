@@ -15,8 +15,11 @@ impl Guid {
     pub fn parse(raw: &str) -> Result<Guid, ValueError> {
         let inner = raw.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(raw);
         let groups: Vec<&str> = inner.split('-').collect();
-        let shape =
-            groups.len() == 5 && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
+        let shape = groups.len() == 5
+            && groups
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
         if !shape {
             return Err(ValueError::new(
                 Code::InvalidId,

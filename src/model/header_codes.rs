@@ -35,7 +35,9 @@ pub fn compauth_reason(code: &str) -> &'static str {
         "001" => {
             "implicit failure: the message failed composite authentication (the From domain publishes no DMARC policy that would decide)"
         }
-        "002" => "the organization has a policy prohibiting this sender/domain pair from sending spoofed mail (a spoofed-sender block)",
+        "002" => {
+            "the organization has a policy prohibiting this sender/domain pair from sending spoofed mail (a spoofed-sender block)"
+        }
         "010" => "the message failed DMARC, and the From domain is one of the organization's own accepted domains",
         "130" => "ARC override: the message failed authentication, but a trusted ARC sealer vouched for it",
         _ => match code.as_bytes().first() {

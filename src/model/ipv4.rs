@@ -23,7 +23,10 @@ impl Ipv4Slash24 {
         if raw.contains(':') {
             return Err(ValueError::new(
                 Code::Ipv6,
-                format!("`{}` is IPv6: the service documents spoofed-sender entries for IPv4 /24 ranges only", printable(raw)),
+                format!(
+                    "`{}` is IPv6: the service documents spoofed-sender entries for IPv4 /24 ranges only",
+                    printable(raw)
+                ),
                 "use the sender's PTR domain or DKIM domain instead",
             ));
         }
@@ -34,7 +37,11 @@ impl Ipv4Slash24 {
         let ip = parse_dotted(addr).ok_or_else(|| {
             ValueError::new(
                 Code::InvalidIp,
-                format!("`{}` is not an IPv4 range: `{}` is not four numbers from 0 to 255", printable(raw), printable(addr)),
+                format!(
+                    "`{}` is not an IPv4 range: `{}` is not four numbers from 0 to 255",
+                    printable(raw),
+                    printable(addr)
+                ),
                 "write the range as `203.0.113.0/24`",
             )
         })?;
@@ -80,7 +87,8 @@ fn parse_dotted(s: &str) -> Option<Ipv4Addr> {
     let mut parts = s.split('.');
     for octet in &mut octets {
         let p = parts.next()?;
-        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) || (p.len() > 1 && p.starts_with('0')) {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) || (p.len() > 1 && p.starts_with('0'))
+        {
             return None;
         }
         *octet = p.parse().ok()?;

@@ -64,7 +64,8 @@ impl Host {
     pub fn organizational(&self) -> &str {
         // The domain is the host's tail (a host in normal form has no trailing dot): taken from the `str`
         // rather than checked as UTF-8 again, which `psl::domain_str` does for every uncovered row.
-        let tail = |d: psl::Domain<'_>| self.0.len().checked_sub(d.as_bytes().len()).and_then(|start| self.0.get(start..));
+        let tail =
+            |d: psl::Domain<'_>| self.0.len().checked_sub(d.as_bytes().len()).and_then(|start| self.0.get(start..));
         psl::domain(self.0.as_bytes()).and_then(tail).unwrap_or(&self.0)
     }
 }
@@ -135,12 +136,20 @@ fn plain_ascii_host(bytes: &[u8]) -> Option<u8> {
 fn normalize_host_into(raw: &str, out: &mut String) -> Result<(), ValueError> {
     let trimmed = raw.strip_suffix('.').unwrap_or(raw);
     if trimmed.is_empty() {
-        return Err(ValueError::new(Code::InvalidDomain, "the host name is empty", "give a host name such as `mail.contoso.com`"));
+        return Err(ValueError::new(
+            Code::InvalidDomain,
+            "the host name is empty",
+            "give a host name such as `mail.contoso.com`",
+        ));
     }
     if let Some(seen) = plain_ascii_host(trimmed.as_bytes()) {
         // The common case, in one pass over the bytes: plain ASCII letters, digits, `-`, `.`, `_`.
         if seen & DOT_DOT != 0 {
-            return Err(ValueError::new(Code::InvalidDomain, format!("`{}` has an empty label", printable(raw)), "check the spelling"));
+            return Err(ValueError::new(
+                Code::InvalidDomain,
+                format!("`{}` has an empty label", printable(raw)),
+                "check the spelling",
+            ));
         }
         let start = out.len();
         out.push_str(trimmed);
@@ -157,7 +166,11 @@ fn normalize_host_into(raw: &str, out: &mut String) -> Result<(), ValueError> {
         out.extend(trimmed.bytes().map(|b| b.to_ascii_lowercase() as char));
     } else {
         let ascii = idna::domain_to_ascii(trimmed).map_err(|_| {
-            ValueError::new(Code::InvalidDomain, format!("`{}` is not a valid host name", printable(raw)), "check the spelling")
+            ValueError::new(
+                Code::InvalidDomain,
+                format!("`{}` is not a valid host name", printable(raw)),
+                "check the spelling",
+            )
         })?;
         // IDNA maps full-width characters (`＄`, `＊`) to ASCII ones: check the result like plain input.
         if plain_ascii_host(ascii.as_bytes()).is_none_or(|seen| seen & DOT_DOT != 0) {
@@ -171,7 +184,11 @@ fn normalize_host_into(raw: &str, out: &mut String) -> Result<(), ValueError> {
     }
     if out[start..].split('.').any(str::is_empty) {
         out.truncate(start);
-        return Err(ValueError::new(Code::InvalidDomain, format!("`{}` has an empty label", printable(raw)), "check the spelling"));
+        return Err(ValueError::new(
+            Code::InvalidDomain,
+            format!("`{}` has an empty label", printable(raw)),
+            "check the spelling",
+        ));
     }
     Ok(())
 }
@@ -231,7 +248,9 @@ impl Sender {
             ));
         }
         // The common case, a plain ASCII domain without a trailing dot: the address as it is, in one copy.
-        if let Some(domain_seen) = plain_ascii_host(domain.as_bytes()).filter(|seen| seen & DOT_DOT == 0 && !domain.is_empty()) {
+        if let Some(domain_seen) =
+            plain_ascii_host(domain.as_bytes()).filter(|seen| seen & DOT_DOT == 0 && !domain.is_empty())
+        {
             self.text.push_str(raw);
             if (seen | domain_seen) & UPPER != 0 {
                 self.text.make_ascii_lowercase();
@@ -387,7 +406,9 @@ mod tests {
     /// Uppercase is noted only for uppercase letters, so that a lowercase host is not lowercased again.
     #[test]
     fn uppercase_is_noted_only_for_uppercase_letters() {
-        for (host, upper) in [("mail.contoso.com", false), ("a-1_b.c9", false), ("Mail.contoso.com", true), ("mail.contosO", true)] {
+        for (host, upper) in
+            [("mail.contoso.com", false), ("a-1_b.c9", false), ("Mail.contoso.com", true), ("mail.contosO", true)]
+        {
             assert_eq!(plain_ascii_host(host.as_bytes()).map(|seen| seen & UPPER != 0), Some(upper), "{host}");
         }
     }

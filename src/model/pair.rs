@@ -102,7 +102,10 @@ impl Infrastructure {
         if raw.contains('@') {
             return Err(ValueError::new(
                 Code::InvalidDomain,
-                format!("`{}` is an address: the infrastructure is a PTR domain, a DKIM domain or an IPv4 /24", printable(raw)),
+                format!(
+                    "`{}` is an address: the infrastructure is a PTR domain, a DKIM domain or an IPv4 /24",
+                    printable(raw)
+                ),
                 "put the address in `spoofed`, and the sending host's domain in `infrastructure`",
             ));
         }
@@ -269,12 +272,20 @@ pub enum RuleError {
 
 impl Rule {
     /// Builds a rule from two sides: the one way in from parsed input.
-    pub fn new(action: Action, spoofed: Side<SpoofedUser>, infrastructure: Side<Infrastructure>) -> Result<Rule, RuleError> {
+    pub fn new(
+        action: Action,
+        spoofed: Side<SpoofedUser>,
+        infrastructure: Side<Infrastructure>,
+    ) -> Result<Rule, RuleError> {
         match (action, spoofed, infrastructure) {
             (_, Side::Any, Side::Any) => Err(RuleError::WildcardBothSides),
-            (Action::Allow, Side::Is(spoofed), Side::Is(infrastructure)) => Ok(Rule::Allow(Pair { spoofed, infrastructure })),
+            (Action::Allow, Side::Is(spoofed), Side::Is(infrastructure)) => {
+                Ok(Rule::Allow(Pair { spoofed, infrastructure }))
+            }
             (Action::Allow, _, _) => Err(RuleError::AllowWildcard),
-            (Action::Block, Side::Is(spoofed), Side::Is(infrastructure)) => Ok(Rule::Block(Block::Pair(Pair { spoofed, infrastructure }))),
+            (Action::Block, Side::Is(spoofed), Side::Is(infrastructure)) => {
+                Ok(Rule::Block(Block::Pair(Pair { spoofed, infrastructure })))
+            }
             (Action::Block, Side::Any, Side::Is(i)) => Ok(Rule::Block(Block::AnySpoofed(i))),
             (Action::Block, Side::Is(s), Side::Any) => Ok(Rule::Block(Block::AnyInfrastructure(s))),
         }

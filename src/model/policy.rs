@@ -17,7 +17,8 @@ pub enum Level {
 
 impl Level {
     /// The words a `policy:` block takes.
-    pub const WORDS: &'static [(&'static str, Level)] = &[("error", Level::Error), ("warning", Level::Warning), ("off", Level::Off)];
+    pub const WORDS: &'static [(&'static str, Level)] =
+        &[("error", Level::Error), ("warning", Level::Warning), ("off", Level::Off)];
 
     /// Reads `error`, `warning` or `off`.
     pub fn parse(raw: &str) -> Option<Level> {

@@ -90,7 +90,10 @@ impl<R: Read> Records<R> {
             // A record of very many fields went before: its memory is given back.
             self.bounds.shrink_to(16);
         }
-        if std::mem::take(&mut self.cr_pending) && (self.pos < self.filled || self.fill()?) && self.buf[self.pos] == b'\n' {
+        if std::mem::take(&mut self.cr_pending)
+            && (self.pos < self.filled || self.fill()?)
+            && self.buf[self.pos] == b'\n'
+        {
             self.pos += 1;
         }
         // How far past `pos` the bytes have been looked at, and where the current field starts: a long
@@ -227,7 +230,8 @@ impl<R: Read> Records<R> {
                 at += 8;
                 continue;
             }
-            let mut hits = bytes_equal(word, b',') | bytes_equal(word, b'\n') | bytes_equal(word, b'"') | bytes_equal(word, b'\r');
+            let mut hits =
+                bytes_equal(word, b',') | bytes_equal(word, b'\n') | bytes_equal(word, b'"') | bytes_equal(word, b'\r');
             while hits != 0 {
                 if let Some(scan) = hit(at + hits.trailing_zeros() as usize / 8) {
                     return scan;
@@ -259,8 +263,11 @@ impl<R: Read> Records<R> {
         }
         let (mut out, mut fields, mut consumed) = (0, 0, 0);
         loop {
-            let (result, read, written, ended) =
-                self.core.read_record(&self.buf[self.pos..self.filled], &mut self.decoded[out..], &mut self.ends[fields..]);
+            let (result, read, written, ended) = self.core.read_record(
+                &self.buf[self.pos..self.filled],
+                &mut self.decoded[out..],
+                &mut self.ends[fields..],
+            );
             (self.pos, out, fields, consumed) = (self.pos + read, out + written, fields + ended, consumed + read);
             match result {
                 ReadRecordResult::InputEmpty if consumed > MAX_LINE_BYTES => return Err(too_long()),
@@ -517,7 +524,8 @@ mod tests {
             (4, vec!["qr", ""]),
             (7, vec!["\u{FEFF}bom", "\u{FEFF}"]),
         ];
-        let want: Vec<(u64, Vec<String>)> = want.into_iter().map(|(r, f)| (r, f.into_iter().map(String::from).collect())).collect();
+        let want: Vec<(u64, Vec<String>)> =
+            want.into_iter().map(|(r, f)| (r, f.into_iter().map(String::from).collect())).collect();
         assert_eq!(got, want);
     }
 
@@ -530,10 +538,12 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             // Random words, and words of one chosen byte among random ones.
-            let word = if i % 2 == 0 { x } else { (x & !(0xFF << (8 * (i % 8)))) | (((i / 16) % 256) << (8 * (i % 8))) };
+            let word =
+                if i % 2 == 0 { x } else { (x & !(0xFF << (8 * (i % 8)))) | (((i / 16) % 256) << (8 * (i % 8))) };
             let bytes = word.to_le_bytes();
             for target in [b',', b'\n', b'"', b'\r', 0, 0x80, 0xFF] {
-                let want: u64 = bytes.iter().enumerate().filter(|(_, b)| **b == target).map(|(i, _)| 0x80 << (8 * i)).sum();
+                let want: u64 =
+                    bytes.iter().enumerate().filter(|(_, b)| **b == target).map(|(i, _)| 0x80 << (8 * i)).sum();
                 assert_eq!(bytes_equal(word, target), want, "{word:#x} {target}");
             }
             for limit in [b'-', 1, 0x80] {
@@ -572,7 +582,11 @@ mod tests {
             for record in [&under, &quoted_under] {
                 assert_eq!(read_all(format!("h{end}{record}{end}last{end}").into_bytes()).expect("under the limit"), 3);
             }
-            for text in [format!("h{end}{over}{end}last{end}"), format!("h{end}{quoted_over}{end}last{end}"), format!("h{end}{over}")] {
+            for text in [
+                format!("h{end}{over}{end}last{end}"),
+                format!("h{end}{quoted_over}{end}last{end}"),
+                format!("h{end}{over}"),
+            ] {
                 let e = read_all(text.into_bytes()).expect_err("over the limit");
                 assert_eq!(e.to_string(), "a record is longer than 1 MiB");
             }
@@ -584,7 +598,10 @@ mod tests {
     /// After an error there is no next record: the reader does not go on inside the record it refused.
     #[test]
     fn nothing_is_read_after_an_error() {
-        for text in [format!("h\n{}\nlast\n", "x".repeat(MAX_LINE_BYTES + 1)), format!("h\n\"{}\"\nlast\n", "x".repeat(MAX_LINE_BYTES))] {
+        for text in [
+            format!("h\n{}\nlast\n", "x".repeat(MAX_LINE_BYTES + 1)),
+            format!("h\n\"{}\"\nlast\n", "x".repeat(MAX_LINE_BYTES)),
+        ] {
             let mut records = Records::new(std::io::Cursor::new(text.into_bytes()));
             assert!(records.advance().expect("the header"));
             assert!(records.advance().is_err());

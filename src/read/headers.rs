@@ -90,15 +90,21 @@ impl Stamps {
             } else if name.eq_ignore_ascii_case("X-MS-Exchange-Organization-AuthAs") && stamps.auth_as.is_none() {
                 stamps.auth_as = Some(text.trim().to_string());
             } else if name.eq_ignore_ascii_case("Received-SPF") && stamps.received_spf_ip.is_none() {
-                stamps.received_spf_ip =
-                    text.split([';', ' ']).find_map(|t| t.trim().strip_prefix("client-ip=")).and_then(|ip| ip.parse().ok());
+                stamps.received_spf_ip = text
+                    .split([';', ' '])
+                    .find_map(|t| t.trim().strip_prefix("client-ip="))
+                    .and_then(|ip| ip.parse().ok());
             }
         }
         if !seen_any {
             return Err(HeaderError::NoHeaders);
         }
         // The first From header's first address: the one written first, whatever a later header says.
-        let mut froms = message.headers().iter().filter(|h| h.name().eq_ignore_ascii_case("From")).filter_map(|h| h.value().as_address());
+        let mut froms = message
+            .headers()
+            .iter()
+            .filter(|h| h.name().eq_ignore_ascii_case("From"))
+            .filter_map(|h| h.value().as_address());
         if let Some(first) = froms.next() {
             stamps.from_addresses = first.iter().count() + froms.map(|a| a.iter().count()).sum::<usize>();
             if let Some(addr) = first.first() {
@@ -122,14 +128,21 @@ impl Stamps {
 
     /// An `X-Forefront-Antispam-Report` field (`CIP`, `PTR`...).
     pub fn antispam(&self, key: &str) -> Option<&str> {
-        self.antispam.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+        self.antispam
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
 
     /// The connecting IP: `CIP`, else the IP in the SPF comment, else `Received-SPF`'s `client-ip`.
     pub fn connecting_ip(&self) -> Option<IpAddr> {
         self.antispam("CIP")
             .and_then(|ip| ip.parse().ok())
-            .or_else(|| self.result("spf").and_then(|r| r.comment.as_deref()?.strip_prefix("sender IP is ")?.trim().parse().ok()))
+            .or_else(|| {
+                self.result("spf")
+                    .and_then(|r| r.comment.as_deref()?.strip_prefix("sender IP is ")?.trim().parse().ok())
+            })
             .or(self.received_spf_ip)
     }
 }
@@ -342,13 +355,18 @@ mod tests {
     /// Review finding: `From ` in a body separates messages only after a blank line.
     #[test]
     fn from_in_a_body_is_text() {
-        let got = blocks("From a Sat\nFrom: a@x.example\n\nDear all,\nFrom the desk of\nmore\n\nFrom b Sat\nFrom: b@x.example\n\n");
+        let got = blocks(
+            "From a Sat\nFrom: a@x.example\n\nDear all,\nFrom the desk of\nmore\n\nFrom b Sat\nFrom: b@x.example\n\n",
+        );
         assert_eq!(got, vec!["From: a@x.example\n", "From: b@x.example\n"]);
     }
 
     /// An .eml file is one message: its body is never read as headers.
     #[test]
     fn eml_is_one_message() {
-        assert_eq!(blocks("\nFrom: a@x.example\nSubject: s\n\nFrom b\nFrom: b@x.example\n"), vec!["From: a@x.example\nSubject: s\n"]);
+        assert_eq!(
+            blocks("\nFrom: a@x.example\nSubject: s\n\nFrom b\nFrom: b@x.example\n"),
+            vec!["From: a@x.example\nSubject: s\n"]
+        );
     }
 }

@@ -75,7 +75,10 @@ pub fn read_text(path: &Path) -> Result<Result<String, Box<Diagnostic>>, ReadErr
                 Code::FileTooLarge,
                 path,
                 None,
-                format!("the file is larger than {} MiB; a list of 1024 entries is far smaller", MAX_FILE_BYTES / 1024 / 1024),
+                format!(
+                    "the file is larger than {} MiB; a list of 1024 entries is far smaller",
+                    MAX_FILE_BYTES / 1024 / 1024
+                ),
             )
             .with_hint("check that this is a spoofctl list file"),
         )));

@@ -60,7 +60,9 @@ impl Shape {
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// The header row names neither shape's required columns.
-    #[error("the header row has neither {{SpoofedUser, SendingInfrastructure}} (pair rows) nor {{From}} (message rows); it has: {0}")]
+    #[error(
+        "the header row has neither {{SpoofedUser, SendingInfrastructure}} (pair rows) nor {{From}} (message rows); it has: {0}"
+    )]
     UnknownColumns(String),
     /// The file has no header row.
     #[error("the file is empty: no header row")]
@@ -85,10 +87,20 @@ pub fn detect(header: Fields<'_>) -> Result<Shape, FileError> {
     let spoofed = find(&["spoofeduser", "spoofedsender"]);
     let infrastructure = find(&["sendinginfrastructure", "truesender", "infrastructure"]);
     if let (Some(spoofed), Some(infrastructure)) = (spoofed, infrastructure) {
-        return Ok(Shape::Pairs { spoofed, infrastructure, count: find(&["messagecount", "count"]), spoof_type: find(&["spooftype"]) });
+        return Ok(Shape::Pairs {
+            spoofed,
+            infrastructure,
+            count: find(&["messagecount", "count"]),
+            spoof_type: find(&["spooftype"]),
+        });
     }
     if let Some(from) = find(&["from", "p2from", "headerfrom"]) {
-        return Ok(Shape::Messages { from, ptr: find(&["ptr"]), ip: find(&["ip", "cip", "connectingip"]), dkim: find(&["dkim"]) });
+        return Ok(Shape::Messages {
+            from,
+            ptr: find(&["ptr"]),
+            ip: find(&["ip", "cip", "connectingip"]),
+            dkim: find(&["dkim"]),
+        });
     }
     let shown: Vec<String> = header.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
     Err(FileError::UnknownColumns(shown.join(", ")))
@@ -346,7 +358,10 @@ impl Shape {
                 }
                 if Ipv4Slash24::looks_like_ip(infra) {
                     let ip = infra.split('/').next().unwrap_or(infra);
-                    m.ip = Some(ip.parse().map_err(|_| err(format!("sending infrastructure: `{infra}` is not an IP or /24")))?);
+                    m.ip = Some(
+                        ip.parse()
+                            .map_err(|_| err(format!("sending infrastructure: `{infra}` is not an IP or /24")))?,
+                    );
                     m.ptr = None;
                 } else {
                     set_host(&mut m.ptr, Some(infra)).map_err(|e| err(format!("sending infrastructure: {e}")))?;
@@ -354,10 +369,16 @@ impl Shape {
                     m.ip = None;
                 }
                 m.spoof_type = optional(spoof_type, "spoof type")?
-                    .map(|t| SpoofType::parse_word(t).ok_or_else(|| err(format!("spoof type: `{t}` is not Internal or External"))))
+                    .map(|t| {
+                        SpoofType::parse_word(t)
+                            .ok_or_else(|| err(format!("spoof type: `{t}` is not Internal or External")))
+                    })
                     .transpose()?;
                 out.count = match optional(count, "message count")? {
-                    Some(c) => c.replace([',', ' '], "").parse().map_err(|_| err(format!("message count: `{c}` is not a number")))?,
+                    Some(c) => c
+                        .replace([',', ' '], "")
+                        .parse()
+                        .map_err(|_| err(format!("message count: `{c}` is not a number")))?,
                     None => 1,
                 };
             }
@@ -370,8 +391,9 @@ impl Shape {
                     _ => return Err(err(format!("From: `{raw_from}` is not an address"))),
                 }
                 set_host(&mut m.ptr, optional(ptr, "PTR")?).map_err(|e| err(format!("PTR: {e}")))?;
-                m.ip =
-                    optional(ip, "IP")?.map(|v| parse_ip(v).ok_or_else(|| err(format!("IP: `{v}` is not an IP address")))).transpose()?;
+                m.ip = optional(ip, "IP")?
+                    .map(|v| parse_ip(v).ok_or_else(|| err(format!("IP: `{v}` is not an IP address"))))
+                    .transpose()?;
                 let domains = optional(dkim, "DKIM")?.unwrap_or_default();
                 let (mut n, spare) = (0, &mut out.spare_hosts);
                 let mut add = |d: &str| {
@@ -451,7 +473,8 @@ mod tests {
     #[test]
     fn an_empty_field_inside_a_split_character_is_empty() {
         let text = b"From,Note,PTR,Extra\na@b.com,x\xC3,,\xA9y\n".to_vec();
-        let mut reader = Reader::new(crate::read::encoding::utf8_reader(std::io::Cursor::new(text)).expect("readable")).expect("header");
+        let mut reader = Reader::new(crate::read::encoding::utf8_reader(std::io::Cursor::new(text)).expect("readable"))
+            .expect("header");
         let row = reader.next_row().expect("a row").expect("no file error").expect("the row is usable");
         assert_eq!(row.message.from.to_string(), "a@b.com");
         assert_eq!(row.message.ptr, None);

@@ -20,7 +20,8 @@ pub struct Located<T> {
 /// The keys of a list file, in the order `fmt` writes them.
 pub const TOP_KEYS: &[&str] = &["version", "tenant", "accepted-domains", "policy", "entries"];
 /// The keys of an entry, in the order `fmt` writes them.
-pub const ENTRY_KEYS: &[&str] = &["spoofed", "infrastructure", "type", "action", "reason", "owner", "ticket", "expires", "id"];
+pub const ENTRY_KEYS: &[&str] =
+    &["spoofed", "infrastructure", "type", "action", "reason", "owner", "ticket", "expires", "id"];
 
 /// A list file as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -84,12 +85,19 @@ impl RawReader<'_> {
                 _ => list.entries = self.entries(value),
             }
         }
-        for (key, hint) in
-            [("version", "add `version: 1` at the top"), ("entries", "add `entries:` with the list's entries (or `entries: []`)")]
-        {
+        for (key, hint) in [
+            ("version", "add `version: 1` at the top"),
+            ("entries", "add `entries:` with the list's entries (or `entries: []`)"),
+        ] {
             if !list.keys.iter().any(|k| k.value == key) {
                 self.diagnostics.push(
-                    Diagnostic::new(Code::MissingKey, self.file, Some(root.span), format!("the list file has no `{key}`")).with_hint(hint),
+                    Diagnostic::new(
+                        Code::MissingKey,
+                        self.file,
+                        Some(root.span),
+                        format!("the list file has no `{key}`"),
+                    )
+                    .with_hint(hint),
                 );
             }
         }
@@ -108,7 +116,11 @@ impl RawReader<'_> {
     }
 
     fn entry(&mut self, node: &Node) -> Option<RawEntry> {
-        let pairs = self.map(node, "an entry", "write an entry as `- spoofed: ...` with `infrastructure:` and `action:` below it")?;
+        let pairs = self.map(
+            node,
+            "an entry",
+            "write an entry as `- spoofed: ...` with `infrastructure:` and `action:` below it",
+        )?;
         let mut entry = RawEntry { span: node.span, fields: Vec::new(), closed_at: node.closed_at };
         for (key, value) in pairs {
             let Some(name) = self.key(key, ENTRY_KEYS, "an entry") else { continue };
@@ -120,7 +132,8 @@ impl RawReader<'_> {
     }
 
     fn policy(&mut self, node: &Node) -> Vec<(Located<String>, Located<String>)> {
-        let Some(pairs) = self.map(node, "`policy`", "write `policy:` with one `lint-code: error|warning|off` a line") else {
+        let Some(pairs) = self.map(node, "`policy`", "write `policy:` with one `lint-code: error|warning|off` a line")
+        else {
             return Vec::new();
         };
         pairs
@@ -156,7 +169,8 @@ impl RawReader<'_> {
             None => format!("{within} takes: {}", known.join(", ")),
         };
         self.diagnostics.push(
-            Diagnostic::new(Code::UnknownKey, self.file, Some(key.span), format!("unknown key `{text}` in {within}")).with_hint(hint),
+            Diagnostic::new(Code::UnknownKey, self.file, Some(key.span), format!("unknown key `{text}` in {within}"))
+                .with_hint(hint),
         );
         None
     }
@@ -195,14 +209,18 @@ impl RawReader<'_> {
             "accepted-domains" => "list the tenant's domains, `[contoso.com]`, or remove the key".to_string(),
             _ => format!("write a value after `{key}:`, or remove the key"),
         };
-        self.diagnostics
-            .push(Diagnostic::new(Code::EmptyValue, self.file, Some(node.span), format!("`{key}` has no value")).with_hint(hint));
+        self.diagnostics.push(
+            Diagnostic::new(Code::EmptyValue, self.file, Some(node.span), format!("`{key}` has no value"))
+                .with_hint(hint),
+        );
     }
 
     fn wrong(&mut self, node: &Node, what: &str, hint: &str) {
         let got = node.value.kind();
-        self.diagnostics
-            .push(Diagnostic::new(Code::WrongType, self.file, Some(node.span), format!("{what} cannot be {got} here")).with_hint(hint));
+        self.diagnostics.push(
+            Diagnostic::new(Code::WrongType, self.file, Some(node.span), format!("{what} cannot be {got} here"))
+                .with_hint(hint),
+        );
     }
 }
 

@@ -112,10 +112,15 @@ pub fn read_export<R: Read + Send + 'static>(input: R) -> Result<Vec<ExportRow>,
 /// so a file with CR line ends would be all line 1), and columns count characters.
 fn json_error_position(bytes: &[u8], e: &serde_json::Error) -> (usize, usize) {
     // serde_json's column counts the bytes of its line up to and including the one it stopped at.
-    let line_start = bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').nth(e.line().wrapping_sub(2)).map_or(0, |(i, _)| i + 1);
+    let line_start =
+        bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').nth(e.line().wrapping_sub(2)).map_or(0, |(i, _)| i + 1);
     let at = (line_start + e.column().saturating_sub(1)).min(bytes.len());
     let before = &bytes[..at];
-    let line = 1 + before.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n'))).count();
+    let line = 1 + before
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
+        .count();
     let this_line = before.iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(before, |i| &before[i + 1..]);
     (line, String::from_utf8_lossy(this_line).chars().count() + 1)
 }
@@ -131,7 +136,11 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     let items = match value {
         Value::Array(items) => items,
         object @ Value::Object(_) => vec![object],
-        _ => return Err(ExportError::Json("expected an object or an array of objects, as ConvertTo-Json writes them".into())),
+        _ => {
+            return Err(ExportError::Json(
+                "expected an object or an array of objects, as ConvertTo-Json writes them".into(),
+            ));
+        }
     };
     items
         .iter()
@@ -259,14 +268,22 @@ impl ExportRow {
         if let Some(defect) = &self.defect {
             return Err(self.problem(defect.clone()));
         }
-        let action =
-            Action::parse_word(&self.action).ok_or_else(|| self.problem(format!("Action: `{}` is not Allow or Block", self.action)))?;
+        let action = Action::parse_word(&self.action)
+            .ok_or_else(|| self.problem(format!("Action: `{}` is not Allow or Block", self.action)))?;
         let spoof_type = self
             .spoof_type
             .as_deref()
-            .map(|t| SpoofType::parse_word(t).ok_or_else(|| self.problem(format!("SpoofType: `{t}` is not Internal or External"))))
+            .map(|t| {
+                SpoofType::parse_word(t)
+                    .ok_or_else(|| self.problem(format!("SpoofType: `{t}` is not Internal or External")))
+            })
             .transpose()?;
-        let id = self.identity.as_deref().map(Guid::parse).transpose().map_err(|e| self.problem(format!("Identity: {e}")))?;
+        let id = self
+            .identity
+            .as_deref()
+            .map(Guid::parse)
+            .transpose()
+            .map_err(|e| self.problem(format!("Identity: {e}")))?;
         Ok(RowWords { action, spoof_type, id })
     }
 }
@@ -277,8 +294,10 @@ pub fn entry_of(row: &ExportRow, accepted: &[Domain]) -> Result<Entry, RowProble
     let problem = |message: String| row.problem(message);
     let RowWords { action, spoof_type: written, id } = row.words()?;
     let spoofed = Side::parse_spoofed(&row.spoofed).map_err(|e| problem(format!("SpoofedUser: {e}")))?;
-    let infrastructure = Side::parse_infrastructure(&row.infrastructure).map_err(|e| problem(format!("SendingInfrastructure: {e}")))?;
-    let inferred = spoofed.concrete().filter(|_| !accepted.is_empty()).map(|s| spoof_type_for(accepted, s.domain().as_str()));
+    let infrastructure =
+        Side::parse_infrastructure(&row.infrastructure).map_err(|e| problem(format!("SendingInfrastructure: {e}")))?;
+    let inferred =
+        spoofed.concrete().filter(|_| !accepted.is_empty()).map(|s| spoof_type_for(accepted, s.domain().as_str()));
     let spoof_type = match (written, inferred) {
         (Some(t), Some(i)) if i != t => {
             return Err(problem(format!(
@@ -293,16 +312,24 @@ pub fn entry_of(row: &ExportRow, accepted: &[Domain]) -> Result<Entry, RowProble
             return Err(problem("the legacy export has no spoof type, and `*` names no domain to infer one from: add the entry by hand, once per type you mean".into()));
         }
         (None, None) => {
-            return Err(problem("the legacy export has no spoof type: give --accepted-domains so that it can be inferred".into()));
+            return Err(problem(
+                "the legacy export has no spoof type: give --accepted-domains so that it can be inferred".into(),
+            ));
         }
     };
     let label = format!("{} via {}", row.spoofed, row.infrastructure);
     let rule = Rule::new(action, spoofed, infrastructure).map_err(|e| match e {
-        RuleError::AllowWildcard => {
-            problem(format!("{label} is an allow with a wildcard: spoofctl refuses it (name both sides, or import it as a block)"))
-        }
+        RuleError::AllowWildcard => problem(format!(
+            "{label} is an allow with a wildcard: spoofctl refuses it (name both sides, or import it as a block)"
+        )),
         RuleError::WildcardBothSides => problem(format!("{label}: an entry cannot have `*` on both sides")),
     })?;
     let line = row.place.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
-    Ok(Entry { rule, spoof_type, type_written: true, meta: Metadata { id, ..Metadata::default() }, span: Span::new(line, 1) })
+    Ok(Entry {
+        rule,
+        spoof_type,
+        type_written: true,
+        meta: Metadata { id, ..Metadata::default() },
+        span: Span::new(line, 1),
+    })
 }

@@ -102,7 +102,8 @@ pub fn parse(file: &Path, text: &str) -> Result<(Document, Vec<Diagnostic>), Vec
         ]);
     }
     let chars: Vec<char> = text.chars().collect();
-    let mut reader = Reader { parser: Parser::new_from_str(text), file, chars: &chars, diagnostics: Vec::new(), quoted: Vec::new() };
+    let mut reader =
+        Reader { parser: Parser::new_from_str(text), file, chars: &chars, diagnostics: Vec::new(), quoted: Vec::new() };
     let root = reader.document();
     match root {
         Ok(root) => {
@@ -159,8 +160,13 @@ impl Reader<'_> {
         self.parser.next_token().map_err(|e| {
             let span = span_of(e.marker());
             Box::new(
-                Diagnostic::new(Code::YamlSyntax, self.file, Some(span), format!("this is not valid YAML: {}", e.info()))
-                    .with_hint("check the indentation and quoting near this line; `*` must be quoted as \"*\""),
+                Diagnostic::new(
+                    Code::YamlSyntax,
+                    self.file,
+                    Some(span),
+                    format!("this is not valid YAML: {}", e.info()),
+                )
+                .with_hint("check the indentation and quoting near this line; `*` must be quoted as \"*\""),
             )
         })
     }
@@ -177,8 +183,13 @@ impl Reader<'_> {
                     let node = self.node(event, mark, 0)?;
                     if root.is_some() {
                         self.diagnostics.push(
-                            Diagnostic::new(Code::MultipleDocuments, self.file, Some(node.span), "this file holds a second YAML document")
-                                .with_hint("keep one tenant list per file, without a second `---`"),
+                            Diagnostic::new(
+                                Code::MultipleDocuments,
+                                self.file,
+                                Some(node.span),
+                                "this file holds a second YAML document",
+                            )
+                            .with_hint("keep one tenant list per file, without a second `---`"),
                         );
                     } else {
                         root = Some(node);
@@ -201,34 +212,50 @@ impl Reader<'_> {
         let span = span_of(&mark);
         if depth > MAX_DEPTH {
             return Err(Box::new(
-                Diagnostic::new(Code::WrongType, self.file, Some(span), format!("values nest more than {MAX_DEPTH} levels deep"))
-                    .with_hint("a list file nests three levels: the file, `entries`, one entry"),
+                Diagnostic::new(
+                    Code::WrongType,
+                    self.file,
+                    Some(span),
+                    format!("values nest more than {MAX_DEPTH} levels deep"),
+                )
+                .with_hint("a list file nests three levels: the file, `entries`, one entry"),
             ));
         }
         let anchored = |id: usize| id != 0;
-        if matches!(&event, Event::Scalar(_, _, _, Some(_)) | Event::SequenceStart(_, Some(_)) | Event::MappingStart(_, Some(_))) {
+        if matches!(
+            &event,
+            Event::Scalar(_, _, _, Some(_)) | Event::SequenceStart(_, Some(_)) | Event::MappingStart(_, Some(_))
+        ) {
             self.diagnostics.push(
-                Diagnostic::new(Code::YamlTag, self.file, Some(span), "YAML tags (`!!str`, `!name`) are not allowed in list files")
-                    .with_hint("remove the tag: every value in a list file is text"),
+                Diagnostic::new(
+                    Code::YamlTag,
+                    self.file,
+                    Some(span),
+                    "YAML tags (`!!str`, `!name`) are not allowed in list files",
+                )
+                .with_hint("remove the tag: every value in a list file is text"),
             );
         }
         match event {
             Event::Alias(_) => Err(self.alias(span)),
-            Event::Scalar(_, _, id, _) | Event::SequenceStart(id, _) | Event::MappingStart(id, _) if anchored(id) => Err(self.alias(span)),
+            Event::Scalar(_, _, id, _) | Event::SequenceStart(id, _) | Event::MappingStart(id, _) if anchored(id) => {
+                Err(self.alias(span))
+            }
             Event::Scalar(text, style, _, _) => {
                 match (style, key) {
                     (TScalarStyle::Plain, _) => {}
                     // A block scalar's marker is at its content; its extent follows from its key's line and column.
                     // The key's line (`reason: >-  # note`) is not content: a comment there is a comment.
-                    (TScalarStyle::Literal | TScalarStyle::Folded, Some(k)) => {
-                        self.quoted.push((line_end(self.chars, k.index()), block_scalar_end(self.chars, k.index(), k.col())))
-                    }
+                    (TScalarStyle::Literal | TScalarStyle::Folded, Some(k)) => self
+                        .quoted
+                        .push((line_end(self.chars, k.index()), block_scalar_end(self.chars, k.index(), k.col()))),
                     (TScalarStyle::Literal | TScalarStyle::Folded, None) => {
                         let line_start = self.chars[..mark.index().min(self.chars.len())]
                             .iter()
                             .rposition(|c| matches!(c, '\n' | '\r'))
                             .map_or(0, |p| p + 1);
-                        self.quoted.push((line_start, block_scalar_end(self.chars, line_start, mark.col().saturating_sub(1))));
+                        self.quoted
+                            .push((line_start, block_scalar_end(self.chars, line_start, mark.col().saturating_sub(1))));
                     }
                     _ => self.quoted.push((mark.index(), self.scalar_end(mark.index(), style))),
                 }
@@ -286,9 +313,12 @@ impl Reader<'_> {
             | Event::StreamEnd
             | Event::DocumentStart
             | Event::DocumentEnd
-            | Event::Nothing => {
-                Err(Box::new(Diagnostic::new(Code::YamlSyntax, self.file, Some(span), "this is not valid YAML: unexpected end of a value")))
-            }
+            | Event::Nothing => Err(Box::new(Diagnostic::new(
+                Code::YamlSyntax,
+                self.file,
+                Some(span),
+                "this is not valid YAML: unexpected end of a value",
+            ))),
         }
     }
 
@@ -494,7 +524,9 @@ fn typed_json(yaml: &yaml_rust2::Yaml) -> serde_json::Value {
     use serde_json::Value as J;
     use yaml_rust2::Yaml as Y;
     match yaml {
-        Y::Real(r) => r.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or_else(|| J::String(r.clone()), J::Number),
+        Y::Real(r) => {
+            r.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or_else(|| J::String(r.clone()), J::Number)
+        }
         Y::Integer(i) => J::from(*i),
         Y::String(s) => J::String(s.clone()),
         Y::Boolean(b) => J::Bool(*b),
@@ -555,7 +587,21 @@ mod tests {
     /// Scalars written by `scalar` read back as the same text.
     #[test]
     fn scalar_round_trips() {
-        for text in ["plain text", "*", "yes", "1", "a: b", "x #y", "-lead", "tab\there", "q\"uote", "", " pad", "2027-05-01", "é"] {
+        for text in [
+            "plain text",
+            "*",
+            "yes",
+            "1",
+            "a: b",
+            "x #y",
+            "-lead",
+            "tab\there",
+            "q\"uote",
+            "",
+            " pad",
+            "2027-05-01",
+            "é",
+        ] {
             let d = doc(&format!("k: {}\n", scalar(text)));
             let Some(Node { value: Value::Map(pairs), .. }) = d.root else { panic!("not a map") };
             let want = if text.is_empty() { Value::Text(String::new()) } else { Value::Text(text.to_string()) };

@@ -60,7 +60,11 @@ pub fn validate_text(files: &[Checked], style: Style) -> String {
             let _ = writeln!(out, "{path}: {}", problems(errors, warnings));
             continue;
         }
-        let shape = format!("{entries} {} ({allows} allow, {} block)", if entries == 1 { "entry" } else { "entries" }, entries - allows);
+        let shape = format!(
+            "{entries} {} ({allows} allow, {} block)",
+            if entries == 1 { "entry" } else { "entries" },
+            entries - allows
+        );
         let verdict = if warnings == 0 { style.paint("32", "ok") } else { plural(warnings, "warning") };
         let _ = writeln!(out, "{path}: {verdict}, {shape}");
     }
@@ -90,8 +94,10 @@ pub fn diagnostic_json(d: &Diagnostic) -> Value {
 /// `validate`'s JSON report: one document with `"version": 1` at its top.
 pub fn validate_json(files: &[Checked]) -> Value {
     let all: Vec<&Diagnostic> = files.iter().flat_map(|f| &f.diagnostics).collect();
-    let (errors, warnings) =
-        (all.iter().filter(|d| d.severity == Severity::Error).count(), all.iter().filter(|d| d.severity == Severity::Warning).count());
+    let (errors, warnings) = (
+        all.iter().filter(|d| d.severity == Severity::Error).count(),
+        all.iter().filter(|d| d.severity == Severity::Warning).count(),
+    );
     json!({
         "version": 1,
         "files": files.iter().map(|f| {

@@ -78,8 +78,14 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
             let _ = writeln!(out, "{}", style.paint("1;31", "risky:"));
             for c in risky {
                 let why = c.risk.as_ref().map(|r| r.words()).unwrap_or_default();
-                let _ =
-                    writeln!(out, "  {} {:<16} {}  {}", mark(c.kind), c.kind.word(), describe(c), style.paint("31", &format!("[{why}]")));
+                let _ = writeln!(
+                    out,
+                    "  {} {:<16} {}  {}",
+                    mark(c.kind),
+                    c.kind.word(),
+                    describe(c),
+                    style.paint("31", &format!("[{why}]"))
+                );
             }
         }
         if !d.new_warnings.is_empty() {
@@ -99,14 +105,23 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
         if let Some(replay) = &r.replay {
             let _ = writeln!(out, "traffic: this change {}", traffic_sentence(replay));
             for row in &replay.shown {
-                let _ = writeln!(out, "  row {}: {} ({} messages): {} -> {}", row.row, row.pair, thousands(row.messages), row.from, row.to);
+                let _ = writeln!(
+                    out,
+                    "  row {}: {} ({} messages): {} -> {}",
+                    row.row,
+                    row.pair,
+                    thousands(row.messages),
+                    row.from,
+                    row.to
+                );
             }
         }
     }
     if reviews.len() > 1 {
         let changes: usize = reviews.iter().map(|r| r.diff.changes.len()).sum();
         let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk.is_some()).count()).sum();
-        let _ = writeln!(out, "Total: {} in {}, {risky} risky", plural(changes, "change"), plural(reviews.len(), "tenant"));
+        let _ =
+            writeln!(out, "Total: {} in {}, {risky} risky", plural(changes, "change"), plural(reviews.len(), "tenant"));
     }
     out
 }
@@ -115,8 +130,11 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
 pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
     let changes: usize = reviews.iter().map(|r| r.diff.changes.len()).sum();
     let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk.is_some()).count()).sum();
-    let mut out =
-        format!("### spoofctl diff\n\n**{} in {}, {risky} risky.**\n\n", plural(changes, "change"), plural(reviews.len(), "tenant"));
+    let mut out = format!(
+        "### spoofctl diff\n\n**{} in {}, {risky} risky.**\n\n",
+        plural(changes, "change"),
+        plural(reviews.len(), "tenant")
+    );
     for r in reviews {
         let d = &r.diff;
         let _ = writeln!(out, "#### {}\n\n{}\n", d.name, counts(d));
@@ -161,7 +179,9 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
 
 /// The review as JSON.
 pub fn diff_json(reviews: &[TenantReview<'_>]) -> Value {
-    let total = |f: &dyn Fn(&Change<'_>) -> bool| reviews.iter().map(|r| r.diff.changes.iter().filter(|c| f(c)).count()).sum::<usize>();
+    let total = |f: &dyn Fn(&Change<'_>) -> bool| {
+        reviews.iter().map(|r| r.diff.changes.iter().filter(|c| f(c)).count()).sum::<usize>()
+    };
     json!({
         "version": 1,
         "total": {"tenants": reviews.len(), "changes": total(&|_| true), "risky": total(&|c| c.risk.is_some())},

@@ -24,7 +24,10 @@ fn stamps_text(s: &Stamps, out: &mut String) {
         field_line(
             out,
             "Warning:",
-            &format!("the From headers hold {} addresses; spoofctl uses the first, but mail clients may show another", s.from_addresses),
+            &format!(
+                "the From headers hold {} addresses; spoofctl uses the first, but mail clients may show another",
+                s.from_addresses
+            ),
         );
     }
     if s.results.is_empty() {
@@ -33,14 +36,20 @@ fn stamps_text(s: &Stamps, out: &mut String) {
         } else {
             "no Authentication-Results stamped by Microsoft 365"
         };
-        field_line(out, "Auth:", &format!("{why}: this message did not pass Exchange Online Protection, or its headers were cut"));
+        field_line(
+            out,
+            "Auth:",
+            &format!("{why}: this message did not pass Exchange Online Protection, or its headers were cut"),
+        );
     }
     if let Some(d) = s.result("dmarc") {
-        let action = d.get("action").map_or(String::new(), |a| format!(", action={a}: {}", header_codes::dmarc_action(a)));
+        let action =
+            d.get("action").map_or(String::new(), |a| format!(", action={a}: {}", header_codes::dmarc_action(a)));
         field_line(out, "DMARC:", &format!("{}{action}", d.result));
     }
     if let Some(c) = s.result("compauth") {
-        let reason = c.get("reason").map_or(String::new(), |r| format!(", reason {r}: {}", header_codes::compauth_reason(r)));
+        let reason =
+            c.get("reason").map_or(String::new(), |r| format!(", reason {r}: {}", header_codes::compauth_reason(r)));
         field_line(out, "compauth:", &format!("{}{reason}", c.result));
     }
     if let Some(spf) = s.result("spf") {
@@ -60,11 +69,16 @@ fn stamps_text(s: &Stamps, out: &mut String) {
         (None, None) => "(not stamped)".to_string(),
     };
     field_line(out, "CIP:", &cip);
-    let no_ptr = if s.antispam.is_empty() { "(not stamped)" } else { "(none: the connecting IP has no reverse DNS name)" };
+    let no_ptr =
+        if s.antispam.is_empty() { "(not stamped)" } else { "(none: the connecting IP has no reverse DNS name)" };
     field_line(out, "PTR:", s.antispam("PTR").unwrap_or(no_ptr));
     type Meaning = fn(&str) -> &'static str;
-    let coded: [(&str, Meaning); 4] =
-        [("CAT", header_codes::cat), ("SFV", header_codes::sfv), ("SFTY", header_codes::sfty), ("DIR", header_codes::dir)];
+    let coded: [(&str, Meaning); 4] = [
+        ("CAT", header_codes::cat),
+        ("SFV", header_codes::sfv),
+        ("SFTY", header_codes::sfty),
+        ("DIR", header_codes::dir),
+    ];
     for (key, words) in coded {
         if let Some(v) = s.antispam(key) {
             field_line(out, &format!("{key}:"), &format!("{v}: {}", words(v)));
@@ -74,7 +88,8 @@ fn stamps_text(s: &Stamps, out: &mut String) {
         field_line(out, "Antispam:", "no X-Forefront-Antispam-Report header");
     }
     if let Some(a) = &s.auth_as {
-        let sign = if a.eq_ignore_ascii_case("Anonymous") { " (not sent by an authenticated user of the tenant)" } else { "" };
+        let sign =
+            if a.eq_ignore_ascii_case("Anonymous") { " (not sent by an authenticated user of the tenant)" } else { "" };
         field_line(out, "AuthAs:", &format!("{a}{sign}"));
     }
     if s.arc_results > 0 {
@@ -92,7 +107,9 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
             for line in s.yaml.lines() {
                 let _ = writeln!(out, "  {line}");
             }
-            if let Some(block) = view.outcome.verdict.decision().filter(|d| d.entry().action() == crate::model::pair::Action::Block) {
+            if let Some(block) =
+                view.outcome.verdict.decision().filter(|d| d.entry().action() == crate::model::pair::Action::Block)
+            {
                 let _ = writeln!(
                     out,
                     "  note: the block at line {} matches this message too; block beats allow, so this allow lets nothing through until that block changes",
@@ -140,7 +157,8 @@ pub fn explain_text(source: &str, e: &Explanation<'_>, style: Style) -> String {
 }
 
 fn stamps_json(s: &Stamps) -> Value {
-    let code = |key: &str, words: fn(&str) -> &'static str| s.antispam(key).map(|v| json!({"value": v, "meaning": words(v)}));
+    let code =
+        |key: &str, words: fn(&str) -> &'static str| s.antispam(key).map(|v| json!({"value": v, "meaning": words(v)}));
     json!({
         "from": s.from,
         "from_addresses": s.from_addresses,

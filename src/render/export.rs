@@ -94,7 +94,8 @@ pub fn pairs(list: &TenantList) -> String {
     let mut out = String::new();
     for spoof_type in [SpoofType::External, SpoofType::Internal] {
         for action in [Action::Allow, Action::Block] {
-            let group: Vec<&Entry> = ordered(list).into_iter().filter(|e| e.spoof_type == spoof_type && e.action() == action).collect();
+            let group: Vec<&Entry> =
+                ordered(list).into_iter().filter(|e| e.spoof_type == spoof_type && e.action() == action).collect();
             let chunks = group.len().div_ceil(PAIRS_PER_SUBMISSION);
             for (n, chunk) in group.chunks(PAIRS_PER_SUBMISSION).enumerate() {
                 if !out.is_empty() {

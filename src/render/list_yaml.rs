@@ -30,7 +30,9 @@ pub enum FormatError {
     #[error("the file has errors; fix them before formatting")]
     HasErrors,
     /// The canonical text would not read back as the same list. A bug in spoofctl: nothing is written.
-    #[error("internal error: the formatted file would read back differently ({0}); nothing was written, please report this")]
+    #[error(
+        "internal error: the formatted file would read back differently ({0}); nothing was written, please report this"
+    )]
     WouldLoseData(&'static str),
 }
 
@@ -306,7 +308,9 @@ struct Placement {
 fn placement(checked: &Checked) -> Placement {
     let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Default::default() };
     let attached = attach(raw, &document.comments);
-    let identity = |i: usize| checked.list.entries.get(i).map_or_else(|| format!("entry #{i}"), |e| format!("entry {:?}", e.identity()));
+    let identity = |i: usize| {
+        checked.list.entries.get(i).map_or_else(|| format!("entry #{i}"), |e| format!("entry {:?}", e.identity()))
+    };
     let mut members: Vec<(String, usize)> = sections(&attached, checked.list.entries.len())
         .into_iter()
         .enumerate()
@@ -314,7 +318,8 @@ fn placement(checked: &Checked) -> Placement {
         .map(|(i, n)| (identity(i), n))
         .collect();
     members.sort();
-    let headings: Vec<usize> = attached.keys().filter_map(|a| if let Anchor::Heading(i) = a { Some(*i) } else { None }).collect();
+    let headings: Vec<usize> =
+        attached.keys().filter_map(|a| if let Anchor::Heading(i) = a { Some(*i) } else { None }).collect();
     let mut owners: Vec<(String, String)> = attached
         .into_iter()
         .flat_map(|(anchor, a)| {

@@ -40,7 +40,11 @@ fn live_risk(item: &LiveItem, removed: bool) -> Option<&'static str> {
 /// A value in a Markdown table cell, as code: a `|` would end the cell, a backtick the code span.
 fn md(value: &str) -> String {
     let cell = value.replace('|', "\\|");
-    if cell.contains('`') { format!("<code>{}</code>", cell.replace('`', "&#96;").replace('<', "&lt;")) } else { format!("`{cell}`") }
+    if cell.contains('`') {
+        format!("<code>{}</code>", cell.replace('`', "&#96;").replace('<', "&lt;"))
+    } else {
+        format!("`{cell}`")
+    }
 }
 
 fn live_label(i: &LiveItem) -> String {
@@ -70,7 +74,9 @@ pub fn refusal_words(r: &Refusal) -> String {
                 "it removes {removed} of the tenant's {live} entries (more than 30%); check the export is the right tenant's, then give --force"
             )
         }
-        Refusal::OverLimit { result } => format!("the tenant would hold {result} entries; the service holds at most 1024"),
+        Refusal::OverLimit { result } => {
+            format!("the tenant would hold {result} entries; the service holds at most 1024")
+        }
         Refusal::MissingIds { count } => {
             format!(
                 "{count} changes or removals need the live entries' Identity, which the export lacks: export with `Get-TenantAllowBlockListSpoofItems | Export-Csv`"
@@ -135,12 +141,22 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
         let _ = writeln!(out, "> **Refused:** {}\n", refusal_words(r));
     }
     let mut risky: Vec<String> = Vec::new();
-    risky.extend(p.create.iter().filter_map(|e| Some(format!("| create | {} | {} |", md(&e.label().to_string()), create_risk(e)?))));
     risky.extend(
-        p.change.iter().filter_map(|c| Some(format!("| change | {} | {} |", md(&live_label(c.live)), change_risk(c.entry.action())?))),
+        p.create
+            .iter()
+            .filter_map(|e| Some(format!("| create | {} | {} |", md(&e.label().to_string()), create_risk(e)?))),
     );
-    risky.extend(p.remove.iter().filter_map(|r| Some(format!("| remove | {} | {} |", md(&live_label(r)), live_risk(r, true)?))));
-    risky.extend(p.unmanaged.iter().filter_map(|u| Some(format!("| unmanaged | {} | {} |", md(&live_label(u)), live_risk(u, false)?))));
+    risky.extend(p.change.iter().filter_map(|c| {
+        Some(format!("| change | {} | {} |", md(&live_label(c.live)), change_risk(c.entry.action())?))
+    }));
+    risky.extend(
+        p.remove.iter().filter_map(|r| Some(format!("| remove | {} | {} |", md(&live_label(r)), live_risk(r, true)?))),
+    );
+    risky.extend(
+        p.unmanaged
+            .iter()
+            .filter_map(|u| Some(format!("| unmanaged | {} | {} |", md(&live_label(u)), live_risk(u, false)?))),
+    );
     if !risky.is_empty() {
         let _ = writeln!(out, "#### Risky\n\n| kind | entry | why |\n| --- | --- | --- |\n{}\n", risky.join("\n"));
     }
@@ -193,7 +209,16 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
         "Remove",
         p.remove
             .iter()
-            .map(|r| format!("| {} | {} | {} | {} | {} |", md(&r.spoofed), md(&r.infrastructure), r.spoof_type, r.action, id_of(r)))
+            .map(|r| {
+                format!(
+                    "| {} | {} | {} | {} | {} |",
+                    md(&r.spoofed),
+                    md(&r.infrastructure),
+                    r.spoof_type,
+                    r.action,
+                    id_of(r)
+                )
+            })
             .collect(),
     );
     table(
@@ -201,7 +226,16 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
         "Unmanaged",
         p.unmanaged
             .iter()
-            .map(|u| format!("| {} | {} | {} | {} | {} |", md(&u.spoofed), md(&u.infrastructure), u.spoof_type, u.action, id_of(u)))
+            .map(|u| {
+                format!(
+                    "| {} | {} | {} | {} | {} |",
+                    md(&u.spoofed),
+                    md(&u.infrastructure),
+                    u.spoof_type,
+                    u.action,
+                    id_of(u)
+                )
+            })
             .collect(),
     );
     out
@@ -256,7 +290,11 @@ pub fn plan_powershell(p: &Plan<'_>, title: &str) -> Option<String> {
     }
     for r in &p.remove {
         let id = r.id.as_ref()?.to_string();
-        let _ = writeln!(out, "{}", command("Remove-TenantAllowBlockListSpoofItems", &[("Identity", "Default"), ("Ids", &id)]));
+        let _ = writeln!(
+            out,
+            "{}",
+            command("Remove-TenantAllowBlockListSpoofItems", &[("Identity", "Default"), ("Ids", &id)])
+        );
     }
     Some(out)
 }

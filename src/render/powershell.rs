@@ -7,7 +7,10 @@
 
 /// Each cmdlet spoofctl emits, with the only parameters it may be given.
 pub const CMDLETS: &[(&str, &[&str])] = &[
-    ("New-TenantAllowBlockListSpoofItems", &["Identity", "Action", "SendingInfrastructure", "SpoofedUser", "SpoofType"]),
+    (
+        "New-TenantAllowBlockListSpoofItems",
+        &["Identity", "Action", "SendingInfrastructure", "SpoofedUser", "SpoofType"],
+    ),
     ("Set-TenantAllowBlockListSpoofItems", &["Identity", "Ids", "Action"]),
     ("Remove-TenantAllowBlockListSpoofItems", &["Identity", "Ids"]),
 ];

@@ -31,7 +31,11 @@ fn any_case(words: &[&str]) -> String {
         .map(|w| {
             w.chars()
                 .map(|c| {
-                    if c.is_ascii_alphabetic() { format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase()) } else { c.to_string() }
+                    if c.is_ascii_alphabetic() {
+                        format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+                    } else {
+                        c.to_string()
+                    }
                 })
                 .collect()
         })
@@ -94,13 +98,17 @@ fn top_key(key: &str) -> Option<Value> {
 /// The schema of one key of an entry (`None` for a key this module does not know).
 fn entry_key(key: &str) -> Option<Value> {
     Some(match key {
-        "spoofed" => side("The spoofed user: a domain (contoso.com) or an address (ceo@contoso.com). `*` (any) only in a block."),
+        "spoofed" => {
+            side("The spoofed user: a domain (contoso.com) or an address (ceo@contoso.com). `*` (any) only in a block.")
+        }
         "infrastructure" => side(
             "The sending infrastructure: a PTR domain (tms.mx.com), a DKIM domain, or an IPv4 /24 (203.0.113.0/24). \
              `*` (any) only in a block.",
         ),
         "type" => word::<SpoofType>("internal (the spoofed domain is the tenant's own) or external."),
-        "action" => word::<Action>("allow or block. An allow needs a concrete spoofed user AND a concrete infrastructure."),
+        "action" => {
+            word::<Action>("allow or block. An allow needs a concrete spoofed user AND a concrete infrastructure.")
+        }
         "reason" => free_text("Why the entry exists (lint `missing-reason` on allows without one)."),
         "owner" => free_text("Who answers for the entry (lint `missing-owner` on allows without one)."),
         "ticket" => free_text("The change or ticket that approved the entry."),

@@ -31,7 +31,9 @@ fn message_line(m: &Message) -> String {
 fn via_words(via: Via, entry: &Entry, message: &Message) -> String {
     let words = via.describe(message);
     match via.host(message) {
-        Some(h) if h.as_str() != entry.rule.infrastructure().to_string() => format!("{words} is under {}", entry.rule.infrastructure()),
+        Some(h) if h.as_str() != entry.rule.infrastructure().to_string() => {
+            format!("{words} is under {}", entry.rule.infrastructure())
+        }
         _ => words,
     }
 }
@@ -39,7 +41,9 @@ fn via_words(via: Via, entry: &Entry, message: &Message) -> String {
 fn miss_words(miss: &NearMiss<'_>, outcome: &Outcome<'_>, m: &Message) -> String {
     let e = miss.entry;
     match miss.failed {
-        Failed::Infrastructure => format!("the From matches, but the message did not come via {}", e.rule.infrastructure()),
+        Failed::Infrastructure => {
+            format!("the From matches, but the message did not come via {}", e.rule.infrastructure())
+        }
         Failed::Spoofed => format!(
             "the infrastructure matches ({}), but the entry is for {}, not {}",
             miss.via.map_or(String::new(), |v| via_words(v, e, m)),
@@ -69,7 +73,13 @@ pub(super) fn outcome_text(o: &Outcome<'_>, message: &Message, style: Style) -> 
             let e = d.entry();
             let _ = writeln!(out, "  entry: {}", e.label());
             let _ = writeln!(out, "    --> {}", place(e, o));
-            let _ = writeln!(out, "    = matched: From {} matches {}; {}", message.from, e.rule.spoofed(), via_words(d.via(), e, message));
+            let _ = writeln!(
+                out,
+                "    = matched: From {} matches {}; {}",
+                message.from,
+                e.rule.spoofed(),
+                via_words(d.via(), e, message)
+            );
         }
         None => {
             let _ = writeln!(

@@ -21,8 +21,9 @@ static SHARED: LazyLock<Vec<(Domain, String)>> = LazyLock::new(|| {
         .collect()
 });
 
-static FREEMAIL: LazyLock<Vec<Domain>> =
-    LazyLock::new(|| data_lines(include_str!("../../data/freemail.txt")).filter_map(|l| Domain::parse(l).ok()).collect());
+static FREEMAIL: LazyLock<Vec<Domain>> = LazyLock::new(|| {
+    data_lines(include_str!("../../data/freemail.txt")).filter_map(|l| Domain::parse(l).ok()).collect()
+});
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -71,7 +72,13 @@ fn on(list: &TenantList, entry: &Entry, code: Code, message: String) -> Diagnost
     Diagnostic::new(code, &list.path, Some(entry.span), message).with_entry(entry.label())
 }
 
-fn allow_lints(list: &TenantList, entry: &Entry, spoofed: &SpoofedUser, infrastructure: &Infrastructure, found: &mut Vec<Diagnostic>) {
+fn allow_lints(
+    list: &TenantList,
+    entry: &Entry,
+    spoofed: &SpoofedUser,
+    infrastructure: &Infrastructure,
+    found: &mut Vec<Diagnostic>,
+) {
     if entry.spoof_type == SpoofType::Internal {
         found.push(
             on(
@@ -101,8 +108,15 @@ fn allow_lints(list: &TenantList, entry: &Entry, spoofed: &SpoofedUser, infrastr
             }
         }
         Infrastructure::Range(r) => found.push(
-            on(list, entry, Code::AllowIpRange, format!("this allow trusts all 256 addresses of {r} to send as {spoofed}"))
-                .with_hint("prefer the sender's DKIM domain or PTR domain; a /24 is the fallback for hosts without a PTR record"),
+            on(
+                list,
+                entry,
+                Code::AllowIpRange,
+                format!("this allow trusts all 256 addresses of {r} to send as {spoofed}"),
+            )
+            .with_hint(
+                "prefer the sender's DKIM domain or PTR domain; a /24 is the fallback for hosts without a PTR record",
+            ),
         ),
     }
     if let SpoofedUser::Domain(d) = spoofed
@@ -118,7 +132,9 @@ fn allow_lints(list: &TenantList, entry: &Entry, spoofed: &SpoofedUser, infrastr
             .with_hint(format!("name the one address the sender uses (`name@{d}`) instead of the whole domain")),
         );
     }
-    for (code, key, value) in [(Code::MissingReason, "reason", &entry.meta.reason), (Code::MissingOwner, "owner", &entry.meta.owner)] {
+    for (code, key, value) in
+        [(Code::MissingReason, "reason", &entry.meta.reason), (Code::MissingOwner, "owner", &entry.meta.owner)]
+    {
         if value.is_none() {
             found.push(on(list, entry, code, format!("this allow has no `{key}`")).with_hint(match key {
                 "reason" => "add `reason:` saying why this sender may send as the spoofed user",
@@ -133,7 +149,10 @@ fn cover_lints(list: &TenantList, found: &mut Vec<Diagnostic>) {
     for entry in &list.entries {
         let coverer = |action: Action| {
             list.entries.iter().find(|o| {
-                !std::ptr::eq(*o, entry) && o.spoof_type == entry.spoof_type && o.action() == action && o.rule.covers(&entry.rule)
+                !std::ptr::eq(*o, entry)
+                    && o.spoof_type == entry.spoof_type
+                    && o.action() == action
+                    && o.rule.covers(&entry.rule)
             })
         };
         if entry.action() == Action::Allow
@@ -158,9 +177,14 @@ fn cover_lints(list: &TenantList, found: &mut Vec<Diagnostic>) {
                 _ => "a wider entry",
             };
             found.push(
-                on(list, entry, Code::Redundant, format!("{what} `{}` already covers this entry with the same action", wider.label()))
-                    .with_hint("remove this entry, or narrow the wider one if this is the only sender you meant")
-                    .with_related(wider.span, "the wider entry is written here"),
+                on(
+                    list,
+                    entry,
+                    Code::Redundant,
+                    format!("{what} `{}` already covers this entry with the same action", wider.label()),
+                )
+                .with_hint("remove this entry, or narrow the wider one if this is the only sender you meant")
+                .with_related(wider.span, "the wider entry is written here"),
             );
         }
     }

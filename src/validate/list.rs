@@ -106,7 +106,8 @@ impl Validator<'_> {
     }
 
     fn accepted_domains(&mut self, raw: &[Located<String>]) -> Vec<Domain> {
-        let mut domains: Vec<Domain> = raw.iter().filter_map(|d| self.report(Domain::parse(&d.value), d.span, None)).collect();
+        let mut domains: Vec<Domain> =
+            raw.iter().filter_map(|d| self.report(Domain::parse(&d.value), d.span, None)).collect();
         domains.sort();
         domains.dedup();
         domains
@@ -114,7 +115,8 @@ impl Validator<'_> {
 
     fn policy(&mut self, raw: &[(Located<String>, Located<String>)]) -> Policy {
         let mut policy = Policy::default();
-        let lints: Vec<&str> = crate::model::diagnostic::Code::ALL.iter().filter(|c| c.is_lint()).map(|c| c.name()).collect();
+        let lints: Vec<&str> =
+            crate::model::diagnostic::Code::ALL.iter().filter(|c| c.is_lint()).map(|c| c.name()).collect();
         for (key, level) in raw {
             let code = match Code::from_name(&key.value) {
                 Some(c) if c.is_lint() => c,
@@ -127,15 +129,21 @@ impl Validator<'_> {
                         Some(k) if found.is_none() => format!("did you mean `{k}`? lints: {}", lints.join(", ")),
                         _ => format!("lints: {}", lints.join(", ")),
                     };
-                    self.diagnostics.push(Diagnostic::new(Code::UnknownLint, self.file, Some(key.span), message).with_hint(hint));
+                    self.diagnostics
+                        .push(Diagnostic::new(Code::UnknownLint, self.file, Some(key.span), message).with_hint(hint));
                     continue;
                 }
             };
             match Level::parse(&level.value.to_ascii_lowercase()) {
                 Some(l) => policy.set(code, l),
                 None => self.diagnostics.push(
-                    Diagnostic::new(Code::InvalidValue, self.file, Some(level.span), format!("`{}` is not a lint level", level.value))
-                        .with_hint("write `error`, `warning` or `off`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        self.file,
+                        Some(level.span),
+                        format!("`{}` is not a lint level", level.value),
+                    )
+                    .with_hint("write `error`, `warning` or `off`"),
                 ),
             }
         }
@@ -145,13 +153,18 @@ impl Validator<'_> {
     fn entry(&mut self, raw: &RawEntry, accepted: &[Domain]) -> Option<Entry> {
         let before = self.diagnostics.len();
         let written = |key: &str| raw.get(key).map_or("?", |v| v.value.as_str()).to_string();
-        let label = EntryLabel { spoofed: written("spoofed"), infrastructure: written("infrastructure"), spoof_type: None, action: None };
+        let label = EntryLabel {
+            spoofed: written("spoofed"),
+            infrastructure: written("infrastructure"),
+            spoof_type: None,
+            action: None,
+        };
         let spoofed = self.required(raw, "spoofed", &label, Side::parse_spoofed);
         let infrastructure = self.required(raw, "infrastructure", &label, Side::parse_infrastructure);
         let action = self.required(raw, "action", &label, |w| word::<Action>(w, "an action", "`allow` or `block`"));
-        let written_type = raw
-            .get("type")
-            .and_then(|t| self.report(word::<SpoofType>(&t.value, "a spoof type", "`internal` or `external`"), t.span, Some(&label)));
+        let written_type = raw.get("type").and_then(|t| {
+            self.report(word::<SpoofType>(&t.value, "a spoof type", "`internal` or `external`"), t.span, Some(&label))
+        });
         let meta = self.metadata(raw, &label);
         if action == Some(Action::Allow) && (spoofed.is_none() || infrastructure.is_none()) {
             // The other side is invalid, but a wildcard allow is still worth its own error in this run.
@@ -195,18 +208,31 @@ impl Validator<'_> {
                 let (span, fix, alone) = if spoofed_any {
                     (span_of("spoofed"), "name the spoofed domain or address", "infrastructure")
                 } else {
-                    (span_of("infrastructure"), "name the sending infrastructure (DKIM domain, PTR domain or IPv4 /24)", "domain")
+                    (
+                        span_of("infrastructure"),
+                        "name the sending infrastructure (DKIM domain, PTR domain or IPv4 /24)",
+                        "domain",
+                    )
                 };
-                Diagnostic::new(Code::AllowWildcard, self.file, Some(span), error.to_string())
-                    .with_hint(format!("{fix}, or make this entry a block: with `*`, the {alone} alone would let mail through"))
+                Diagnostic::new(Code::AllowWildcard, self.file, Some(span), error.to_string()).with_hint(format!(
+                    "{fix}, or make this entry a block: with `*`, the {alone} alone would let mail through"
+                ))
             }
-            RuleError::WildcardBothSides => Diagnostic::new(Code::WildcardBothSides, self.file, Some(raw.span), error.to_string())
-                .with_hint("name the spoofed user or the infrastructure: the service refuses `*` on both sides"),
+            RuleError::WildcardBothSides => {
+                Diagnostic::new(Code::WildcardBothSides, self.file, Some(raw.span), error.to_string())
+                    .with_hint("name the spoofed user or the infrastructure: the service refuses `*` on both sides")
+            }
         };
         self.diagnostics.push(d.with_entry(label));
     }
 
-    fn required<T>(&mut self, raw: &RawEntry, key: &str, label: &EntryLabel, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
+    fn required<T>(
+        &mut self,
+        raw: &RawEntry,
+        key: &str,
+        label: &EntryLabel,
+        parse: impl Fn(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
         match raw.get(key) {
             Some(v) => self.report(parse(&v.value), v.span, Some(label)),
             None => {
@@ -257,9 +283,14 @@ impl Validator<'_> {
                     "the file has no `accepted-domains` to infer it from"
                 };
                 self.diagnostics.push(
-                    Diagnostic::new(Code::MissingType, self.file, Some(raw.span), format!("the entry has no `type`, and {why}"))
-                        .with_entry(label.clone())
-                        .with_hint("add `type: internal` or `type: external`"),
+                    Diagnostic::new(
+                        Code::MissingType,
+                        self.file,
+                        Some(raw.span),
+                        format!("the entry has no `type`, and {why}"),
+                    )
+                    .with_entry(label.clone())
+                    .with_hint("add `type: internal` or `type: external`"),
                 );
                 None
             }
@@ -282,7 +313,13 @@ impl Validator<'_> {
     }
 
     /// An optional key's value, parsed; a bad value is reported.
-    fn optional<T>(&mut self, raw: &RawEntry, key: &str, label: &EntryLabel, parse: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
+    fn optional<T>(
+        &mut self,
+        raw: &RawEntry,
+        key: &str,
+        label: &EntryLabel,
+        parse: impl Fn(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
         let v = raw.get(key)?;
         self.report(parse(&v.value), v.span, Some(label))
     }
@@ -316,9 +353,14 @@ impl Validator<'_> {
                     .with_hint("remove one of them (merge their reason, owner and ticket)")
                     .with_related(first, "first written here")
             } else {
-                Diagnostic::new(Code::ConflictingActions, self.file, Some(entry.span), "this pair is both allowed and blocked")
-                    .with_hint("a pair has one action: keep the entry you mean and remove the other")
-                    .with_related(first, format!("the {action} is written here"))
+                Diagnostic::new(
+                    Code::ConflictingActions,
+                    self.file,
+                    Some(entry.span),
+                    "this pair is both allowed and blocked",
+                )
+                .with_hint("a pair has one action: keep the entry you mean and remove the other")
+                .with_related(first, format!("the {action} is written here"))
             };
             self.diagnostics.push(d.with_entry(entry.label()));
         }
@@ -327,5 +369,7 @@ impl Validator<'_> {
 }
 
 fn word<W: Word>(raw: &str, what: &str, expected: &str) -> Result<W, ValueError> {
-    W::parse_word(raw).ok_or_else(|| ValueError::new(Code::InvalidValue, format!("`{raw}` is not {what}"), format!("write {expected}")))
+    W::parse_word(raw).ok_or_else(|| {
+        ValueError::new(Code::InvalidValue, format!("`{raw}` is not {what}"), format!("write {expected}"))
+    })
 }

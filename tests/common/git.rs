@@ -41,7 +41,16 @@ pub fn in_repository(program: impl AsRef<OsStr>, dir: &Path) -> Command {
 /// fails with git's message if it fails.
 pub fn git(dir: &Path, args: &[&str]) {
     let out = in_repository("git", dir)
-        .args(["-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
+        .args([
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "user.name=test",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.autocrlf=false",
+        ])
         .args(args)
         .output()
         .expect("git runs");

@@ -47,15 +47,14 @@ pub fn label() -> impl Strategy<Value = String> {
 /// A registrable domain, sometimes Unicode, sometimes with a subdomain, in random case.
 pub fn domain() -> impl Strategy<Value = String> {
     let tld = prop::sample::select(vec!["com", "net", "org", "example", "co.uk", "de"]);
-    (prop::option::of(label()), prop_oneof![4 => label(), 1 => Just("bücher".to_string())], tld, any::<bool>()).prop_map(
-        |(sub, name, tld, upper)| {
+    (prop::option::of(label()), prop_oneof![4 => label(), 1 => Just("bücher".to_string())], tld, any::<bool>())
+        .prop_map(|(sub, name, tld, upper)| {
             let d = match sub {
                 Some(s) => format!("{s}.{name}.{tld}"),
                 None => format!("{name}.{tld}"),
             };
             if upper { d.to_uppercase() } else { d }
-        },
-    )
+        })
 }
 
 /// An address: a plain local part (sometimes with a dotted suffix) at a domain.
@@ -65,7 +64,9 @@ pub fn address() -> impl Strategy<Value = String> {
             let first = (b'a' + first as u8) as char;
             let local = format!("{first}{}", spell(middle, len, b"abcdefghijklmnopqrstuvwxyz0123456789_+-"));
             match suffix {
-                Some((n, len)) => format!("{local}.{}@{d}", spell(u64::from(n), len, b"abcdefghijklmnopqrstuvwxyz0123456789")),
+                Some((n, len)) => {
+                    format!("{local}.{}@{d}", spell(u64::from(n), len, b"abcdefghijklmnopqrstuvwxyz0123456789"))
+                }
                 None => format!("{local}@{d}"),
             }
         },
@@ -88,8 +89,20 @@ pub fn concrete_infrastructure() -> impl Strategy<Value = String> {
 }
 
 /// Spellings of a wildcard other than a bare `*`, and a value that only IDNA mapping makes hostile.
-pub const WILDCARD_SPELLINGS: &[&str] =
-    &["**", " *", "* ", "*.contoso.com", "*@contoso.com", "\\*", "'*'", "%2A", "＊", "＊.tms.mx.com", "＊@contoso.com", "ｘ＄ｙ.com"];
+pub const WILDCARD_SPELLINGS: &[&str] = &[
+    "**",
+    " *",
+    "* ",
+    "*.contoso.com",
+    "*@contoso.com",
+    "\\*",
+    "'*'",
+    "%2A",
+    "＊",
+    "＊.tms.mx.com",
+    "＊@contoso.com",
+    "ｘ＄ｙ.com",
+];
 
 /// Values for either side, valid or not, with every spelling of a wildcard.
 pub fn any_side_value() -> impl Strategy<Value = String> {
@@ -106,7 +119,8 @@ pub fn any_side_value() -> impl Strategy<Value = String> {
 
 /// `action` as people write it, valid or not.
 pub fn action_word() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["allow", "Allow", "ALLOW", "block", "Block", "aLLow", "allow ", "permit"]).prop_map(str::to_string)
+    prop::sample::select(vec!["allow", "Allow", "ALLOW", "block", "Block", "aLLow", "allow ", "permit"])
+        .prop_map(str::to_string)
 }
 
 // ---------- list YAML ----------
@@ -271,7 +285,9 @@ pub fn sender_named_by(user: &SpoofedUser) -> Sender {
 /// Sets the message's infrastructure to one the entry's side names: a host below the domain, or an IP in the /24.
 pub fn put_infrastructure(m: &mut Message, infrastructure: &Infrastructure) {
     match infrastructure {
-        Infrastructure::Domain(d) => m.ptr = Some(Host::parse(&format!("mail.{}", d.as_str())).expect("a host below a domain")),
+        Infrastructure::Domain(d) => {
+            m.ptr = Some(Host::parse(&format!("mail.{}", d.as_str())).expect("a host below a domain"))
+        }
         Infrastructure::Range(r) => {
             let [a, b, c, _] = network(r).octets();
             m.ip = Some(IpAddr::V4(Ipv4Addr::new(a, b, c, 7)));
@@ -302,7 +318,10 @@ pub fn check_pair_invariant(list: &TenantList) -> Result<(), TestCaseError> {
         let Rule::Allow(pair) = &e.rule else {
             return Err(TestCaseError::fail(format!("an allow without a pair: {e:?}")));
         };
-        prop_assert!(matches!(e.rule.spoofed(), Side::Is(_)) && matches!(e.rule.infrastructure(), Side::Is(_)), "{e:?}");
+        prop_assert!(
+            matches!(e.rule.spoofed(), Side::Is(_)) && matches!(e.rule.infrastructure(), Side::Is(_)),
+            "{e:?}"
+        );
         prop_assert_ne!(pair.spoofed.to_string(), "*");
         prop_assert_ne!(pair.infrastructure.to_string(), "*");
     }
@@ -311,7 +330,14 @@ pub fn check_pair_invariant(list: &TenantList) -> Result<(), TestCaseError> {
         let outcome = matcher.evaluate(m);
         if let Some(d) = outcome.verdict.decision() {
             let t = naive_type(list, m);
-            prop_assert_eq!(naive_sides(d.entry(), m), (true, true), "{} decided by {:?} for {:?}", outcome.verdict.word(), d.entry(), m);
+            prop_assert_eq!(
+                naive_sides(d.entry(), m),
+                (true, true),
+                "{} decided by {:?} for {:?}",
+                outcome.verdict.word(),
+                d.entry(),
+                m
+            );
             prop_assert_eq!(d.entry().spoof_type, t);
         }
         if let Verdict::Allow(d) = &outcome.verdict {
@@ -330,7 +356,12 @@ pub fn check_pair_invariant(list: &TenantList) -> Result<(), TestCaseError> {
 
         let mut infrastructure_alone = message(Sender::parse(NOBODY).expect("sender"), e.spoof_type);
         put_infrastructure(&mut infrastructure_alone, &pair.infrastructure);
-        prop_assert_ne!(verdict_ok(&infrastructure_alone)?, "allow", "the infrastructure alone was allowed: {:?}", infrastructure_alone);
+        prop_assert_ne!(
+            verdict_ok(&infrastructure_alone)?,
+            "allow",
+            "the infrastructure alone was allowed: {:?}",
+            infrastructure_alone
+        );
 
         // The From of this allow with the infrastructure of the next one.
         let Rule::Allow(next) = &allows[(n + 1) % allows.len()].rule else { unreachable!("checked above") };
@@ -347,5 +378,10 @@ pub fn check_pair_invariant(list: &TenantList) -> Result<(), TestCaseError> {
 /// generator. proptest's default (ChaCha) is built without optimisation in `cargo test` and then costs more
 /// than generating and checking a list; XorShift is plenty random for picking test values.
 pub fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig { cases, failure_persistence: None, rng_algorithm: RngAlgorithm::XorShift, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        rng_algorithm: RngAlgorithm::XorShift,
+        ..ProptestConfig::default()
+    }
 }
