@@ -22,7 +22,7 @@ pub mod validate;
 pub use engine::{diff, explain, import, matcher, plan, replay, scan, tally};
 pub use model::characters as text;
 pub use model::header_codes as meaning;
-pub use model::{address, date, diagnostic, domain, entry, guid, ipv4, message, pair, policy};
+pub use model::{address, date, diagnostic, domain, entry, guid, ipv4, message, pair, policy, words};
 pub use read::csv_records as records;
 pub use read::list_files as source;
 pub use read::raw_list as raw;

@@ -9,7 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::entry::{Entry, Identity, TenantList};
-use crate::model::pair::{Action, Infrastructure, Rule, Side};
+use crate::model::pair::{Infrastructure, Rule, Side};
+use crate::model::words::Action;
 
 /// What happened to one entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

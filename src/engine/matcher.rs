@@ -21,7 +21,8 @@ use crate::model::domain::is_self_or_parent;
 use crate::model::entry::{Entry, TenantList, spoof_type_for};
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::message::{Host, Message};
-use crate::model::pair::{Action, Infrastructure, Side, SpoofType, SpoofedUser};
+use crate::model::pair::{Infrastructure, Side, SpoofedUser};
+use crate::model::words::{Action, SpoofType};
 
 /// A validated list, indexed for matching. Built once; cannot change.
 ///

@@ -14,7 +14,8 @@ use std::collections::HashMap;
 use crate::model::characters::printable;
 use crate::model::entry::{Entry, TenantList};
 use crate::model::guid::Guid;
-use crate::model::pair::{Action, Side, SpoofType};
+use crate::model::pair::Side;
+use crate::model::words::{Action, SpoofType};
 use crate::read::tabl_export::{ExportRow, RowProblem, RowWords};
 use crate::validate::list::MAX_ENTRIES;
 

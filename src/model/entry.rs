@@ -6,8 +6,9 @@ use crate::model::date::Date;
 use crate::model::diagnostic::{EntryLabel, Span};
 use crate::model::domain::{Domain, is_self_or_parent};
 use crate::model::guid::Guid;
-use crate::model::pair::{Action, Infrastructure, Rule, Side, SpoofType, SpoofedUser};
+use crate::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
 use crate::model::policy::Policy;
+use crate::model::words::{Action, SpoofType};
 
 /// What spoofctl keeps beside an entry. The service has no such fields (TABL-ABOUT): they live only in git.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]

@@ -12,7 +12,8 @@ use crate::model::characters::{bad_char_error, first_bad_domain_char, printable}
 use crate::model::diagnostic::{Code, ValueError};
 use crate::model::domain::Domain;
 use crate::model::ipv4::Ipv4Slash24;
-use crate::model::pair::{SpoofType, SpoofedUser};
+use crate::model::pair::SpoofedUser;
+use crate::model::words::SpoofType;
 
 /// A host name in normal form (lowercase ASCII, no trailing dot), for the message side of matching.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

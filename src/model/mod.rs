@@ -14,3 +14,4 @@ pub mod ipv4;
 pub mod message;
 pub mod pair;
 pub mod policy;
+pub mod words;

@@ -14,6 +14,7 @@ use crate::model::characters::printable;
 use crate::model::diagnostic::{Code, ValueError};
 use crate::model::domain::Domain;
 use crate::model::ipv4::Ipv4Slash24;
+pub use crate::model::words::{Action, SpoofType, Word};
 
 /// The 5322.From sender an entry is about: a whole domain or one address. Never a wildcard.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -198,57 +199,6 @@ pub enum Block {
     /// `*` as the infrastructure: this sender via any infrastructure.
     AnyInfrastructure(SpoofedUser),
 }
-
-/// Allow or block: the service's two actions (TABL-ABOUT). Within a list, block beats allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    /// Let the pair's spoofed mail through.
-    Allow,
-    /// Block the pair's mail.
-    Block,
-}
-
-/// Internal (the spoofed domain is one of the tenant's accepted domains) or external (CMDLETS, `-SpoofType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SpoofType {
-    /// Spoofing one of the tenant's own domains.
-    Internal,
-    /// Spoofing any other domain.
-    External,
-}
-
-/// Words that name one value of a small set: lowercase in lists, capitalised as the service writes them.
-pub trait Word: Sized + Copy + 'static {
-    /// Every value with its list word (lowercase) and the service's word.
-    const WORDS: &'static [(Self, &'static str, &'static str)];
-
-    /// The list's word: `allow`, `external`.
-    fn list_word(self) -> &'static str;
-
-    /// The service's capitalisation, as the cmdlets and `Export-Csv` write it: `Allow`, `External` (CMDLETS).
-    fn service_word(self) -> &'static str;
-
-    /// Reads a word in any case (`External`, `external`, `EXTERNAL`).
-    fn parse_word(raw: &str) -> Option<Self> {
-        Self::WORDS.iter().find(|(_, list, _)| list.eq_ignore_ascii_case(raw)).map(|(v, _, _)| *v)
-    }
-}
-
-macro_rules! word {
-    ($ty:ident, $( $v:ident => $list:literal, $svc:literal; )+) => {
-        impl Word for $ty {
-            const WORDS: &'static [(Self, &'static str, &'static str)] = &[$(($ty::$v, $list, $svc)),+];
-            fn list_word(self) -> &'static str { match self { $($ty::$v => $list,)+ } }
-            fn service_word(self) -> &'static str { match self { $($ty::$v => $svc,)+ } }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.list_word()) }
-        }
-    };
-}
-
-word!(Action, Allow => "allow", "Allow"; Block => "block", "Block";);
-word!(SpoofType, Internal => "internal", "Internal"; External => "external", "External";);
 
 /// An entry's rule: an allow of a concrete pair, or a block.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

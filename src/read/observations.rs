@@ -16,7 +16,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::message::{Host, Message, Sender};
-use crate::model::pair::{SpoofType, Word};
+use crate::model::words::{SpoofType, Word};
 use crate::read::csv_records::{Fields, Records, folded_name, stopped_after};
 
 /// Which shape a file has, with the column of each field.

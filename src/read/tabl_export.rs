@@ -20,7 +20,8 @@ use crate::model::diagnostic::Span;
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, Metadata, spoof_type_for};
 use crate::model::guid::Guid;
-use crate::model::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
+use crate::model::pair::{Rule, RuleError, Side};
+use crate::model::words::{Action, SpoofType, Word};
 use crate::read::csv_records::{Records, folded_name, stopped_after};
 use crate::read::encoding::{EncodingError, utf8_reader};
 

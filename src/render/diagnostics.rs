@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{Style, entry_json, plural};
 use crate::model::diagnostic::{Diagnostic, Severity};
-use crate::model::pair::Action;
+use crate::model::words::Action;
 use crate::validate::pipeline::Checked;
 
 /// One diagnostic as text, in the layout of the product spec.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::model::entry::{Entry, TenantList};
-use crate::model::pair::{Action, SpoofType, Word};
+use crate::model::words::{Action, SpoofType, Word};
 use crate::render::powershell::{PREAMBLE, command};
 use crate::render::safe_cell;
 

@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 
 use crate::model::diagnostic::Span;
 use crate::model::entry::Entry;
-use crate::model::pair::Word;
+use crate::model::words::Word;
 use crate::read::raw_list::{ENTRY_KEYS, RawEntry, RawList};
 use crate::read::yaml::{Comment, scalar};
 use crate::validate::pipeline::Checked;

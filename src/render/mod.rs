@@ -22,7 +22,7 @@ use std::borrow::Cow;
 use serde_json::{Value, json};
 
 use crate::model::diagnostic::EntryLabel;
-use crate::model::pair::Word;
+use crate::model::words::Word;
 
 /// Whether to colour human output (a terminal, and `NO_COLOR` unset).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -12,7 +12,7 @@ use crate::engine::matcher::Outcome;
 use crate::engine::tally::Tally;
 use crate::model::entry::TenantList;
 use crate::model::message::{Host, Message, Sender, ServiceInfrastructure};
-use crate::model::pair::Word;
+use crate::model::words::Word;
 use crate::read::observations::Row;
 
 /// How many uncovered pairs the summary lists.

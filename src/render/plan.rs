@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::engine::plan::{LiveItem, Plan, Refusal};
 use crate::model::entry::Entry;
-use crate::model::pair::{Action, SpoofType, Word};
+use crate::model::words::{Action, SpoofType, Word};
 use crate::render::Style;
 use crate::render::export::new_command;
 use crate::render::powershell::{PREAMBLE, command};

@@ -10,8 +10,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::diagnostic::Code;
-use crate::model::pair::{Action, SpoofType, Word};
 use crate::model::policy::Level;
+use crate::model::words::{Action, SpoofType, Word};
 use crate::read::raw_list::{ENTRY_KEYS, TOP_KEYS};
 use crate::validate::list::{FORMAT_VERSION, MAX_ENTRIES};
 

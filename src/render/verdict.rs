@@ -8,7 +8,7 @@ use super::{Style, entry_json};
 use crate::engine::matcher::{Failed, NearMiss, Outcome, Verdict, Via};
 use crate::model::entry::Entry;
 use crate::model::message::Message;
-use crate::model::pair::Word;
+use crate::model::words::Word;
 
 fn place(entry: &Entry, outcome: &Outcome<'_>) -> String {
     format!("{}:{}:{}", outcome.list.path.display(), entry.span.line, entry.span.column)

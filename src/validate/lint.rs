@@ -9,7 +9,8 @@ use crate::model::date::Date;
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, TenantList};
-use crate::model::pair::{Action, Infrastructure, Rule, Side, SpoofType, SpoofedUser};
+use crate::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
+use crate::model::words::{Action, SpoofType};
 use crate::validate::list::MAX_ENTRIES;
 
 static SHARED: LazyLock<Vec<(Domain, String)>> = LazyLock::new(|| {

@@ -12,8 +12,9 @@ use crate::model::diagnostic::{Code, Diagnostic, EntryLabel, Span, ValueError};
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, Identity, Metadata, TenantList, spoof_type_for};
 use crate::model::guid::Guid;
-use crate::model::pair::{Action, Rule, RuleError, Side, SpoofType, Word};
+use crate::model::pair::{Rule, RuleError, Side};
 use crate::model::policy::{Level, Policy};
+use crate::model::words::{Action, SpoofType, Word};
 use crate::read::raw_list::{Located, RawEntry, RawList, closest};
 
 /// The most spoofed-sender entries the service holds for one tenant, allow and block together (TABL-SPOOF,
