@@ -1,8 +1,9 @@
 //! Raw list: the file's keys and values as written, each with its place, before any value is interpreted.
 //!
 //! This step checks the shape (known keys, text where text belongs, required keys present) and reports every
-//! problem it finds; `validate.rs` then turns the raw values into the model.
+//! problem it finds; `validate::list` then turns the raw values into the model.
 
+use std::fmt;
 use std::path::Path;
 
 use crate::model::diagnostic::{Code, Diagnostic, Span};
@@ -17,11 +18,74 @@ pub struct Located<T> {
     pub span: Span,
 }
 
-/// The keys of a list file, in the order `fmt` writes them.
-pub const TOP_KEYS: &[&str] = &["version", "tenant", "accepted-domains", "policy", "entries"];
-/// The keys of an entry, in the order `fmt` writes them.
-pub const ENTRY_KEYS: &[&str] =
-    &["spoofed", "infrastructure", "type", "action", "reason", "owner", "ticket", "expires", "id"];
+/// Declares the keys of one kind of mapping: an enum, its names, and the order `fmt` writes them in.
+macro_rules! keys {
+    ($(#[doc = $doc:literal])+ $name:ident { $( $(#[doc = $vdoc:literal])+ $variant:ident = $key:literal, )+ }) => {
+        $(#[doc = $doc])+
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $( $(#[doc = $vdoc])+ $variant, )+
+        }
+
+        impl $name {
+            /// Every key, in the order `fmt` writes them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Their names as written in a list file, in the same order.
+            pub const NAMES: &'static [&'static str] = &[$($key),+];
+
+            /// The key as written in a list file.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $key,)+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+keys! {
+    /// The keys of a list file.
+    TopKey {
+        /// `version`: the list format's version.
+        Version = "version",
+        /// `tenant`: free text naming the tenant.
+        Tenant = "tenant",
+        /// `accepted-domains`: the tenant's domains, to infer each entry's type.
+        AcceptedDomains = "accepted-domains",
+        /// `policy`: lint levels.
+        Policy = "policy",
+        /// `entries`: the spoofed-sender entries.
+        Entries = "entries",
+    }
+}
+
+keys! {
+    /// The keys of an entry.
+    EntryKey {
+        /// `spoofed`: the spoofed user.
+        Spoofed = "spoofed",
+        /// `infrastructure`: the sending infrastructure.
+        Infrastructure = "infrastructure",
+        /// `type`: internal or external.
+        Type = "type",
+        /// `action`: allow or block.
+        Action = "action",
+        /// `reason`: why the entry exists.
+        Reason = "reason",
+        /// `owner`: who answers for it.
+        Owner = "owner",
+        /// `ticket`: the change that approved it.
+        Ticket = "ticket",
+        /// `expires`: the review date.
+        Expires = "expires",
+        /// `id`: the service's `Identity` GUID.
+        Id = "id",
+    }
+}
 
 /// A list file as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,25 +100,74 @@ pub struct RawList {
     pub policy: Vec<(Located<String>, Located<String>)>,
     /// `entries`.
     pub entries: Vec<RawEntry>,
-    /// Each top-level key written, with its place.
-    pub keys: Vec<Located<&'static str>>,
+    /// Each top-level key written, with its place, in file order (written even when its value is not usable).
+    pub keys: Vec<Located<TopKey>>,
 }
 
-/// One entry as written.
+impl RawList {
+    /// Where `key` is written, if it is.
+    pub fn key(&self, key: TopKey) -> Option<Span> {
+        self.keys.iter().find(|k| k.value == key).map(|k| k.span)
+    }
+}
+
+/// An entry's value as written: its text and place, and the place of its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The text of the value.
+    pub value: String,
+    /// Where the value starts.
+    pub span: Span,
+    /// Where its key starts.
+    pub key: Span,
+}
+
+/// One entry as written: each key a field of its own, present when the key holds a text value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawEntry {
     /// Where the entry starts.
     pub span: Span,
-    /// Each key written, with its value and the key's place, in file order.
-    pub fields: Vec<(Located<&'static str>, Located<String>)>,
+    /// `spoofed`.
+    pub spoofed: Option<Field>,
+    /// `infrastructure`.
+    pub infrastructure: Option<Field>,
+    /// `type`.
+    pub spoof_type: Option<Field>,
+    /// `action`.
+    pub action: Option<Field>,
+    /// `reason`.
+    pub reason: Option<Field>,
+    /// `owner`.
+    pub owner: Option<Field>,
+    /// `ticket`.
+    pub ticket: Option<Field>,
+    /// `expires`.
+    pub expires: Option<Field>,
+    /// `id`.
+    pub id: Option<Field>,
     /// Where the entry's closing `}` is, when it is written as a flow mapping (`{spoofed: ..., ...}`).
     pub closed_at: Option<Span>,
 }
 
 impl RawEntry {
-    /// The value of `key`, if written.
-    pub fn get(&self, key: &str) -> Option<&Located<String>> {
-        self.fields.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
+    /// The field of `key`.
+    pub fn field(&self, key: EntryKey) -> Option<&Field> {
+        match key {
+            EntryKey::Spoofed => self.spoofed.as_ref(),
+            EntryKey::Infrastructure => self.infrastructure.as_ref(),
+            EntryKey::Type => self.spoof_type.as_ref(),
+            EntryKey::Action => self.action.as_ref(),
+            EntryKey::Reason => self.reason.as_ref(),
+            EntryKey::Owner => self.owner.as_ref(),
+            EntryKey::Ticket => self.ticket.as_ref(),
+            EntryKey::Expires => self.expires.as_ref(),
+            EntryKey::Id => self.id.as_ref(),
+        }
+    }
+
+    /// The fields written, in the order `fmt` writes them.
+    pub fn fields(&self) -> impl Iterator<Item = (EntryKey, &Field)> {
+        EntryKey::ALL.iter().filter_map(|&k| Some((k, self.field(k)?)))
     }
 }
 
@@ -65,6 +178,20 @@ pub fn read(file: &Path, root: &Node) -> (RawList, Vec<Diagnostic>) {
     (list, r.diagnostics)
 }
 
+/// A mapping's pairs, taken key by key; [`RawReader::finish`] then reports every key nobody took, so a typo
+/// is never dropped in silence (cargo-deny's `TableHelper`).
+struct Table<'n> {
+    pairs: Vec<&'n (Node, Node)>,
+}
+
+impl<'n> Table<'n> {
+    /// The key and value of `key`, taken out of the table. The YAML reader already refused a key written twice.
+    fn take(&mut self, key: &str) -> Option<&'n (Node, Node)> {
+        let at = self.pairs.iter().position(|(k, _)| matches!(&k.value, Value::Text(t) if t == key))?;
+        Some(self.pairs.remove(at))
+    }
+}
+
 struct RawReader<'a> {
     file: &'a Path,
     diagnostics: Vec<Diagnostic>,
@@ -73,23 +200,27 @@ struct RawReader<'a> {
 impl RawReader<'_> {
     fn list(&mut self, root: &Node) -> RawList {
         let mut list = RawList::default();
-        let Some(pairs) = self.map(root, "the list file", "start the file with `version: 1`") else { return list };
-        for (key, value) in pairs {
-            let Some(name) = self.key(key, TOP_KEYS, "a list file") else { continue };
-            list.keys.push(Located { value: name, span: key.span });
-            match name {
-                "version" => list.version = self.text(value, name),
-                "tenant" => list.tenant = self.text(value, name),
-                "accepted-domains" => list.accepted_domains = self.text_list(value, name),
-                "policy" => list.policy = self.policy(value),
-                _ => list.entries = self.entries(value),
+        let Some(mut table) = self.table(root, "the list file", "start the file with `version: 1`") else {
+            return list;
+        };
+        for &key in TopKey::ALL {
+            let Some((k, value)) = table.take(key.name()) else { continue };
+            list.keys.push(Located { value: key, span: k.span });
+            match key {
+                TopKey::Version => list.version = self.text(value, key.name()),
+                TopKey::Tenant => list.tenant = self.text(value, key.name()),
+                TopKey::AcceptedDomains => list.accepted_domains = self.text_list(value, key.name()),
+                TopKey::Policy => list.policy = self.policy(value),
+                TopKey::Entries => list.entries = self.entries(value),
             }
         }
+        self.finish(table, TopKey::NAMES, "a list file");
+        list.keys.sort_by_key(|k| k.span);
         for (key, hint) in [
-            ("version", "add `version: 1` at the top"),
-            ("entries", "add `entries:` with the list's entries (or `entries: []`)"),
+            (TopKey::Version, "add `version: 1` at the top"),
+            (TopKey::Entries, "add `entries:` with the list's entries (or `entries: []`)"),
         ] {
-            if !list.keys.iter().any(|k| k.value == key) {
+            if list.key(key).is_none() {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::MissingKey,
@@ -116,19 +247,34 @@ impl RawReader<'_> {
     }
 
     fn entry(&mut self, node: &Node) -> Option<RawEntry> {
-        let pairs = self.map(
+        let mut t = self.table(
             node,
             "an entry",
             "write an entry as `- spoofed: ...` with `infrastructure:` and `action:` below it",
         )?;
-        let mut entry = RawEntry { span: node.span, fields: Vec::new(), closed_at: node.closed_at };
-        for (key, value) in pairs {
-            let Some(name) = self.key(key, ENTRY_KEYS, "an entry") else { continue };
-            if let Some(text) = self.text(value, name) {
-                entry.fields.push((Located { value: name, span: key.span }, text));
-            }
-        }
+        let entry = RawEntry {
+            span: node.span,
+            spoofed: self.field(&mut t, EntryKey::Spoofed),
+            infrastructure: self.field(&mut t, EntryKey::Infrastructure),
+            spoof_type: self.field(&mut t, EntryKey::Type),
+            action: self.field(&mut t, EntryKey::Action),
+            reason: self.field(&mut t, EntryKey::Reason),
+            owner: self.field(&mut t, EntryKey::Owner),
+            ticket: self.field(&mut t, EntryKey::Ticket),
+            expires: self.field(&mut t, EntryKey::Expires),
+            id: self.field(&mut t, EntryKey::Id),
+            closed_at: node.closed_at,
+        };
+        self.finish(t, EntryKey::NAMES, "an entry");
         Some(entry)
+    }
+
+    /// Takes `key` from an entry's table: its text value, or nothing (a missing key, or a value that is not
+    /// text, which is reported).
+    fn field(&mut self, table: &mut Table, key: EntryKey) -> Option<Field> {
+        let (k, value) = table.take(key.name())?;
+        let text = self.text(value, key.name())?;
+        Some(Field { value: text.value, span: text.span, key: k.span })
     }
 
     fn policy(&mut self, node: &Node) -> Vec<(Located<String>, Located<String>)> {
@@ -156,23 +302,31 @@ impl RawReader<'_> {
         }
     }
 
-    fn key(&mut self, key: &Node, known: &[&'static str], within: &str) -> Option<&'static str> {
-        let Value::Text(text) = &key.value else {
-            self.wrong(key, "a key", "keys are words such as `spoofed`");
-            return None;
-        };
-        if let Some(k) = known.iter().find(|k| **k == text) {
-            return Some(k);
-        }
-        let hint = match closest(text, known) {
-            Some(k) => format!("did you mean `{k}`? ({within} takes: {})", known.join(", ")),
-            None => format!("{within} takes: {}", known.join(", ")),
-        };
-        self.diagnostics.push(
-            Diagnostic::new(Code::UnknownKey, self.file, Some(key.span), format!("unknown key `{text}` in {within}"))
+    fn table<'n>(&mut self, node: &'n Node, what: &str, hint: &str) -> Option<Table<'n>> {
+        Some(Table { pairs: self.map(node, what, hint)?.iter().collect() })
+    }
+
+    /// Reports every key left in `table`: none of `known` (often a typo), or not a word at all.
+    fn finish(&mut self, table: Table, known: &[&str], within: &str) {
+        for (key, _) in table.pairs {
+            let Value::Text(text) = &key.value else {
+                self.wrong(key, "a key", "keys are words such as `spoofed`");
+                continue;
+            };
+            let hint = match closest(text, known) {
+                Some(k) => format!("did you mean `{k}`? ({within} takes: {})", known.join(", ")),
+                None => format!("{within} takes: {}", known.join(", ")),
+            };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::UnknownKey,
+                    self.file,
+                    Some(key.span),
+                    format!("unknown key `{text}` in {within}"),
+                )
                 .with_hint(hint),
-        );
-        None
+            );
+        }
     }
 
     fn text(&mut self, node: &Node, key: &str) -> Option<Located<String>> {

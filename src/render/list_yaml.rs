@@ -3,7 +3,7 @@
 //! Canonical form: keys in the order `version`, `tenant`, `accepted-domains`, `policy`, `entries`; accepted
 //! domains sorted; policy lints sorted by code; entries sorted by identity (spoofed domain, then the domain
 //! entry before its addresses, then infrastructure, then type; `*` first) within their section, one blank
-//! line between entries; entry keys in the order of [`ENTRY_KEYS`]; every value in normal form. An
+//! line between entries; entry keys in the order of [`EntryKey::ALL`]; every value in normal form. An
 //! unwritten `type` stays unwritten. Comments are kept: each one travels with the key or entry it stands
 //! above, or the line it ends.
 //!
@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use crate::model::diagnostic::Span;
 use crate::model::entry::Entry;
 use crate::model::words::Word;
-use crate::read::raw_list::{ENTRY_KEYS, RawEntry, RawList};
+use crate::read::raw_list::{EntryKey, RawEntry, RawList, TopKey};
 use crate::read::yaml::{Comment, scalar};
 use crate::validate::pipeline::Checked;
 
@@ -40,12 +40,12 @@ pub enum FormatError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Anchor {
     Start,
-    Top(&'static str),
+    Top(TopKey),
     Policy(usize),
     /// Above entry `i` (in file order), with a blank line right below: it heads a section that starts there.
     Heading(usize),
     Entry(usize),
-    Field(usize, &'static str),
+    Field(usize, EntryKey),
     /// Below an entry's last key, indented like its keys (a commented-out field, say).
     EntryEnd(usize),
     End,
@@ -68,24 +68,28 @@ pub fn format(checked: &Checked) -> Result<String, FormatError> {
     let list = &checked.list;
     w.leading(Anchor::Start, "");
 
-    w.line(Anchor::Top("version"), "", &format!("version: {}", raw.version.as_ref().map_or("1", |v| v.value.as_str())));
+    w.line(
+        Anchor::Top(TopKey::Version),
+        "",
+        &format!("version: {}", raw.version.as_ref().map_or("1", |v| v.value.as_str())),
+    );
     if let Some(tenant) = &list.tenant {
-        w.line(Anchor::Top("tenant"), "", &format!("tenant: {}", scalar(tenant)));
+        w.line(Anchor::Top(TopKey::Tenant), "", &format!("tenant: {}", scalar(tenant)));
     }
-    if raw.keys.iter().any(|k| k.value == "accepted-domains") {
+    if raw.key(TopKey::AcceptedDomains).is_some() {
         let domains: Vec<&str> = list.accepted_domains.iter().map(|d| d.as_str()).collect();
-        w.line(Anchor::Top("accepted-domains"), "", &format!("accepted-domains: [{}]", domains.join(", ")));
+        w.line(Anchor::Top(TopKey::AcceptedDomains), "", &format!("accepted-domains: [{}]", domains.join(", ")));
     }
-    if raw.keys.iter().any(|k| k.value == "policy") {
+    if raw.key(TopKey::Policy).is_some() {
         let mut policy: Vec<(usize, String)> =
             raw.policy.iter().enumerate().map(|(i, (k, l))| (i, format!("{}: {}", k.value, l.value))).collect();
         policy.sort_by(|a, b| a.1.cmp(&b.1));
-        w.line(Anchor::Top("policy"), "", if policy.is_empty() { "policy: {}" } else { "policy:" });
+        w.line(Anchor::Top(TopKey::Policy), "", if policy.is_empty() { "policy: {}" } else { "policy:" });
         for (i, text) in policy {
             w.line(Anchor::Policy(i), "  ", &text);
         }
     }
-    w.line(Anchor::Top("entries"), "", if list.entries.is_empty() { "entries: []" } else { "entries:" });
+    w.line(Anchor::Top(TopKey::Entries), "", if list.entries.is_empty() { "entries: []" } else { "entries:" });
     let mut blank_before = false;
     for (start, mut section) in sections(&w.comments, list.entries.len()) {
         if w.comments.contains_key(&Anchor::Heading(start)) {
@@ -189,7 +193,7 @@ impl Writer {
 
     fn entry(&mut self, i: usize, entry: &Entry) {
         self.leading(Anchor::Entry(i), "  ");
-        for (n, (key, value)) in ENTRY_KEYS.iter().filter_map(|k| field(entry, k).map(|v| (k, v))).enumerate() {
+        for (n, (key, value)) in EntryKey::ALL.iter().filter_map(|&k| field(entry, k).map(|v| (k, v))).enumerate() {
             // The first key's line opens the item (`  - `): comments above it go above the item, at the
             // item's indent, where they read back as the entry's own.
             let (indent, comment_indent) = if n == 0 { ("  - ", "  ") } else { ("    ", "    ") };
@@ -203,7 +207,7 @@ impl Writer {
 /// One entry as a YAML list item, in canonical form (two-space indent, as under `entries:`).
 pub fn entry_yaml(entry: &Entry) -> String {
     let mut out = String::new();
-    for (n, (key, value)) in ENTRY_KEYS.iter().filter_map(|k| field(entry, k).map(|v| (k, v))).enumerate() {
+    for (n, (key, value)) in EntryKey::ALL.iter().filter_map(|&k| field(entry, k).map(|v| (k, v))).enumerate() {
         let indent = if n == 0 { "  - " } else { "    " };
         let _ = writeln!(out, "{indent}{key}: {value}");
     }
@@ -211,19 +215,18 @@ pub fn entry_yaml(entry: &Entry) -> String {
 }
 
 /// The value of an entry's key in normal form, or `None` when the key is not written.
-fn field(entry: &Entry, key: &str) -> Option<String> {
+fn field(entry: &Entry, key: EntryKey) -> Option<String> {
     let text = |t: &Option<String>| t.as_deref().map(scalar);
     match key {
-        "spoofed" => Some(scalar(&entry.rule.spoofed().to_string())),
-        "infrastructure" => Some(scalar(&entry.rule.infrastructure().to_string())),
-        "type" => entry.type_written.then(|| entry.spoof_type.list_word().to_string()),
-        "action" => Some(entry.action().list_word().to_string()),
-        "reason" => text(&entry.meta.reason),
-        "owner" => text(&entry.meta.owner),
-        "ticket" => text(&entry.meta.ticket),
-        "expires" => entry.meta.expires.map(|d| d.to_string()),
-        "id" => entry.meta.id.as_ref().map(|g| g.to_string()),
-        _ => None,
+        EntryKey::Spoofed => Some(scalar(&entry.rule.spoofed().to_string())),
+        EntryKey::Infrastructure => Some(scalar(&entry.rule.infrastructure().to_string())),
+        EntryKey::Type => entry.type_written.then(|| entry.spoof_type.list_word().to_string()),
+        EntryKey::Action => Some(entry.action().list_word().to_string()),
+        EntryKey::Reason => text(&entry.meta.reason),
+        EntryKey::Owner => text(&entry.meta.owner),
+        EntryKey::Ticket => text(&entry.meta.ticket),
+        EntryKey::Expires => entry.meta.expires.map(|d| d.to_string()),
+        EntryKey::Id => entry.meta.id.as_ref().map(|g| g.to_string()),
     }
 }
 
@@ -238,7 +241,7 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
     anchors.extend(raw.policy.iter().enumerate().map(|(i, (k, _))| (k.span, Anchor::Policy(i))));
     for (i, e) in raw.entries.iter().enumerate() {
         anchors.push((e.span, Anchor::Entry(i)));
-        anchors.extend(e.fields.iter().map(|(k, _)| (k.span, Anchor::Field(i, k.value))));
+        anchors.extend(e.fields().map(|(key, f)| (f.key, Anchor::Field(i, key))));
     }
     anchors.sort();
     let mut attached: BTreeMap<Anchor, Attached> = BTreeMap::new();
@@ -344,6 +347,6 @@ fn placement(checked: &Checked) -> Placement {
 fn inside_or_under(entry: &RawEntry, c: &Comment) -> bool {
     match entry.closed_at {
         Some(end) => c.span < end,
-        None => entry.fields.iter().map(|(k, _)| k.span.column).min().is_some_and(|keys| c.span.column >= keys),
+        None => entry.fields().map(|(_, f)| f.key.column).min().is_some_and(|keys| c.span.column >= keys),
     }
 }

@@ -15,7 +15,7 @@ use crate::model::guid::Guid;
 use crate::model::pair::{Rule, RuleError, Side};
 use crate::model::policy::{Level, Policy};
 use crate::model::words::{Action, SpoofType, Word};
-use crate::read::raw_list::{Located, RawEntry, RawList, closest};
+use crate::read::raw_list::{EntryKey, Field, Located, RawEntry, RawList, TopKey, closest};
 
 /// The most spoofed-sender entries the service holds for one tenant, allow and block together (TABL-SPOOF,
 /// "Limits").
@@ -76,7 +76,7 @@ impl Validator<'_> {
     /// an error above it, a warning (a lint) above 90%. Counted on the entries written, valid or not.
     fn entry_count(&mut self, raw: &RawList, policy: &Policy) {
         let n = raw.entries.len();
-        let span = raw.keys.iter().find(|k| k.value == "entries").map(|k| k.span);
+        let span = raw.key(TopKey::Entries);
         if n > MAX_ENTRIES {
             self.diagnostics.push(
                 Diagnostic::new(
@@ -153,17 +153,18 @@ impl Validator<'_> {
 
     fn entry(&mut self, raw: &RawEntry, accepted: &[Domain]) -> Option<Entry> {
         let before = self.diagnostics.len();
-        let written = |key: &str| raw.get(key).map_or("?", |v| v.value.as_str()).to_string();
+        let written = |field: &Option<Field>| field.as_ref().map_or("?", |v| v.value.as_str()).to_string();
         let label = EntryLabel {
-            spoofed: written("spoofed"),
-            infrastructure: written("infrastructure"),
+            spoofed: written(&raw.spoofed),
+            infrastructure: written(&raw.infrastructure),
             spoof_type: None,
             action: None,
         };
-        let spoofed = self.required(raw, "spoofed", &label, Side::parse_spoofed);
-        let infrastructure = self.required(raw, "infrastructure", &label, Side::parse_infrastructure);
-        let action = self.required(raw, "action", &label, |w| word::<Action>(w, "an action", "`allow` or `block`"));
-        let written_type = raw.get("type").and_then(|t| {
+        let spoofed = self.required(raw, EntryKey::Spoofed, &label, Side::parse_spoofed);
+        let infrastructure = self.required(raw, EntryKey::Infrastructure, &label, Side::parse_infrastructure);
+        let action =
+            self.required(raw, EntryKey::Action, &label, |w| word::<Action>(w, "an action", "`allow` or `block`"));
+        let written_type = raw.spoof_type.as_ref().and_then(|t| {
             self.report(word::<SpoofType>(&t.value, "a spoof type", "`internal` or `external`"), t.span, Some(&label))
         });
         let meta = self.metadata(raw, &label);
@@ -194,7 +195,7 @@ impl Validator<'_> {
             }
         };
         debug_assert!(!(s_any && i_any));
-        if raw.get("type").is_some() && written_type.is_none() {
+        if raw.spoof_type.is_some() && written_type.is_none() {
             return None; // an invalid `type` is already reported
         }
         let spoof_type = self.spoof_type(raw, domain.as_ref(), written_type, accepted, &label)?;
@@ -203,14 +204,14 @@ impl Validator<'_> {
     }
 
     fn rule_error(&mut self, raw: &RawEntry, error: RuleError, spoofed_any: bool, label: EntryLabel) {
-        let span_of = |key| raw.get(key).map_or(raw.span, |v| v.span);
+        let span_of = |field: &Option<Field>| field.as_ref().map_or(raw.span, |v| v.span);
         let d = match error {
             RuleError::AllowWildcard => {
                 let (span, fix, alone) = if spoofed_any {
-                    (span_of("spoofed"), "name the spoofed domain or address", "infrastructure")
+                    (span_of(&raw.spoofed), "name the spoofed domain or address", "infrastructure")
                 } else {
                     (
-                        span_of("infrastructure"),
+                        span_of(&raw.infrastructure),
                         "name the sending infrastructure (DKIM domain, PTR domain or IPv4 /24)",
                         "domain",
                     )
@@ -230,11 +231,11 @@ impl Validator<'_> {
     fn required<T>(
         &mut self,
         raw: &RawEntry,
-        key: &str,
+        key: EntryKey,
         label: &EntryLabel,
         parse: impl Fn(&str) -> Result<T, ValueError>,
     ) -> Option<T> {
-        match raw.get(key) {
+        match raw.field(key) {
             Some(v) => self.report(parse(&v.value), v.span, Some(label)),
             None => {
                 self.diagnostics.push(
@@ -258,7 +259,7 @@ impl Validator<'_> {
         let inferred = domain.filter(|_| !accepted.is_empty()).map(|d| (d, spoof_type_for(accepted, d.as_str())));
         match (written, inferred) {
             (Some(w), Some((d, i))) if w != i => {
-                let span = raw.get("type").map(|t| t.span).unwrap_or(raw.span);
+                let span = raw.spoof_type.as_ref().map_or(raw.span, |t| t.span);
                 let why = match i {
                     SpoofType::Internal => format!("`{d}` is under the accepted domains, so the type is `internal`"),
                     SpoofType::External => format!("`{d}` is not under any accepted domain, so the type is `external`"),
@@ -304,11 +305,11 @@ impl Validator<'_> {
             move |v| check_free_text(v, &format!("`{key}`")).map(|()| v.to_string())
         }
         let meta = Metadata {
-            reason: self.optional(raw, "reason", label, text("reason")),
-            owner: self.optional(raw, "owner", label, text("owner")),
-            ticket: self.optional(raw, "ticket", label, text("ticket")),
-            expires: self.optional(raw, "expires", label, Date::parse),
-            id: self.optional(raw, "id", label, Guid::parse),
+            reason: self.optional(&raw.reason, label, text("reason")),
+            owner: self.optional(&raw.owner, label, text("owner")),
+            ticket: self.optional(&raw.ticket, label, text("ticket")),
+            expires: self.optional(&raw.expires, label, Date::parse),
+            id: self.optional(&raw.id, label, Guid::parse),
         };
         (self.diagnostics.len() == before).then_some(meta)
     }
@@ -316,12 +317,11 @@ impl Validator<'_> {
     /// An optional key's value, parsed; a bad value is reported.
     fn optional<T>(
         &mut self,
-        raw: &RawEntry,
-        key: &str,
+        field: &Option<Field>,
         label: &EntryLabel,
         parse: impl Fn(&str) -> Result<T, ValueError>,
     ) -> Option<T> {
-        let v = raw.get(key)?;
+        let v = field.as_ref()?;
         self.report(parse(&v.value), v.span, Some(label))
     }
 
