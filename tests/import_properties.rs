@@ -21,7 +21,8 @@ use spoofctl::check::check;
 use spoofctl::date::Date;
 use spoofctl::domain::Domain;
 use spoofctl::entry::TenantList;
-use spoofctl::import::{Merged, list_text, merge};
+use spoofctl::format::list_text;
+use spoofctl::import::{Merged, merge};
 use spoofctl::pair::{Action, Rule, Side};
 use spoofctl::tabl::read_export;
 

@@ -3,11 +3,12 @@
 use std::fs::File;
 
 use super::atomic;
-use spoofctl::engine::import::{Merged, list_text, merge};
+use spoofctl::engine::import::{Merged, merge};
 use spoofctl::model::characters::check_free_text;
 use spoofctl::model::domain::Domain;
 use spoofctl::read::tabl_export::read_export;
 use spoofctl::render;
+use spoofctl::render::list_yaml::list_text;
 
 use super::args::ImportArgs;
 use super::{Exit, fail, out, stderr_style};

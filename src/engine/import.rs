@@ -1,17 +1,12 @@
-//! Import: entries from TABL exports, merged into one list file in canonical form.
+//! Import: entries from TABL exports, merged into one set of entries (`render::list_yaml::list_text` writes
+//! them as a list file).
 
 use std::collections::HashMap;
-use std::path::Path;
 
-use crate::model::date::Date;
-use crate::model::diagnostic::Diagnostic;
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, Identity};
 use crate::model::guid::Guid;
 use crate::read::tabl_export::{ExportRow, RowProblem, entry_of};
-use crate::read::yaml::scalar;
-use crate::render::list_yaml::{entry_yaml, format};
-use crate::validate::pipeline::check;
 
 /// The entries of several exports, merged, and the rows that could not be used.
 #[derive(Debug, Default)]
@@ -101,30 +96,4 @@ pub fn merge(merged: &mut Merged, source: &str, rows: &[ExportRow], accepted: &[
             }
         }
     }
-}
-
-/// The list file for these entries, in canonical form. Errors mean the entries do not make a valid list
-/// (more than 1024 of them, say); nothing should be written then.
-pub fn list_text(tenant: Option<&str>, accepted: &[Domain], entries: &[Entry]) -> Result<String, Vec<Diagnostic>> {
-    let mut text = String::from("version: 1\n");
-    if let Some(t) = tenant {
-        text.push_str(&format!("tenant: {}\n", scalar(t)));
-    }
-    if !accepted.is_empty() {
-        let names: Vec<&str> = accepted.iter().map(Domain::as_str).collect();
-        text.push_str(&format!("accepted-domains: [{}]\n", names.join(", ")));
-    }
-    text.push_str(if entries.is_empty() { "entries: []\n" } else { "entries:\n" });
-    for e in entries {
-        text.push_str(&entry_yaml(e));
-    }
-    // Lints do not depend on the date for what is checked here; any date will do.
-    let checked = check(Path::new("imported.yaml"), &text, Date::today_utc());
-    format(&checked).map_err(|_| {
-        checked
-            .diagnostics
-            .into_iter()
-            .filter(|d| d.severity == crate::model::diagnostic::Severity::Error && !d.code.is_lint())
-            .collect()
-    })
 }

@@ -16,12 +16,16 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::diagnostic::Span;
+use std::path::Path;
+
+use crate::model::date::Date;
+use crate::model::diagnostic::{Diagnostic, Severity, Span};
+use crate::model::domain::Domain;
 use crate::model::entry::Entry;
 use crate::model::words::Word;
 use crate::read::raw_list::{EntryKey, RawEntry, RawList, TopKey};
 use crate::read::yaml::{Comment, scalar};
-use crate::validate::pipeline::Checked;
+use crate::validate::pipeline::{Checked, check};
 
 /// Why a file cannot be formatted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -349,4 +353,26 @@ fn inside_or_under(entry: &RawEntry, c: &Comment) -> bool {
         Some(end) => c.span < end,
         None => entry.fields().map(|(_, f)| f.key.column).min().is_some_and(|keys| c.span.column >= keys),
     }
+}
+
+/// The list file for these entries, in canonical form. Errors mean the entries do not make a valid list
+/// (more than 1024 of them, say); nothing should be written then.
+pub fn list_text(tenant: Option<&str>, accepted: &[Domain], entries: &[Entry]) -> Result<String, Vec<Diagnostic>> {
+    let mut text = String::from("version: 1\n");
+    if let Some(t) = tenant {
+        text.push_str(&format!("tenant: {}\n", scalar(t)));
+    }
+    if !accepted.is_empty() {
+        let names: Vec<&str> = accepted.iter().map(Domain::as_str).collect();
+        text.push_str(&format!("accepted-domains: [{}]\n", names.join(", ")));
+    }
+    text.push_str(if entries.is_empty() { "entries: []\n" } else { "entries:\n" });
+    for e in entries {
+        text.push_str(&entry_yaml(e));
+    }
+    // Lints do not depend on the date for what is checked here; any date will do.
+    let checked = check(Path::new("imported.yaml"), &text, Date::today_utc());
+    format(&checked).map_err(|_| {
+        checked.diagnostics.into_iter().filter(|d| d.severity == Severity::Error && !d.code.is_lint()).collect()
+    })
 }
