@@ -282,6 +282,27 @@ fn two_live_rows_for_one_pair_are_both_kept() {
     assert_eq!(ids, ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]);
 }
 
+/// A live value no list can hold keeps its own identity: it is shown as the tenant wrote it (not lowercased
+/// into something else), matches no list entry, and is left to the admin as unmanaged.
+#[test]
+fn an_invalid_live_value_is_kept_as_written_and_unmanaged() {
+    let csv = "Identity,SpoofedUser,SendingInfrastructure,SpoofType,Action\n11111111-1111-1111-1111-111111111111,Contoso.COM,TMS.mx.com$,External,Allow\n";
+    let rows = read_export(Cursor::new(csv.as_bytes().to_vec())).expect("export");
+    let live: Vec<spoofctl::plan::LiveItem> =
+        rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("row")).collect();
+    assert_eq!((live[0].spoofed.as_str(), live[0].infrastructure.as_str()), ("contoso.com", "TMS.mx.com$"));
+    assert!(live[0].identity.is_none());
+    let list = spoofctl::check::check(
+        std::path::Path::new("l.yaml"),
+        "version: 1\nentries:\n  - {spoofed: contoso.com, infrastructure: tms.mx.com, type: external, action: allow}\n",
+        spoofctl::date::Date::parse("2026-01-01").expect("date"),
+    )
+    .list;
+    let p = spoofctl::plan::plan(&list, &live, false, false);
+    assert_eq!(p.create.len(), 1, "the list's entry is not the invalid live one");
+    assert_eq!(p.unmanaged.len(), 1);
+}
+
 /// Review finding: an address starting with `#` survives a CSV round trip (no row is taken for a comment).
 #[test]
 fn hash_addresses_survive_a_csv_round_trip() {

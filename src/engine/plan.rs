@@ -12,9 +12,9 @@
 use std::collections::HashMap;
 
 use crate::model::characters::printable;
-use crate::model::entry::{Entry, TenantList};
+use crate::model::entry::{Entry, Identity, TenantList};
 use crate::model::guid::Guid;
-use crate::model::pair::Side;
+use crate::model::pair::{Side, WILDCARD};
 use crate::model::words::{Action, SpoofType};
 use crate::read::tabl_export::{ExportRow, RowProblem, RowWords};
 use crate::validate::list::MAX_ENTRIES;
@@ -31,6 +31,9 @@ pub struct LiveItem {
     pub place: String,
     /// `Identity`, if the export has it.
     pub id: Option<Guid>,
+    /// What makes it the same entry as a list's: `None` when a side is not a value a list can hold, so that
+    /// it matches no list entry and is reported as unmanaged, never folded into another value.
+    pub identity: Option<Identity>,
     /// The spoofed user, in normal form when it parses (as the tenant has it otherwise).
     pub spoofed: String,
     /// The infrastructure, likewise.
@@ -49,25 +52,32 @@ impl LiveItem {
         let spoof_type = spoof_type.ok_or_else(|| {
             row.problem("the export has no SpoofType: export with Get-TenantAllowBlockListSpoofItems".into())
         })?;
-        let spoofed = Side::parse_spoofed(&row.spoofed)
-            .map_or_else(|_| printable(&row.spoofed).to_lowercase(), |s| s.to_string());
-        let infrastructure = Side::parse_infrastructure(&row.infrastructure)
-            .map_or_else(|_| printable(&row.infrastructure).to_lowercase(), |s| s.to_string());
-        Ok(LiveItem { place: row.place.clone(), id, spoofed, infrastructure, spoof_type, action })
-    }
-
-    fn key(&self) -> (String, String, SpoofType) {
-        (self.spoofed.clone(), self.infrastructure.clone(), self.spoof_type)
+        let spoofed = Side::parse_spoofed(&row.spoofed);
+        let infrastructure = Side::parse_infrastructure(&row.infrastructure);
+        let text = |side: Result<String, _>, raw: &str| side.unwrap_or_else(|_| printable(raw));
+        let (spoofed_text, infrastructure_text) = (
+            text(spoofed.as_ref().map(ToString::to_string), &row.spoofed),
+            text(infrastructure.as_ref().map(ToString::to_string), &row.infrastructure),
+        );
+        let identity = match (spoofed, infrastructure) {
+            (Ok(spoofed), Ok(infrastructure)) => Some(Identity { spoofed, infrastructure, spoof_type }),
+            _ => None,
+        };
+        Ok(LiveItem {
+            place: row.place.clone(),
+            id,
+            identity,
+            spoofed: spoofed_text,
+            infrastructure: infrastructure_text,
+            spoof_type,
+            action,
+        })
     }
 
     /// An allow with `*` on a side: the service accepts it, a spoofctl list never holds it.
     pub fn is_wildcard_allow(&self) -> bool {
-        self.action == Action::Allow && (self.spoofed == "*" || self.infrastructure == "*")
+        self.action == Action::Allow && (self.spoofed == WILDCARD || self.infrastructure == WILDCARD)
     }
-}
-
-fn key_of(e: &Entry) -> (String, String, SpoofType) {
-    (e.rule.spoofed().to_string(), e.rule.infrastructure().to_string(), e.spoof_type)
 }
 
 /// An entry whose action differs between the list and the tenant.
@@ -133,12 +143,16 @@ impl Plan<'_> {
 /// Compares the list with the live entries. `prune` removes the tenant's unmanaged entries; `force` accepts
 /// a plan that removes many.
 pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], prune: bool, force: bool) -> Plan<'a> {
-    let mut by_key: HashMap<(String, String, SpoofType), &LiveItem> = HashMap::new();
+    let mut by_key: HashMap<&Identity, &LiveItem> = HashMap::new();
     let mut unmanaged = Vec::new();
     for item in live {
+        let Some(identity) = &item.identity else {
+            unmanaged.push(item);
+            continue;
+        };
         // Two live items for one pair and type (spelled differently in the tenant, say `1.2.3.4/24` and
         // `1.2.3.0/24`): the first one stands for the list's entry, the others are unmanaged.
-        match by_key.entry(item.key()) {
+        match by_key.entry(identity) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(item);
             }
@@ -149,7 +163,7 @@ pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], prune: bool, force: 
     entries.sort_by_key(|e| e.identity());
     let (mut create, mut change) = (Vec::new(), Vec::new());
     for entry in entries {
-        match by_key.remove(&key_of(entry)) {
+        match by_key.remove(&entry.identity()) {
             None => create.push(entry),
             Some(item) if item.action != entry.action() => change.push(ActionChange { entry, live: item }),
             Some(_) => {}

@@ -5,6 +5,7 @@ use std::fmt;
 use crate::model::characters::{describe_char, printable};
 use crate::model::diagnostic::{Code, ValueError};
 use crate::model::domain::Domain;
+use crate::model::words::WILDCARD;
 
 /// An address in normal form: lowercase, a plain local part, a valid domain.
 ///
@@ -28,7 +29,7 @@ impl Address {
         let Some((local, domain)) = raw.rsplit_once('@') else {
             return Err(invalid("it has no `@`", "write an address as `name@contoso.com`"));
         };
-        if local.contains('*') {
+        if local.contains(WILDCARD) {
             return Err(ValueError::new(
                 Code::PartialWildcard,
                 format!("`{}`: a wildcard inside an address is not supported by the service", printable(raw)),

@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::model::characters::{bad_char_error, first_bad_domain_char, printable};
 use crate::model::diagnostic::{Code, ValueError};
+use crate::model::words::WILDCARD;
 
 /// A domain name in normal form: lowercase ASCII (Unicode labels in their punycode form), no trailing dot,
 /// valid labels, and not a public suffix or TLD (an entry for `com` would cover a whole namespace).
@@ -18,7 +19,7 @@ const MAX_LABEL_LEN: usize = 63;
 impl Domain {
     /// Parses a domain into normal form, or says why it is not one.
     pub fn parse(raw: &str) -> Result<Domain, ValueError> {
-        if raw.contains('*') {
+        if raw.contains(WILDCARD) {
             return Err(ValueError::new(
                 Code::PartialWildcard,
                 format!("`{}`: a wildcard inside a domain is not supported by the service", printable(raw)),
@@ -50,7 +51,7 @@ impl Domain {
         };
         // IDNA maps full-width and compatibility characters (`＊`, `＄`, `；`) to their ASCII forms: the
         // result is checked again, or they would slip past every character rule above.
-        if ascii.contains('*') {
+        if ascii.contains(WILDCARD) {
             return Err(ValueError::new(
                 Code::PartialWildcard,
                 format!("`{}`: a wildcard inside a domain is not supported by the service", printable(raw)),

@@ -14,7 +14,7 @@ use crate::model::characters::printable;
 use crate::model::diagnostic::{Code, ValueError};
 use crate::model::domain::Domain;
 use crate::model::ipv4::Ipv4Slash24;
-pub use crate::model::words::{Action, SpoofType, Word};
+pub use crate::model::words::{Action, SpoofType, WILDCARD, Word};
 
 /// The 5322.From sender an entry is about: a whole domain or one address. Never a wildcard.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -143,9 +143,6 @@ pub enum Side<T> {
     /// A concrete value.
     Is(T),
 }
-
-/// The wildcard as written in lists and in the service.
-pub const WILDCARD: &str = "*";
 
 impl Side<SpoofedUser> {
     /// Parses `*` or a spoofed user.

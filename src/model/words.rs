@@ -4,6 +4,10 @@
 
 use std::fmt;
 
+/// The wildcard as written in lists and in the service: `*` alone is "any" on one side of an entry (TABL-SPOOF,
+/// "Domain pair syntax"); inside a value it is refused, the service documents no partial wildcards.
+pub const WILDCARD: &str = "*";
+
 /// Allow or block: the service's two actions (TABL-ABOUT). Within a list, block beats allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {

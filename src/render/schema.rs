@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::model::diagnostic::Code;
 use crate::model::policy::Level;
+use crate::model::words::WILDCARD;
 use crate::model::words::{Action, SpoofType, Word};
 use crate::read::raw_list::{EntryKey, TopKey};
 use crate::validate::list::{FORMAT_VERSION, MAX_ENTRIES};
@@ -144,16 +145,16 @@ pub fn list_schema() -> Value {
             {
                 "description": "An allow is a pair: neither side may be `*`.",
                 "if": allow,
-                "then": { "properties": { "spoofed": { "not": { "const": "*" } }, "infrastructure": { "not": { "const": "*" } } } },
+                "then": { "properties": { "spoofed": { "not": { "const": WILDCARD } }, "infrastructure": { "not": { "const": WILDCARD } } } },
             },
             {
                 "description": "`*` spans internal and external domains alike, so its `type` must be written.",
-                "if": { "properties": { "spoofed": { "const": "*" } }, "required": ["spoofed"] },
+                "if": { "properties": { "spoofed": { "const": WILDCARD } }, "required": ["spoofed"] },
                 "then": { "required": ["type"] },
             },
             {
                 "description": "Even a block names one side: `*` on both sides would block all mail.",
-                "not": { "properties": { "spoofed": { "const": "*" }, "infrastructure": { "const": "*" } }, "required": ["spoofed", "infrastructure"] },
+                "not": { "properties": { "spoofed": { "const": WILDCARD }, "infrastructure": { "const": WILDCARD } }, "required": ["spoofed", "infrastructure"] },
             },
         ],
     });

@@ -8,6 +8,7 @@ use super::{Style, entry_json};
 use crate::engine::matcher::{Failed, NearMiss, Outcome, Verdict, Via};
 use crate::model::entry::Entry;
 use crate::model::message::Message;
+use crate::model::words::WILDCARD;
 use crate::model::words::Word;
 
 fn place(entry: &Entry, outcome: &Outcome<'_>) -> String {
@@ -122,7 +123,7 @@ fn via_json(via: Via, message: &Message) -> Value {
     };
     let value = match via {
         Via::Ip(r) => r.to_string(),
-        Via::Any => "*".to_string(),
+        Via::Any => WILDCARD.to_string(),
         _ => via.host(message).map(|h| h.to_string()).unwrap_or_default(),
     };
     json!({"kind": kind, "value": value})
