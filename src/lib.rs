@@ -12,6 +12,9 @@
 //! The promise: an allow is a pair. [`model::pair::Rule::Allow`] holds a [`model::pair::Pair`] of a concrete
 //! spoofed user and a concrete infrastructure; no wildcard can be put in one.
 
+// The library builds values; only the command line prints (clippy enforces it).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod engine;
 pub mod model;
 pub mod read;
