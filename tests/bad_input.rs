@@ -101,7 +101,7 @@ fn control_character_in_value() {
     refused(b"version: 1\nentries:\n  - spoofed: \"fabrikam.com\\u0007\"\n    infrastructure: tms.mx.com\n    type: external\n    action: block\n", "invalid-characters", "U+0007");
 }
 
-/// Review finding 8: `fmt` through a symbolic link rewrites the file it points to and keeps the link.
+/// Regression: `fmt` through a symbolic link rewrites the file it points to and keeps the link.
 #[cfg(unix)]
 #[test]
 fn fmt_follows_a_symlink() {
@@ -149,7 +149,7 @@ fn explain_streams_an_mbox() {
     assert!(!stdout.contains("X-Not-A-Header"));
 }
 
-/// Review finding: one quoted CSV field with a great many newlines is one record, and the record bound
+/// Regression: one quoted CSV field with a great many newlines is one record, and the record bound
 /// applies to it; memory stays bounded and the message does not repeat the field.
 #[test]
 fn a_huge_quoted_field_is_refused() {

@@ -63,7 +63,7 @@ fn git_not_installed() {
     );
 }
 
-/// Review findings: the repository root as a revision (`HEAD:`) reads its list files, named without the
+/// Regression: the repository root as a revision (`HEAD:`) reads its list files, named without the
 /// revision so that they pair with the working files; folders pair by name even with one file each; a
 /// written-out default type is no change; a metadata change names its fields.
 #[test]

@@ -1,5 +1,5 @@
 //! Where `fmt` puts comments: each case is a list as written and the exact canonical text. Every case also
-//! formats again to itself. Regression cases from the first review are named after what went wrong.
+//! formats again to itself. Regression cases are named after what went wrong.
 
 use std::path::Path;
 
@@ -22,7 +22,7 @@ fn entry(spoofed: &str) -> String {
     format!("  - spoofed: {spoofed}\n    infrastructure: x.com\n    type: external\n    action: block\n")
 }
 
-/// Review finding 1: an empty block scalar swallowed the comments below it, and fmt deleted them.
+/// Regression: an empty block scalar swallowed the comments below it, and fmt deleted them.
 #[test]
 fn comments_after_an_empty_block_scalar_are_kept() {
     let text = format!(
@@ -33,7 +33,7 @@ fn comments_after_an_empty_block_scalar_are_kept() {
     assert!(out.contains("infrastructure: x.com  # the vendor's DKIM domain"), "{out}");
 }
 
-/// Review finding 2: `- # note` belongs to the item it opens, not to the entry above.
+/// Regression: `- # note` belongs to the item it opens, not to the entry above.
 #[test]
 fn comment_after_the_dash_stays_with_its_entry() {
     let text = format!(
@@ -43,7 +43,7 @@ fn comment_after_the_dash_stays_with_its_entry() {
     assert_eq!(fmt(&text), format!("{HEAD}  # note about a.com\n{}\n{}", entry("a.com"), entry("z.com")));
 }
 
-/// Review finding 2: a commented-out field after an entry's last key stays with that entry when entries
+/// Regression: a commented-out field after an entry's last key stays with that entry when entries
 /// are sorted.
 #[test]
 fn commented_out_field_stays_with_its_entry() {
@@ -51,7 +51,7 @@ fn commented_out_field_stays_with_its_entry() {
     assert_eq!(fmt(&text), format!("{HEAD}{}\n{}    # ticket: SEC-1\n", entry("a.com"), entry("z.com")));
 }
 
-/// Review finding 3: a comment above a key that becomes the entry's first made an empty list item.
+/// Regression: a comment above a key that becomes the entry's first made an empty list item.
 #[test]
 fn comment_above_a_key_that_moves_first() {
     let text = format!(
@@ -152,7 +152,7 @@ fn the_readme_example_of_sections_is_canonical() {
     assert_eq!(fmt(yaml), yaml);
 }
 
-/// Review finding (sections): only a blank line makes a heading. A `-` on a line of its own, or a
+/// Regression: only a blank line makes a heading. A `-` on a line of its own, or a
 /// commented-out field of the entry above, between a comment and its entry is not one; nor is the blank
 /// line after `- # note`, which opens its item.
 #[test]
@@ -176,7 +176,7 @@ fn only_a_blank_line_below_a_comment_makes_a_heading() {
     );
 }
 
-/// Review finding (line ends): in a file whose lines end in CR alone, comments were found by LF only, so
+/// Regression: in a file whose lines end in CR alone, comments were found by LF only, so
 /// one comment ran to the end of the file and `fmt` refused the file ("would read back differently"). Any
 /// line ends (LF, CRLF, CR) give the same canonical text, comments and headings in place.
 #[test]
@@ -194,7 +194,7 @@ fn comments_are_placed_whatever_the_line_ends() {
     }
 }
 
-/// Review finding (flow entries): in a flow sequence, a comment between two entries went to the entry above
+/// Regression: in a flow sequence, a comment between two entries went to the entry above
 /// (it was not left of that entry's `{`), as if it were a commented-out field. A comment is the entry
 /// above's only when indented at least like that entry's keys.
 #[test]
@@ -205,7 +205,7 @@ fn comments_between_flow_entries_go_with_the_entry_below() {
     assert_eq!(fmt(&text), format!("{HEAD}  # about a\n{}\n  # about b\n{}", entry("a.com"), entry("b.com")));
 }
 
-/// Second review, finding 1: with CR line ends, a block scalar ran to the next LF, the end of the file, and
+/// Regression: with CR line ends, a block scalar ran to the next LF, the end of the file, and
 /// every comment after it (or, for a block scalar list item, every comment in the file) was taken for
 /// scalar text and dropped without a word.
 #[test]
@@ -225,7 +225,7 @@ fn comments_after_a_block_scalar_with_cr_line_ends_are_kept() {
     assert!(out.contains("# top") && out.contains("# z"), "{out}");
 }
 
-/// Second review, finding 2: a comment on a block scalar's first line (`reason: >-  # note`) was inside
+/// Regression: a comment on a block scalar's first line (`reason: >-  # note`) was inside
 /// the scalar's range and dropped.
 #[test]
 fn a_comment_on_a_block_scalars_first_line_is_kept() {
@@ -235,7 +235,7 @@ fn a_comment_on_a_block_scalars_first_line_is_kept() {
     assert_eq!(fmt(&text), format!("{HEAD}{}    reason: text  # folded on purpose\n", entry("a.com")));
 }
 
-/// Second review, finding 3: a comment inside an entry's braces, after its last key, stays with it; one
+/// Regression: a comment inside an entry's braces, after its last key, stays with it; one
 /// after the `}` goes with the entry below (`comments_between_flow_entries_go_with_the_entry_below`).
 #[test]
 fn a_comment_inside_a_flow_entrys_braces_stays_with_it() {
@@ -246,7 +246,7 @@ fn a_comment_inside_a_flow_entrys_braces_stays_with_it() {
     assert_eq!(fmt(&text), format!("{HEAD}{}\n{}    # ticket: SEC-1\n", entry("a.com"), entry("z.com")));
 }
 
-/// Second review, finding 4: a heading indented like the keys, with a blank line above it, is a heading,
+/// Regression: a heading indented like the keys, with a blank line above it, is a heading,
 /// not a commented-out field of the entry above.
 #[test]
 fn a_heading_indented_like_keys_is_a_heading() {
@@ -257,7 +257,7 @@ fn a_heading_indented_like_keys_is_a_heading() {
     );
 }
 
-/// Second review, finding 5: a comment under a `-` written alone on its line is inside the item the `-`
+/// Regression: a comment under a `-` written alone on its line is inside the item the `-`
 /// opens, not a commented-out field of the entry above.
 #[test]
 fn a_comment_under_a_lone_dash_is_its_items() {

@@ -7,7 +7,7 @@
 mod common;
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::Path;
 
 use common::Rng;
 use spoofctl::diagnostic::Span;
@@ -84,7 +84,7 @@ fn entry(rng: &mut Rng, line: usize) -> Option<Entry> {
     let action = if rng.below(3) == 0 { Action::Block } else { Action::Allow };
     let rule = Rule::new(action, spoofed, infrastructure).ok()?;
     let spoof_type = if rng.below(4) == 0 { SpoofType::Internal } else { SpoofType::External };
-    Some(Entry { rule, spoof_type, type_written: true, meta: Metadata::default(), span: Span::new(line, 5) })
+    Some(Entry::new(rule, spoof_type, Metadata::default(), Span::new(line, 5)))
 }
 
 fn message(rng: &mut Rng) -> Message {
@@ -186,13 +186,7 @@ fn a_verdict_alone_is_the_full_outcomes_and_a_naive_scans() {
             entries.retain(|e| e.rule.spoofed() == Side::Any);
         }
         let accepted = if case % 2 == 0 { vec![Domain::parse("a.com").expect("d")] } else { Vec::new() };
-        let list = TenantList {
-            path: PathBuf::from("r.yaml"),
-            tenant: None,
-            accepted_domains: accepted,
-            policy: Default::default(),
-            entries,
-        };
+        let list = TenantList::new(Path::new("r.yaml"), accepted, entries);
         let matcher = Matcher::new(&list);
         lists += 1;
         let mut scratch = Vec::new();

@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::Path;
 
 use common::{check_pair_invariant, naive_sides, naive_type};
 
@@ -45,19 +45,12 @@ fn build(picks: &[(usize, usize, bool, bool)]) -> TenantList {
             continue;
         };
         let spoof_type = if internal { SpoofType::Internal } else { SpoofType::External };
-        let entry =
-            Entry { rule, spoof_type, type_written: true, meta: Metadata::default(), span: Span::new(n + 1, 5) };
+        let entry = Entry::new(rule, spoof_type, Metadata::default(), Span::new(n + 1, 5));
         if seen.insert((entry.rule.spoofed().to_string(), entry.rule.infrastructure().to_string(), spoof_type)) {
             entries.push(entry);
         }
     }
-    TenantList {
-        path: PathBuf::from("gen.yaml"),
-        tenant: None,
-        accepted_domains: vec![Domain::parse("a.com").expect("domain")],
-        policy: Default::default(),
-        entries,
-    }
+    TenantList::new(Path::new("gen.yaml"), vec![Domain::parse("a.com").expect("domain")], entries)
 }
 
 fn message_strategy() -> impl Strategy<Value = Message> {

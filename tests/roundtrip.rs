@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::io::Cursor;
-use std::path::PathBuf;
+use std::path::Path;
 
 use proptest::prelude::*;
 use spoofctl::diagnostic::Span;
@@ -42,24 +42,17 @@ fn list_strategy() -> impl Strategy<Value = TenantList> {
                 continue;
             };
             let spoof_type = if internal { SpoofType::Internal } else { SpoofType::External };
-            let entry = Entry {
+            let entry = Entry::new(
                 rule,
                 spoof_type,
-                type_written: true,
-                meta: Metadata { id: Some(Guid::parse(&uuid(id)).expect("guid")), ..Metadata::default() },
-                span: Span::new(n + 1, 5),
-            };
+                Metadata { id: Some(Guid::parse(&uuid(id)).expect("guid")), ..Metadata::default() },
+                Span::new(n + 1, 5),
+            );
             if seen.insert((entry.rule.spoofed().to_string(), entry.rule.infrastructure().to_string(), spoof_type)) {
                 entries.push(entry);
             }
         }
-        TenantList {
-            path: PathBuf::from("generated.yaml"),
-            tenant: None,
-            accepted_domains: Vec::new(),
-            policy: Default::default(),
-            entries,
-        }
+        TenantList::new(Path::new("generated.yaml"), Vec::new(), entries)
     })
 }
 
@@ -261,7 +254,7 @@ proptest! {
     }
 }
 
-/// Review finding: two live rows for one pair (spelled differently) are both kept: the second is
+/// Regression: two live rows for one pair (spelled differently) are both kept: the second is
 /// unmanaged, and a prune removes each GUID once.
 #[test]
 fn two_live_rows_for_one_pair_are_both_kept() {
@@ -269,13 +262,7 @@ fn two_live_rows_for_one_pair_are_both_kept() {
     let rows = read_export(Cursor::new(csv.as_bytes().to_vec())).expect("export");
     let live: Vec<spoofctl::plan::LiveItem> =
         rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("row")).collect();
-    let empty = TenantList {
-        path: PathBuf::from("empty.yaml"),
-        tenant: None,
-        accepted_domains: Vec::new(),
-        policy: Default::default(),
-        entries: Vec::new(),
-    };
+    let empty = TenantList::new(Path::new("empty.yaml"), Vec::new(), Vec::new());
     let p = spoofctl::plan::plan(&empty, &live, true, true);
     let mut ids: Vec<String> = p.remove.iter().map(|r| r.id.as_ref().expect("id").to_string()).collect();
     ids.sort();
@@ -303,7 +290,7 @@ fn an_invalid_live_value_is_kept_as_written_and_unmanaged() {
     assert_eq!(p.unmanaged.len(), 1);
 }
 
-/// Review finding: an address starting with `#` survives a CSV round trip (no row is taken for a comment).
+/// Regression: an address starting with `#` survives a CSV round trip (no row is taken for a comment).
 #[test]
 fn hash_addresses_survive_a_csv_round_trip() {
     let rule = Rule::new(
@@ -312,20 +299,8 @@ fn hash_addresses_survive_a_csv_round_trip() {
         Side::parse_infrastructure("tms.mx.com").expect("valid"),
     )
     .expect("rule");
-    let entry = Entry {
-        rule,
-        spoof_type: SpoofType::External,
-        type_written: true,
-        meta: Metadata::default(),
-        span: Span::new(1, 5),
-    };
-    let list = TenantList {
-        path: PathBuf::from("l.yaml"),
-        tenant: None,
-        accepted_domains: Vec::new(),
-        policy: Default::default(),
-        entries: vec![entry],
-    };
+    let entry = Entry::new(rule, SpoofType::External, Metadata::default(), Span::new(1, 5));
+    let list = TenantList::new(Path::new("l.yaml"), Vec::new(), vec![entry]);
     let merged = import(export::csv(&list));
     assert_eq!(summary(&merged.entries, false), summary(&list.entries, false));
 }

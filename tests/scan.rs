@@ -7,7 +7,7 @@ mod common;
 
 use std::io::{Cursor, Write as _};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::Path;
 
 use common::Rng;
 
@@ -43,21 +43,9 @@ fn list(seed: u64, name: &str) -> TenantList {
             continue;
         };
         let spoof_type = if i % 9 == 0 { SpoofType::Internal } else { SpoofType::External };
-        entries.push(Entry {
-            rule,
-            spoof_type,
-            type_written: true,
-            meta: Metadata::default(),
-            span: Span::new(i + 1, 5),
-        });
+        entries.push(Entry::new(rule, spoof_type, Metadata::default(), Span::new(i + 1, 5)));
     }
-    TenantList {
-        path: PathBuf::from(name),
-        tenant: None,
-        accepted_domains: Vec::new(),
-        policy: Default::default(),
-        entries,
-    }
+    TenantList::new(Path::new(name), Vec::new(), entries)
 }
 
 /// An observations file of `rows` rows: message rows or pair rows, with bad rows, blank lines, quoted fields

@@ -60,7 +60,7 @@ fn domains_rejected() {
         ("contoso\u{200B}.com", Code::InvalidCharacters),
         ("contoso.com/x", Code::InvalidCharacters),
         ("user@contoso.com", Code::InvalidCharacters),
-        // Review finding: full-width forms that IDNA maps to ASCII are checked after mapping.
+        // Regression: full-width forms that IDNA maps to ASCII are checked after mapping.
         ("＊.tms.mx.com", Code::PartialWildcard),
         ("ｘ＄ｙ.com", Code::InvalidCharacters),
         ("＝1＋1.com", Code::InvalidCharacters),
@@ -306,7 +306,7 @@ fn ids() {
     }
 }
 
-/// Review finding: message hosts get the same check after IDNA mapping.
+/// Regression: message hosts get the same check after IDNA mapping.
 #[test]
 fn message_hosts_refuse_full_width_forms() {
     use spoofctl::message::Host;

@@ -193,7 +193,7 @@ mod tests {
         m
     }
 
-    /// Review finding: huge message counts saturate instead of wrapping around.
+    /// Regression: huge message counts saturate instead of wrapping around.
     #[test]
     fn counts_saturate() {
         let mut t = Tally::default();

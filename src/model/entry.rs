@@ -53,6 +53,12 @@ pub struct Identity {
 }
 
 impl Entry {
+    /// An entry as a program builds one: its rule (which already holds the pair invariant), its type (as if
+    /// written), its metadata, and the place it stands for.
+    pub fn new(rule: Rule, spoof_type: SpoofType, meta: Metadata, span: Span) -> Entry {
+        Entry { rule, spoof_type, type_written: true, meta, span }
+    }
+
     /// Allow or block.
     pub fn action(&self) -> Action {
         self.rule.action()
@@ -111,6 +117,12 @@ pub struct TenantList {
 }
 
 impl TenantList {
+    /// A list of `entries`, as a program builds one: no tenant name, no policy. `accepted_domains` gives the
+    /// spoof type of messages matched against it.
+    pub fn new(path: &Path, accepted_domains: Vec<Domain>, entries: Vec<Entry>) -> TenantList {
+        TenantList { accepted_domains, entries, ..TenantList::empty(path) }
+    }
+
     /// A list with nothing in it, for a file that could not be read.
     pub fn empty(path: &Path) -> TenantList {
         TenantList {

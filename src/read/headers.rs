@@ -345,14 +345,14 @@ mod tests {
         HeaderBlocks::new(text.as_bytes()).map(|b| String::from_utf8(b.expect("read")).expect("utf-8")).collect()
     }
 
-    /// Review finding: a separator line inside a header block ends that message; the next starts there.
+    /// Regression: a separator line inside a header block ends that message; the next starts there.
     #[test]
     fn separator_ends_a_header_block() {
         let got = blocks("From a Sat\nFrom: a@x.example\nFrom b Sat\nFrom: b@x.example\n\nbody\n");
         assert_eq!(got, vec!["From: a@x.example\n", "From: b@x.example\n"]);
     }
 
-    /// Review finding: `From ` in a body separates messages only after a blank line.
+    /// Regression: `From ` in a body separates messages only after a blank line.
     #[test]
     fn from_in_a_body_is_text() {
         let got = blocks(

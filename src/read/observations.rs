@@ -469,7 +469,7 @@ mod tests {
     use super::*;
 
     /// An empty column between two columns that hold the halves of one character is empty, as it is read
-    /// alone (review finding: one UTF-8 check for the whole record made it "not valid UTF-8").
+    /// alone (a regression: one UTF-8 check for the whole record made it "not valid UTF-8").
     #[test]
     fn an_empty_field_inside_a_split_character_is_empty() {
         let text = b"From,Note,PTR,Extra\na@b.com,x\xC3,,\xA9y\n".to_vec();

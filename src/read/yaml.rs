@@ -574,7 +574,7 @@ mod tests {
         assert_eq!(found, vec![(1, "# top", false), (2, "# real", true), (8, "# after", false)]);
     }
 
-    /// Review finding 1: a block scalar ends at the first line indented no deeper than its key, so the comment
+    /// Regression: a block scalar ends at the first line indented no deeper than its key, so the comment
     /// there is a comment, whether the scalar is empty or not.
     #[test]
     fn block_scalar_ends_at_its_key_indent() {
