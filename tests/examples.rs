@@ -34,11 +34,41 @@ fn pre_commit_hooks() {
     }
 }
 
+/// The value of every `run:` key in a document.
+fn runs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::List(items) => items.iter().for_each(|n| runs(&n.value, out)),
+        Value::Map(pairs) => pairs.iter().for_each(|(k, v)| match (&k.value, &v.value) {
+            (Value::Text(key), Value::Text(script)) if key == "run" => out.push(script.clone()),
+            _ => runs(&v.value, out),
+        }),
+        Value::Text(_) | Value::Null => {}
+    }
+}
+
 /// The workflow validates the lists and posts the Markdown diff of a pull request.
 #[test]
 fn review_workflow() {
     let s = strings("examples/ci/spoofctl-review.yml").join("\n");
     assert!(s.contains("spoofctl validate --deny-warnings lists"));
-    assert!(s.contains("spoofctl diff \"origin/${{ github.base_ref }}:lists\" lists --format markdown > review.md"));
+    assert!(s.contains("spoofctl diff \"origin/$BASE_REF:lists\" lists --format markdown > review.md"));
+    assert!(s.contains("BASE_REF\n${{ github.base_ref }}"), "the base branch reaches the script through env");
     assert!(s.contains("gh pr comment"));
+}
+
+/// No `run:` script has a `${{ }}` expression pasted into its text, where a branch name or a title chosen by a
+/// pull request's author would run as shell code (zizmor's template-injection audit; `.ci/run` runs zizmor
+/// too). Values go through `env:`.
+#[test]
+fn workflow_scripts_take_values_from_the_environment() {
+    let path = "examples/ci/spoofctl-review.yml";
+    let text = std::fs::read_to_string(path).expect("file exists");
+    let (doc, _) = parse(Path::new(path), &text).expect("valid YAML");
+    let mut scripts = Vec::new();
+    runs(&doc.root.expect("a document").value, &mut scripts);
+    assert!(scripts.len() >= 4, "{scripts:?}");
+    for script in scripts {
+        assert!(!script.contains("${{"), "an expression pasted into a script: {script}");
+    }
+    assert!(!text.contains("@v4\n"), "actions are pinned to a commit");
 }
