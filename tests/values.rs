@@ -315,3 +315,22 @@ fn message_hosts_refuse_full_width_forms() {
     }
     assert_eq!(Host::parse("Bücher.Example.").map(|h| h.to_string()), Ok("xn--bcher-kva.example".to_string()));
 }
+
+/// A CSV cell is never read as a formula by a spreadsheet: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a `'` in front; other cells are left as they are.
+#[test]
+fn spreadsheet_cells_never_start_a_formula() {
+    for (value, cell) in [
+        ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("contoso.com", "contoso.com"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ] {
+        assert_eq!(spoofctl::render::safe_cell(value), cell, "{value:?}");
+    }
+}

@@ -37,11 +37,15 @@ impl Style {
     }
 }
 
-/// A CSV cell that a spreadsheet would not run as a formula: a leading `=`, `+`, `-` or `@` gets a `'`
-/// before it (OWASP, "CSV Injection").
+/// The first characters that make a spreadsheet read a cell as a formula: `=`, `+`, `-`, `@`, and a tab or a
+/// carriage return before one of them (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell that a spreadsheet would not run as a formula: a cell starting with one of [`FORMULA_STARTS`]
+/// gets a `'` before it.
 pub fn safe_cell<'a>(value: impl Into<Cow<'a, str>>) -> Cow<'a, str> {
     let value = value.into();
-    if value.starts_with(['=', '+', '-', '@']) { Cow::Owned(format!("'{value}")) } else { value }
+    if value.starts_with(FORMULA_STARTS) { Cow::Owned(format!("'{value}")) } else { value }
 }
 
 /// A count with thousands separators: `1,240`.
