@@ -2,6 +2,7 @@
 //! files a path names, git revisions, encodings, CSV records, TABL exports, observation files and message
 //! headers.
 
+pub mod columns;
 pub mod csv_records;
 pub mod encoding;
 pub mod headers;

@@ -17,7 +17,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::message::{Host, Message, Sender};
 use crate::model::words::{SpoofType, Word};
-use crate::read::csv_records::{Fields, Records, folded_name, stopped_after};
+use crate::read::columns::{Header, SameColumn};
+use crate::read::csv_records::{Fields, Records, stopped_after};
 
 /// Which shape a file has, with the column of each field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,9 @@ pub enum FileError {
         "the header row has neither {{SpoofedUser, SendingInfrastructure}} (pair rows) nor {{From}} (message rows); it has: {0}"
     )]
     UnknownColumns(String),
+    /// Two columns of the header are one column to spoofctl (`From` and `from`).
+    #[error(transparent)]
+    SameColumn(#[from] SameColumn),
     /// The file has no header row.
     #[error("the file is empty: no header row")]
     Empty,
@@ -82,28 +86,27 @@ pub enum FileError {
 
 /// Finds the shape from a header row.
 pub fn detect(header: Fields<'_>) -> Result<Shape, FileError> {
-    let names: Vec<String> = header.iter().map(|name| folded_name(&String::from_utf8_lossy(name))).collect();
-    let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
-    let spoofed = find(&["spoofeduser", "spoofedsender"]);
-    let infrastructure = find(&["sendinginfrastructure", "truesender", "infrastructure"]);
+    let header = Header::new(header.iter().map(|name| String::from_utf8_lossy(name).into_owned()).collect());
+    let find = |wanted: &[&str]| header.first_of(wanted);
+    let spoofed = find(&["spoofeduser", "spoofedsender"])?;
+    let infrastructure = find(&["sendinginfrastructure", "truesender", "infrastructure"])?;
     if let (Some(spoofed), Some(infrastructure)) = (spoofed, infrastructure) {
         return Ok(Shape::Pairs {
             spoofed,
             infrastructure,
-            count: find(&["messagecount", "count"]),
-            spoof_type: find(&["spooftype"]),
+            count: find(&["messagecount", "count"])?,
+            spoof_type: find(&["spooftype"])?,
         });
     }
-    if let Some(from) = find(&["from", "p2from", "headerfrom"]) {
+    if let Some(from) = find(&["from", "p2from", "headerfrom"])? {
         return Ok(Shape::Messages {
             from,
-            ptr: find(&["ptr"]),
-            ip: find(&["ip", "cip", "connectingip"]),
-            dkim: find(&["dkim"]),
+            ptr: find(&["ptr"])?,
+            ip: find(&["ip", "cip", "connectingip"])?,
+            dkim: find(&["dkim"])?,
         });
     }
-    let shown: Vec<String> = header.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
-    Err(FileError::UnknownColumns(shown.join(", ")))
+    Err(FileError::UnknownColumns(header.written().join(", ")))
 }
 
 /// One usable row.

@@ -16,12 +16,14 @@ use std::io::Read;
 
 use serde_json::Value;
 
+use crate::model::characters::printable;
 use crate::model::diagnostic::Span;
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, Metadata, spoof_type_for};
 use crate::model::guid::Guid;
 use crate::model::pair::{Rule, RuleError, Side};
 use crate::model::words::{Action, SpoofType, Word};
+use crate::read::columns::{Header, SameColumn, same_keys};
 use crate::read::csv_records::{Records, folded_name, stopped_after};
 use crate::read::encoding::{EncodingError, utf8_reader};
 
@@ -70,6 +72,9 @@ pub enum ExportError {
     /// JSON that does not parse, or is not objects of an export.
     #[error("{0}")]
     Json(String),
+    /// Two CSV columns that are one column to spoofctl (`Action` and `action`).
+    #[error(transparent)]
+    SameColumn(#[from] SameColumn),
     /// A CSV that breaks off.
     #[error("{}: {message}", stopped_after(*.row))]
     Broken {
@@ -134,6 +139,14 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
         let what = text.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())).unwrap_or(&text);
         ExportError::Json(format!("not valid JSON at line {line}, column {column}: {what}"))
     })?;
+    // serde_json keeps one value of a key written twice; the keys as written are read in a second pass.
+    let written_keys: Vec<Vec<String>> = match &value {
+        Value::Array(_) => {
+            serde_json::from_slice::<Vec<WrittenKeys>>(bytes).map(|k| k.into_iter().map(|k| k.0).collect())
+        }
+        _ => serde_json::from_slice::<WrittenKeys>(bytes).map(|k| vec![k.0]),
+    }
+    .map_err(|e| ExportError::Json(format!("not valid JSON: {e}")))?;
     let items = match value {
         Value::Array(items) => items,
         object @ Value::Object(_) => vec![object],
@@ -153,6 +166,12 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
                     "{place} is not an object with SpoofedUser, SendingInfrastructure, SpoofType and Action"
                 )));
             };
+            let keys = written_keys.get(n).map_or(&[][..], Vec::as_slice);
+            if let Some((a, b)) = same_keys(keys, JSON_KEYS) {
+                let (a, b) = (printable(a), printable(b));
+                let keys = if a == b { format!("`{a}` twice") } else { format!("`{a}` and `{b}`, the same key to spoofctl") };
+                return Err(ExportError::Json(format!("{place} has {keys}: keep one of them")));
+            }
             let get = |name: &str| {
                 fields.iter().find(|(k, _)| folded_name(k) == name).and_then(|(_, v)| match v {
                     Value::String(s) => Some(s.trim().to_string()),
@@ -178,6 +197,55 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
         .collect()
 }
 
+/// The keys an export item is read by (folded).
+const JSON_KEYS: &[&str] = &["identity", "spoofeduser", "sendinginfrastructure", "spooftype", "action"];
+
+/// The keys of a JSON object in the order written, a key written twice included (values are skipped); empty
+/// for anything that is not an object.
+struct WrittenKeys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for WrittenKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = WrittenKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<WrittenKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((key, serde::de::IgnoredAny)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(key);
+                }
+                Ok(WrittenKeys(keys))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<WrittenKeys, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(WrittenKeys(Vec::new()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<WrittenKeys, E> {
+                Ok(WrittenKeys(Vec::new()))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<WrittenKeys, E> {
+                Ok(WrittenKeys(Vec::new()))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<WrittenKeys, E> {
+                Ok(WrittenKeys(Vec::new()))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<WrittenKeys, E> {
+                Ok(WrittenKeys(Vec::new()))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<WrittenKeys, E> {
+                Ok(WrittenKeys(Vec::new()))
+            }
+            fn visit_unit<E>(self) -> Result<WrittenKeys, E> {
+                Ok(WrittenKeys(Vec::new()))
+            }
+        }
+        deserializer.deserialize_any(Keys)
+    }
+}
+
 fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     // No comment character: an address may start with `#`.
     let mut csv = Records::new(bytes);
@@ -187,21 +255,20 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
     if !csv.advance_to_header().map_err(|e| broken(e, csv.row()))? {
         return Err(ExportError::Empty);
     }
-    let header: Vec<String> = csv.record().iter().map(text).collect();
-    let names: Vec<String> = header.iter().map(|h| folded_name(h)).collect();
-    let col = |name: &str| names.iter().position(|n| n == name);
-    let current = (col("spoofeduser"), col("sendinginfrastructure"), col("spooftype"), col("action"));
-    let legacy = (col("sender"), col("spoofeduser"), col("allowedtospoof"));
+    let header = Header::new(csv.record().iter().map(text).collect());
+    let col = |name: &str| header.column(name);
+    let current = (col("spoofeduser")?, col("sendinginfrastructure")?, col("spooftype")?, col("action")?);
+    let legacy = (col("sender")?, current.0, col("allowedtospoof")?);
     enum Columns {
         Current { spoofed: usize, infra: usize, spoof_type: usize, action: usize, identity: Option<usize> },
         Legacy { sender: usize, spoofed: usize, allowed: usize },
     }
     let columns = match (current, legacy) {
         ((Some(spoofed), Some(infra), Some(spoof_type), Some(action)), _) => {
-            Columns::Current { spoofed, infra, spoof_type, action, identity: col("identity") }
+            Columns::Current { spoofed, infra, spoof_type, action, identity: col("identity")? }
         }
         (_, (Some(sender), Some(spoofed), Some(allowed))) => Columns::Legacy { sender, spoofed, allowed },
-        _ => return Err(ExportError::UnknownColumns(header.join(", "))),
+        _ => return Err(ExportError::UnknownColumns(header.written().join(", "))),
     };
     let mut rows = Vec::new();
     while csv.advance().map_err(|e| broken(e, csv.row()))? {
@@ -209,7 +276,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
         if record.is_blank() {
             continue;
         }
-        let defect = if record.len() < header.len() {
+        let defect = if record.len() < header.written().len() {
             Some("the row has fewer fields than the header: is the file cut off?".to_string())
         } else if record.iter().any(|f| std::str::from_utf8(f).is_err()) {
             Some("the row is not valid UTF-8".to_string())
