@@ -30,3 +30,33 @@ fn entry_limit() {
     assert_eq!(codes(1024), vec![(Code::NearEntryLimit, Severity::Warning)]);
     assert!(codes(1025).contains(&(Code::TooManyEntries, Severity::Error)));
 }
+
+/// An export as CSV and as JSON of `n` distinct entries.
+fn exports_of(n: usize) -> [String; 2] {
+    let mut csv = String::from("SpoofedUser,SendingInfrastructure,SpoofType,Action\n");
+    let mut json = Vec::new();
+    for i in 0..n {
+        csv.push_str(&format!("sender{i}.example,tms.mx.com,External,Block\n"));
+        json.push(format!(
+            r#"{{"SpoofedUser":"sender{i}.example","SendingInfrastructure":"tms.mx.com","SpoofType":"External","Action":"Block"}}"#
+        ));
+    }
+    [csv, format!("[{}]", json.join(","))]
+}
+
+/// An export holds at most the 1024 entries the service holds: one of 1025 rows or items is refused whole, as
+/// it is not one tenant's export, and reading stops keeping rows there (a hostile export of millions of rows
+/// costs its size in time, not many times its size in memory).
+#[test]
+fn an_export_holds_at_most_the_service_limit() {
+    use spoofctl::tabl::{ExportError, read_export};
+    for export in exports_of(1024) {
+        let rows = read_export(std::io::Cursor::new(export.into_bytes())).expect("1024 entries read");
+        assert_eq!(rows.len(), 1024);
+    }
+    for export in exports_of(1025) {
+        let error = read_export(std::io::Cursor::new(export.into_bytes())).expect_err("1025 entries refused");
+        assert!(matches!(error, ExportError::TooManyEntries), "{error}");
+        assert!(error.to_string().contains("more than 1024 entries"), "{error}");
+    }
+}

@@ -10,6 +10,10 @@ use crate::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
 use crate::model::policy::Policy;
 use crate::model::words::{Action, SpoofType};
 
+/// The most spoofed-sender entries the service holds for one tenant, allow and block together (TABL-SPOOF,
+/// "Limits"; New-TenantAllowBlockListSpoofItems).
+pub const MAX_ENTRIES: usize = 1024;
+
 /// What spoofctl keeps beside an entry. The service has no such fields (TABL-ABOUT): they live only in git.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Metadata {

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::model::characters::printable;
 use crate::model::diagnostic::Span;
 use crate::model::domain::Domain;
-use crate::model::entry::{Entry, Metadata, spoof_type_for};
+use crate::model::entry::{Entry, MAX_ENTRIES, Metadata, spoof_type_for};
 use crate::model::guid::Guid;
 use crate::model::pair::{Rule, RuleError, Side};
 use crate::model::words::{Action, SpoofType, Word};
@@ -72,6 +72,11 @@ pub enum ExportError {
     /// JSON that does not parse, or is not objects of an export.
     #[error("{0}")]
     Json(String),
+    /// More rows or items than the service holds for one tenant: not an export of one tenant's spoofed senders.
+    #[error(
+        "the export holds more than {MAX_ENTRIES} entries, the most the service holds for one tenant (TABL-SPOOF, \"Limits\"): is it an export of one tenant's spoofed senders?"
+    )]
+    TooManyEntries,
     /// Two CSV columns that are one column to spoofctl (`Action` and `action`).
     #[error(transparent)]
     SameColumn(#[from] SameColumn),
@@ -132,25 +137,17 @@ fn json_error_position(bytes: &[u8], e: &serde_json::Error) -> (usize, usize) {
 }
 
 fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+    let top: Top = serde_json::from_slice(bytes).map_err(|e| {
         let (line, column) = json_error_position(bytes, &e);
         // serde_json's own text ends with its position, which counts LF line ends only.
         let text = e.to_string();
         let what = text.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())).unwrap_or(&text);
         ExportError::Json(format!("not valid JSON at line {line}, column {column}: {what}"))
     })?;
-    // serde_json keeps one value of a key written twice; the keys as written are read in a second pass.
-    let written_keys: Vec<Vec<String>> = match &value {
-        Value::Array(_) => {
-            serde_json::from_slice::<Vec<WrittenKeys>>(bytes).map(|k| k.into_iter().map(|k| k.0).collect())
-        }
-        _ => serde_json::from_slice::<WrittenKeys>(bytes).map(|k| vec![k.0]),
-    }
-    .map_err(|e| ExportError::Json(format!("not valid JSON: {e}")))?;
-    let items = match value {
-        Value::Array(items) => items,
-        object @ Value::Object(_) => vec![object],
-        _ => {
+    let items = match top {
+        Top::Items(items) => items,
+        Top::TooMany => return Err(ExportError::TooManyEntries),
+        Top::Other => {
             return Err(ExportError::Json(
                 "expected an object or an array of objects, as ConvertTo-Json writes them".into(),
             ));
@@ -161,13 +158,13 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
         .enumerate()
         .map(|(n, item)| {
             let place = format!("item {}", n + 1);
-            let Value::Object(fields) = item else {
+            let Item(Some(fields)) = item else {
                 return Err(ExportError::Json(format!(
                     "{place} is not an object with SpoofedUser, SendingInfrastructure, SpoofType and Action"
                 )));
             };
-            let keys = written_keys.get(n).map_or(&[][..], Vec::as_slice);
-            if let Some((a, b)) = same_keys(keys, JSON_KEYS) {
+            let keys: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
+            if let Some((a, b)) = same_keys(&keys, JSON_KEYS) {
                 let (a, b) = (printable(a), printable(b));
                 let keys = if a == b { format!("`{a}` twice") } else { format!("`{a}` and `{b}`, the same key to spoofctl") };
                 return Err(ExportError::Json(format!("{place} has {keys}: keep one of them")));
@@ -200,49 +197,101 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
 /// The keys an export item is read by (folded).
 const JSON_KEYS: &[&str] = &["identity", "spoofeduser", "sendinginfrastructure", "spooftype", "action"];
 
-/// The keys of a JSON object in the order written, a key written twice included (values are skipped); empty
-/// for anything that is not an object.
-struct WrittenKeys(Vec<String>);
+/// A JSON export as `ConvertTo-Json` writes it: an array of items, or one object.
+enum Top {
+    /// The items, at most [`MAX_ENTRIES`].
+    Items(Vec<Item>),
+    /// More items than the service holds for a tenant: the ones past the limit were skipped, not kept.
+    TooMany,
+    /// Neither an array nor an object.
+    Other,
+}
 
-impl<'de> serde::Deserialize<'de> for WrittenKeys {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Keys;
-        impl<'de> serde::de::Visitor<'de> for Keys {
-            type Value = WrittenKeys;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<WrittenKeys, A::Error> {
-                let mut keys = Vec::new();
-                while let Some((key, serde::de::IgnoredAny)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
-                    keys.push(key);
-                }
-                Ok(WrittenKeys(keys))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<WrittenKeys, A::Error> {
-                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(WrittenKeys(Vec::new()))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<WrittenKeys, E> {
-                Ok(WrittenKeys(Vec::new()))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<WrittenKeys, E> {
-                Ok(WrittenKeys(Vec::new()))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<WrittenKeys, E> {
-                Ok(WrittenKeys(Vec::new()))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<WrittenKeys, E> {
-                Ok(WrittenKeys(Vec::new()))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<WrittenKeys, E> {
-                Ok(WrittenKeys(Vec::new()))
-            }
-            fn visit_unit<E>(self) -> Result<WrittenKeys, E> {
-                Ok(WrittenKeys(Vec::new()))
-            }
+/// One item: its keys and values in the order written, a key written twice included (serde_json's own map
+/// keeps one value of it); `None` for an item that is not an object.
+struct Item(Option<Vec<(String, Value)>>);
+
+/// Reads a JSON object's pairs as written.
+fn pairs<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Vec<(String, Value)>, A::Error> {
+    let mut pairs = Vec::new();
+    while let Some(pair) = map.next_entry::<String, Value>()? {
+        pairs.push(pair);
+    }
+    Ok(pairs)
+}
+
+/// Implements the scalar visits of a visitor whose value for any scalar is `$value`.
+macro_rules! scalars_are {
+    ($value:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
         }
-        deserializer.deserialize_any(Keys)
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
+impl<'de> serde::Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Item;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Item, A::Error> {
+                Ok(Item(Some(pairs(map)?)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Item, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Item(None))
+            }
+            scalars_are!(Item(None));
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Top {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Top;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object or an array of objects")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Top, A::Error> {
+                Ok(Top::Items(vec![Item(Some(pairs(map)?))]))
+            }
+            /// Keeps at most [`MAX_ENTRIES`] items; the rest are read through (the file must still be JSON)
+            /// but not kept, so a hostile export costs its size in time, not many times its size in memory.
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Top, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Item>()? {
+                    if items.len() == MAX_ENTRIES {
+                        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                        return Ok(Top::TooMany);
+                    }
+                    items.push(item);
+                }
+                Ok(Top::Items(items))
+            }
+            scalars_are!(Top::Other);
+        }
+        deserializer.deserialize_any(Visit)
     }
 }
 
@@ -275,6 +324,9 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
         let (n, record) = (csv.row(), csv.record());
         if record.is_blank() {
             continue;
+        }
+        if rows.len() == MAX_ENTRIES {
+            return Err(ExportError::TooManyEntries);
         }
         let defect = if record.len() < header.written().len() {
             Some("the row has fewer fields than the header: is the file cut off?".to_string())

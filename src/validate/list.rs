@@ -17,9 +17,7 @@ use crate::model::policy::{Level, Policy};
 use crate::model::words::{Action, SpoofType, Word};
 use crate::read::raw_list::{EntryKey, Field, Located, RawEntry, RawList, TopKey, closest};
 
-/// The most spoofed-sender entries the service holds for one tenant, allow and block together (TABL-SPOOF,
-/// "Limits").
-pub const MAX_ENTRIES: usize = 1024;
+pub use crate::model::entry::MAX_ENTRIES;
 
 /// The only list format version this spoofctl reads.
 pub const FORMAT_VERSION: &str = "1";
