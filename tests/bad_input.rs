@@ -296,3 +296,30 @@ fn broken_json_exports_name_the_place_whatever_the_line_ends() {
         );
     }
 }
+
+/// Endless input ends: `explain - </dev/zero` stops with an error once a header line passes 1 MiB, and a
+/// header block of many ordinary lines stops once it passes 1 MiB, both in bounded time and memory.
+#[test]
+fn explain_refuses_endless_headers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("list.yaml"), "version: 1\nentries: []\n").expect("write list");
+    let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+    let out = Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+        .args(["explain", "--list", "list.yaml", "-"])
+        .current_dir(dir.path())
+        .stdin(zero)
+        .output()
+        .expect("spoofctl runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-: a header line is longer than 1 MiB"));
+
+    let mut long = String::from("From: a@contoso.com\n");
+    while long.len() <= 1024 * 1024 {
+        long.push_str(&format!("X-Filler-{}: {}\n", long.len(), "x".repeat(900)));
+    }
+    long.push_str("\nbody\n");
+    std::fs::write(dir.path().join("long.eml"), long).expect("write message");
+    let out = spoofctl(&["explain", "--list", "list.yaml", "long.eml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("long.eml: the header block is longer than 1 MiB"));
+}

@@ -208,8 +208,18 @@ fn parse_antispam(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The most header bytes kept for one message; a longer header block is cut there (real ones are a few KiB).
+/// The most bytes of one message's header block, and of any one line: past it the input is refused, not cut
+/// (real header blocks are a few KiB, and RFC 5322 lines at most 998 characters), so that endless input such
+/// as `/dev/zero` ends with an error in bounded time and memory.
 pub const MAX_HEADER_BYTES: usize = 1024 * 1024;
+
+/// The error for input past [`MAX_HEADER_BYTES`].
+fn too_long(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{what} is longer than {} MiB: this is not a message", MAX_HEADER_BYTES / 1024 / 1024),
+    )
+}
 
 /// Reads the header blocks of the messages in a stream, one at a time: an `.eml` file (one message) or an
 /// mbox (messages after `From ` separator lines). Bodies are skipped, never kept: memory stays bounded
@@ -231,8 +241,9 @@ impl<R: BufRead> HeaderBlocks<R> {
         HeaderBlocks { input, line: Vec::new(), mbox: None, done: false, after_blank: true, pending: false }
     }
 
-    /// Reads one line into `self.line`, keeping at most [`MAX_HEADER_BYTES`] of it; `false` at the end.
-    fn next_line(&mut self) -> io::Result<bool> {
+    /// Reads one line into `self.line`; `false` at the end. A line longer than [`MAX_HEADER_BYTES`] is an
+    /// error in the headers; in a body, where any text may stand, only its first [`MAX_HEADER_BYTES`] are kept.
+    fn next_line(&mut self, in_body: bool) -> io::Result<bool> {
         self.line.clear();
         loop {
             let buf = self.input.fill_buf()?;
@@ -244,6 +255,9 @@ impl<R: BufRead> HeaderBlocks<R> {
                 None => (buf.len(), false),
             };
             let room = MAX_HEADER_BYTES.saturating_sub(self.line.len());
+            if take > room && !in_body {
+                return Err(too_long("a header line"));
+            }
             self.line.extend_from_slice(&buf[..take.min(room)]);
             self.input.consume(take);
             if end {
@@ -258,8 +272,8 @@ impl<R: BufRead> HeaderBlocks<R> {
     }
 
     /// Reads the next line; at the end or on an error the stream is done.
-    fn read(&mut self) -> io::Result<bool> {
-        let more = self.next_line();
+    fn read(&mut self, in_body: bool) -> io::Result<bool> {
+        let more = self.next_line(in_body);
         if !matches!(more, Ok(true)) {
             self.done = true;
         }
@@ -281,7 +295,7 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
         let mut block = Vec::new();
         self.pending = false;
         loop {
-            match self.read() {
+            match self.read(false) {
                 Err(e) => return Some(Err(e)),
                 Ok(false) => return (!block.is_empty()).then_some(Ok(block)),
                 Ok(true) => {}
@@ -309,9 +323,11 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
                 }
                 break;
             }
-            if block.len() < MAX_HEADER_BYTES {
-                block.extend_from_slice(&self.line);
+            if block.len() + self.line.len() > MAX_HEADER_BYTES {
+                self.done = true;
+                return Some(Err(too_long("the header block")));
             }
+            block.extend_from_slice(&self.line);
         }
         if self.pending {
             return Some(Ok(block));
@@ -322,7 +338,7 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
             return Some(Ok(block));
         }
         loop {
-            match self.read() {
+            match self.read(true) {
                 Err(e) => return Some(Err(e)),
                 Ok(false) => break,
                 Ok(true) => {}
