@@ -34,7 +34,7 @@ use spoofctl::entry::{Entry, Metadata, TenantList};
 use spoofctl::matcher::Matcher;
 use spoofctl::observations::Reader;
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
-use spoofctl::scan::{Matching, RowOutput, all_cores, match_rows};
+use spoofctl::scan::{Matching, NoRows, all_cores, match_rows};
 use spoofctl::tally::Tally;
 
 /// Rounds of runs; each phase reports its fastest run.
@@ -181,7 +181,7 @@ fn phase(kind: &str, data: &Path, entries: usize) {
 /// counting in file order. Returns the rows counted.
 fn scan_file(file: std::fs::File, m: &Matcher<'_>) -> u64 {
     let reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
-    let matching = Matching { matchers: std::slice::from_ref(m), output: RowOutput::Nothing };
+    let matching = Matching { matchers: std::slice::from_ref(m), output: NoRows };
     let workers = std::env::var("BENCH_WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or_else(all_cores);
     let (scanned, tallies) = match_rows(reader, &matching, workers, |_| ControlFlow::Continue(()));
     assert!(scanned.failure.is_none() && scanned.skipped == 0);

@@ -13,7 +13,8 @@ use spoofctl::date::Date;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::matcher::Matcher;
 use spoofctl::observations::Reader;
-use spoofctl::scan::{Matching, RowOutput, match_rows};
+use spoofctl::render::observations::CsvRows;
+use spoofctl::scan::{Matching, match_rows};
 use spoofctl::tally::Tally;
 
 static LIST: LazyLock<Checked> = LazyLock::new(|| {
@@ -49,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let Some(reader) = open() else { panic!("the file opened once and not twice") };
     let mut scanned_errors = Vec::new();
-    let matching = Matching { matchers: std::slice::from_ref(&matcher), output: RowOutput::Csv };
+    let matching = Matching { matchers: std::slice::from_ref(&matcher), output: CsvRows };
     let (scanned, tallies) = match_rows(reader, &matching, 2, |batch| {
         scanned_errors.extend(batch.errors.iter().map(|e| (e.row, e.message.clone())));
         ControlFlow::Continue(())

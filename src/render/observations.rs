@@ -1,7 +1,12 @@
 //! `match --observations`: per-row verdicts (CSV, JSON) and the summary (text, JSON).
+//!
+//! The rows are written by the engine's scan through the writers here ([`CsvRows`], [`JsonRows`]: the
+//! engine's [`RowWriter`]), a batch at a time on the workers; [`JsonDocument`] joins the batches in file
+//! order. The writers and the document, not the scan, know what goes between rows.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+use std::io;
 use std::net::IpAddr;
 
 use serde::{Serialize, Serializer};
@@ -9,11 +14,12 @@ use serde_json::{Value, json};
 
 use super::{entry_json, safe_cell, thousands};
 use crate::engine::matcher::Outcome;
+use crate::engine::scan::RowWriter;
 use crate::engine::tally::Tally;
 use crate::model::entry::TenantList;
 use crate::model::message::{Host, Message, Sender, ServiceInfrastructure};
 use crate::model::words::Word;
-use crate::read::observations::Row;
+use crate::read::observations::{Row, Shape};
 
 /// How many uncovered pairs the summary lists.
 pub const BUSIEST: usize = 10;
@@ -160,6 +166,102 @@ fn hosts<S: Serializer>(hosts: &&[Host], s: S) -> Result<S::Ok, S::Error> {
 impl fmt::Display for RowJson<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&serde_json::to_string(self).map_err(|_| fmt::Error)?)
+    }
+}
+
+/// `--format csv`'s rows: a record ([`row_csv`]) for each row and list, without the header ([`CSV_HEADER`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvRows;
+
+/// A batch of CSV records ([`CsvRows`]).
+pub struct CsvBatch {
+    records: csv::Writer<Vec<u8>>,
+    pair_rows: bool,
+}
+
+impl CsvBatch {
+    /// The records, one after the other: batches are joined as they are.
+    pub fn into_bytes(self) -> Vec<u8> {
+        // Writing to memory cannot fail.
+        self.records.into_inner().unwrap_or_default()
+    }
+}
+
+impl RowWriter for CsvRows {
+    type Rows = CsvBatch;
+
+    fn start(&self, shape: &Shape) -> CsvBatch {
+        CsvBatch {
+            records: csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new()),
+            pair_rows: matches!(shape, Shape::Pairs { .. }),
+        }
+    }
+
+    fn row(&self, rows: &mut CsvBatch, row: &Row, outcome: &Outcome<'_>) {
+        // Writing to memory cannot fail.
+        drop(rows.records.write_record(row_csv(row, outcome, rows.pair_rows).iter().map(|cell| cell.as_bytes())));
+    }
+}
+
+/// `--format json`'s rows: an object ([`row_json`]) for each row and list, each on a line of its own; the
+/// batches go into a [`JsonDocument`], which puts the commas between them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonRows;
+
+/// A batch of JSON rows ([`JsonRows`]): the objects, separated by `,` and a line break.
+pub struct JsonBatch {
+    objects: Vec<u8>,
+    pair_rows: bool,
+}
+
+impl RowWriter for JsonRows {
+    type Rows = JsonBatch;
+
+    fn start(&self, shape: &Shape) -> JsonBatch {
+        JsonBatch { objects: Vec::new(), pair_rows: matches!(shape, Shape::Pairs { .. }) }
+    }
+
+    fn row(&self, rows: &mut JsonBatch, row: &Row, outcome: &Outcome<'_>) {
+        if !rows.objects.is_empty() {
+            rows.objects.extend_from_slice(b",\n");
+        }
+        // Writing to memory cannot fail.
+        drop(serde_json::to_writer(&mut rows.objects, &row_json(row, outcome, rows.pair_rows)));
+    }
+}
+
+/// `match --observations --format json`'s document, written as the rows come: `{"version":1,
+/// "observations":FILE,"rows":[`, each row on a line of its own, then `],"summary":{...}}`
+/// ([`summary_json`]). It knows whether a row came before a batch, so the commas are right however the
+/// rows fall into batches.
+#[derive(Debug)]
+pub struct JsonDocument {
+    /// A row has been written.
+    rows: bool,
+}
+
+impl JsonDocument {
+    /// Writes the document's head, for the observations file `file`.
+    pub fn start(out: &mut impl io::Write, file: &str) -> io::Result<JsonDocument> {
+        write!(out, "{{\"version\":1,\"observations\":")?;
+        serde_json::to_writer(&mut *out, file)?;
+        write!(out, ",\"rows\":[")?;
+        Ok(JsonDocument { rows: false })
+    }
+
+    /// Writes a batch's rows, after those of the batches before it.
+    pub fn rows(&mut self, out: &mut impl io::Write, batch: &JsonBatch) -> io::Result<()> {
+        if batch.objects.is_empty() {
+            return Ok(());
+        }
+        out.write_all(if self.rows { b",\n" } else { b"\n" })?;
+        self.rows = true;
+        out.write_all(&batch.objects)
+    }
+
+    /// Ends the rows and the document with the summary.
+    pub fn finish(self, out: &mut impl io::Write, run: &Run<'_>) -> io::Result<()> {
+        writeln!(out, "\n],\"summary\":{}}}", summary_json(run))
     }
 }
 
