@@ -6,10 +6,11 @@ use serde_json::{Value, json};
 
 use super::verdict::{outcome_json, outcome_text};
 use super::{Style, diagnostic, diagnostic_json, entry_json};
-use crate::engine::explain::{Explanation, ListView};
+use crate::engine::explain::{Explanation, ListView, NoEntry, Suggestion};
 use crate::model::header_codes;
 use crate::model::message::Message;
 use crate::read::headers::Stamps;
+use crate::render::list_yaml::entry_yaml;
 
 /// One labelled line. Values come from the message, so control characters (terminal escapes) are shown
 /// escaped, never sent to the terminal.
@@ -102,9 +103,9 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
         out.push_str(&outcome_text(&view.outcome, m, style));
     }
     match &view.suggestion {
-        Ok(s) => {
+        Suggestion::Entry(s) => {
             let _ = writeln!(out, "  suggested entry (infrastructure: {}):", s.basis.words());
-            for line in s.yaml.lines() {
+            for line in entry_yaml(&s.entry).lines() {
                 let _ = writeln!(out, "  {line}");
             }
             if let Some(block) =
@@ -124,9 +125,26 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
                 }
             }
         }
-        Err(why) => {
-            let _ = writeln!(out, "  no suggested entry: {why}");
+        Suggestion::Nothing(why) => {
+            let _ = writeln!(out, "  no suggested entry: {}", no_entry(why));
         }
+    }
+}
+
+/// Why a list has no suggested entry, in words.
+fn no_entry(why: &NoEntry<'_>) -> String {
+    match why {
+        NoEntry::AlreadyAllowed => "the message is already allowed".to_string(),
+        NoEntry::FromNotADomain(e) => format!("the From domain cannot be an entry: {e}"),
+        NoEntry::NoInfrastructure => {
+            "the headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting IP"
+                .to_string()
+        }
+        NoEntry::AlreadyListed(same) => format!(
+            "the list already has this pair as a {} (line {}): change that entry's action rather than adding another",
+            same.action(),
+            same.span.line
+        ),
     }
 }
 
@@ -199,13 +217,13 @@ pub fn explain_json(source: &str, e: &Explanation<'_>) -> Value {
         "lists": e.lists.iter().filter_map(|v| Some((v, e.message.as_ref()?))).map(|(v, m)| {
             let mut o = outcome_json(&v.outcome, m);
             o["suggestion"] = match &v.suggestion {
-                Ok(s) => json!({
+                Suggestion::Entry(s) => json!({
                     "entry": entry_json(&s.entry.label()),
                     "basis": s.basis.words(),
-                    "yaml": s.yaml,
+                    "yaml": entry_yaml(&s.entry),
                     "lints": s.lints.iter().map(diagnostic_json).collect::<Vec<_>>(),
                 }),
-                Err(why) => json!({"none": why}),
+                Suggestion::Nothing(why) => json!({"none": no_entry(why)}),
             };
             o
         }).collect::<Vec<_>>(),
