@@ -26,19 +26,19 @@ fn mark(kind: ChangeKind) -> char {
 }
 
 fn describe(c: &Change<'_>) -> String {
-    match (c.kind, c.old, c.new) {
-        (ChangeKind::ActionChanged, Some(o), Some(n)) => format!("{}: {} -> {}", n.label(), o.action(), n.action()),
-        (ChangeKind::MetadataChanged, _, Some(n)) => {
+    match c {
+        Change::ActionChanged { old, new, .. } => format!("{}: {} -> {}", new.label(), old.action(), new.action()),
+        Change::MetadataChanged { new, .. } => {
             let fields: Vec<String> = c.fields().into_iter().map(|(f, a, b)| format!("{f} {a} -> {b}")).collect();
-            format!("{}: {}", n.label(), crate::model::characters::printable(&fields.join("; ")))
+            format!("{}: {}", new.label(), crate::model::characters::printable(&fields.join("; ")))
         }
-        _ => c.entry().label().to_string(),
+        Change::Added { entry, .. } | Change::Removed { entry, .. } => entry.label().to_string(),
     }
 }
 
 fn counts(d: &ListDiff<'_>) -> String {
-    let n = |k: ChangeKind| d.changes.iter().filter(|c| c.kind == k).count();
-    let risky = d.changes.iter().filter(|c| c.risk.is_some()).count();
+    let n = |k: ChangeKind| d.changes.iter().filter(|c| c.kind() == k).count();
+    let risky = d.changes.iter().filter(|c| c.risk().is_some()).count();
     format!(
         "{} added, {} removed, {} action changed, {} metadata changed; {} risky, {}",
         n(ChangeKind::Added),
@@ -73,16 +73,16 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
     for r in reviews {
         let d = &r.diff;
         let _ = writeln!(out, "{}", style.paint("1", &format!("== {}", d.name)));
-        let (risky, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = d.changes.iter().partition(|c| c.risk.is_some());
+        let (risky, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = d.changes.iter().partition(|c| c.risk().is_some());
         if !risky.is_empty() {
             let _ = writeln!(out, "{}", style.paint("1;31", "risky:"));
             for c in risky {
-                let why = c.risk.as_ref().map(|r| r.words()).unwrap_or_default();
+                let why = c.risk().map(|r| r.words()).unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "  {} {:<16} {}  {}",
-                    mark(c.kind),
-                    c.kind.word(),
+                    mark(c.kind()),
+                    c.kind().word(),
                     describe(c),
                     style.paint("31", &format!("[{why}]"))
                 );
@@ -98,7 +98,7 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
         if !rest.is_empty() {
             let _ = writeln!(out, "other changes:");
             for c in rest {
-                let _ = writeln!(out, "  {} {:<16} {}", mark(c.kind), c.kind.word(), describe(c));
+                let _ = writeln!(out, "  {} {:<16} {}", mark(c.kind()), c.kind().word(), describe(c));
             }
         }
         let _ = writeln!(out, "{}: {}", d.name, counts(d));
@@ -119,7 +119,7 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
     }
     if reviews.len() > 1 {
         let changes: usize = reviews.iter().map(|r| r.diff.changes.len()).sum();
-        let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk.is_some()).count()).sum();
+        let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk().is_some()).count()).sum();
         let _ =
             writeln!(out, "Total: {} in {}, {risky} risky", plural(changes, "change"), plural(reviews.len(), "tenant"));
     }
@@ -129,7 +129,7 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
 /// The review as Markdown for a pull-request comment.
 pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
     let changes: usize = reviews.iter().map(|r| r.diff.changes.len()).sum();
-    let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk.is_some()).count()).sum();
+    let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk().is_some()).count()).sum();
     let mut out = format!(
         "### spoofctl diff\n\n**{} in {}, {risky} risky.**\n\n",
         plural(changes, "change"),
@@ -141,15 +141,15 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
         if let Some(replay) = &r.replay {
             let _ = writeln!(out, "**Traffic:** this change {}.\n", traffic_sentence(replay));
         }
-        let risky: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.risk.is_some()).collect();
+        let risky: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.risk().is_some()).collect();
         if !risky.is_empty() {
             let _ = writeln!(out, "| risky | change | entry |\n| --- | --- | --- |");
             for c in risky {
                 let _ = writeln!(
                     out,
                     "| **{}** | {} | `{}` |",
-                    c.risk.as_ref().map(|r| r.words()).unwrap_or_default(),
-                    c.kind.word(),
+                    c.risk().map(|r| r.words()).unwrap_or_default(),
+                    c.kind().word(),
                     describe(c).replace('|', "\\|")
                 );
             }
@@ -163,11 +163,11 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
         }
         // A table per kind of change, the risky rows marked (they also lead the review above).
         for kind in [ChangeKind::Added, ChangeKind::Removed, ChangeKind::ActionChanged, ChangeKind::MetadataChanged] {
-            let rows: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.kind == kind).collect();
+            let rows: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.kind() == kind).collect();
             if !rows.is_empty() {
                 let _ = writeln!(out, "**{}** ({})\n\n| entry | risk |\n| --- | --- |", kind.word(), rows.len());
                 for c in rows {
-                    let risk = c.risk.as_ref().map_or(String::new(), |r| format!("**{}**", r.words()));
+                    let risk = c.risk().map_or(String::new(), |r| format!("**{}**", r.words()));
                     let _ = writeln!(out, "| `{}` | {risk} |", describe(c).replace('|', "\\|"));
                 }
                 out.push('\n');
@@ -184,14 +184,14 @@ pub fn diff_json(reviews: &[TenantReview<'_>]) -> Value {
     };
     json!({
         "version": 1,
-        "total": {"tenants": reviews.len(), "changes": total(&|_| true), "risky": total(&|c| c.risk.is_some())},
+        "total": {"tenants": reviews.len(), "changes": total(&|_| true), "risky": total(&|c| c.risk().is_some())},
         "tenants": reviews.iter().map(|r| json!({
             "name": r.diff.name,
             "changes": r.diff.changes.iter().map(|c| json!({
-                "kind": c.kind.word(),
-                "risk": c.risk.as_ref().map(|r| r.words()),
-                "old": c.old.map(|e| entry_json(&e.label())),
-                "new": c.new.map(|e| entry_json(&e.label())),
+                "kind": c.kind().word(),
+                "risk": c.risk().map(|r| r.words()),
+                "old": c.before().map(|e| entry_json(&e.label())),
+                "new": c.after().map(|e| entry_json(&e.label())),
                 "fields": c.fields().into_iter().map(|(f, a, b)| json!({"field": f, "old": a, "new": b})).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "new_warnings": r.diff.new_warnings.iter().map(|d| diagnostic_json(d)).collect::<Vec<_>>(),
