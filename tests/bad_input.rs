@@ -176,7 +176,7 @@ fn fuzz_nul_in_a_comment() {
 /// lines of spaces, old Mac line ends; each row is reported at the row a spreadsheet shows.
 #[test]
 fn observation_rows_from_windows_tools() {
-    use spoofctl::observations::Reader;
+    use spoofctl::observations::{NextRow, Reader};
     let cases: &[(&str, &str, &[u64])] = &[
         ("#TYPE line", "#TYPE Deserialized.Foo\r\n\"From\",\"PTR\"\r\n\"a@adatum.com\",\"x.example\"\r\n", &[3]),
         ("a line of spaces", "From,PTR\n   \na@adatum.com,x.example\n", &[3]),
@@ -186,10 +186,12 @@ fn observation_rows_from_windows_tools() {
         let input = spoofctl::encoding::utf8_reader(std::io::Cursor::new(text.as_bytes().to_vec())).expect("readable");
         let mut reader = Reader::new(input).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut rows = Vec::new();
-        while let Some(next) = reader.next_row() {
-            match next.expect("readable") {
-                Ok(row) => rows.push(row.row),
-                Err(e) => panic!("{name}: row {}: {}", e.row, e.message),
+        loop {
+            match reader.next_row() {
+                NextRow::Row(row) => rows.push(row.row),
+                NextRow::Skipped(e) => panic!("{name}: row {}: {}", e.row, e.message),
+                NextRow::Failed(e) => panic!("{name}: {e}"),
+                NextRow::End => break,
             }
         }
         assert_eq!(rows, *expected, "{name}");
@@ -199,7 +201,7 @@ fn observation_rows_from_windows_tools() {
 /// A record too long to be a row, in the header or after it, names where reading stopped.
 #[test]
 fn too_long_a_record_names_its_place() {
-    use spoofctl::observations::Reader;
+    use spoofctl::observations::{NextRow, Reader};
     let long = "x".repeat(spoofctl::encoding::MAX_LINE_BYTES + 10);
     let header_error = Reader::new(
         spoofctl::encoding::utf8_reader(std::io::Cursor::new(long.clone().into_bytes())).expect("readable"),
@@ -213,10 +215,14 @@ fn too_long_a_record_names_its_place() {
         Reader::new(spoofctl::encoding::utf8_reader(std::io::Cursor::new(text.into_bytes())).expect("readable"))
             .expect("header");
     let mut failure = None;
-    while let Some(next) = reader.next_row() {
-        if let Err(e) = next {
-            failure = Some(e.to_string());
-            break;
+    loop {
+        match reader.next_row() {
+            NextRow::Failed(e) => {
+                failure = Some(e.to_string());
+                break;
+            }
+            NextRow::End => break,
+            NextRow::Row(_) | NextRow::Skipped(_) => {}
         }
     }
     assert_eq!(failure.as_deref(), Some("after row 4: a record is longer than 1 MiB"));

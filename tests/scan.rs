@@ -15,7 +15,7 @@ use spoofctl::diagnostic::Span;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::entry::{Entry, Metadata, TenantList};
 use spoofctl::matcher::{Matcher, Verdict};
-use spoofctl::observations::{Batch, Reader, Shape};
+use spoofctl::observations::{Batch, NextRow, Reader, Shape};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::render::observations::{CsvRows, JsonDocument, JsonRows, Run, row_csv, row_json};
 use spoofctl::scan::{Matching, NoRows, RowWriter, match_rows};
@@ -169,17 +169,18 @@ fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Resu
     let (mut tallies, mut scratch) = (vec![Tally::default(); matchers.len()], Vec::new());
     let (mut errors, mut out, mut failure) = (Vec::new(), Vec::new(), None);
     let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    while let Some(next) = reader.next_row() {
-        let row = match next {
-            Ok(Ok(row)) => row,
-            Ok(Err(e)) => {
+    loop {
+        let row = match reader.next_row() {
+            NextRow::Row(row) => row,
+            NextRow::Skipped(e) => {
                 errors.push((e.row, e.message));
                 continue;
             }
-            Err(e) => {
+            NextRow::Failed(e) => {
                 failure = Some(e.to_string());
                 break;
             }
+            NextRow::End => break,
         };
         for (matcher, tally) in matchers.iter().zip(&mut tallies) {
             let outcome = matcher.evaluate_with(&row.message, &mut scratch, false);
@@ -511,10 +512,14 @@ fn replaying_on_threads_gives_what_replaying_row_by_row_gives() {
         let bytes = file(&mut rng, [1_500, 4_500][case % 2], case % 4 >= 2, case == 7);
         let (mut want, mut skipped) = (vec![Replay::default(); tenants.len()], 0);
         let (mut rows, mut scratch) = (reader(&bytes), Vec::new());
-        while let Some(Ok(next)) = rows.next_row() {
-            let Ok(row) = next else {
-                skipped += 1;
-                continue;
+        loop {
+            let row = match rows.next_row() {
+                NextRow::Row(row) => row,
+                NextRow::Skipped(_) => {
+                    skipped += 1;
+                    continue;
+                }
+                NextRow::Failed(_) | NextRow::End => break,
             };
             for ((old, new), replay) in tenants.iter().zip(&mut want) {
                 replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
