@@ -302,3 +302,31 @@ fn broken_json_exports_name_the_place_whatever_the_line_ends() {
         );
     }
 }
+
+/// Reading a list as text tells the file that stops the run (missing) from the file that is a finding (not
+/// UTF-8, UTF-16, too large), which names where the first bad byte is.
+#[test]
+fn reading_a_list_as_text_tells_a_finding_from_a_stop() {
+    use spoofctl::source::{MAX_FILE_BYTES, ReadError, read_text};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        path
+    };
+    let finding = |path: &Path| {
+        let d = read_text(path).expect_err("not text").into_finding().expect("a finding, not a stop");
+        (d.code.to_string(), d.span.map(|s| (s.line, s.column)))
+    };
+    let bad = write("bad.yaml", b"version: 1\nentries:\n  - spoofed: caf\xE9.com\n");
+    assert_eq!(finding(&bad), ("not-utf8".to_string(), Some((3, 17))));
+    let utf16 = write("utf16.yaml", b"\xFF\xFEv\0");
+    assert_eq!(finding(&utf16), ("not-utf8".to_string(), Some((1, 1))));
+    let large = write("large.yaml", &vec![b'#'; MAX_FILE_BYTES as usize + 1]);
+    assert_eq!(finding(&large), ("file-too-large".to_string(), None));
+    let bom = write("bom.yaml", b"\xEF\xBB\xBFversion: 1\n");
+    assert_eq!(read_text(&bom).expect("text"), "version: 1\n");
+    let missing = dir.path().join("missing.yaml");
+    let stop = read_text(&missing).expect_err("missing").into_finding().expect_err("a stop, not a finding");
+    assert!(matches!(stop, ReadError::NotFound(p) if p == missing));
+}
