@@ -10,12 +10,11 @@ use std::io;
 use std::net::IpAddr;
 
 use serde::{Serialize, Serializer};
-use serde_json::{Value, json};
 
-use super::{entry_json, safe_cell, thousands};
+use super::{EntryJson, safe_cell, thousands};
 use crate::engine::matcher::Outcome;
 use crate::engine::scan::RowWriter;
-use crate::engine::tally::Tally;
+use crate::engine::tally::{Count, Tally};
 use crate::model::entry::TenantList;
 use crate::model::message::{Host, Message, Sender, ServiceInfrastructure};
 use crate::model::words::Word;
@@ -102,11 +101,10 @@ pub fn row_json<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> R
         spoof_type: outcome.spoof_type.map(|t| t.list_word()),
         messages: row.count,
         verdict: outcome.verdict.word(),
-        entry: outcome.verdict.decision().map(|d| {
-            let mut e = entry_json(&d.entry().label());
-            e["line"] = json!(d.entry().span.line);
-            e
-        }),
+        entry: outcome
+            .verdict
+            .decision()
+            .map(|d| RowEntry { entry: d.entry().label().into(), line: d.entry().span.line }),
     }
 }
 
@@ -126,7 +124,15 @@ pub struct RowJson<'a> {
     spoof_type: Option<&'static str>,
     messages: u64,
     verdict: &'static str,
-    entry: Option<Value>,
+    entry: Option<RowEntry>,
+}
+
+/// The entry that decided a row, with its line.
+#[derive(Serialize)]
+struct RowEntry {
+    #[serde(flatten)]
+    entry: EntryJson,
+    line: usize,
 }
 
 /// A message row's own details (an observed pair has none).
@@ -303,22 +309,72 @@ pub fn summary_text(run: &Run<'_>) -> String {
     out
 }
 
+/// The counts of one verdict.
+#[derive(Serialize)]
+struct CountJson {
+    rows: u64,
+    messages: u64,
+}
+
+impl From<Count> for CountJson {
+    fn from(c: Count) -> CountJson {
+        CountJson { rows: c.rows, messages: c.messages }
+    }
+}
+
+/// One list's counts, and the busiest pairs no entry covers.
+#[derive(Serialize)]
+struct ListSummary<'a> {
+    list: String,
+    tenant: Option<&'a str>,
+    rows: u64,
+    allow: CountJson,
+    block: CountJson,
+    none: CountJson,
+    busiest_uncovered: Vec<BusyPair>,
+}
+
+/// An uncovered pair and its messages (at most, when `overcount` is not 0).
+#[derive(Serialize)]
+struct BusyPair {
+    pair: String,
+    messages: u64,
+    overcount: u64,
+}
+
+/// The summary of a run over an observations file, in JSON ([`summary_json`]).
+#[derive(Serialize)]
+pub struct SummaryReport<'a> {
+    file: &'a str,
+    shape: &'a str,
+    skipped_rows: u64,
+    lists: Vec<ListSummary<'a>>,
+}
+
+super::json_display!(SummaryReport);
+
 /// The summary as JSON.
-pub fn summary_json(run: &Run<'_>) -> Value {
-    json!({
-        "file": run.file,
-        "shape": run.shape,
-        "skipped_rows": run.skipped,
-        "lists": run.lists.iter().map(|(list, t)| json!({
-            "list": list.path.display().to_string(),
-            "tenant": list.tenant,
-            "rows": t.rows(),
-            "allow": {"rows": t.allow.rows, "messages": t.allow.messages},
-            "block": {"rows": t.block.rows, "messages": t.block.messages},
-            "none": {"rows": t.none.rows, "messages": t.none.messages},
-            "busiest_uncovered": t.busiest_uncovered(BUSIEST).iter().map(|p| json!({
-                "pair": p.pair, "messages": p.messages, "overcount": p.overcount,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+pub fn summary_json<'a>(run: &Run<'a>) -> SummaryReport<'a> {
+    SummaryReport {
+        file: run.file,
+        shape: run.shape,
+        skipped_rows: run.skipped,
+        lists: run
+            .lists
+            .iter()
+            .map(|(list, t)| ListSummary {
+                list: list.path.display().to_string(),
+                tenant: list.tenant.as_deref(),
+                rows: t.rows(),
+                allow: t.allow.into(),
+                block: t.block.into(),
+                none: t.none.into(),
+                busiest_uncovered: t
+                    .busiest_uncovered(BUSIEST)
+                    .into_iter()
+                    .map(|p| BusyPair { pair: p.pair, messages: p.messages, overcount: p.overcount })
+                    .collect(),
+            })
+            .collect(),
+    }
 }
