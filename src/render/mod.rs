@@ -29,6 +29,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::engine::tally::Count;
 use crate::model::diagnostic::EntryLabel;
 use crate::model::words::Word;
 
@@ -91,6 +92,19 @@ impl From<EntryLabel> for EntryJson {
             spoof_type: e.spoof_type.map(|t| t.list_word()),
             action: e.action.map(|a| a.list_word()),
         }
+    }
+}
+
+/// Rows and the messages they stand for: `{rows, messages}`.
+#[derive(Serialize)]
+struct CountJson {
+    rows: u64,
+    messages: u64,
+}
+
+impl From<Count> for CountJson {
+    fn from(c: Count) -> CountJson {
+        CountJson { rows: c.rows, messages: c.messages }
     }
 }
 

@@ -11,10 +11,10 @@ use std::net::IpAddr;
 
 use serde::{Serialize, Serializer};
 
-use super::{EntryJson, safe_cell, thousands};
+use super::{CountJson, EntryJson, safe_cell, thousands};
 use crate::engine::matcher::Outcome;
 use crate::engine::scan::RowWriter;
-use crate::engine::tally::{Count, Tally};
+use crate::engine::tally::Tally;
 use crate::model::entry::TenantList;
 use crate::model::message::{Host, Message, Sender, ServiceInfrastructure};
 use crate::model::words::Word;
@@ -307,19 +307,6 @@ pub fn summary_text(run: &Run<'_>) -> String {
         }
     }
     out
-}
-
-/// The counts of one verdict.
-#[derive(Serialize)]
-struct CountJson {
-    rows: u64,
-    messages: u64,
-}
-
-impl From<Count> for CountJson {
-    fn from(c: Count) -> CountJson {
-        CountJson { rows: c.rows, messages: c.messages }
-    }
 }
 
 /// One list's counts, and the busiest pairs no entry covers.
