@@ -285,22 +285,23 @@ pub struct Run<'a> {
 
 /// The summary as text.
 pub fn summary_text(run: &Run<'_>) -> String {
-    let rows = run.lists.first().map_or(0, |(_, t)| t.rows());
-    let mut out = format!("{}: {} ({} rows read", run.file, run.shape, thousands(rows));
-    if run.skipped > 0 {
-        let _ = write!(out, ", {} skipped for errors", thousands(run.skipped));
+    // The values the JSON summary holds, so that the two cannot disagree.
+    let summary = summary_json(run);
+    let rows = summary.lists.first().map_or(0, |l| l.rows);
+    let mut out = format!("{}: {} ({} rows read", summary.file, summary.shape, thousands(rows));
+    if summary.skipped_rows > 0 {
+        let _ = write!(out, ", {} skipped for errors", thousands(summary.skipped_rows));
     }
     out.push_str(")\n");
-    for (list, t) in &run.lists {
-        let _ = writeln!(out, "{}:", list.path.display());
+    for l in &summary.lists {
+        let _ = writeln!(out, "{}:", l.list);
         let _ = writeln!(out, "  {:<8}{:>12} {:>14}", "verdict", "rows", "messages");
-        for (word, c) in [("allow", t.allow), ("block", t.block), ("none", t.none)] {
+        for (word, c) in [("allow", &l.allow), ("block", &l.block), ("none", &l.none)] {
             let _ = writeln!(out, "  {word:<8}{:>12} {:>14}", thousands(c.rows), thousands(c.messages));
         }
-        let top = t.busiest_uncovered(BUSIEST);
-        if !top.is_empty() {
+        if !l.busiest_uncovered.is_empty() {
             let _ = writeln!(out, "  busiest pairs no entry covers:");
-            for p in top {
+            for p in &l.busiest_uncovered {
                 let approx = if p.overcount > 0 { " (at most)" } else { "" };
                 let _ = writeln!(out, "    {:<50}{:>12} messages{approx}", p.pair, thousands(p.messages));
             }
