@@ -32,9 +32,9 @@ use std::time::Instant;
 use spoofctl::diagnostic::Span;
 use spoofctl::entry::{Entry, Metadata, TenantList};
 use spoofctl::matcher::Matcher;
-use spoofctl::observations::Reader;
+use spoofctl::observations::{NextRow, Reader, Row};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
-use spoofctl::scan::{Matching, RowOutput, all_cores, match_rows};
+use spoofctl::scan::{Matching, NoRows, all_cores, match_rows};
 use spoofctl::tally::Tally;
 
 /// Rounds of runs; each phase reports its fastest run.
@@ -145,16 +145,15 @@ fn phase(kind: &str, data: &Path, entries: usize) {
         None => {
             // Reading and parsing rows into messages, without matching.
             let mut reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
-            while let Some(row) = reader.next_row() {
-                std::hint::black_box(row.expect("file").expect("row"));
+            while let Some(row) = usable(reader.next_row()) {
+                std::hint::black_box(row);
                 rows += 1;
             }
         }
         Some(m) if kind == "match-no-tally" => {
             let mut reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
             let mut scratch = Vec::new();
-            while let Some(row) = reader.next_row() {
-                let row = row.expect("file").expect("row");
+            while let Some(row) = usable(reader.next_row()) {
                 std::hint::black_box(m.evaluate_with(&row.message, &mut scratch, false));
                 rows += 1;
             }
@@ -164,8 +163,7 @@ fn phase(kind: &str, data: &Path, entries: usize) {
             let input = spoofctl::encoding::utf8_reader(file).expect("decode");
             let mut reader = Reader::new(input).expect("header");
             let (mut tally, mut scratch) = (Tally::default(), Vec::new());
-            while let Some(row) = reader.next_row() {
-                let row = row.expect("file").expect("row");
+            while let Some(row) = usable(reader.next_row()) {
                 let outcome = m.evaluate_with(&row.message, &mut scratch, false);
                 tally.add(&row.message, row.count, &outcome.verdict);
                 rows += 1;
@@ -177,11 +175,20 @@ fn phase(kind: &str, data: &Path, entries: usize) {
     println!("{rows} {} {}", start.elapsed().as_secs_f64(), peak_kib());
 }
 
+/// The next row, `None` at the end; the bench files have only usable rows.
+fn usable(next: NextRow<'_>) -> Option<&Row> {
+    match next {
+        NextRow::Row(row) => Some(row),
+        NextRow::End => None,
+        other => panic!("{other:?}"),
+    }
+}
+
 /// What `match --observations` runs: one worker per core reading batches in turn, parsing and matching them,
 /// counting in file order. Returns the rows counted.
 fn scan_file(file: std::fs::File, m: &Matcher<'_>) -> u64 {
     let reader = Reader::new(spoofctl::encoding::utf8_reader(file).expect("decode")).expect("header");
-    let matching = Matching { matchers: std::slice::from_ref(m), output: RowOutput::Nothing };
+    let matching = Matching { matchers: std::slice::from_ref(m), output: NoRows };
     let workers = std::env::var("BENCH_WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or_else(all_cores);
     let (scanned, tallies) = match_rows(reader, &matching, workers, |_| ControlFlow::Continue(()));
     assert!(scanned.failure.is_none() && scanned.skipped == 0);

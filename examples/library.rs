@@ -64,7 +64,7 @@ fn main() {
     // Diff the two versions: the broadened allow and the removed block come first.
     let review = diff("contoso", &before, &after, &[], &[]);
     for change in &review.changes {
-        let why = change.risk.as_ref().map(|r| r.words()).unwrap_or_default();
-        println!("{} {} [{why}]", change.kind.word(), change.entry().label());
+        let why = change.risk().map(|r| r.words()).unwrap_or_default();
+        println!("{} {} [{why}]", change.kind().word(), change.entry().label());
     }
 }

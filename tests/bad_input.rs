@@ -176,7 +176,7 @@ fn fuzz_nul_in_a_comment() {
 /// lines of spaces, old Mac line ends; each row is reported at the row a spreadsheet shows.
 #[test]
 fn observation_rows_from_windows_tools() {
-    use spoofctl::observations::Reader;
+    use spoofctl::observations::{NextRow, Reader};
     let cases: &[(&str, &str, &[u64])] = &[
         ("#TYPE line", "#TYPE Deserialized.Foo\r\n\"From\",\"PTR\"\r\n\"a@adatum.com\",\"x.example\"\r\n", &[3]),
         ("a line of spaces", "From,PTR\n   \na@adatum.com,x.example\n", &[3]),
@@ -186,10 +186,12 @@ fn observation_rows_from_windows_tools() {
         let input = spoofctl::encoding::utf8_reader(std::io::Cursor::new(text.as_bytes().to_vec())).expect("readable");
         let mut reader = Reader::new(input).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut rows = Vec::new();
-        while let Some(next) = reader.next_row() {
-            match next.expect("readable") {
-                Ok(row) => rows.push(row.row),
-                Err(e) => panic!("{name}: row {}: {}", e.row, e.message),
+        loop {
+            match reader.next_row() {
+                NextRow::Row(row) => rows.push(row.row),
+                NextRow::Skipped(e) => panic!("{name}: row {}: {}", e.row, e.message),
+                NextRow::Failed(e) => panic!("{name}: {e}"),
+                NextRow::End => break,
             }
         }
         assert_eq!(rows, *expected, "{name}");
@@ -199,7 +201,7 @@ fn observation_rows_from_windows_tools() {
 /// A record too long to be a row, in the header or after it, names where reading stopped.
 #[test]
 fn too_long_a_record_names_its_place() {
-    use spoofctl::observations::Reader;
+    use spoofctl::observations::{NextRow, Reader};
     let long = "x".repeat(spoofctl::encoding::MAX_LINE_BYTES + 10);
     let header_error = Reader::new(
         spoofctl::encoding::utf8_reader(std::io::Cursor::new(long.clone().into_bytes())).expect("readable"),
@@ -213,10 +215,14 @@ fn too_long_a_record_names_its_place() {
         Reader::new(spoofctl::encoding::utf8_reader(std::io::Cursor::new(text.into_bytes())).expect("readable"))
             .expect("header");
     let mut failure = None;
-    while let Some(next) = reader.next_row() {
-        if let Err(e) = next {
-            failure = Some(e.to_string());
-            break;
+    loop {
+        match reader.next_row() {
+            NextRow::Failed(e) => {
+                failure = Some(e.to_string());
+                break;
+            }
+            NextRow::End => break,
+            NextRow::Row(_) | NextRow::Skipped(_) => {}
         }
     }
     assert_eq!(failure.as_deref(), Some("after row 4: a record is longer than 1 MiB"));
@@ -322,4 +328,32 @@ fn explain_refuses_endless_headers() {
     let out = spoofctl(&["explain", "--list", "list.yaml", "long.eml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("long.eml: the header block is longer than 1 MiB"));
+}
+
+/// Reading a list as text tells the file that stops the run (missing) from the file that is a finding (not
+/// UTF-8, UTF-16, too large), which names where the first bad byte is.
+#[test]
+fn reading_a_list_as_text_tells_a_finding_from_a_stop() {
+    use spoofctl::source::{MAX_FILE_BYTES, ReadError, read_text};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        path
+    };
+    let finding = |path: &Path| {
+        let d = read_text(path).expect_err("not text").into_finding().expect("a finding, not a stop");
+        (d.code.to_string(), d.span.map(|s| (s.line, s.column)))
+    };
+    let bad = write("bad.yaml", b"version: 1\nentries:\n  - spoofed: caf\xE9.com\n");
+    assert_eq!(finding(&bad), ("not-utf8".to_string(), Some((3, 17))));
+    let utf16 = write("utf16.yaml", b"\xFF\xFEv\0");
+    assert_eq!(finding(&utf16), ("not-utf8".to_string(), Some((1, 1))));
+    let large = write("large.yaml", &vec![b'#'; MAX_FILE_BYTES as usize + 1]);
+    assert_eq!(finding(&large), ("file-too-large".to_string(), None));
+    let bom = write("bom.yaml", b"\xEF\xBB\xBFversion: 1\n");
+    assert_eq!(read_text(&bom).expect("text"), "version: 1\n");
+    let missing = dir.path().join("missing.yaml");
+    let stop = read_text(&missing).expect_err("missing").into_finding().expect_err("a stop, not a finding");
+    assert!(matches!(stop, ReadError::NotFound(p) if p == missing));
 }

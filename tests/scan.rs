@@ -15,10 +15,10 @@ use spoofctl::diagnostic::Span;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::entry::{Entry, Metadata, TenantList};
 use spoofctl::matcher::{Matcher, Verdict};
-use spoofctl::observations::{Batch, Reader, Shape};
+use spoofctl::observations::{Batch, NextRow, Reader, Shape};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
-use spoofctl::render::observations::{row_csv, row_json};
-use spoofctl::scan::{Matching, RowOutput, match_rows};
+use spoofctl::render::observations::{CsvRows, JsonDocument, JsonRows, Run, row_csv, row_json};
+use spoofctl::scan::{Matching, NoRows, RowWriter, match_rows};
 use spoofctl::tally::Tally;
 
 /// A list naming some of the names the files use: allows and blocks, a `*` block, a range.
@@ -141,24 +141,34 @@ fn summary(tallies: &[Tally]) -> (Vec<Counts>, Vec<Busiest>) {
     (counts, busiest)
 }
 
-/// One row at a time, as before there were threads: the reference.
+/// What is written for each row and list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowOutput {
+    Nothing,
+    Csv,
+    Json,
+}
+
+/// One row at a time, as before there were threads: the reference. JSON rows are written as the document
+/// holds them: each on a line of its own, after a comma but for the first.
 fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Result {
     let mut reader = reader(bytes);
     let pair_rows = matches!(reader.shape(), Shape::Pairs { .. });
     let (mut tallies, mut scratch) = (vec![Tally::default(); matchers.len()], Vec::new());
     let (mut errors, mut out, mut failure) = (Vec::new(), Vec::new(), None);
     let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    while let Some(next) = reader.next_row() {
-        let row = match next {
-            Ok(Ok(row)) => row,
-            Ok(Err(e)) => {
+    loop {
+        let row = match reader.next_row() {
+            NextRow::Row(row) => row,
+            NextRow::Skipped(e) => {
                 errors.push((e.row, e.message));
                 continue;
             }
-            Err(e) => {
+            NextRow::Failed(e) => {
                 failure = Some(e.to_string());
                 break;
             }
+            NextRow::End => break,
         };
         for (matcher, tally) in matchers.iter().zip(&mut tallies) {
             let outcome = matcher.evaluate_with(&row.message, &mut scratch, false);
@@ -171,7 +181,10 @@ fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Resu
                 RowOutput::Csv => {
                     csv.write_record(row_csv(row, &outcome, pair_rows).iter().map(|cell| cell.as_bytes())).expect("csv")
                 }
-                RowOutput::Json => write!(out, ",\n{}", row_json(row, &outcome, pair_rows)).expect("json"),
+                RowOutput::Json => {
+                    let comma = if out.is_empty() { "" } else { "," };
+                    write!(out, "{comma}\n{}", row_json(row, &outcome, pair_rows)).expect("json")
+                }
                 RowOutput::Nothing => {}
             }
         }
@@ -184,12 +197,30 @@ fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Resu
 }
 
 fn scanned(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput, workers: usize) -> Result {
+    match output {
+        RowOutput::Nothing => scanned_with(bytes, matchers, NoRows, workers, |_, ()| ()),
+        RowOutput::Csv => scanned_with(bytes, matchers, CsvRows, workers, |out, rows| out.extend(rows.into_bytes())),
+        RowOutput::Json => {
+            // The head goes to a buffer of its own: only the rows are compared.
+            let mut document = JsonDocument::start(&mut Vec::new(), "observations.csv").expect("memory");
+            scanned_with(bytes, matchers, JsonRows, workers, |out, rows| document.rows(out, &rows).expect("memory"))
+        }
+    }
+}
+
+fn scanned_with<W: RowWriter>(
+    bytes: &[u8],
+    matchers: &[Matcher<'_>],
+    output: W,
+    workers: usize,
+    mut write: impl FnMut(&mut Vec<u8>, W::Rows) + Send,
+) -> Result {
     let (mut errors, mut out, mut records) = (Vec::new(), Vec::new(), 0);
     let (scanned, tallies) = match_rows(reader(bytes), &Matching { matchers, output }, workers, |batch| {
         assert!(batch.records >= records, "records go up");
         records = batch.records;
         errors.extend(batch.errors.iter().map(|e| (e.row, e.message.clone())));
-        out.extend_from_slice(batch.results);
+        write(&mut out, batch.results);
         ControlFlow::Continue(())
     });
     assert!(!scanned.stopped);
@@ -228,6 +259,47 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
     assert!(not_utf8 > 0, "no row was refused as not UTF-8: the check of a batch's text was not compared");
 }
 
+/// The JSON rows of a scan over several batches and workers, joined by the document, are one valid JSON
+/// document: one object for each usable row and list, in file order, with the summary after them. A file
+/// without usable rows gives an empty array.
+#[test]
+fn the_json_document_is_one_array_of_every_row() {
+    let lists = [list(7, "a.yaml"), list(11, "b.yaml")];
+    let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
+    for rows in [0, 4_500] {
+        let bytes = file_with(&mut Rng(9), rows, false, false, false);
+        let mut out = Vec::new();
+        let mut document = JsonDocument::start(&mut out, "seen \"here\".csv").expect("memory");
+        let (mut batches, mut skipped) = (0, 0);
+        let (scanned, tallies) =
+            match_rows(reader(&bytes), &Matching { matchers: &matchers, output: JsonRows }, 3, |b| {
+                batches += 1;
+                skipped += b.errors.len();
+                document.rows(&mut out, &b.results).expect("memory");
+                ControlFlow::Continue(())
+            });
+        let run = Run {
+            file: "seen \"here\".csv",
+            shape: "message rows",
+            skipped: scanned.skipped,
+            lists: lists.iter().zip(tallies.iter()).collect(),
+        };
+        document.finish(&mut out, &run).expect("memory");
+        let doc: serde_json::Value = serde_json::from_slice(&out)
+            .unwrap_or_else(|e| panic!("{rows} rows: not JSON ({e}):\n{}", String::from_utf8_lossy(&out)));
+        assert_eq!(doc["observations"], "seen \"here\".csv");
+        let written = doc["rows"].as_array().expect("an array of rows");
+        assert_eq!(written.len() as u64, 2 * tallies[0].rows(), "{rows} rows: one object for each row and list");
+        assert_eq!(rows > 0, batches > 1, "{rows} rows: several batches are joined");
+        let numbers: Vec<u64> = written.iter().map(|r| r["row"].as_u64().expect("a row number")).collect();
+        assert!(numbers.is_sorted(), "rows in file order");
+        let lists_seen: Vec<&str> = written.iter().map(|r| r["list"].as_str().expect("a list")).collect();
+        assert!(lists_seen.chunks(2).all(|pair| pair == ["a.yaml", "b.yaml"]), "each row once for each list");
+        assert_eq!(doc["summary"]["lists"].as_array().map(Vec::len), Some(2));
+        assert_eq!(doc["summary"]["skipped_rows"], skipped as u64);
+    }
+}
+
 /// A caller that stops (its output closed) ends the scan at once, whatever is still being read.
 #[test]
 fn a_stopped_scan_ends() {
@@ -235,11 +307,10 @@ fn a_stopped_scan_ends() {
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
     let bytes = file(&mut Rng(42), 20_000, false, false);
     let mut batches = 0;
-    let (scanned, tallies) =
-        match_rows(reader(&bytes), &Matching { matchers: &matchers, output: RowOutput::Csv }, 2, |_| {
-            batches += 1;
-            ControlFlow::Break(())
-        });
+    let (scanned, tallies) = match_rows(reader(&bytes), &Matching { matchers: &matchers, output: CsvRows }, 2, |_| {
+        batches += 1;
+        ControlFlow::Break(())
+    });
     assert!(scanned.stopped);
     assert_eq!(batches, 1);
     assert!(tallies[0].rows() <= Batch::ROWS as u64, "{} rows counted after the stop", tallies[0].rows());
@@ -293,7 +364,7 @@ fn a_stopped_scan_does_not_wait_for_a_blocked_read() {
     };
     let mut reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
     reader.set_live(true);
-    let matching = Matching { matchers: &matchers, output: RowOutput::Nothing };
+    let matching = Matching { matchers: &matchers, output: NoRows };
     let (scanned, _) = match_rows(reader, &matching, 2, move |_| {
         reading_blocked.recv_timeout(std::time::Duration::from_secs(60)).expect("the reading thread blocks in a read");
         ControlFlow::Break(())
@@ -362,12 +433,11 @@ fn a_live_feed_is_matched_as_it_comes() {
         let mut reader = Reader::new(utf8_reader(feed).expect("readable")).expect("header");
         reader.set_live(true);
         let mut batches = Vec::new();
-        let (scanned, tallies) =
-            match_rows(reader, &Matching { matchers: &matchers, output: RowOutput::Nothing }, 2, |batch| {
-                batches.push(batch.records);
-                let _ = open.send(());
-                ControlFlow::Continue(())
-            });
+        let (scanned, tallies) = match_rows(reader, &Matching { matchers: &matchers, output: NoRows }, 2, |batch| {
+            batches.push(batch.records);
+            let _ = open.send(());
+            ControlFlow::Continue(())
+        });
         assert!(!timed_out.load(Ordering::SeqCst), "{end:?} {quoted}: the first rows waited for the feed's next line");
         // Records read so far, at each batch: the first ten rows alone.
         assert_eq!(batches.first(), Some(&10), "{end:?} {quoted}: {batches:?}");
@@ -430,10 +500,14 @@ fn replaying_on_threads_gives_what_replaying_row_by_row_gives() {
         let bytes = file(&mut rng, [1_500, 4_500][case % 2], case % 4 >= 2, case == 7);
         let (mut want, mut skipped) = (vec![Replay::default(); tenants.len()], 0);
         let (mut rows, mut scratch) = (reader(&bytes), Vec::new());
-        while let Some(Ok(next)) = rows.next_row() {
-            let Ok(row) = next else {
-                skipped += 1;
-                continue;
+        loop {
+            let row = match rows.next_row() {
+                NextRow::Row(row) => row,
+                NextRow::Skipped(_) => {
+                    skipped += 1;
+                    continue;
+                }
+                NextRow::Failed(_) | NextRow::End => break,
             };
             for ((old, new), replay) in tenants.iter().zip(&mut want) {
                 replay.add(row.row, &row.message, row.count, old, new, &mut scratch);
@@ -498,7 +572,7 @@ fn a_panic_on_any_thread_is_raised_on_the_callers() {
     }
     let lists = [list(7, "a.yaml")];
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
-    let matching = Matching { matchers: &matchers, output: RowOutput::Csv };
+    let matching = Matching { matchers: &matchers, output: CsvRows };
     let bytes = file(&mut Rng(42), 3 * Batch::ROWS, false, false);
     for live in [false, true] {
         let open = |bytes: Box<dyn std::io::Read + Send>| {

@@ -10,7 +10,7 @@ use spoofctl::check::{Checked, check};
 use spoofctl::date::Date;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::matcher::Matcher;
-use spoofctl::observations::Reader;
+use spoofctl::observations::{NextRow, Reader};
 use spoofctl::tally::Tally;
 
 static LIST: LazyLock<Checked> = LazyLock::new(|| {
@@ -23,14 +23,14 @@ fuzz_target!(|data: &[u8]| {
     let Ok(input) = utf8_reader(Cursor::new(data.to_vec())) else { return };
     let Ok(mut reader) = Reader::new(input) else { return };
     let (mut tally, mut scratch) = (Tally::default(), Vec::new());
-    while let Some(next) = reader.next_row() {
-        match next {
-            Ok(Ok(row)) => {
+    loop {
+        match reader.next_row() {
+            NextRow::Row(row) => {
                 let outcome = matcher.evaluate_with(&row.message, &mut scratch, true);
                 tally.add(&row.message, row.count, &outcome.verdict);
             }
-            Ok(Err(_)) => {}
-            Err(_) => break,
+            NextRow::Skipped(_) => {}
+            NextRow::Failed(_) | NextRow::End => break,
         }
     }
     let _ = tally.busiest_uncovered(10);

@@ -12,8 +12,9 @@ use spoofctl::check::{Checked, check};
 use spoofctl::date::Date;
 use spoofctl::encoding::utf8_reader;
 use spoofctl::matcher::Matcher;
-use spoofctl::observations::Reader;
-use spoofctl::scan::{Matching, RowOutput, match_rows};
+use spoofctl::observations::{NextRow, Reader};
+use spoofctl::render::observations::CsvRows;
+use spoofctl::scan::{Matching, match_rows};
 use spoofctl::tally::Tally;
 
 static LIST: LazyLock<Checked> = LazyLock::new(|| {
@@ -34,22 +35,23 @@ fuzz_target!(|data: &[u8]| {
     let open = || utf8_reader(Cursor::new(data.to_vec())).ok().and_then(|input| Reader::new(input).ok());
     let Some(mut reader) = open() else { return };
     let (mut tally, mut scratch, mut errors, mut failure) = (Tally::default(), Vec::new(), Vec::new(), None);
-    while let Some(next) = reader.next_row() {
-        match next {
-            Ok(Ok(row)) => {
+    loop {
+        match reader.next_row() {
+            NextRow::Row(row) => {
                 let outcome = matcher.evaluate_with(&row.message, &mut scratch, false);
                 tally.add(&row.message, row.count, &outcome.verdict);
             }
-            Ok(Err(e)) => errors.push((e.row, e.message)),
-            Err(e) => {
+            NextRow::Skipped(e) => errors.push((e.row, e.message)),
+            NextRow::Failed(e) => {
                 failure = Some(e.to_string());
                 break;
             }
+            NextRow::End => break,
         }
     }
     let Some(reader) = open() else { panic!("the file opened once and not twice") };
     let mut scanned_errors = Vec::new();
-    let matching = Matching { matchers: std::slice::from_ref(&matcher), output: RowOutput::Csv };
+    let matching = Matching { matchers: std::slice::from_ref(&matcher), output: CsvRows };
     let (scanned, tallies) = match_rows(reader, &matching, 2, |batch| {
         scanned_errors.extend(batch.errors.iter().map(|e| (e.row, e.message.clone())));
         ControlFlow::Continue(())

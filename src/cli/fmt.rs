@@ -21,14 +21,16 @@ pub fn run(args: FmtArgs) -> Exit {
     let mut unchanged = 0;
     for path in &files {
         let text = match read_text(path) {
-            Ok(Ok(t)) => t,
-            Ok(Err(finding)) => {
-                out(&render::diagnostic(&finding, style));
-                out(&format!("{}: not formatted: it cannot be read as a list\n", path.display()));
-                exit = Exit::Findings;
-                continue;
-            }
-            Err(e) => return fail(e),
+            Ok(t) => t,
+            Err(e) => match e.into_finding() {
+                Ok(finding) => {
+                    out(&render::diagnostic(&finding, style));
+                    out(&format!("{}: not formatted: it cannot be read as a list\n", path.display()));
+                    exit = Exit::Findings;
+                    continue;
+                }
+                Err(e) => return fail(e),
+            },
         };
         // Lints (the only findings that depend on the date) do not stop formatting.
         let checked = check(path, &text, Date::today_utc());

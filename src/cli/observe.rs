@@ -6,10 +6,11 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 use spoofctl::engine::matcher::Matcher;
-use spoofctl::engine::scan::{Matching, RowOutput, all_cores, match_rows};
+use spoofctl::engine::scan::{Matching, NoRows, RowWriter, Scanned, all_cores, match_rows};
+use spoofctl::engine::tally::Tally;
 use spoofctl::read::encoding::utf8_reader;
 use spoofctl::read::observations::Reader;
-use spoofctl::render::observations::{CSV_HEADER, Run, summary_json, summary_text};
+use spoofctl::render::observations::{CSV_HEADER, CsvRows, JsonDocument, JsonRows, Run, summary_text};
 
 use super::args::MatchFormat;
 use super::progress::Progress;
@@ -56,7 +57,7 @@ pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
     }
 }
 
-/// Runs `match --observations FILE` against the lists' matchers, on every core ([`scan`]).
+/// Runs `match --observations FILE` against the lists' matchers, on every core ([`match_rows`]).
 pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     let shown = path.display().to_string();
     let Opened { reader, live, mut progress } = match open(path, format != MatchFormat::Text) {
@@ -66,39 +67,30 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     let shape = reader.shape().describe();
     // Not locked for the whole run: the scan hands batches on from whichever worker holds their turn.
     let mut out = BufWriter::with_capacity(256 * 1024, io::stdout());
-    let output = match format {
-        MatchFormat::Text => RowOutput::Nothing,
-        MatchFormat::Json => RowOutput::Json,
-        MatchFormat::Csv => RowOutput::Csv,
-    };
-    let header = match format {
-        MatchFormat::Text => Ok(()),
-        MatchFormat::Json => write!(out, "{{\"version\":1,\"observations\":{},\"rows\":[", serde_json::json!(shown)),
-        MatchFormat::Csv => csv_header(&mut out),
-    };
-    if header.is_err() {
-        return Exit::CannotRun;
-    }
-    let (mut shown_errors, mut first) = (0u64, true);
-    let (scanned, tallies) = match_rows(reader, &Matching { matchers, output }, all_cores(), |batch| {
-        for e in batch.errors {
-            shown_errors += 1;
-            if shown_errors <= SHOWN_ERRORS {
-                progress.clear();
-                eprintln!("{shown}: row {}: skipped: {}", e.row, e.message);
+    // A live feed's rows are written as they are matched, not when the output buffer fills.
+    let flush = |out: &mut BufWriter<io::Stdout>| if live { out.flush() } else { Ok(()) };
+    let (scanned, tallies, ending) = match format {
+        MatchFormat::Text => {
+            let (scanned, tallies) = match_all(reader, matchers, NoRows, &shown, &mut progress, |()| Ok(()));
+            (scanned, tallies, Ending::Summary)
+        }
+        MatchFormat::Csv => {
+            if csv_header(&mut out).is_err() {
+                return Exit::CannotRun;
             }
+            let (scanned, tallies) = match_all(reader, matchers, CsvRows, &shown, &mut progress, |rows| {
+                out.write_all(&rows.into_bytes()).and_then(|()| flush(&mut out))
+            });
+            (scanned, tallies, Ending::SummaryOnStderr)
         }
-        // JSON rows each come after `,\n`; the first one after `\n` alone.
-        let rows =
-            if first && output == RowOutput::Json { batch.results.get(1..).unwrap_or_default() } else { batch.results };
-        first &= rows.is_empty();
-        // A live feed's rows are written as they are matched, not when the output buffer fills.
-        if out.write_all(rows).is_err() || (live && out.flush().is_err()) {
-            return ControlFlow::Break(()); // stdout closed: nobody is reading
+        MatchFormat::Json => {
+            let Ok(mut document) = JsonDocument::start(&mut out, &shown) else { return Exit::CannotRun };
+            let (scanned, tallies) = match_all(reader, matchers, JsonRows, &shown, &mut progress, |rows| {
+                document.rows(&mut out, &rows).and_then(|()| flush(&mut out))
+            });
+            (scanned, tallies, Ending::Json(document))
         }
-        progress.update(batch.records);
-        ControlFlow::Continue(())
-    });
+    };
     drop(progress);
     if scanned.stopped {
         return Exit::CannotRun;
@@ -112,13 +104,10 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         skipped: scanned.skipped,
         lists: matchers.iter().map(|m| m.list()).zip(tallies.iter()).collect(),
     };
-    let finished = match format {
-        MatchFormat::Text => out.write_all(summary_text(&run).as_bytes()).and_then(|()| out.flush()),
-        MatchFormat::Json => writeln!(out, "\n],\"summary\":{}}}", summary_json(&run)).and_then(|()| out.flush()),
-        MatchFormat::Csv => out.flush().map(|()| {
-            // stdout stays pure CSV; the summary goes to stderr.
-            eprint!("{}", summary_text(&run));
-        }),
+    let finished = match ending {
+        Ending::Summary => out.write_all(summary_text(&run).as_bytes()).and_then(|()| out.flush()),
+        Ending::SummaryOnStderr => out.flush().map(|()| eprint!("{}", summary_text(&run))),
+        Ending::Json(document) => document.finish(&mut out, &run).and_then(|()| out.flush()),
     };
     if finished.is_err() {
         return Exit::CannotRun;
@@ -131,6 +120,44 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         None if scanned.skipped > 0 => Exit::Findings,
         None => Exit::Clean,
     }
+}
+
+/// What ends the output once every row is written.
+enum Ending {
+    /// The summary as text.
+    Summary,
+    /// Nothing: stdout stays pure CSV, and the summary goes to stderr.
+    SummaryOnStderr,
+    /// The JSON document's end, with the summary.
+    Json(JsonDocument),
+}
+
+/// Matches every row of `reader` against `matchers`, rows written by `output`: shows the first row errors
+/// and the progress, and hands each batch's rows to `write` in file order. A failed write (stdout closed:
+/// nobody is reading) stops the scan.
+fn match_all<W: RowWriter>(
+    reader: Reader<Box<dyn std::io::Read + Send>>,
+    matchers: &[Matcher<'_>],
+    output: W,
+    shown: &str,
+    progress: &mut Progress,
+    mut write: impl FnMut(W::Rows) -> io::Result<()> + Send,
+) -> (Scanned, Vec<Tally>) {
+    let mut shown_errors = 0u64;
+    match_rows(reader, &Matching { matchers, output }, all_cores(), |batch| {
+        for e in batch.errors {
+            shown_errors += 1;
+            if shown_errors <= SHOWN_ERRORS {
+                progress.clear();
+                eprintln!("{shown}: row {}: skipped: {}", e.row, e.message);
+            }
+        }
+        if write(batch.results).is_err() {
+            return ControlFlow::Break(());
+        }
+        progress.update(batch.records);
+        ControlFlow::Continue(())
+    })
 }
 
 /// The CSV header row of `--format csv`.

@@ -62,26 +62,94 @@ impl Risk {
     }
 }
 
-/// One changed entry.
+/// One changed entry, with why it deserves an approver's attention when it does.
 #[derive(Debug, Clone)]
-pub struct Change<'a> {
-    /// What happened.
-    pub kind: ChangeKind,
-    /// The entry before (none when added).
-    pub old: Option<&'a Entry>,
-    /// The entry after (none when removed).
-    pub new: Option<&'a Entry>,
-    /// Why it is risky, if it is.
-    pub risk: Option<Risk>,
+pub enum Change<'a> {
+    /// Only in the new version; risky when it allows.
+    Added {
+        /// The new entry.
+        entry: &'a Entry,
+        /// A new allow, or one broader than an allow it replaces.
+        risk: Option<Risk>,
+    },
+    /// Only in the old version; risky when it blocked.
+    Removed {
+        /// The old entry.
+        entry: &'a Entry,
+        /// A block removed.
+        risk: Option<Risk>,
+    },
+    /// In both, with another action; risky when a block becomes an allow.
+    ActionChanged {
+        /// The entry before.
+        old: &'a Entry,
+        /// The entry after.
+        new: &'a Entry,
+        /// A block turned into an allow.
+        risk: Option<Risk>,
+    },
+    /// In both, same action, other reason, owner, ticket, expiry or id: never risky.
+    MetadataChanged {
+        /// The entry before.
+        old: &'a Entry,
+        /// The entry after.
+        new: &'a Entry,
+    },
 }
 
 /// A metadata field that differs between two versions of an entry: (field, before, after).
 pub type FieldChange = (&'static str, String, String);
 
-impl Change<'_> {
-    /// The metadata fields that differ, for a metadata change.
+impl<'a> Change<'a> {
+    /// What happened.
+    pub fn kind(&self) -> ChangeKind {
+        match self {
+            Change::Added { .. } => ChangeKind::Added,
+            Change::Removed { .. } => ChangeKind::Removed,
+            Change::ActionChanged { .. } => ChangeKind::ActionChanged,
+            Change::MetadataChanged { .. } => ChangeKind::MetadataChanged,
+        }
+    }
+
+    /// Why it is risky, if it is.
+    pub fn risk(&self) -> Option<&Risk> {
+        match self {
+            Change::Added { risk, .. } | Change::Removed { risk, .. } | Change::ActionChanged { risk, .. } => {
+                risk.as_ref()
+            }
+            Change::MetadataChanged { .. } => None,
+        }
+    }
+
+    /// The entry in the old version (none when added).
+    pub fn before(&self) -> Option<&'a Entry> {
+        match *self {
+            Change::Added { .. } => None,
+            Change::Removed { entry, .. } => Some(entry),
+            Change::ActionChanged { old, .. } | Change::MetadataChanged { old, .. } => Some(old),
+        }
+    }
+
+    /// The entry in the new version (none when removed).
+    pub fn after(&self) -> Option<&'a Entry> {
+        match *self {
+            Change::Added { entry, .. } => Some(entry),
+            Change::Removed { .. } => None,
+            Change::ActionChanged { new, .. } | Change::MetadataChanged { new, .. } => Some(new),
+        }
+    }
+
+    /// The entry as it is now, or as it was when removed.
+    pub fn entry(&self) -> &'a Entry {
+        match *self {
+            Change::Added { entry, .. } | Change::Removed { entry, .. } => entry,
+            Change::ActionChanged { new, .. } | Change::MetadataChanged { new, .. } => new,
+        }
+    }
+
+    /// The metadata fields that differ, when the entry is in both versions.
     pub fn fields(&self) -> Vec<FieldChange> {
-        let (Some(o), Some(n)) = (self.old, self.new) else { return Vec::new() };
+        let (Some(o), Some(n)) = (self.before(), self.after()) else { return Vec::new() };
         let show = |v: Option<String>| v.unwrap_or_else(|| "(none)".to_string());
         [
             ("reason", o.meta.reason.clone(), n.meta.reason.clone()),
@@ -94,11 +162,6 @@ impl Change<'_> {
         .filter(|(_, a, b)| a != b)
         .map(|(f, a, b)| (f, show(a), show(b)))
         .collect()
-    }
-
-    /// The entry as it is now, or as it was when removed.
-    pub fn entry(&self) -> &Entry {
-        self.new.or(self.old).expect("a change has an entry on one side")
     }
 }
 
@@ -134,6 +197,21 @@ fn broadens(wide: &Rule, narrow: &Rule) -> bool {
     spoofed && infrastructure
 }
 
+/// Why an added entry is risky: an allow is new, or broader than an allow the change removes (`removed`).
+fn added_risk(e: &Entry, removed: &[&Entry]) -> Option<Risk> {
+    if e.action() != Action::Allow {
+        return None;
+    }
+    let replaced = removed
+        .iter()
+        .filter(|r| r.action() == Action::Allow)
+        .find(|r| r.spoof_type == e.spoof_type && broadens(&e.rule, &r.rule));
+    Some(match replaced {
+        Some(r) => Risk::Broader(r.label().to_string()),
+        None => Risk::NewAllow,
+    })
+}
+
 /// Diffs two versions of one tenant's list. `old_lints` and `new_lints` are each version's findings.
 pub fn diff<'a>(
     name: &str,
@@ -144,46 +222,24 @@ pub fn diff<'a>(
 ) -> ListDiff<'a> {
     let old_by: HashMap<Identity, &Entry> = old.entries.iter().map(|e| (e.identity(), e)).collect();
     let new_by: HashMap<Identity, &Entry> = new.entries.iter().map(|e| (e.identity(), e)).collect();
+    let removed: Vec<&Entry> = old.entries.iter().filter(|e| !new_by.contains_key(&e.identity())).collect();
     let mut changes = Vec::new();
     for e in &new.entries {
         match old_by.get(&e.identity()) {
-            None => changes.push(Change { kind: ChangeKind::Added, old: None, new: Some(e), risk: None }),
+            None => changes.push(Change::Added { entry: e, risk: added_risk(e, &removed) }),
             Some(o) if o.action() != e.action() => {
-                changes.push(Change { kind: ChangeKind::ActionChanged, old: Some(o), new: Some(e), risk: None })
+                let risk = (o.action() == Action::Block && e.action() == Action::Allow).then_some(Risk::BlockToAllow);
+                changes.push(Change::ActionChanged { old: o, new: e, risk })
             }
             // Writing out a type that was inferred changes nothing: the identity holds the resolved type.
-            Some(o) if o.meta != e.meta => {
-                changes.push(Change { kind: ChangeKind::MetadataChanged, old: Some(o), new: Some(e), risk: None })
-            }
+            Some(o) if o.meta != e.meta => changes.push(Change::MetadataChanged { old: o, new: e }),
             Some(_) => {}
         }
     }
-    for e in &old.entries {
-        if !new_by.contains_key(&e.identity()) {
-            changes.push(Change { kind: ChangeKind::Removed, old: Some(e), new: None, risk: None });
-        }
+    for e in removed {
+        changes.push(Change::Removed { entry: e, risk: (e.action() == Action::Block).then_some(Risk::BlockRemoved) });
     }
-    let removed_allows: Vec<&Entry> = changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::Removed)
-        .filter_map(|c| c.old)
-        .filter(|e| e.action() == Action::Allow)
-        .collect();
-    for c in &mut changes {
-        c.risk = match (c.kind, c.old.map(Entry::action), c.new.map(Entry::action)) {
-            (ChangeKind::Added, _, Some(Action::Allow)) => {
-                let e = c.new.expect("added");
-                Some(match removed_allows.iter().find(|r| r.spoof_type == e.spoof_type && broadens(&e.rule, &r.rule)) {
-                    Some(r) => Risk::Broader(r.label().to_string()),
-                    None => Risk::NewAllow,
-                })
-            }
-            (ChangeKind::Removed, Some(Action::Block), _) => Some(Risk::BlockRemoved),
-            (ChangeKind::ActionChanged, Some(Action::Block), Some(Action::Allow)) => Some(Risk::BlockToAllow),
-            _ => None,
-        };
-    }
-    changes.sort_by_key(|c| (c.risk.is_none(), c.kind, c.entry().identity()));
+    changes.sort_by_key(|c| (c.risk().is_none(), c.kind(), c.entry().identity()));
     let seen: BTreeSet<(crate::model::diagnostic::Code, String)> = old_lints
         .iter()
         .filter(|d| d.code.is_lint())

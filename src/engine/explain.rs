@@ -3,7 +3,7 @@
 
 use crate::engine::matcher::{Matcher, Outcome, Verdict};
 use crate::model::date::Date;
-use crate::model::diagnostic::{Diagnostic, Span};
+use crate::model::diagnostic::{Diagnostic, Span, ValueError};
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, Metadata};
 use crate::model::ipv4::Ipv4Slash24;
@@ -11,7 +11,6 @@ use crate::model::message::{Host, Message, Sender};
 use crate::model::pair::{Infrastructure, Pair, Rule, SpoofedUser};
 use crate::model::words::{Action, SpoofType};
 use crate::read::headers::Stamps;
-use crate::render::list_yaml::entry_yaml;
 use crate::validate::lint::lint;
 
 /// Where a suggested entry's infrastructure comes from, in order of preference: a passing DKIM domain is
@@ -40,15 +39,37 @@ impl Basis {
 
 /// An allow entry that would let this message through, with the lints it would raise in the list.
 #[derive(Debug, Clone)]
-pub struct Suggestion {
+pub struct SuggestedEntry {
     /// The entry: always a concrete pair, never a wildcard.
     pub entry: Entry,
     /// Where its infrastructure comes from.
     pub basis: Basis,
-    /// The entry as YAML, ready to paste under `entries:`.
-    pub yaml: String,
     /// What `validate` would say about it in this list.
     pub lints: Vec<Diagnostic>,
+}
+
+/// What one list would take to let the message through: an entry to add, or why there is none.
+#[derive(Debug, Clone)]
+pub enum Suggestion<'a> {
+    /// This allow entry would.
+    Entry(SuggestedEntry),
+    /// No entry is suggested, for this reason.
+    Nothing(NoEntry<'a>),
+}
+
+/// Why no entry is suggested.
+#[derive(Debug, Clone)]
+pub enum NoEntry<'a> {
+    /// The list already allows the message.
+    AlreadyAllowed,
+    /// The From domain cannot be a list value (say, a bare top-level domain).
+    FromNotADomain(ValueError),
+    /// The headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting
+    /// IP.
+    NoInfrastructure,
+    /// The list already has the pair this entry would name (with another action, or overridden by a block):
+    /// that entry is the one to change, rather than adding another.
+    AlreadyListed(&'a Entry),
 }
 
 /// What one list says about the message.
@@ -56,8 +77,8 @@ pub struct Suggestion {
 pub struct ListView<'a> {
     /// The verdict and near misses.
     pub outcome: Outcome<'a>,
-    /// An entry that would allow the message, when the verdict is not already allow (or why there is none).
-    pub suggestion: Result<Suggestion, String>,
+    /// The entry that would allow the message, or why there is none.
+    pub suggestion: Suggestion<'a>,
 }
 
 /// Everything `explain` reports about one message.
@@ -93,7 +114,7 @@ pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Exp
             .map(|matcher| {
                 let outcome = matcher.evaluate(m);
                 let suggestion = match outcome.verdict {
-                    Verdict::Allow(_) => Err("the message is already allowed".to_string()),
+                    Verdict::Allow(_) => Suggestion::Nothing(NoEntry::AlreadyAllowed),
                     _ => suggest(matcher, m, &stamps, today),
                 };
                 ListView { outcome, suggestion }
@@ -105,9 +126,11 @@ pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Exp
 
 /// The allow entry for this message's pair: never a wildcard; infrastructure preferring a passing DKIM
 /// domain, then the PTR's organizational domain, then the /24.
-fn suggest(matcher: &Matcher<'_>, m: &Message, stamps: &Stamps, today: Date) -> Result<Suggestion, String> {
-    let domain = m.from.domain();
-    let spoofed = Domain::parse(domain).map_err(|e| format!("the From domain cannot be an entry: {e}"))?;
+fn suggest<'a>(matcher: &Matcher<'a>, m: &Message, stamps: &Stamps, today: Date) -> Suggestion<'a> {
+    let spoofed = match Domain::parse(m.from.domain()) {
+        Ok(d) => d,
+        Err(e) => return Suggestion::Nothing(NoEntry::FromNotADomain(e)),
+    };
     let dkim = m
         .dkim_pass
         .iter()
@@ -120,10 +143,9 @@ fn suggest(matcher: &Matcher<'_>, m: &Message, stamps: &Stamps, today: Date) -> 
             .map(|d| (Infrastructure::Domain(d), Basis::Ptr))
     };
     let range = || m.range().map(|r: Ipv4Slash24| (Infrastructure::Range(r), Basis::Range));
-    let (infrastructure, basis) = dkim.or_else(ptr).or_else(range).ok_or_else(|| {
-        "the headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting IP"
-            .to_string()
-    })?;
+    let Some((infrastructure, basis)) = dkim.or_else(ptr).or_else(range) else {
+        return Suggestion::Nothing(NoEntry::NoInfrastructure);
+    };
     let spoof_type = matcher.spoof_type_of(m).unwrap_or(match stamps.antispam("SFTY") {
         Some("9.11") => SpoofType::Internal,
         _ => SpoofType::External,
@@ -139,15 +161,11 @@ fn suggest(matcher: &Matcher<'_>, m: &Message, stamps: &Stamps, today: Date) -> 
         span,
     };
     if let Some(same) = list.entries.iter().find(|e| e.identity() == entry.identity()) {
-        return Err(format!(
-            "the list already has this pair as a {} (line {}): change that entry's action rather than adding another",
-            same.action(),
-            same.span.line
-        ));
+        return Suggestion::Nothing(NoEntry::AlreadyListed(same));
     }
     let mut with = list.clone();
     with.entries.push(entry.clone());
     let lints = lint(&with, today).into_iter().filter(|d| d.span == Some(span)).collect();
     debug_assert_eq!(entry.action(), Action::Allow);
-    Ok(Suggestion { yaml: entry_yaml(&entry), entry, basis, lints })
+    Suggestion::Entry(SuggestedEntry { entry, basis, lints })
 }

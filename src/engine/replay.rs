@@ -16,7 +16,8 @@ pub const SHOWN_ROWS: usize = 50;
 const MAX_PAIRS: usize = 100_000;
 
 /// One row whose verdict changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialized as it is: its fields are `diff`'s JSON for a shown row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ChangedRow {
     /// The row number in the observations file.
     pub row: u64,

@@ -17,10 +17,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 
-use crate::engine::matcher::Matcher;
+use crate::engine::matcher::{Matcher, Outcome};
 use crate::engine::tally::{Kind, Tally};
 use crate::read::observations::{Batch, FileError, Reader, Row, RowError, Shape};
-use crate::render::observations::{row_csv, row_json};
 
 /// The work done on each usable row, on the workers and in any order; a batch's results reach the caller's
 /// function in file order.
@@ -345,53 +344,63 @@ fn end_scan<R: Read, T, E>(shared: &Shared<R, T, E>) {
     shared.room.notify_all();
 }
 
-/// What is written for each row and list, besides the counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowOutput {
-    /// Nothing: only the counts are kept.
-    Nothing,
-    /// A CSV record ([`row_csv`]), without a header.
-    Csv,
-    /// A JSON object ([`row_json`]), each one after `,\n`: the caller drops the first comma.
-    Json,
+/// Writes each matched row in a format that `render` owns (CSV, JSON...). The workers hand it every usable
+/// row with its outcome from each list, a batch at a time and in any order; each batch's rows then reach the
+/// caller in file order ([`match_rows`]). Whatever goes between rows, and between batches, is the writer's:
+/// the engine only says which row, and what each list made of it.
+pub trait RowWriter: Sync {
+    /// One batch's rows as written.
+    type Rows: Send + 'static;
+    /// Empty rows for a batch of a file of `shape`.
+    fn start(&self, shape: &Shape) -> Self::Rows;
+    /// Writes one row's outcome from one list.
+    fn row(&self, rows: &mut Self::Rows, row: &Row, outcome: &Outcome<'_>);
 }
 
-/// `match --observations`: every row matched against each list, counted, and rendered if asked.
-pub struct Matching<'m, 'l> {
+/// Writes nothing: only the counts are kept.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoRows;
+
+impl RowWriter for NoRows {
+    type Rows = ();
+
+    fn start(&self, _: &Shape) {}
+
+    fn row(&self, _: &mut (), _: &Row, _: &Outcome<'_>) {}
+}
+
+/// `match --observations`: every row matched against each list, counted, and written if asked.
+pub struct Matching<'m, 'l, W = NoRows> {
     /// The lists' matchers.
     pub matchers: &'m [Matcher<'l>],
-    /// What to write for each row and list.
-    pub output: RowOutput,
+    /// What writes each row and list ([`NoRows`]: only the counts).
+    pub output: W,
 }
 
 /// A batch of rows matched.
-pub struct Matched {
+pub struct Matched<R> {
     /// For each usable row and each matcher, in that order: the verdict and the row's messages.
     counted: Vec<(Kind, u64)>,
     /// The uncovered pairs, in the order of the `Kind::None` verdicts in `counted`, one after the other.
     pairs: String,
     pair_ends: Vec<usize>,
-    pair_rows: bool,
-    csv: Option<csv::Writer<Vec<u8>>>,
-    json: Vec<u8>,
+    /// The rows as the writer wrote them.
+    rows: R,
 }
 
-impl Job for Matching<'_, '_> {
-    type Results = Matched;
+impl<W: RowWriter> Job for Matching<'_, '_, W> {
+    type Results = Matched<W::Rows>;
 
-    fn start(&self, rows: usize, shape: &Shape) -> Matched {
+    fn start(&self, rows: usize, shape: &Shape) -> Matched<W::Rows> {
         Matched {
             counted: Vec::with_capacity(rows * self.matchers.len()),
             pairs: String::new(),
             pair_ends: Vec::new(),
-            pair_rows: matches!(shape, Shape::Pairs { .. }),
-            csv: (self.output == RowOutput::Csv)
-                .then(|| csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new())),
-            json: Vec::new(),
+            rows: self.output.start(shape),
         }
     }
 
-    fn row(&self, row: &Row, out: &mut Matched, scratch: &mut Vec<u32>) {
+    fn row(&self, row: &Row, out: &mut Matched<W::Rows>, scratch: &mut Vec<u32>) {
         for matcher in self.matchers {
             let outcome = matcher.evaluate_with(&row.message, scratch, false);
             let kind = Kind::of(&outcome.verdict);
@@ -400,17 +409,7 @@ impl Job for Matching<'_, '_> {
                 out.pair_ends.push(out.pairs.len());
             }
             out.counted.push((kind, row.count));
-            // Writing to memory cannot fail.
-            match (&mut out.csv, self.output) {
-                (Some(w), _) => {
-                    drop(w.write_record(row_csv(row, &outcome, out.pair_rows).iter().map(|cell| cell.as_bytes())))
-                }
-                (None, RowOutput::Json) => {
-                    out.json.extend_from_slice(b",\n");
-                    drop(serde_json::to_writer(&mut out.json, &row_json(row, &outcome, out.pair_rows)));
-                }
-                (None, _) => {}
-            }
+            self.output.row(&mut out.rows, row, &outcome);
         }
     }
 
@@ -419,10 +418,10 @@ impl Job for Matching<'_, '_> {
     }
 }
 
-impl Matched {
+impl<R> Matched<R> {
     /// Adds the batch's verdicts to the lists' tallies (one for each matcher, in order), and returns the
-    /// rendered rows.
-    fn count(self, tallies: &mut [Tally]) -> Vec<u8> {
+    /// written rows.
+    fn count(self, tallies: &mut [Tally]) -> R {
         let mut pairs = self.pair_ends.iter().scan(0, |start, &end| {
             let pair = &self.pairs[*start..end];
             *start = end;
@@ -435,25 +434,22 @@ impl Matched {
                 tally.add_counted(kind, messages, pair);
             }
         }
-        match self.csv {
-            Some(w) => w.into_inner().unwrap_or_default(),
-            None => self.json,
-        }
+        self.rows
     }
 }
 
 /// Matches every row of `reader` against `matchers` on `workers` threads: the tallies (one for each
-/// matcher), with each batch's row errors and rendered rows handed to `each` in file order.
-pub fn match_rows<R: Read + Send + 'static>(
+/// matcher), with each batch's row errors and written rows handed to `each` in file order.
+pub fn match_rows<R: Read + Send + 'static, W: RowWriter>(
     reader: Reader<R>,
-    matching: &Matching<'_, '_>,
+    matching: &Matching<'_, '_, W>,
     workers: usize,
-    mut each: impl FnMut(BatchResults<'_, &[u8]>) -> ControlFlow<()> + Send,
+    mut each: impl FnMut(BatchResults<'_, W::Rows>) -> ControlFlow<()> + Send,
 ) -> (Scanned, Vec<Tally>) {
     let mut tallies = vec![Tally::default(); matching.matchers.len()];
     let scanned = scan(reader, matching, workers, |batch| {
-        let output = batch.results.count(&mut tallies);
-        each(BatchResults { records: batch.records, errors: batch.errors, results: &output })
+        let rows = batch.results.count(&mut tallies);
+        each(BatchResults { records: batch.records, errors: batch.errors, results: rows })
     });
     (scanned, tallies)
 }

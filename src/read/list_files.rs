@@ -59,39 +59,82 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
     Ok(files)
 }
 
-/// Reads a list file as text. The outer error means the run cannot go on (exit 2); the inner one is a finding
-/// about the file (too large, not UTF-8), reported like any other.
-pub fn read_text(path: &Path) -> Result<Result<String, Box<Diagnostic>>, ReadError> {
-    let io_err = |source| ReadError::Io { path: path.to_path_buf(), source };
+/// Why a list file could not be read as text. The first two stop the run (exit 2: [`TextError::into_finding`]
+/// gives them back as a [`ReadError`]); the others are findings about the file, reported like any other.
+#[derive(Debug, thiserror::Error)]
+pub enum TextError {
+    /// The file does not exist: it was named but is not there, or it went between being found and being read.
+    #[error("{}: no such file or folder", .0.display())]
+    NotFound(PathBuf),
+    /// Opening or reading the file failed (permissions, a device error...).
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// The file is larger than [`MAX_FILE_BYTES`]: it is not read further.
+    #[error("{}: {}", .0.display(), too_large())]
+    TooLarge(PathBuf),
+    /// The file starts with a UTF-16 byte order mark.
+    #[error("{}: the file is UTF-16; list files are UTF-8", .0.display())]
+    Utf16(PathBuf),
+    /// The file is not valid UTF-8 from this line and column on (the first bad byte).
+    #[error("{}:{line}:{column}: the file is not valid UTF-8", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// The line of the first bad byte.
+        line: usize,
+        /// Its column, in bytes from the start of the line.
+        column: usize,
+    },
+}
+
+fn too_large() -> String {
+    format!("the file is larger than {} MiB; a list of 1024 entries is far smaller", MAX_FILE_BYTES / 1024 / 1024)
+}
+
+impl TextError {
+    /// The finding about the file (too large, UTF-16, not UTF-8), reported like any other; or, for a file
+    /// missing or unreadable, the error that stops the run.
+    pub fn into_finding(self) -> Result<Diagnostic, ReadError> {
+        Ok(match self {
+            TextError::NotFound(path) => return Err(ReadError::NotFound(path)),
+            TextError::Io { path, source } => return Err(ReadError::Io { path, source }),
+            TextError::TooLarge(path) => Diagnostic::new(Code::FileTooLarge, &path, None, too_large())
+                .with_hint("check that this is a spoofctl list file"),
+            TextError::Utf16(path) => {
+                Diagnostic::new(Code::NotUtf8, &path, Some(Span::new(1, 1)), "the file is UTF-16; list files are UTF-8")
+                    .with_hint("save the file as UTF-8 (in PowerShell: `Set-Content -Encoding utf8`)")
+            }
+            TextError::NotUtf8 { path, line, column } => {
+                Diagnostic::new(Code::NotUtf8, &path, Some(Span::new(line, column)), "the file is not valid UTF-8")
+                    .with_hint("save the file as UTF-8")
+            }
+        })
+    }
+}
+
+/// Reads a list file as text: UTF-8, a byte order mark dropped, at most [`MAX_FILE_BYTES`].
+pub fn read_text(path: &Path) -> Result<String, TextError> {
+    let io_err = |source| TextError::Io { path: path.to_path_buf(), source };
     let file = fs::File::open(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => ReadError::NotFound(path.to_path_buf()),
+        io::ErrorKind::NotFound => TextError::NotFound(path.to_path_buf()),
         _ => io_err(e),
     })?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io_err)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Ok(Err(Box::new(
-            Diagnostic::new(
-                Code::FileTooLarge,
-                path,
-                None,
-                format!(
-                    "the file is larger than {} MiB; a list of 1024 entries is far smaller",
-                    MAX_FILE_BYTES / 1024 / 1024
-                ),
-            )
-            .with_hint("check that this is a spoofctl list file"),
-        )));
+        return Err(TextError::TooLarge(path.to_path_buf()));
     }
-    Ok(decode(path, bytes))
+    decode(path, bytes)
 }
 
-fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, TextError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Box::new(
-            Diagnostic::new(Code::NotUtf8, path, Some(Span::new(1, 1)), "the file is UTF-16; list files are UTF-8")
-                .with_hint("save the file as UTF-8 (in PowerShell: `Set-Content -Encoding utf8`)"),
-        ));
+        return Err(TextError::Utf16(path.to_path_buf()));
     }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -104,11 +147,17 @@ fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
             let column = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-            Err(Box::new(
-                Diagnostic::new(Code::NotUtf8, path, Some(Span::new(line, column)), "the file is not valid UTF-8")
-                    .with_hint("save the file as UTF-8"),
-            ))
+            Err(TextError::NotUtf8 { path: path.to_path_buf(), line, column })
         }
+    }
+}
+
+/// A version's file as text, or the finding that it cannot be read as text; a missing or unreadable file
+/// stops the reading of the version.
+fn version_text(text: Result<String, TextError>) -> Result<Result<String, Box<Diagnostic>>, VersionError> {
+    match text {
+        Ok(text) => Ok(Ok(text)),
+        Err(e) => Ok(Err(Box::new(e.into_finding()?))),
     }
 }
 
@@ -185,7 +234,9 @@ pub fn read_version(spec: &str) -> Result<Version, VersionError> {
         let single_file = on_disk.is_file();
         let files = discover(&[on_disk.to_path_buf()])?
             .into_iter()
-            .map(|f| Ok(VersionFile { name: file_name(&f.to_string_lossy()), text: read_text(&f)?, shown: f }))
+            .map(|f| {
+                Ok(VersionFile { name: file_name(&f.to_string_lossy()), text: version_text(read_text(&f))?, shown: f })
+            })
             .collect::<Result<_, VersionError>>()?;
         return Ok(Version { files, single_file });
     };
@@ -195,7 +246,7 @@ pub fn read_version(spec: &str) -> Result<Version, VersionError> {
         let shown = PathBuf::from(object);
         // The name pairs tenants across versions: the file name, without the revision.
         let name = file_name(object.split_once(':').map_or(object, |(_, p)| p));
-        Ok(VersionFile { name, text: decode(&shown, bytes), shown })
+        Ok(VersionFile { name, text: version_text(decode(&shown, bytes))?, shown })
     };
     if String::from_utf8_lossy(&kind).trim() == "blob" {
         return Ok(Version { files: vec![blob(spec)?], single_file: true });

@@ -148,6 +148,19 @@ pub struct RowError {
     pub message: String,
 }
 
+/// What [`Reader::next_row`] read.
+#[derive(Debug)]
+pub enum NextRow<'a> {
+    /// A usable row.
+    Row(&'a Row),
+    /// A row that cannot be used: it is skipped, and reading goes on.
+    Skipped(RowError),
+    /// The file cannot be read further (it breaks off, a record is too long, bad encoding): reading stops.
+    Failed(FileError),
+    /// The end of the file.
+    End,
+}
+
 /// Reads observation rows one at a time.
 pub struct Reader<R: Read> {
     records: Records<R>,
@@ -201,14 +214,18 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// The next row: `None` at the end; a file error stops reading; a row error skips that row. The row is
+    /// The next row, a row that cannot be used, the file error that stops reading, or the end. The row is
     /// lent: it is overwritten by the next call.
-    pub fn next_row(&mut self) -> Option<Result<Result<&Row, RowError>, FileError>> {
-        let number = match self.next_record()? {
-            Ok(number) => number,
-            Err(e) => return Some(Err(e)),
+    pub fn next_row(&mut self) -> NextRow<'_> {
+        let number = match self.next_record() {
+            None => return NextRow::End,
+            Some(Ok(number)) => number,
+            Some(Err(e)) => return NextRow::Failed(e),
         };
-        Some(Ok(self.shape.parse(self.records.record(), number, &mut self.row).map(|()| &self.row)))
+        match self.shape.parse(self.records.record(), number, &mut self.row) {
+            Ok(()) => NextRow::Row(&self.row),
+            Err(e) => NextRow::Skipped(e),
+        }
     }
 
     /// Reads records, unparsed, into `batch` (emptied first) until it holds `rows` records (at most
@@ -478,7 +495,7 @@ mod tests {
         let text = b"From,Note,PTR,Extra\na@b.com,x\xC3,,\xA9y\n".to_vec();
         let mut reader = Reader::new(crate::read::encoding::utf8_reader(std::io::Cursor::new(text)).expect("readable"))
             .expect("header");
-        let row = reader.next_row().expect("a row").expect("no file error").expect("the row is usable");
+        let NextRow::Row(row) = reader.next_row() else { panic!("the row is usable") };
         assert_eq!(row.message.from.to_string(), "a@b.com");
         assert_eq!(row.message.ptr, None);
     }

@@ -3,11 +3,12 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::{Style, diagnostic_json, entry_json, plural, thousands};
+use super::{CountJson, EntryJson, Style, diagnostic_json, plural, thousands};
 use crate::engine::diff::{Change, ChangeKind, ListDiff};
-use crate::engine::replay::Replay;
+use crate::engine::replay::{ChangedRow, Replay};
 
 /// One tenant's review, with the traffic replay when observations were given.
 pub struct TenantReview<'a> {
@@ -26,19 +27,19 @@ fn mark(kind: ChangeKind) -> char {
 }
 
 fn describe(c: &Change<'_>) -> String {
-    match (c.kind, c.old, c.new) {
-        (ChangeKind::ActionChanged, Some(o), Some(n)) => format!("{}: {} -> {}", n.label(), o.action(), n.action()),
-        (ChangeKind::MetadataChanged, _, Some(n)) => {
+    match c {
+        Change::ActionChanged { old, new, .. } => format!("{}: {} -> {}", new.label(), old.action(), new.action()),
+        Change::MetadataChanged { new, .. } => {
             let fields: Vec<String> = c.fields().into_iter().map(|(f, a, b)| format!("{f} {a} -> {b}")).collect();
-            format!("{}: {}", n.label(), crate::model::characters::printable(&fields.join("; ")))
+            format!("{}: {}", new.label(), crate::model::characters::printable(&fields.join("; ")))
         }
-        _ => c.entry().label().to_string(),
+        Change::Added { entry, .. } | Change::Removed { entry, .. } => entry.label().to_string(),
     }
 }
 
 fn counts(d: &ListDiff<'_>) -> String {
-    let n = |k: ChangeKind| d.changes.iter().filter(|c| c.kind == k).count();
-    let risky = d.changes.iter().filter(|c| c.risk.is_some()).count();
+    let n = |k: ChangeKind| d.changes.iter().filter(|c| c.kind() == k).count();
+    let risky = d.changes.iter().filter(|c| c.risk().is_some()).count();
     format!(
         "{} added, {} removed, {} action changed, {} metadata changed; {} risky, {}",
         n(ChangeKind::Added),
@@ -73,16 +74,16 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
     for r in reviews {
         let d = &r.diff;
         let _ = writeln!(out, "{}", style.paint("1", &format!("== {}", d.name)));
-        let (risky, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = d.changes.iter().partition(|c| c.risk.is_some());
+        let (risky, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = d.changes.iter().partition(|c| c.risk().is_some());
         if !risky.is_empty() {
             let _ = writeln!(out, "{}", style.paint("1;31", "risky:"));
             for c in risky {
-                let why = c.risk.as_ref().map(|r| r.words()).unwrap_or_default();
+                let why = c.risk().map(|r| r.words()).unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "  {} {:<16} {}  {}",
-                    mark(c.kind),
-                    c.kind.word(),
+                    mark(c.kind()),
+                    c.kind().word(),
                     describe(c),
                     style.paint("31", &format!("[{why}]"))
                 );
@@ -98,7 +99,7 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
         if !rest.is_empty() {
             let _ = writeln!(out, "other changes:");
             for c in rest {
-                let _ = writeln!(out, "  {} {:<16} {}", mark(c.kind), c.kind.word(), describe(c));
+                let _ = writeln!(out, "  {} {:<16} {}", mark(c.kind()), c.kind().word(), describe(c));
             }
         }
         let _ = writeln!(out, "{}: {}", d.name, counts(d));
@@ -118,22 +119,19 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
         }
     }
     if reviews.len() > 1 {
-        let changes: usize = reviews.iter().map(|r| r.diff.changes.len()).sum();
-        let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk.is_some()).count()).sum();
-        let _ =
-            writeln!(out, "Total: {} in {}, {risky} risky", plural(changes, "change"), plural(reviews.len(), "tenant"));
+        let Totals { tenants, changes, risky } = totals(reviews);
+        let _ = writeln!(out, "Total: {} in {}, {risky} risky", plural(changes, "change"), plural(tenants, "tenant"));
     }
     out
 }
 
 /// The review as Markdown for a pull-request comment.
 pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
-    let changes: usize = reviews.iter().map(|r| r.diff.changes.len()).sum();
-    let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk.is_some()).count()).sum();
+    let Totals { tenants, changes, risky } = totals(reviews);
     let mut out = format!(
         "### spoofctl diff\n\n**{} in {}, {risky} risky.**\n\n",
         plural(changes, "change"),
-        plural(reviews.len(), "tenant")
+        plural(tenants, "tenant")
     );
     for r in reviews {
         let d = &r.diff;
@@ -141,15 +139,15 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
         if let Some(replay) = &r.replay {
             let _ = writeln!(out, "**Traffic:** this change {}.\n", traffic_sentence(replay));
         }
-        let risky: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.risk.is_some()).collect();
+        let risky: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.risk().is_some()).collect();
         if !risky.is_empty() {
             let _ = writeln!(out, "| risky | change | entry |\n| --- | --- | --- |");
             for c in risky {
                 let _ = writeln!(
                     out,
                     "| **{}** | {} | `{}` |",
-                    c.risk.as_ref().map(|r| r.words()).unwrap_or_default(),
-                    c.kind.word(),
+                    c.risk().map(|r| r.words()).unwrap_or_default(),
+                    c.kind().word(),
                     describe(c).replace('|', "\\|")
                 );
             }
@@ -163,11 +161,11 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
         }
         // A table per kind of change, the risky rows marked (they also lead the review above).
         for kind in [ChangeKind::Added, ChangeKind::Removed, ChangeKind::ActionChanged, ChangeKind::MetadataChanged] {
-            let rows: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.kind == kind).collect();
+            let rows: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.kind() == kind).collect();
             if !rows.is_empty() {
                 let _ = writeln!(out, "**{}** ({})\n\n| entry | risk |\n| --- | --- |", kind.word(), rows.len());
                 for c in rows {
-                    let risk = c.risk.as_ref().map_or(String::new(), |r| format!("**{}**", r.words()));
+                    let risk = c.risk().map_or(String::new(), |r| format!("**{}**", r.words()));
                     let _ = writeln!(out, "| `{}` | {risk} |", describe(c).replace('|', "\\|"));
                 }
                 out.push('\n');
@@ -177,31 +175,109 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
     out
 }
 
+/// How many tenants, changes and risky changes a review holds.
+#[derive(Serialize)]
+struct Totals {
+    tenants: usize,
+    changes: usize,
+    risky: usize,
+}
+
+fn totals(reviews: &[TenantReview<'_>]) -> Totals {
+    let changes = || reviews.iter().flat_map(|r| &r.diff.changes);
+    Totals {
+        tenants: reviews.len(),
+        changes: changes().count(),
+        risky: changes().filter(|c| c.risk().is_some()).count(),
+    }
+}
+
+/// One changed entry, in JSON.
+#[derive(Serialize)]
+struct ChangeJson {
+    kind: &'static str,
+    risk: Option<String>,
+    old: Option<EntryJson>,
+    new: Option<EntryJson>,
+    fields: Vec<FieldJson>,
+}
+
+/// A metadata field that differs.
+#[derive(Serialize)]
+struct FieldJson {
+    field: &'static str,
+    old: String,
+    new: String,
+}
+
+/// The rows newly allowed, and the pairs they are.
+#[derive(Serialize)]
+struct LetThrough {
+    rows: u64,
+    messages: u64,
+    pairs: usize,
+}
+
+/// What the change does to the observed traffic.
+#[derive(Serialize)]
+struct TrafficJson<'a> {
+    rows: u64,
+    newly_allowed: LetThrough,
+    newly_blocked: CountJson,
+    newly_undecided: CountJson,
+    rows_shown: &'a [ChangedRow],
+}
+
+/// One tenant's review, in JSON.
+#[derive(Serialize)]
+struct TenantJson<'a> {
+    name: &'a str,
+    changes: Vec<ChangeJson>,
+    new_warnings: Vec<Value>,
+    traffic: Option<TrafficJson<'a>>,
+}
+
+/// `diff`'s JSON report ([`diff_json`]).
+#[derive(Serialize)]
+pub struct DiffReport<'a> {
+    version: u32,
+    total: Totals,
+    tenants: Vec<TenantJson<'a>>,
+}
+
+super::json_display!(DiffReport);
+
 /// The review as JSON.
-pub fn diff_json(reviews: &[TenantReview<'_>]) -> Value {
-    let total = |f: &dyn Fn(&Change<'_>) -> bool| {
-        reviews.iter().map(|r| r.diff.changes.iter().filter(|c| f(c)).count()).sum::<usize>()
+pub fn diff_json<'a>(reviews: &'a [TenantReview<'_>]) -> DiffReport<'a> {
+    let change = |c: &Change<'_>| ChangeJson {
+        kind: c.kind().word(),
+        risk: c.risk().map(|r| r.words()),
+        old: c.before().map(|e| e.label().into()),
+        new: c.after().map(|e| e.label().into()),
+        fields: c.fields().into_iter().map(|(field, old, new)| FieldJson { field, old, new }).collect(),
     };
-    json!({
-        "version": 1,
-        "total": {"tenants": reviews.len(), "changes": total(&|_| true), "risky": total(&|c| c.risk.is_some())},
-        "tenants": reviews.iter().map(|r| json!({
-            "name": r.diff.name,
-            "changes": r.diff.changes.iter().map(|c| json!({
-                "kind": c.kind.word(),
-                "risk": c.risk.as_ref().map(|r| r.words()),
-                "old": c.old.map(|e| entry_json(&e.label())),
-                "new": c.new.map(|e| entry_json(&e.label())),
-                "fields": c.fields().into_iter().map(|(f, a, b)| json!({"field": f, "old": a, "new": b})).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "new_warnings": r.diff.new_warnings.iter().map(|d| diagnostic_json(d)).collect::<Vec<_>>(),
-            "traffic": r.replay.as_ref().map(|t| json!({
-                "rows": t.rows,
-                "newly_allowed": {"rows": t.newly_allowed.rows, "messages": t.newly_allowed.messages, "pairs": t.pairs_let_through},
-                "newly_blocked": {"rows": t.newly_blocked.rows, "messages": t.newly_blocked.messages},
-                "newly_undecided": {"rows": t.newly_undecided.rows, "messages": t.newly_undecided.messages},
-                "rows_shown": t.shown.iter().map(|s| json!({"row": s.row, "pair": s.pair, "messages": s.messages, "from": s.from, "to": s.to})).collect::<Vec<_>>(),
-            })),
-        })).collect::<Vec<_>>(),
-    })
+    let traffic = |t: &'a Replay| TrafficJson {
+        rows: t.rows,
+        newly_allowed: LetThrough {
+            rows: t.newly_allowed.rows,
+            messages: t.newly_allowed.messages,
+            pairs: t.pairs_let_through,
+        },
+        newly_blocked: t.newly_blocked.into(),
+        newly_undecided: t.newly_undecided.into(),
+        rows_shown: &t.shown,
+    };
+    DiffReport {
+        version: 1,
+        total: totals(reviews),
+        tenants: reviews
+            .iter()
+            .map(|r| TenantJson {
+                name: &r.diff.name,
+                changes: r.diff.changes.iter().map(change).collect(),
+                new_warnings: r.diff.new_warnings.iter().map(|d| diagnostic_json(d)).collect(),
+                traffic: r.replay.as_ref().map(traffic),
+            })
+            .collect(),
+    }
 }

@@ -2,14 +2,16 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::verdict::{outcome_json, outcome_text};
-use super::{Style, diagnostic, diagnostic_json, entry_json};
-use crate::engine::explain::{Explanation, ListView};
+use super::verdict::{OutcomeJson, outcome_json, outcome_text};
+use super::{EntryJson, Style, diagnostic, diagnostic_json};
+use crate::engine::explain::{Explanation, ListView, NoEntry, Suggestion};
 use crate::model::header_codes;
 use crate::model::message::Message;
 use crate::read::headers::Stamps;
+use crate::render::list_yaml::entry_yaml;
 
 /// One labelled line. Values come from the message, so control characters (terminal escapes) are shown
 /// escaped, never sent to the terminal.
@@ -102,9 +104,9 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
         out.push_str(&outcome_text(&view.outcome, m, style));
     }
     match &view.suggestion {
-        Ok(s) => {
+        Suggestion::Entry(s) => {
             let _ = writeln!(out, "  suggested entry (infrastructure: {}):", s.basis.words());
-            for line in s.yaml.lines() {
+            for line in entry_yaml(&s.entry).lines() {
                 let _ = writeln!(out, "  {line}");
             }
             if let Some(block) =
@@ -124,9 +126,26 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
                 }
             }
         }
-        Err(why) => {
-            let _ = writeln!(out, "  no suggested entry: {why}");
+        Suggestion::Nothing(why) => {
+            let _ = writeln!(out, "  no suggested entry: {}", no_entry(why));
         }
+    }
+}
+
+/// Why a list has no suggested entry, in words.
+fn no_entry(why: &NoEntry<'_>) -> String {
+    match why {
+        NoEntry::AlreadyAllowed => "the message is already allowed".to_string(),
+        NoEntry::FromNotADomain(e) => format!("the From domain cannot be an entry: {e}"),
+        NoEntry::NoInfrastructure => {
+            "the headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting IP"
+                .to_string()
+        }
+        NoEntry::AlreadyListed(same) => format!(
+            "the list already has this pair as a {} (line {}): change that entry's action rather than adding another",
+            same.action(),
+            same.span.line
+        ),
     }
 }
 
@@ -156,58 +175,150 @@ pub fn explain_text(source: &str, e: &Explanation<'_>, style: Style) -> String {
     out
 }
 
-fn stamps_json(s: &Stamps) -> Value {
-    let code =
-        |key: &str, words: fn(&str) -> &'static str| s.antispam(key).map(|v| json!({"value": v, "meaning": words(v)}));
-    json!({
-        "from": s.from,
-        "from_addresses": s.from_addresses,
-        "dmarc": s.result("dmarc").map(|d| json!({
-            "result": d.result,
-            "action": d.get("action"),
-            "action_meaning": d.get("action").map(header_codes::dmarc_action),
-            "header_from": d.get("header.from"),
-        })),
-        "compauth": s.result("compauth").map(|c| json!({
-            "result": c.result,
-            "reason": c.get("reason"),
-            "reason_meaning": c.get("reason").map(header_codes::compauth_reason),
-        })),
-        "spf": s.result("spf").map(|r| json!({"result": r.result, "smtp_mailfrom": r.get("smtp.mailfrom")})),
-        "dkim": s.dkim().map(|r| json!({"result": r.result, "domain": r.get("header.d")})).collect::<Vec<_>>(),
-        "cip": s.connecting_ip().map(|ip| ip.to_string()),
-        "ptr": s.antispam("PTR"),
-        "cat": code("CAT", header_codes::cat),
-        "sfv": code("SFV", header_codes::sfv),
-        "sfty": code("SFTY", header_codes::sfty),
-        "dir": code("DIR", header_codes::dir),
-        "auth_as": s.auth_as,
-        "arc_results": s.arc_results,
-    })
+/// What the headers say, in JSON: each code with its meaning.
+#[derive(Serialize)]
+struct StampsJson<'a> {
+    from: Option<&'a str>,
+    from_addresses: usize,
+    dmarc: Option<DmarcJson<'a>>,
+    compauth: Option<CompauthJson<'a>>,
+    spf: Option<SpfJson<'a>>,
+    dkim: Vec<DkimJson<'a>>,
+    cip: Option<String>,
+    ptr: Option<&'a str>,
+    cat: Option<Coded<'a>>,
+    sfv: Option<Coded<'a>>,
+    sfty: Option<Coded<'a>>,
+    dir: Option<Coded<'a>>,
+    auth_as: Option<&'a str>,
+    arc_results: usize,
 }
 
+#[derive(Serialize)]
+struct DmarcJson<'a> {
+    result: &'a str,
+    action: Option<&'a str>,
+    action_meaning: Option<&'static str>,
+    header_from: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CompauthJson<'a> {
+    result: &'a str,
+    reason: Option<&'a str>,
+    reason_meaning: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct SpfJson<'a> {
+    result: &'a str,
+    smtp_mailfrom: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DkimJson<'a> {
+    result: &'a str,
+    domain: Option<&'a str>,
+}
+
+/// An antispam code and what it means.
+#[derive(Serialize)]
+struct Coded<'a> {
+    value: &'a str,
+    meaning: &'static str,
+}
+
+fn stamps_json(s: &Stamps) -> StampsJson<'_> {
+    let code =
+        |key: &str, words: fn(&str) -> &'static str| s.antispam(key).map(|v| Coded { value: v, meaning: words(v) });
+    StampsJson {
+        from: s.from.as_deref(),
+        from_addresses: s.from_addresses,
+        dmarc: s.result("dmarc").map(|d| DmarcJson {
+            result: &d.result,
+            action: d.get("action"),
+            action_meaning: d.get("action").map(header_codes::dmarc_action),
+            header_from: d.get("header.from"),
+        }),
+        compauth: s.result("compauth").map(|c| CompauthJson {
+            result: &c.result,
+            reason: c.get("reason"),
+            reason_meaning: c.get("reason").map(header_codes::compauth_reason),
+        }),
+        spf: s.result("spf").map(|r| SpfJson { result: &r.result, smtp_mailfrom: r.get("smtp.mailfrom") }),
+        dkim: s.dkim().map(|r| DkimJson { result: &r.result, domain: r.get("header.d") }).collect(),
+        cip: s.connecting_ip().map(|ip| ip.to_string()),
+        ptr: s.antispam("PTR"),
+        cat: code("CAT", header_codes::cat),
+        sfv: code("SFV", header_codes::sfv),
+        sfty: code("SFTY", header_codes::sfty),
+        dir: code("DIR", header_codes::dir),
+        auth_as: s.auth_as.as_deref(),
+        arc_results: s.arc_results,
+    }
+}
+
+/// The pair the service saw.
+#[derive(Serialize)]
+struct PairJson<'a> {
+    spoofed: &'a str,
+    infrastructure: Option<String>,
+}
+
+/// One list's verdict, with the entry that would allow the message or why there is none.
+#[derive(Serialize)]
+struct ExplainedList<'a> {
+    #[serde(flatten)]
+    outcome: OutcomeJson<'a>,
+    suggestion: SuggestionJson,
+}
+
+/// The suggested entry, or `{"none": why}`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SuggestionJson {
+    Entry { entry: EntryJson, basis: &'static str, yaml: String, lints: Vec<Value> },
+    Nothing { none: String },
+}
+
+/// `explain`'s JSON report for one message ([`explain_json`]).
+#[derive(Serialize)]
+pub struct ExplainReport<'a> {
+    source: &'a str,
+    headers: StampsJson<'a>,
+    pair: Option<PairJson<'a>>,
+    dkim_alternative: Option<&'a str>,
+    lists: Vec<ExplainedList<'a>>,
+}
+
+super::json_display!(ExplainReport);
+
 /// One message's explanation as JSON.
-pub fn explain_json(source: &str, e: &Explanation<'_>) -> Value {
-    json!({
-        "source": source,
-        "headers": stamps_json(&e.stamps),
-        "pair": e.message.as_ref().map(|m| json!({
-            "spoofed": m.from.domain(),
-            "infrastructure": m.service_infrastructure().map(|i| i.to_string()),
-        })),
-        "dkim_alternative": e.message.as_ref().and_then(dkim_alternative),
-        "lists": e.lists.iter().filter_map(|v| Some((v, e.message.as_ref()?))).map(|(v, m)| {
-            let mut o = outcome_json(&v.outcome, m);
-            o["suggestion"] = match &v.suggestion {
-                Ok(s) => json!({
-                    "entry": entry_json(&s.entry.label()),
-                    "basis": s.basis.words(),
-                    "yaml": s.yaml,
-                    "lints": s.lints.iter().map(diagnostic_json).collect::<Vec<_>>(),
-                }),
-                Err(why) => json!({"none": why}),
-            };
-            o
-        }).collect::<Vec<_>>(),
-    })
+pub fn explain_json<'a>(source: &'a str, e: &'a Explanation<'_>) -> ExplainReport<'a> {
+    ExplainReport {
+        source,
+        headers: stamps_json(&e.stamps),
+        pair: e.message.as_ref().map(|m| PairJson {
+            spoofed: m.from.domain(),
+            infrastructure: m.service_infrastructure().map(|i| i.to_string()),
+        }),
+        dkim_alternative: e.message.as_ref().and_then(dkim_alternative),
+        lists: e
+            .lists
+            .iter()
+            .filter_map(|v| Some((v, e.message.as_ref()?)))
+            .map(|(v, m)| ExplainedList {
+                outcome: outcome_json(&v.outcome, m),
+                suggestion: match &v.suggestion {
+                    Suggestion::Entry(s) => SuggestionJson::Entry {
+                        entry: s.entry.label().into(),
+                        basis: s.basis.words(),
+                        yaml: entry_yaml(&s.entry),
+                        lints: s.lints.iter().map(diagnostic_json).collect(),
+                    },
+                    Suggestion::Nothing(why) => SuggestionJson::Nothing { none: no_entry(why) },
+                },
+            })
+            .collect(),
+    }
 }

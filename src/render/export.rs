@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::model::entry::{Entry, TenantList};
 use crate::model::words::{Action, SpoofType, Word};
@@ -66,23 +66,37 @@ pub fn csv(list: &TenantList) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// One entry as `ConvertTo-Json` writes it: the service's names and words.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ServiceItem<'a> {
+    spoofed_user: String,
+    sending_infrastructure: String,
+    spoof_type: &'static str,
+    action: &'static str,
+    /// Only where the list knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<&'a str>,
+}
+
+/// `export --format json`'s document ([`json`]): the entries in canonical order.
+#[derive(Serialize)]
+pub struct ExportReport<'a>(Vec<ServiceItem<'a>>);
+
+super::json_display!(ExportReport);
+
 /// The entries as JSON, shaped like `Get-TenantAllowBlockListSpoofItems | ConvertTo-Json` (with `Identity`
 /// where the list knows it).
-pub fn json(list: &TenantList) -> Value {
-    Value::Array(
+pub fn json(list: &TenantList) -> ExportReport<'_> {
+    ExportReport(
         ordered(list)
             .into_iter()
-            .map(|e| {
-                let mut v = json!({
-                    "SpoofedUser": e.rule.spoofed().to_string(),
-                    "SendingInfrastructure": e.rule.infrastructure().to_string(),
-                    "SpoofType": e.spoof_type.service_word(),
-                    "Action": e.action().service_word(),
-                });
-                if let Some(id) = &e.meta.id {
-                    v["Identity"] = json!(id.as_str());
-                }
-                v
+            .map(|e| ServiceItem {
+                spoofed_user: e.rule.spoofed().to_string(),
+                sending_infrastructure: e.rule.infrastructure().to_string(),
+                spoof_type: e.spoof_type.service_word(),
+                action: e.action().service_word(),
+                identity: e.meta.id.as_ref().map(|id| id.as_str()),
             })
             .collect(),
     )

@@ -1,6 +1,13 @@
 //! Renderers: findings, reports and verdicts as human text, Markdown, JSON, CSV, PowerShell and YAML (the
 //! canonical list file `fmt` writes, and `export`'s formats). The library builds values; these turn the same
 //! values into every format, so formats cannot disagree.
+//!
+//! JSON comes from report types that derive `Serialize` (`*_json` returns one; its `Display` is the JSON,
+//! `{:#}` indented, as `serde_json::Value`'s is). They are views here, over the engine's values, rather than
+//! `Serialize` on the engine's values themselves: the JSON is the report's shape, in the words and labels
+//! the text shows (`"action changed"`, `"new allow"`, an entry's list words), which the engine's values do
+//! not hold; and the views borrow, so a report costs no copy of the lists. The text and Markdown renderers
+//! read the same counts and words.
 
 mod diagnostics;
 pub mod diff;
@@ -18,9 +25,11 @@ pub use explain::{explain_json, explain_text};
 pub use verdict::{outcomes_json, outcomes_text};
 
 use std::borrow::Cow;
+use std::fmt;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
+use crate::engine::tally::Count;
 use crate::model::diagnostic::EntryLabel;
 use crate::model::words::Word;
 
@@ -65,12 +74,63 @@ fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
-/// An entry as JSON: `{spoofed, infrastructure, type, action}`.
-fn entry_json(e: &EntryLabel) -> Value {
-    json!({
-        "spoofed": e.spoofed,
-        "infrastructure": e.infrastructure,
-        "type": e.spoof_type.map(|t| t.list_word()),
-        "action": e.action.map(|a| a.list_word()),
-    })
+/// An entry in JSON reports: `{spoofed, infrastructure, type, action}`, as findings label it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryJson {
+    /// The spoofed side.
+    pub spoofed: String,
+    /// The infrastructure side.
+    pub infrastructure: String,
+    /// The spoof type's list word, when known.
+    #[serde(rename = "type")]
+    pub spoof_type: Option<&'static str>,
+    /// The action's list word, when known.
+    pub action: Option<&'static str>,
 }
+
+impl From<EntryLabel> for EntryJson {
+    fn from(e: EntryLabel) -> EntryJson {
+        EntryJson {
+            spoofed: e.spoofed,
+            infrastructure: e.infrastructure,
+            spoof_type: e.spoof_type.map(|t| t.list_word()),
+            action: e.action.map(|a| a.list_word()),
+        }
+    }
+}
+
+/// Rows and the messages they stand for: `{rows, messages}`.
+#[derive(Serialize)]
+struct CountJson {
+    rows: u64,
+    messages: u64,
+}
+
+impl From<Count> for CountJson {
+    fn from(c: Count) -> CountJson {
+        CountJson { rows: c.rows, messages: c.messages }
+    }
+}
+
+/// An entry as JSON: `{spoofed, infrastructure, type, action}`.
+fn entry_json(e: &EntryLabel) -> EntryJson {
+    EntryJson::from(e.clone())
+}
+
+/// Writes `value` as JSON, indented for `{:#}`, as `serde_json::Value`'s `Display` does.
+fn write_json(value: &impl Serialize, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let text = if f.alternate() { serde_json::to_string_pretty(value) } else { serde_json::to_string(value) };
+    f.write_str(&text.map_err(|_| fmt::Error)?)
+}
+
+/// `Display` as JSON for report types: `{}` compact, `{:#}` indented.
+macro_rules! json_display {
+    ($($report:ident),+) => {$(
+        impl std::fmt::Display for $report<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                $crate::render::write_json(self, f)
+            }
+        }
+    )+};
+}
+use json_display;

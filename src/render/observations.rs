@@ -1,19 +1,24 @@
 //! `match --observations`: per-row verdicts (CSV, JSON) and the summary (text, JSON).
+//!
+//! The rows are written by the engine's scan through the writers here ([`CsvRows`], [`JsonRows`]: the
+//! engine's [`RowWriter`]), a batch at a time on the workers; [`JsonDocument`] joins the batches in file
+//! order. The writers and the document, not the scan, know what goes between rows.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+use std::io;
 use std::net::IpAddr;
 
 use serde::{Serialize, Serializer};
-use serde_json::{Value, json};
 
-use super::{entry_json, safe_cell, thousands};
+use super::{CountJson, EntryJson, safe_cell, thousands};
 use crate::engine::matcher::Outcome;
+use crate::engine::scan::RowWriter;
 use crate::engine::tally::Tally;
 use crate::model::entry::TenantList;
 use crate::model::message::{Host, Message, Sender, ServiceInfrastructure};
 use crate::model::words::Word;
-use crate::read::observations::Row;
+use crate::read::observations::{Row, Shape};
 
 /// How many uncovered pairs the summary lists.
 pub const BUSIEST: usize = 10;
@@ -96,11 +101,10 @@ pub fn row_json<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> R
         spoof_type: outcome.spoof_type.map(|t| t.list_word()),
         messages: row.count,
         verdict: outcome.verdict.word(),
-        entry: outcome.verdict.decision().map(|d| {
-            let mut e = entry_json(&d.entry().label());
-            e["line"] = json!(d.entry().span.line);
-            e
-        }),
+        entry: outcome
+            .verdict
+            .decision()
+            .map(|d| RowEntry { entry: d.entry().label().into(), line: d.entry().span.line }),
     }
 }
 
@@ -120,7 +124,15 @@ pub struct RowJson<'a> {
     spoof_type: Option<&'static str>,
     messages: u64,
     verdict: &'static str,
-    entry: Option<Value>,
+    entry: Option<RowEntry>,
+}
+
+/// The entry that decided a row, with its line.
+#[derive(Serialize)]
+struct RowEntry {
+    #[serde(flatten)]
+    entry: EntryJson,
+    line: usize,
 }
 
 /// A message row's own details (an observed pair has none).
@@ -163,6 +175,102 @@ impl fmt::Display for RowJson<'_> {
     }
 }
 
+/// `--format csv`'s rows: a record ([`row_csv`]) for each row and list, without the header ([`CSV_HEADER`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvRows;
+
+/// A batch of CSV records ([`CsvRows`]).
+pub struct CsvBatch {
+    records: csv::Writer<Vec<u8>>,
+    pair_rows: bool,
+}
+
+impl CsvBatch {
+    /// The records, one after the other: batches are joined as they are.
+    pub fn into_bytes(self) -> Vec<u8> {
+        // Writing to memory cannot fail.
+        self.records.into_inner().unwrap_or_default()
+    }
+}
+
+impl RowWriter for CsvRows {
+    type Rows = CsvBatch;
+
+    fn start(&self, shape: &Shape) -> CsvBatch {
+        CsvBatch {
+            records: csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new()),
+            pair_rows: matches!(shape, Shape::Pairs { .. }),
+        }
+    }
+
+    fn row(&self, rows: &mut CsvBatch, row: &Row, outcome: &Outcome<'_>) {
+        // Writing to memory cannot fail.
+        drop(rows.records.write_record(row_csv(row, outcome, rows.pair_rows).iter().map(|cell| cell.as_bytes())));
+    }
+}
+
+/// `--format json`'s rows: an object ([`row_json`]) for each row and list, each on a line of its own; the
+/// batches go into a [`JsonDocument`], which puts the commas between them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonRows;
+
+/// A batch of JSON rows ([`JsonRows`]): the objects, separated by `,` and a line break.
+pub struct JsonBatch {
+    objects: Vec<u8>,
+    pair_rows: bool,
+}
+
+impl RowWriter for JsonRows {
+    type Rows = JsonBatch;
+
+    fn start(&self, shape: &Shape) -> JsonBatch {
+        JsonBatch { objects: Vec::new(), pair_rows: matches!(shape, Shape::Pairs { .. }) }
+    }
+
+    fn row(&self, rows: &mut JsonBatch, row: &Row, outcome: &Outcome<'_>) {
+        if !rows.objects.is_empty() {
+            rows.objects.extend_from_slice(b",\n");
+        }
+        // Writing to memory cannot fail.
+        drop(serde_json::to_writer(&mut rows.objects, &row_json(row, outcome, rows.pair_rows)));
+    }
+}
+
+/// `match --observations --format json`'s document, written as the rows come: `{"version":1,
+/// "observations":FILE,"rows":[`, each row on a line of its own, then `],"summary":{...}}`
+/// ([`summary_json`]). It knows whether a row came before a batch, so the commas are right however the
+/// rows fall into batches.
+#[derive(Debug)]
+pub struct JsonDocument {
+    /// A row has been written.
+    rows: bool,
+}
+
+impl JsonDocument {
+    /// Writes the document's head, for the observations file `file`.
+    pub fn start(out: &mut impl io::Write, file: &str) -> io::Result<JsonDocument> {
+        write!(out, "{{\"version\":1,\"observations\":")?;
+        serde_json::to_writer(&mut *out, file)?;
+        write!(out, ",\"rows\":[")?;
+        Ok(JsonDocument { rows: false })
+    }
+
+    /// Writes a batch's rows, after those of the batches before it.
+    pub fn rows(&mut self, out: &mut impl io::Write, batch: &JsonBatch) -> io::Result<()> {
+        if batch.objects.is_empty() {
+            return Ok(());
+        }
+        out.write_all(if self.rows { b",\n" } else { b"\n" })?;
+        self.rows = true;
+        out.write_all(&batch.objects)
+    }
+
+    /// Ends the rows and the document with the summary.
+    pub fn finish(self, out: &mut impl io::Write, run: &Run<'_>) -> io::Result<()> {
+        writeln!(out, "\n],\"summary\":{}}}", summary_json(run))
+    }
+}
+
 /// What a run over an observations file found, for the summary.
 pub struct Run<'a> {
     /// The file.
@@ -177,22 +285,23 @@ pub struct Run<'a> {
 
 /// The summary as text.
 pub fn summary_text(run: &Run<'_>) -> String {
-    let rows = run.lists.first().map_or(0, |(_, t)| t.rows());
-    let mut out = format!("{}: {} ({} rows read", run.file, run.shape, thousands(rows));
-    if run.skipped > 0 {
-        let _ = write!(out, ", {} skipped for errors", thousands(run.skipped));
+    // The values the JSON summary holds, so that the two cannot disagree.
+    let summary = summary_json(run);
+    let rows = summary.lists.first().map_or(0, |l| l.rows);
+    let mut out = format!("{}: {} ({} rows read", summary.file, summary.shape, thousands(rows));
+    if summary.skipped_rows > 0 {
+        let _ = write!(out, ", {} skipped for errors", thousands(summary.skipped_rows));
     }
     out.push_str(")\n");
-    for (list, t) in &run.lists {
-        let _ = writeln!(out, "{}:", list.path.display());
+    for l in &summary.lists {
+        let _ = writeln!(out, "{}:", l.list);
         let _ = writeln!(out, "  {:<8}{:>12} {:>14}", "verdict", "rows", "messages");
-        for (word, c) in [("allow", t.allow), ("block", t.block), ("none", t.none)] {
+        for (word, c) in [("allow", &l.allow), ("block", &l.block), ("none", &l.none)] {
             let _ = writeln!(out, "  {word:<8}{:>12} {:>14}", thousands(c.rows), thousands(c.messages));
         }
-        let top = t.busiest_uncovered(BUSIEST);
-        if !top.is_empty() {
+        if !l.busiest_uncovered.is_empty() {
             let _ = writeln!(out, "  busiest pairs no entry covers:");
-            for p in top {
+            for p in &l.busiest_uncovered {
                 let approx = if p.overcount > 0 { " (at most)" } else { "" };
                 let _ = writeln!(out, "    {:<50}{:>12} messages{approx}", p.pair, thousands(p.messages));
             }
@@ -201,22 +310,59 @@ pub fn summary_text(run: &Run<'_>) -> String {
     out
 }
 
+/// One list's counts, and the busiest pairs no entry covers.
+#[derive(Serialize)]
+struct ListSummary<'a> {
+    list: String,
+    tenant: Option<&'a str>,
+    rows: u64,
+    allow: CountJson,
+    block: CountJson,
+    none: CountJson,
+    busiest_uncovered: Vec<BusyPair>,
+}
+
+/// An uncovered pair and its messages (at most, when `overcount` is not 0).
+#[derive(Serialize)]
+struct BusyPair {
+    pair: String,
+    messages: u64,
+    overcount: u64,
+}
+
+/// The summary of a run over an observations file, in JSON ([`summary_json`]).
+#[derive(Serialize)]
+pub struct SummaryReport<'a> {
+    file: &'a str,
+    shape: &'a str,
+    skipped_rows: u64,
+    lists: Vec<ListSummary<'a>>,
+}
+
+super::json_display!(SummaryReport);
+
 /// The summary as JSON.
-pub fn summary_json(run: &Run<'_>) -> Value {
-    json!({
-        "file": run.file,
-        "shape": run.shape,
-        "skipped_rows": run.skipped,
-        "lists": run.lists.iter().map(|(list, t)| json!({
-            "list": list.path.display().to_string(),
-            "tenant": list.tenant,
-            "rows": t.rows(),
-            "allow": {"rows": t.allow.rows, "messages": t.allow.messages},
-            "block": {"rows": t.block.rows, "messages": t.block.messages},
-            "none": {"rows": t.none.rows, "messages": t.none.messages},
-            "busiest_uncovered": t.busiest_uncovered(BUSIEST).iter().map(|p| json!({
-                "pair": p.pair, "messages": p.messages, "overcount": p.overcount,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+pub fn summary_json<'a>(run: &Run<'a>) -> SummaryReport<'a> {
+    SummaryReport {
+        file: run.file,
+        shape: run.shape,
+        skipped_rows: run.skipped,
+        lists: run
+            .lists
+            .iter()
+            .map(|(list, t)| ListSummary {
+                list: list.path.display().to_string(),
+                tenant: list.tenant.as_deref(),
+                rows: t.rows(),
+                allow: t.allow.into(),
+                block: t.block.into(),
+                none: t.none.into(),
+                busiest_uncovered: t
+                    .busiest_uncovered(BUSIEST)
+                    .into_iter()
+                    .map(|p| BusyPair { pair: p.pair, messages: p.messages, overcount: p.overcount })
+                    .collect(),
+            })
+            .collect(),
+    }
 }

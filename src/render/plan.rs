@@ -4,14 +4,14 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::engine::plan::{LiveItem, Plan, Refusal};
 use crate::model::entry::Entry;
 use crate::model::words::{Action, SpoofType, Word};
-use crate::render::Style;
 use crate::render::export::new_command;
 use crate::render::powershell::{PREAMBLE, command};
+use crate::render::{EntryJson, Style};
 
 /// Why a create is risky, if it is.
 fn create_risk(e: &Entry) -> Option<&'static str> {
@@ -57,13 +57,8 @@ fn id_of(i: &LiveItem) -> String {
 
 /// The closing line of every text plan.
 pub fn summary_line(p: &Plan<'_>) -> String {
-    format!(
-        "Plan: {} to create, {} to change, {} to remove, {} unmanaged.",
-        p.create.len(),
-        p.change.len(),
-        p.remove.len(),
-        p.unmanaged.len()
-    )
+    let Summary { create, change, remove, unmanaged, .. } = summary(p);
+    format!("Plan: {create} to create, {change} to change, {remove} to remove, {unmanaged} unmanaged.")
 }
 
 /// Why the plan is refused, in words.
@@ -241,25 +236,87 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
     out
 }
 
-fn live_json(i: &LiveItem) -> Value {
-    json!({"spoofed": i.spoofed, "infrastructure": i.infrastructure, "type": i.spoof_type.list_word(), "action": i.action.list_word(), "identity": i.id.as_ref().map(|g| g.as_str())})
+/// A tenant entry, in JSON: as the export shows it, with its Identity.
+#[derive(Serialize)]
+struct LiveJson<'a> {
+    spoofed: &'a str,
+    infrastructure: &'a str,
+    #[serde(rename = "type")]
+    spoof_type: &'static str,
+    action: &'static str,
+    identity: Option<&'a str>,
 }
 
+fn live_json(i: &LiveItem) -> LiveJson<'_> {
+    LiveJson {
+        spoofed: &i.spoofed,
+        infrastructure: &i.infrastructure,
+        spoof_type: i.spoof_type.list_word(),
+        action: i.action.list_word(),
+        identity: i.id.as_ref().map(|g| g.as_str()),
+    }
+}
+
+/// A tenant entry whose action changes, and the action it takes.
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    #[serde(flatten)]
+    live: LiveJson<'a>,
+    to: &'static str,
+}
+
+/// How many entries the plan creates, changes, removes and leaves alone; the tenant's entries before and
+/// after.
+#[derive(Serialize)]
+struct Summary {
+    create: usize,
+    change: usize,
+    remove: usize,
+    unmanaged: usize,
+    live: usize,
+    result: usize,
+}
+
+fn summary(p: &Plan<'_>) -> Summary {
+    Summary {
+        create: p.create.len(),
+        change: p.change.len(),
+        remove: p.remove.len(),
+        unmanaged: p.unmanaged.len(),
+        live: p.live_count,
+        result: p.result_count(),
+    }
+}
+
+/// `plan`'s JSON report ([`plan_json`]).
+#[derive(Serialize)]
+pub struct PlanReport<'a> {
+    version: u32,
+    create: Vec<EntryJson>,
+    change: Vec<ChangeJson<'a>>,
+    remove: Vec<LiveJson<'a>>,
+    unmanaged: Vec<LiveJson<'a>>,
+    refused: Option<String>,
+    summary: Summary,
+}
+
+super::json_display!(PlanReport);
+
 /// The plan as JSON.
-pub fn plan_json(p: &Plan<'_>) -> Value {
-    json!({
-        "version": 1,
-        "create": p.create.iter().map(|e| super::entry_json(&e.label())).collect::<Vec<_>>(),
-        "change": p.change.iter().map(|c| {
-            let mut v = live_json(c.live);
-            v["to"] = json!(c.entry.action().list_word());
-            v
-        }).collect::<Vec<_>>(),
-        "remove": p.remove.iter().map(|r| live_json(r)).collect::<Vec<_>>(),
-        "unmanaged": p.unmanaged.iter().map(|u| live_json(u)).collect::<Vec<_>>(),
-        "refused": p.refusal.as_ref().map(refusal_words),
-        "summary": {"create": p.create.len(), "change": p.change.len(), "remove": p.remove.len(), "unmanaged": p.unmanaged.len(), "live": p.live_count, "result": p.result_count()},
-    })
+pub fn plan_json<'a>(p: &'a Plan<'_>) -> PlanReport<'a> {
+    PlanReport {
+        version: 1,
+        create: p.create.iter().map(|e| e.label().into()).collect(),
+        change: p
+            .change
+            .iter()
+            .map(|c| ChangeJson { live: live_json(c.live), to: c.entry.action().list_word() })
+            .collect(),
+        remove: p.remove.iter().map(|r| live_json(r)).collect(),
+        unmanaged: p.unmanaged.iter().map(|u| live_json(u)).collect(),
+        refused: p.refusal.as_ref().map(refusal_words),
+        summary: summary(p),
+    }
 }
 
 /// The PowerShell that applies the plan: `New-` for creates, `Set-` and `Remove-` by the live Identity.

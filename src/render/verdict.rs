@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{Style, entry_json};
+use super::{EntryJson, Style};
 use crate::engine::matcher::{Failed, NearMiss, Outcome, Verdict, Via};
 use crate::model::entry::Entry;
 use crate::model::message::Message;
@@ -114,7 +114,14 @@ pub fn outcomes_text(message: &Message, outcomes: &[Outcome<'_>], style: Style) 
     out
 }
 
-fn via_json(via: Via, message: &Message) -> Value {
+/// How a deciding entry's infrastructure matched: `{kind, value}`.
+#[derive(Serialize)]
+struct ViaJson {
+    kind: &'static str,
+    value: String,
+}
+
+fn via_json(via: Via, message: &Message) -> ViaJson {
     let kind = match via {
         Via::Ptr => "ptr",
         Via::Dkim(_) => "dkim",
@@ -126,57 +133,118 @@ fn via_json(via: Via, message: &Message) -> Value {
         Via::Any => WILDCARD.to_string(),
         _ => via.host(message).map(|h| h.to_string()).unwrap_or_default(),
     };
-    json!({"kind": kind, "value": value})
+    ViaJson { kind, value }
 }
 
-fn located_entry(entry: &Entry, o: &Outcome<'_>) -> Value {
-    let mut v = entry_json(&entry.label());
-    v["file"] = json!(o.list.path.display().to_string());
-    v["line"] = json!(entry.span.line);
-    v["column"] = json!(entry.span.column);
-    v
+/// An entry with its place: `{spoofed, infrastructure, type, action, file, line, column}`.
+#[derive(Serialize)]
+struct LocatedEntry {
+    #[serde(flatten)]
+    entry: EntryJson,
+    file: String,
+    line: usize,
+    column: usize,
 }
 
-pub(super) fn outcome_json(o: &Outcome<'_>, message: &Message) -> Value {
-    json!({
-        "list": o.list.path.display().to_string(),
-        "tenant": o.list.tenant,
-        "spoof_type": o.spoof_type.map(|t| t.list_word()),
-        "verdict": o.verdict.word(),
-        "entry": o.verdict.decision().map(|d| {
-            let mut v = located_entry(d.entry(), o);
-            v["via"] = via_json(d.via(), message);
-            v
-        }),
-        "overridden": o.overridden.iter().map(|e| located_entry(e, o)).collect::<Vec<_>>(),
-        "near_misses": o.near_misses.iter().map(|m| {
-            let mut v = located_entry(m.entry, o);
-            v["failed"] = json!(m.failed.word());
-            v
-        }).collect::<Vec<_>>(),
-    })
+fn located_entry(entry: &Entry, o: &Outcome<'_>) -> LocatedEntry {
+    LocatedEntry {
+        entry: entry.label().into(),
+        file: o.list.path.display().to_string(),
+        line: entry.span.line,
+        column: entry.span.column,
+    }
 }
 
-fn message_json(m: &Message) -> Value {
-    json!({
-        "from": m.from.to_string(),
-        "ptr": m.ptr.as_ref().map(|h| h.as_str()),
-        "ip": m.ip.map(|i| i.to_string()),
-        "dkim": m.dkim_pass.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
-    })
+/// The deciding entry, and how its infrastructure matched.
+#[derive(Serialize)]
+struct DecidingEntry {
+    #[serde(flatten)]
+    entry: LocatedEntry,
+    via: ViaJson,
 }
+
+/// A near miss, and which side did not match.
+#[derive(Serialize)]
+struct MissedEntry {
+    #[serde(flatten)]
+    entry: LocatedEntry,
+    failed: &'static str,
+}
+
+/// One list's verdict for a message, in JSON.
+#[derive(Serialize)]
+pub(super) struct OutcomeJson<'a> {
+    list: String,
+    tenant: Option<&'a str>,
+    spoof_type: Option<&'static str>,
+    verdict: &'static str,
+    entry: Option<DecidingEntry>,
+    overridden: Vec<LocatedEntry>,
+    near_misses: Vec<MissedEntry>,
+}
+
+pub(super) fn outcome_json<'a>(o: &'a Outcome<'_>, message: &Message) -> OutcomeJson<'a> {
+    OutcomeJson {
+        list: o.list.path.display().to_string(),
+        tenant: o.list.tenant.as_deref(),
+        spoof_type: o.spoof_type.map(|t| t.list_word()),
+        verdict: o.verdict.word(),
+        entry: o
+            .verdict
+            .decision()
+            .map(|d| DecidingEntry { entry: located_entry(d.entry(), o), via: via_json(d.via(), message) }),
+        overridden: o.overridden.iter().map(|e| located_entry(e, o)).collect(),
+        near_misses: o
+            .near_misses
+            .iter()
+            .map(|m| MissedEntry { entry: located_entry(m.entry, o), failed: m.failed.word() })
+            .collect(),
+    }
+}
+
+/// The message as spoofctl read it, in JSON.
+#[derive(Serialize)]
+struct MessageJson<'a> {
+    from: String,
+    ptr: Option<&'a str>,
+    ip: Option<String>,
+    dkim: Vec<&'a str>,
+}
+
+fn message_json(m: &Message) -> MessageJson<'_> {
+    MessageJson {
+        from: m.from.to_string(),
+        ptr: m.ptr.as_ref().map(|h| h.as_str()),
+        ip: m.ip.map(|i| i.to_string()),
+        dkim: m.dkim_pass.iter().map(|h| h.as_str()).collect(),
+    }
+}
+
+/// `match`'s JSON report for one message ([`outcomes_json`]).
+#[derive(Serialize)]
+pub struct VerdictReport<'a> {
+    version: u32,
+    message: MessageJson<'a>,
+    #[serde(flatten)]
+    lists: Verdicts<'a>,
+}
+
+/// One list's verdict at the top of the document, or several in `results`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Verdicts<'a> {
+    One(Box<OutcomeJson<'a>>),
+    Many { results: Vec<OutcomeJson<'a>> },
+}
+
+super::json_display!(VerdictReport);
 
 /// The verdicts as one JSON document: the product spec's shape for one list (`verdict`, `entry`,
 /// `near_misses` at the top), and a `results` array of that shape for several.
-pub fn outcomes_json(message: &Message, outcomes: &[Outcome<'_>]) -> Value {
-    let mut doc = json!({"version": 1, "message": message_json(message)});
-    match outcomes {
-        [one] => {
-            if let (Value::Object(d), Value::Object(o)) = (&mut doc, outcome_json(one, message)) {
-                d.extend(o);
-            }
-        }
-        many => doc["results"] = many.iter().map(|o| outcome_json(o, message)).collect(),
-    }
-    doc
+pub fn outcomes_json<'a>(message: &'a Message, outcomes: &'a [Outcome<'_>]) -> VerdictReport<'a> {
+    let lists = match outcomes {
+        [one] => Verdicts::One(Box::new(outcome_json(one, message))),
+        many => Verdicts::Many { results: many.iter().map(|o| outcome_json(o, message)).collect() },
+    };
+    VerdictReport { version: 1, message: message_json(message), lists }
 }

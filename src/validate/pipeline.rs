@@ -65,8 +65,8 @@ pub fn check(path: &Path, text: &str, today: Date) -> Checked {
 
 /// Reads and checks a file. A file that cannot be read as text yields its one finding.
 pub fn check_file(path: &Path, today: Date) -> Result<Checked, crate::read::list_files::ReadError> {
-    Ok(match crate::read::list_files::read_text(path)? {
+    Ok(match crate::read::list_files::read_text(path) {
         Ok(text) => check(path, &text, today),
-        Err(finding) => Checked::failed(path, vec![*finding]),
+        Err(e) => Checked::failed(path, vec![e.into_finding()?]),
     })
 }
