@@ -1,9 +1,11 @@
 //! Reading list files: size limit, encoding, and finding the files a path names.
 
+use std::ffi::OsStr;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use crate::model::characters::printable;
 use crate::model::diagnostic::{Code, Diagnostic, Span};
 
 /// The largest list file read. 1024 entries with full metadata take well under 1 MiB; anything near this
@@ -190,18 +192,51 @@ pub enum VersionError {
         /// What git said.
         message: String,
     },
+    /// `REV:PATH` names a git revision, and a file or folder of that very name exists too: which one a review
+    /// reads must not depend on what a pull request adds to the work tree, so neither is read.
+    #[error(
+        "`{0}` names both a git revision and a file or folder in the work tree; rename or remove the file or \
+         folder `{0}` (a pull request can add one to make a review compare the branch with itself)"
+    )]
+    Ambiguous(String),
+    /// A list file in a git tree that cannot be read as one: a symbolic link, say.
+    #[error("{spec}: `{name}` is {what}; not read as a list")]
+    Unreadable {
+        /// The revision and folder listed.
+        spec: String,
+        /// The entry's name (escaped for display).
+        name: String,
+        /// What it is.
+        what: &'static str,
+    },
 }
 
-fn git(args: &[&str], spec: &str) -> Result<Vec<u8>, VersionError> {
+/// Runs git with `args`. Every value that comes from a user follows `--end-of-options` in the callers, so
+/// that a revision or path beginning with `-` is never read as an option.
+fn git(args: &[&OsStr], spec: &str) -> Result<Vec<u8>, VersionError> {
     let out = std::process::Command::new("git").args(args).output().map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => VersionError::NoGit(spec.to_string()),
         _ => VersionError::Git { spec: spec.to_string(), message: e.to_string() },
     })?;
     if !out.status.success() {
-        let message = String::from_utf8_lossy(&out.stderr).trim().replace("fatal: ", "");
+        let message = printable(String::from_utf8_lossy(&out.stderr).trim()).replace("fatal: ", "");
         return Err(VersionError::Git { spec: spec.to_string(), message });
     }
     Ok(out.stdout)
+}
+
+/// True when `rev` names a commit or tree in the repository of the current folder (false outside one, or
+/// without git).
+fn resolves(rev: &str) -> bool {
+    let object = format!("{rev}^{{tree}}");
+    let args: [&OsStr; 5] =
+        ["rev-parse".as_ref(), "--verify".as_ref(), "--quiet".as_ref(), "--end-of-options".as_ref(), object.as_ref()];
+    std::process::Command::new("git")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn file_name(path: &str) -> String {
@@ -225,11 +260,22 @@ pub struct Version {
 }
 
 /// Reads a version of the lists: a file or folder on disk, or `REV:PATH` (a file or folder in a git
-/// revision, read with `git show`; PATH is from the repository's root, or `./PATH` from the current folder).
-/// An existing path wins over the `REV:PATH` reading.
+/// revision; PATH is from the repository's root, or `./PATH` from the current folder). When REV resolves
+/// in git, git is read, and a work-tree path spelled the same is refused as ambiguous; a path on disk is read
+/// only when REV is not a revision.
 pub fn read_version(spec: &str) -> Result<Version, VersionError> {
     let on_disk = Path::new(spec);
-    let git_spec = rev_path(spec).filter(|_| !on_disk.exists());
+    let git_spec = match rev_path(spec) {
+        Some((rev, path)) if resolves(rev) => {
+            if on_disk.symlink_metadata().is_ok() {
+                return Err(VersionError::Ambiguous(printable(spec)));
+            }
+            Some((rev, path))
+        }
+        // Not a revision: a path on disk if there is one, else git says what is wrong with the revision.
+        Some(rev_path) if on_disk.symlink_metadata().is_err() => Some(rev_path),
+        _ => None,
+    };
     let Some((rev, path)) = git_spec else {
         let single_file = on_disk.is_file();
         let files = discover(&[on_disk.to_path_buf()])?
@@ -240,36 +286,77 @@ pub fn read_version(spec: &str) -> Result<Version, VersionError> {
             .collect::<Result<_, VersionError>>()?;
         return Ok(Version { files, single_file });
     };
-    let kind = git(&["cat-file", "-t", spec], spec)?;
-    let blob = |object: &str| -> Result<VersionFile, VersionError> {
-        let bytes = git(&["show", object], object)?;
-        let shown = PathBuf::from(object);
-        // The name pairs tenants across versions: the file name, without the revision.
-        let name = file_name(object.split_once(':').map_or(object, |(_, p)| p));
+    let end = OsStr::new("--end-of-options");
+    let kind = git(&["cat-file".as_ref(), "-t".as_ref(), end, spec.as_ref()], spec)?;
+    // A blob by its object id (from a listing) or by `REV:PATH`, shown as `REV:PATH`.
+    let blob = |object: &OsStr, shown: PathBuf, name: String| -> Result<VersionFile, VersionError> {
+        let bytes = git(&["cat-file".as_ref(), "blob".as_ref(), end, object], &shown.to_string_lossy())?;
         Ok(VersionFile { name, text: version_text(decode(&shown, bytes))?, shown })
     };
     if String::from_utf8_lossy(&kind).trim() == "blob" {
-        return Ok(Version { files: vec![blob(spec)?], single_file: true });
+        // The name pairs tenants across versions: the file name, without the revision.
+        return Ok(Version {
+            files: vec![blob(spec.as_ref(), PathBuf::from(spec), file_name(path))?],
+            single_file: true,
+        });
     }
     // `REV:./PATH` is relative to the current folder, `REV:PATH` to the repository's root: list the folder
-    // the same way, and name its files the same way.
+    // the same way, and name its files the same way. `-z`: names come as written, whatever bytes they hold
+    // (without it git quotes unusual names, and a quoted name names no file).
     let relative = path.starts_with("./");
     let trimmed = path.trim_end_matches('/');
     let folder = if trimmed.is_empty() || trimmed == "." { ".".to_string() } else { format!("{trimmed}/") };
-    let args: Vec<&str> = if relative {
-        vec!["ls-tree", "--name-only", rev, "--", &folder]
-    } else {
-        vec!["ls-tree", "--full-tree", "--name-only", rev, "--", &folder]
-    };
+    let mut args: Vec<&OsStr> = vec!["ls-tree".as_ref(), "-z".as_ref()];
+    if !relative {
+        args.push("--full-tree".as_ref());
+    }
+    args.extend([end, rev.as_ref(), "--".as_ref(), folder.as_ref()]);
     let listing = git(&args, spec)?;
-    let mut files: Vec<VersionFile> = String::from_utf8_lossy(&listing)
-        .lines()
-        .filter(|l| l.ends_with(".yaml") || l.ends_with(".yml"))
-        .map(|l| blob(&if relative { format!("{rev}:./{l}") } else { format!("{rev}:{l}") }))
-        .collect::<Result<_, _>>()?;
+    let mut files = Vec::new();
+    for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+        let entry = TreeEntry::parse(record).ok_or_else(|| VersionError::Git {
+            spec: spec.to_string(),
+            message: format!("git listed `{}`, which is not a tree entry", printable(&String::from_utf8_lossy(record))),
+        })?;
+        let name_bytes = entry.path.rsplit(|&b| b == b'/').next().unwrap_or(entry.path);
+        if !(name_bytes.ends_with(b".yaml") || name_bytes.ends_with(b".yml")) {
+            continue;
+        }
+        let name = String::from_utf8_lossy(name_bytes).into_owned();
+        let path_text = String::from_utf8_lossy(entry.path);
+        let shown = PathBuf::from(if relative { format!("{rev}:./{path_text}") } else { format!("{rev}:{path_text}") });
+        match entry.mode {
+            b"100644" | b"100755" => files.push(blob(entry.oid.as_ref(), shown, name)?),
+            // A folder or a submodule named `*.yaml` is not a list file, as on disk.
+            b"040000" | b"160000" => {}
+            mode => {
+                let what = if mode == b"120000" { "a symbolic link" } else { "not a plain file" };
+                return Err(VersionError::Unreadable { spec: spec.to_string(), name: printable(&name), what });
+            }
+        }
+    }
     if files.is_empty() {
         return Err(VersionError::Read(ReadError::NoLists(PathBuf::from(spec))));
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Version { files, single_file: false })
+}
+
+/// One entry of `git ls-tree -z`: `<mode> SP <type> SP <object> TAB <path>`.
+struct TreeEntry<'a> {
+    mode: &'a [u8],
+    /// The object id: hex digits, so text on every platform.
+    oid: &'a str,
+    path: &'a [u8],
+}
+
+impl<'a> TreeEntry<'a> {
+    fn parse(record: &'a [u8]) -> Option<TreeEntry<'a>> {
+        let tab = record.iter().position(|&b| b == b'\t')?;
+        let (meta, path) = (&record[..tab], &record[tab + 1..]);
+        let mut fields = meta.split(|&b| b == b' ');
+        let (mode, _kind, oid) = (fields.next()?, fields.next()?, fields.next()?);
+        let oid = std::str::from_utf8(oid).ok().filter(|o| o.bytes().all(|b| b.is_ascii_hexdigit()))?;
+        Some(TreeEntry { mode, oid, path })
+    }
 }

@@ -1,0 +1,94 @@
+//! The review cannot be fooled by what a pull request commits: a decoy folder spelled like `REV:PATH`, tenant
+//! files with unusual names, revisions that look like options, and links in a tree. Each test builds a git
+//! repository in a temporary folder, as a pull request would leave it checked out.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::git::{git, in_repository};
+
+fn spoofctl(dir: &Path, args: &[&str]) -> Output {
+    in_repository(env!("CARGO_BIN_EXE_spoofctl"), dir).args(args).env("NO_COLOR", "1").output().expect("spoofctl runs")
+}
+
+const BASE: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    action: block\n";
+const HEAD: &str = "version: 1\naccepted-domains: [contoso.com]\nentries: []\n";
+
+/// A repository whose `main` holds `lists/<name>` with a block, and whose work tree (the pull request)
+/// removes it; `origin/main` points at `main`, as in a CI checkout.
+fn repository(names: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir(root.join("lists")).expect("lists");
+    for name in names {
+        std::fs::write(root.join("lists").join(name), BASE).expect("write");
+    }
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    git(root, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    for name in names {
+        std::fs::write(root.join("lists").join(name), HEAD).expect("write");
+    }
+    dir
+}
+
+/// A folder committed under the name `origin/main:lists` cannot make the review compare the branch with
+/// itself: the revision resolves, so the work-tree path of the same spelling is refused, naming both.
+#[test]
+fn a_decoy_folder_named_like_the_base_revision_is_refused() {
+    let dir = repository(&["contoso.yaml"]);
+    let decoy = dir.path().join("origin").join("main:lists");
+    std::fs::create_dir_all(&decoy).expect("decoy");
+    std::fs::write(decoy.join("contoso.yaml"), HEAD).expect("write");
+    let out = spoofctl(dir.path(), &["diff", "origin/main:lists", "lists"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`origin/main:lists` names both a git revision and a file or folder"), "{stderr}");
+    // Without the decoy, the review reads git and shows the removed block.
+    std::fs::remove_dir_all(dir.path().join("origin")).expect("remove decoy");
+    let out = spoofctl(dir.path(), &["diff", "origin/main:lists", "lists"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("block removed"), "{out:?}");
+}
+
+/// Tenant files whose names hold non-ASCII letters, a quote, a backslash or a tab are read from git like any
+/// other (git quotes such names in its plain listing), so a removed block in `zürich.yaml` is shown.
+#[test]
+fn tenant_files_with_unusual_names_are_reviewed() {
+    let names = ["zürich.yaml", "o'brien.yaml", "back\\slash.yaml", "tab\tbed.yaml", "quote\"d.yaml"];
+    let dir = repository(&names);
+    let out = spoofctl(dir.path(), &["diff", "origin/main:lists", "lists", "--format", "json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let removed = stdout.matches("\"removed\"").count();
+    assert!(removed >= names.len(), "every tenant's removed block is shown: {json:#}");
+    assert!(stdout.contains("z\u{fc}rich.yaml"), "{stdout}");
+}
+
+/// A revision that begins with `-` is never an option to git: nothing is written, and git is asked about it
+/// as a revision.
+#[test]
+fn a_revision_like_an_option_is_not_an_option() {
+    let dir = repository(&["contoso.yaml"]);
+    let out = spoofctl(dir.path(), &["diff", "--", "--output=written.txt:lists", "lists"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(!dir.path().join("written.txt").exists(), "git took the revision for its --output option");
+}
+
+/// A list file committed as a symbolic link is refused by name, not followed and not dropped.
+#[test]
+fn a_link_in_a_tree_is_refused_by_name() {
+    let dir = repository(&["contoso.yaml"]);
+    let root = dir.path();
+    std::os::unix::fs::symlink("/etc/passwd", root.join("lists").join("other.yaml")).expect("symlink");
+    git(root, &["add", "lists/other.yaml"]);
+    git(root, &["commit", "-q", "-m", "link"]);
+    let out = spoofctl(root, &["diff", "HEAD:lists", "lists"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`other.yaml` is a symbolic link"), "{stderr}");
+    assert!(!stderr.contains("root:"), "{stderr}");
+}
