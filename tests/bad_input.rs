@@ -357,3 +357,48 @@ fn reading_a_list_as_text_tells_a_finding_from_a_stop() {
     let stop = read_text(&missing).expect_err("missing").into_finding().expect_err("a stop, not a finding");
     assert!(matches!(stop, ReadError::NotFound(p) if p == missing));
 }
+
+/// A failed write of the output is an error (exit 2, said on stderr), never a silent exit 0 with an empty
+/// file; a closed standard output (`| head`) ends the command quietly with exit 0.
+#[test]
+fn output_errors_are_errors_and_a_closed_pipe_is_not() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - {spoofed: fabrikam.com, infrastructure: tms.mx.com, action: block}\n";
+    std::fs::write(dir.path().join("list.yaml"), list).expect("write list");
+    let mut rows = String::from("From,PTR,IP,DKIM\n");
+    for i in 0..100_000 {
+        rows.push_str(&format!("a{i}@fabrikam.com,mail.tms.mx.com,192.0.2.1,\n"));
+    }
+    std::fs::write(dir.path().join("rows.csv"), rows).expect("write rows");
+    let commands: [&[&str]; 4] = [
+        &["validate", "list.yaml"],
+        &["export", "--list", "list.yaml", "--format", "csv"],
+        &["match", "--list", "list.yaml", "--observations", "rows.csv", "--format", "csv"],
+        &["match", "--list", "list.yaml", "--observations", "rows.csv", "--format", "json"],
+    ];
+    for args in commands {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let out = Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(full)
+            .output()
+            .expect("spoofctl runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write the output"), "{args:?}: {stderr}");
+    }
+    for args in &commands[2..] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+            .args(*args)
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spoofctl runs");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("spoofctl ends");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

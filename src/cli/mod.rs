@@ -110,8 +110,20 @@ fn stderr_style() -> Style {
 /// Writes to stdout; a closed pipe (`spoofctl validate | head`) is not an error worth a panic.
 fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        std::process::exit(output_failed(e) as i32);
+    }
+}
+
+/// What a failed write of the output means: a closed standard output (`| head`) is a reader that has seen
+/// enough, and ends the command quietly with exit 0, as ripgrep does; any other failure (a full disk,
+/// `> /dev/full`) is an error, said on stderr, never a silent exit 0 with an empty file.
+fn output_failed(e: std::io::Error) -> Exit {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return Exit::Clean;
+    }
+    eprintln!("spoofctl: error: cannot write the output: {e}");
+    Exit::CannotRun
 }
 
 /// The `--today` date, or today (UTC).

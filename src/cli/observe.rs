@@ -14,7 +14,7 @@ use spoofctl::render::observations::{CSV_HEADER, CsvRows, JsonDocument, JsonRows
 
 use super::args::MatchFormat;
 use super::progress::Progress;
-use super::{Exit, fail};
+use super::{Exit, fail, output_failed};
 
 /// How many row errors are shown; the rest are counted.
 const SHOWN_ERRORS: u64 = 20;
@@ -69,29 +69,35 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     let mut out = BufWriter::with_capacity(256 * 1024, io::stdout());
     // A live feed's rows are written as they are matched, not when the output buffer fills.
     let flush = |out: &mut BufWriter<io::Stdout>| if live { out.flush() } else { Ok(()) };
-    let (scanned, tallies, ending) = match format {
+    let (scanned, tallies, failed, ending) = match format {
         MatchFormat::Text => {
-            let (scanned, tallies) = match_all(reader, matchers, NoRows, &shown, &mut progress, |()| Ok(()));
-            (scanned, tallies, Ending::Summary)
+            let (scanned, tallies, failed) = match_all(reader, matchers, NoRows, &shown, &mut progress, |()| Ok(()));
+            (scanned, tallies, failed, Ending::Summary)
         }
         MatchFormat::Csv => {
-            if csv_header(&mut out).is_err() {
-                return Exit::CannotRun;
+            if let Err(e) = csv_header(&mut out) {
+                return output_failed(e);
             }
-            let (scanned, tallies) = match_all(reader, matchers, CsvRows, &shown, &mut progress, |rows| {
+            let (scanned, tallies, failed) = match_all(reader, matchers, CsvRows, &shown, &mut progress, |rows| {
                 out.write_all(&rows.into_bytes()).and_then(|()| flush(&mut out))
             });
-            (scanned, tallies, Ending::SummaryOnStderr)
+            (scanned, tallies, failed, Ending::SummaryOnStderr)
         }
         MatchFormat::Json => {
-            let Ok(mut document) = JsonDocument::start(&mut out, &shown) else { return Exit::CannotRun };
-            let (scanned, tallies) = match_all(reader, matchers, JsonRows, &shown, &mut progress, |rows| {
+            let mut document = match JsonDocument::start(&mut out, &shown) {
+                Ok(document) => document,
+                Err(e) => return output_failed(e),
+            };
+            let (scanned, tallies, failed) = match_all(reader, matchers, JsonRows, &shown, &mut progress, |rows| {
                 document.rows(&mut out, &rows).and_then(|()| flush(&mut out))
             });
-            (scanned, tallies, Ending::Json(document))
+            (scanned, tallies, failed, Ending::Json(document))
         }
     };
     drop(progress);
+    if let Some(e) = failed {
+        return output_failed(e);
+    }
     if scanned.stopped {
         return Exit::CannotRun;
     }
@@ -109,8 +115,8 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         Ending::SummaryOnStderr => out.flush().map(|()| eprint!("{}", summary_text(&run))),
         Ending::Json(document) => document.finish(&mut out, &run).and_then(|()| out.flush()),
     };
-    if finished.is_err() {
-        return Exit::CannotRun;
+    if let Err(e) = finished {
+        return output_failed(e);
     }
     match scanned.failure {
         Some(e) => {
@@ -142,9 +148,10 @@ fn match_all<W: RowWriter>(
     shown: &str,
     progress: &mut Progress,
     mut write: impl FnMut(W::Rows) -> io::Result<()> + Send,
-) -> (Scanned, Vec<Tally>) {
+) -> (Scanned, Vec<Tally>, Option<io::Error>) {
     let mut shown_errors = 0u64;
-    match_rows(reader, &Matching { matchers, output }, all_cores(), |batch| {
+    let mut failed = None;
+    let (scanned, tallies) = match_rows(reader, &Matching { matchers, output }, all_cores(), |batch| {
         for e in batch.errors {
             shown_errors += 1;
             if shown_errors <= SHOWN_ERRORS {
@@ -152,12 +159,14 @@ fn match_all<W: RowWriter>(
                 eprintln!("{shown}: row {}: skipped: {}", e.row, e.message);
             }
         }
-        if write(batch.results).is_err() {
+        if let Err(e) = write(batch.results) {
+            failed = Some(e);
             return ControlFlow::Break(());
         }
         progress.update(batch.records);
         ControlFlow::Continue(())
-    })
+    });
+    (scanned, tallies, failed)
 }
 
 /// The CSV header row of `--format csv`.
