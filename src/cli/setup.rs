@@ -6,6 +6,7 @@ use std::path::Path;
 use clap::CommandFactory;
 
 use super::atomic;
+use spoofctl::model::characters::printable;
 use spoofctl::render::schema::list_schema;
 
 use super::args::{Cli, CompletionsArgs, ManArgs};
@@ -116,7 +117,15 @@ fn pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
 /// not given.
 fn write_pages(dir: &Path, force: bool) -> Result<Vec<String>, Exit> {
     let pages = pages().map_err(|e| fail(format!("cannot render the man pages: {e}")))?;
-    if !force && let Some((name, _)) = pages.iter().find(|(name, _)| dir.join(name).exists()) {
+    // Pages are looked at, never through: a link in the folder is not followed (it could point anywhere).
+    let present = |name: &String| std::fs::symlink_metadata(dir.join(name)).ok();
+    if let Some((name, _)) = pages.iter().find(|(name, _)| present(name).is_some_and(|m| m.file_type().is_symlink())) {
+        return Err(fail(format!(
+            "{}: a symbolic link; it is not followed, and nothing was written",
+            printable(&dir.join(name).display().to_string())
+        )));
+    }
+    if !force && let Some((name, _)) = pages.iter().find(|(name, _)| present(name).is_some()) {
         return Err(fail(format!(
             "{}: exists; nothing was written (give --force to replace the pages)",
             dir.join(name).display()
