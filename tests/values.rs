@@ -65,8 +65,22 @@ fn domains_rejected() {
         ("ｘ＄ｙ.com", Code::InvalidCharacters),
         ("＝1＋1.com", Code::InvalidCharacters),
         ("a＇b｀c；.com", Code::InvalidCharacters),
+        // Characters IDNA2008 disallows, which conversion would map to others or drop: never one domain folded
+        // into another (KELVIN SIGN is not `k`), and nothing invisible inside a name.
+        ("\u{212A}ontoso.com", Code::InvalidCharacters),
+        ("\u{212B}ngstrom.example", Code::InvalidCharacters),
+        ("ｃｏｎｔｏｓｏ.com", Code::InvalidCharacters),
+        ("con\u{AD}toso.com", Code::InvalidCharacters),
+        ("con\u{34F}toso.com", Code::InvalidCharacters),
+        ("con\u{180E}toso.com", Code::InvalidCharacters),
+        ("con\u{3164}toso.com", Code::InvalidCharacters),
+        ("contoso\u{3002}com", Code::InvalidCharacters),
     ] {
         assert_eq!(Domain::parse(raw).map_err(|e| e.code), Err(code), "{raw:?}");
+    }
+    // Letters whose case maps both ways are one letter, as ASCII letters are.
+    for (raw, normal) in [("BÜCHER.example", "xn--bcher-kva.example"), ("straße.example", "xn--strae-oqa.example")] {
+        assert_eq!(Domain::parse(raw).map(|d| d.as_str().to_string()), Ok(normal.to_string()), "{raw:?}");
     }
 }
 

@@ -61,6 +61,19 @@ impl Domain {
         if let Some(c) = first_bad_domain_char(&ascii) {
             return Err(bad_char_error(raw, c, "domain"));
         }
+        if let Some(c) = mapped_char(trimmed) {
+            return Err(ValueError::new(
+                Code::InvalidCharacters,
+                format!(
+                    "`{}` holds U+{:04X} ({}), which IDNA2008 does not allow in a domain: converting it would \
+                     change or drop it",
+                    printable(raw),
+                    c as u32,
+                    printable(&c.to_string())
+                ),
+                "write the domain as it is registered, or in its punycode form (`xn--...`)",
+            ));
+        }
         check_labels(raw, &ascii)?;
         check_not_public_suffix(raw, &ascii)?;
         Ok(Domain(ascii))
@@ -75,6 +88,33 @@ impl Domain {
     pub fn is_self_or_parent_of(&self, other: &Domain) -> bool {
         is_self_or_parent(&self.0, &other.0)
     }
+}
+
+/// The first character of a Unicode domain that IDNA's conversion maps to another or drops, rather than keeps:
+/// a compatibility form (full-width `ｃ`, KELVIN SIGN for `k`), an ignored one (soft hyphen, U+034F, U+180E,
+/// U+3164). IDNA2008 (RFC 5892) allows none of them, and accepting them would let two spellings be one
+/// domain, or a value from an export be folded into another. Letters in any case are fine (`Ü` is `ü`, as DNS
+/// compares ASCII letters case-insensitively), but only where the case maps both ways: KELVIN SIGN lowercases
+/// to `k` and ANGSTROM SIGN to `å`, neither of which uppercases back to it.
+fn mapped_char(domain: &str) -> Option<char> {
+    if domain.is_ascii() {
+        return None;
+    }
+    let kept = |c: char| {
+        let mut one = [0u8; 4];
+        let ascii = idna::domain_to_ascii(c.encode_utf8(&mut one)).unwrap_or_default();
+        idna::domain_to_unicode(&ascii).0.chars().eq([c])
+    };
+    let single = |mut chars: std::iter::Peekable<std::char::ToLowercase>| {
+        let first = chars.next()?;
+        chars.peek().is_none().then_some(first)
+    };
+    let case_of_kept = |c: char| {
+        single(c.to_lowercase().peekable())
+            .filter(|&l| l != c && !l.is_ascii() && kept(l))
+            .is_some_and(|l| l.to_uppercase().eq([c]))
+    };
+    domain.chars().find(|&c| !c.is_ascii() && !kept(c) && !case_of_kept(c))
 }
 
 /// True when `child` is `parent` or a subdomain of it, both in normal form. The one place this rule is
