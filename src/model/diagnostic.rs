@@ -138,6 +138,9 @@ codes! {
     AllowIpRange = "allow-ip-range", Warning, true;
     /// An allow that spoofs a consumer mail domain.
     AllowFreemail = "allow-freemail", Warning, true;
+    /// A domain whose letters mix scripts in one label, or are all lookalikes of Latin letters (Cyrillic `і`
+    /// in `mіcrosoft.com`): it can pass for another domain.
+    ConfusableDomain = "confusable-domain", Warning, true;
     /// An allow without `reason`.
     MissingReason = "missing-reason", Warning, true;
     /// An allow without `owner`.

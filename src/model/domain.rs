@@ -84,6 +84,11 @@ impl Domain {
         &self.0
     }
 
+    /// The domain as a person reads it: punycode labels (`xn--`) decoded to Unicode.
+    pub fn to_unicode(&self) -> String {
+        if self.0.contains("xn--") { idna::domain_to_unicode(&self.0).0 } else { self.0.clone() }
+    }
+
     /// True when `other` is this domain or a subdomain of it (`contoso.com` covers `smtp.contoso.com`).
     pub fn is_self_or_parent_of(&self, other: &Domain) -> bool {
         is_self_or_parent(&self.0, &other.0)

@@ -44,6 +44,7 @@ pub fn is_freemail(domain: &Domain) -> bool {
 pub fn lint(list: &TenantList, today: Date) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for entry in &list.entries {
+        confusable_lints(list, entry, &mut found);
         if let Rule::Allow(pair) = &entry.rule {
             allow_lints(list, entry, &pair.spoofed, &pair.infrastructure, &mut found);
         }
@@ -71,6 +72,97 @@ pub fn lint(list: &TenantList, today: Date) -> Vec<Diagnostic> {
 
 fn on(list: &TenantList, entry: &Entry, code: Code, message: String) -> Diagnostic {
     Diagnostic::new(code, &list.path, Some(entry.span), message).with_entry(entry.label())
+}
+
+/// `confusable-domain` for each domain of an entry (the spoofed user's and the infrastructure's) that reads as
+/// another.
+fn confusable_lints(list: &TenantList, entry: &Entry, found: &mut Vec<Diagnostic>) {
+    let spoofed = match entry.rule.spoofed() {
+        Side::Is(s) => Some(s.domain()),
+        Side::Any => None,
+    };
+    let infrastructure = match entry.rule.infrastructure() {
+        Side::Is(Infrastructure::Domain(d)) => Some(d),
+        _ => None,
+    };
+    for domain in spoofed.into_iter().chain(infrastructure) {
+        let Some(why) = confusable(domain) else { continue };
+        found.push(
+            on(list, entry, Code::ConfusableDomain, format!("`{domain}` reads as `{}`, {why}", domain.to_unicode()))
+                .with_hint(
+                    "check it letter by letter against the real domain; if it is the one you mean, set \
+                     `confusable-domain: off` in `policy:`",
+                ),
+        );
+    }
+}
+
+/// The scripts whose letters pass for Latin ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+    Armenian,
+}
+
+impl Script {
+    fn of(c: char) -> Option<Script> {
+        match c {
+            'a'..='z' | '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' => Some(Script::Latin),
+            '\u{370}'..='\u{3FF}' | '\u{1F00}'..='\u{1FFF}' => Some(Script::Greek),
+            '\u{400}'..='\u{52F}' | '\u{1C80}'..='\u{1C8F}' | '\u{2DE0}'..='\u{2DFF}' | '\u{A640}'..='\u{A69F}' => {
+                Some(Script::Cyrillic)
+            }
+            '\u{530}'..='\u{58F}' => Some(Script::Armenian),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Script::Latin => "Latin",
+            Script::Greek => "Greek",
+            Script::Cyrillic => "Cyrillic",
+            Script::Armenian => "Armenian",
+        }
+    }
+}
+
+/// Lowercase letters of Greek, Cyrillic and Armenian that most fonts draw like a Latin letter (from
+/// Unicode's confusables data for the Latin alphabet).
+const LATIN_LOOKALIKES: &str = "αικνορυχ\
+    аеорсухкіјѕһԁԛԝӏү\
+    օսհոզց";
+
+/// Why `domain` can pass for another, if it can: a label mixes Latin with Greek, Cyrillic or Armenian letters,
+/// or is written wholly in letters of one of those that look Latin (`аррӏе`).
+fn confusable(domain: &Domain) -> Option<String> {
+    if !domain.as_str().contains("xn--") {
+        return None;
+    }
+    for label in domain.to_unicode().split('.') {
+        let scripts: Vec<Script> = label.chars().filter_map(Script::of).fold(Vec::new(), |mut seen, s| {
+            if !seen.contains(&s) {
+                seen.push(s);
+            }
+            seen
+        });
+        if scripts.len() > 1 {
+            let names: Vec<&str> = scripts.iter().map(|s| s.name()).collect();
+            return Some(format!("which mixes {} letters in one label: it can pass for another domain", names.join(" and ")));
+        }
+        if let [script] = scripts[..]
+            && script != Script::Latin
+            && label.chars().filter(|c| c.is_alphabetic()).all(|c| LATIN_LOOKALIKES.contains(c))
+        {
+            return Some(format!(
+                "whose {} letters all look like Latin ones: it can pass for another domain",
+                script.name()
+            ));
+        }
+    }
+    None
 }
 
 fn allow_lints(
