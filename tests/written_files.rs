@@ -89,3 +89,24 @@ fn man_pages_follow_no_link() {
         assert!(!outside.exists());
     }
 }
+
+/// A list file in a folder that is a link to a file outside the folder is refused by its own name, and
+/// nothing of what it points to is read or shown; a link to a file inside the folder is read.
+#[test]
+fn a_link_out_of_a_list_folder_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lists = dir.path().join("lists");
+    std::fs::create_dir(&lists).expect("mkdir");
+    std::fs::write(lists.join("contoso.yaml"), LIST).expect("write");
+    std::fs::write(dir.path().join("secret.txt"), "version: 1\nentries: [TOP-SECRET]\n").expect("write");
+    std::os::unix::fs::symlink("../secret.txt", lists.join("evil.yaml")).expect("symlink");
+    let out = spoofctl(dir.path(), "validate lists");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("lists/evil.yaml: a symbolic link to a file outside its folder"), "{stderr}");
+    assert!(!stderr.contains("TOP-SECRET") && !String::from_utf8_lossy(&out.stdout).contains("TOP-SECRET"));
+    std::fs::remove_file(lists.join("evil.yaml")).expect("rm");
+    std::os::unix::fs::symlink("contoso.yaml", lists.join("alias.yaml")).expect("symlink");
+    let out = spoofctl(dir.path(), "validate lists");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -18,6 +18,11 @@ pub enum ReadError {
     /// The path does not exist.
     #[error("{}: no such file or folder", .0.display())]
     NotFound(PathBuf),
+    /// A list file in a folder is a symbolic link to a file outside the folder: a pull request could point one
+    /// at any file the reviewer's machine can read, so it is refused by its own name, and nothing of its target
+    /// is read or shown.
+    #[error("{}: a symbolic link to a file outside its folder; not read", printable(&.0.display().to_string()))]
+    LinkOutside(PathBuf),
     /// The folder holds no `*.yaml` or `*.yml` file.
     #[error("{}: no list files (*.yaml, *.yml) in this folder", .0.display())]
     NoLists(PathBuf),
@@ -45,12 +50,20 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
             continue;
         }
         let io_err = |source| ReadError::Io { path: path.clone(), source };
+        let folder = fs::canonicalize(path).map_err(io_err)?;
         let mut found: Vec<PathBuf> = Vec::new();
         for item in fs::read_dir(path).map_err(io_err)? {
-            let p = item.map_err(io_err)?.path();
-            if p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                found.push(p);
+            let item = item.map_err(io_err)?;
+            let p = item.path();
+            if !p.is_file() || !p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                continue;
             }
+            if item.file_type().map_err(io_err)?.is_symlink()
+                && fs::canonicalize(&p).map_err(io_err)?.parent() != Some(folder.as_path())
+            {
+                return Err(ReadError::LinkOutside(p));
+            }
+            found.push(p);
         }
         if found.is_empty() {
             return Err(ReadError::NoLists(path.clone()));

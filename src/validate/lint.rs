@@ -150,7 +150,10 @@ fn confusable(domain: &Domain) -> Option<String> {
         });
         if scripts.len() > 1 {
             let names: Vec<&str> = scripts.iter().map(|s| s.name()).collect();
-            return Some(format!("which mixes {} letters in one label: it can pass for another domain", names.join(" and ")));
+            return Some(format!(
+                "which mixes {} letters in one label: it can pass for another domain",
+                names.join(" and ")
+            ));
         }
         if let [script] = scripts[..]
             && script != Script::Latin
