@@ -45,7 +45,8 @@ Every row goes through the same checks as a list file: a wildcard allow, a bad v
 reported with its row, and nothing is written (unless --skip-invalid, which writes the rest and lists
 what it left out). Identity GUIDs are kept as `id`. An existing file is never overwritten without --force.
 
-Exit codes: 0 imported, 1 rows were refused or a file is not an export, 2 could not run.")]
+Exit codes: 0 imported (with --skip-invalid, the rest imported and the rows left out listed), 1 rows were
+refused or a file is not an export, 2 could not run.")]
     Import(ImportArgs),
     /// Read message headers: what the service saw and decided, the lists' verdict, and the entry that would
     /// allow the message.
