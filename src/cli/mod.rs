@@ -13,6 +13,7 @@ mod observe;
 mod plan;
 mod progress;
 mod setup;
+mod tenants;
 mod validate;
 
 use std::io::Write;

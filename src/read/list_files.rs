@@ -175,30 +175,66 @@ pub struct Version {
     pub single_file: bool,
 }
 
+/// One list file of a version, not read yet: its name and where it is read from.
+#[derive(Debug, Clone)]
+pub struct VersionEntry {
+    /// The file name, e.g. `contoso.yaml`.
+    pub name: String,
+    /// `lists/contoso.yaml`, or `origin/main:lists/contoso.yaml`.
+    pub shown: PathBuf,
+    /// The git object (`REV:PATH`) when the file is in a revision, not on disk.
+    object: Option<String>,
+}
+
+impl VersionEntry {
+    /// Reads the file: from disk, or with `git show`.
+    pub fn read(&self) -> Result<VersionFile, VersionError> {
+        let text = match &self.object {
+            None => read_text(&self.shown)?,
+            Some(object) => decode(&self.shown, git(&["show", object], object)?),
+        };
+        Ok(VersionFile { name: self.name.clone(), shown: self.shown.clone(), text })
+    }
+}
+
+/// The files of a version, listed but not read, so that a caller can read one tenant at a time.
+#[derive(Debug)]
+pub struct VersionListing {
+    /// The list files, by name.
+    pub files: Vec<VersionEntry>,
+    /// True when the version was named as a single file.
+    pub single_file: bool,
+}
+
 /// Reads a version of the lists: a file or folder on disk, or `REV:PATH` (a file or folder in a git
 /// revision, read with `git show`; PATH is from the repository's root, or `./PATH` from the current folder).
 /// An existing path wins over the `REV:PATH` reading.
 pub fn read_version(spec: &str) -> Result<Version, VersionError> {
+    let listing = list_version(spec)?;
+    let files = listing.files.iter().map(VersionEntry::read).collect::<Result<_, _>>()?;
+    Ok(Version { files, single_file: listing.single_file })
+}
+
+/// Lists a version of the lists as [`read_version`] reads it, without reading the files.
+pub fn list_version(spec: &str) -> Result<VersionListing, VersionError> {
     let on_disk = Path::new(spec);
     let git_spec = rev_path(spec).filter(|_| !on_disk.exists());
     let Some((rev, path)) = git_spec else {
         let single_file = on_disk.is_file();
         let files = discover(&[on_disk.to_path_buf()])?
             .into_iter()
-            .map(|f| Ok(VersionFile { name: file_name(&f.to_string_lossy()), text: read_text(&f)?, shown: f }))
-            .collect::<Result<_, VersionError>>()?;
-        return Ok(Version { files, single_file });
+            .map(|f| VersionEntry { name: file_name(&f.to_string_lossy()), shown: f, object: None })
+            .collect();
+        return Ok(VersionListing { files, single_file });
     };
     let kind = git(&["cat-file", "-t", spec], spec)?;
-    let blob = |object: &str| -> Result<VersionFile, VersionError> {
-        let bytes = git(&["show", object], object)?;
-        let shown = PathBuf::from(object);
+    let blob = |object: String| {
         // The name pairs tenants across versions: the file name, without the revision.
-        let name = file_name(object.split_once(':').map_or(object, |(_, p)| p));
-        Ok(VersionFile { name, text: decode(&shown, bytes), shown })
+        let name = file_name(object.split_once(':').map_or(object.as_str(), |(_, p)| p));
+        VersionEntry { name, shown: PathBuf::from(&object), object: Some(object) }
     };
     if String::from_utf8_lossy(&kind).trim() == "blob" {
-        return Ok(Version { files: vec![blob(spec)?], single_file: true });
+        return Ok(VersionListing { files: vec![blob(spec.to_string())], single_file: true });
     }
     // `REV:./PATH` is relative to the current folder, `REV:PATH` to the repository's root: list the folder
     // the same way, and name its files the same way.
@@ -211,14 +247,14 @@ pub fn read_version(spec: &str) -> Result<Version, VersionError> {
         vec!["ls-tree", "--full-tree", "--name-only", rev, "--", &folder]
     };
     let listing = git(&args, spec)?;
-    let mut files: Vec<VersionFile> = String::from_utf8_lossy(&listing)
+    let mut files: Vec<VersionEntry> = String::from_utf8_lossy(&listing)
         .lines()
         .filter(|l| l.ends_with(".yaml") || l.ends_with(".yml"))
-        .map(|l| blob(&if relative { format!("{rev}:./{l}") } else { format!("{rev}:{l}") }))
-        .collect::<Result<_, _>>()?;
+        .map(|l| blob(if relative { format!("{rev}:./{l}") } else { format!("{rev}:{l}") }))
+        .collect();
     if files.is_empty() {
         return Err(VersionError::Read(ReadError::NoLists(PathBuf::from(spec))));
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Version { files, single_file: false })
+    Ok(VersionListing { files, single_file: false })
 }

@@ -120,21 +120,30 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
     if reviews.len() > 1 {
         let changes: usize = reviews.iter().map(|r| r.diff.changes.len()).sum();
         let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk.is_some()).count()).sum();
-        let _ =
-            writeln!(out, "Total: {} in {}, {risky} risky", plural(changes, "change"), plural(reviews.len(), "tenant"));
+        out.push_str(&diff_text_total(changes, reviews.len(), risky));
     }
     out
+}
+
+/// The last line of the text review of several tenants.
+pub fn diff_text_total(changes: usize, tenants: usize, risky: usize) -> String {
+    format!("Total: {} in {}, {risky} risky\n", plural(changes, "change"), plural(tenants, "tenant"))
+}
+
+/// The head of the Markdown review: its title and totals.
+pub fn diff_markdown_head(changes: usize, tenants: usize, risky: usize) -> String {
+    format!(
+        "### spoofctl diff\n\n**{} in {}, {risky} risky.**\n\n",
+        plural(changes, "change"),
+        plural(tenants, "tenant")
+    )
 }
 
 /// The review as Markdown for a pull-request comment.
 pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
     let changes: usize = reviews.iter().map(|r| r.diff.changes.len()).sum();
     let risky: usize = reviews.iter().map(|r| r.diff.changes.iter().filter(|c| c.risk.is_some()).count()).sum();
-    let mut out = format!(
-        "### spoofctl diff\n\n**{} in {}, {risky} risky.**\n\n",
-        plural(changes, "change"),
-        plural(reviews.len(), "tenant")
-    );
+    let mut out = diff_markdown_head(changes, reviews.len(), risky);
     for r in reviews {
         let d = &r.diff;
         let _ = writeln!(out, "#### {}\n\n{}\n", d.name, counts(d));
