@@ -197,7 +197,7 @@ fn tenant_yaml(t: usize, entries: usize, new: bool) -> String {
     s.push_str("version: 1\n");
     let _ = writeln!(s, "tenant: {name}.onmicrosoft.com");
     let _ = writeln!(s, "accepted-domains: [{domain}, {name}.net]");
-    if t % 4 == 0 {
+    if t.is_multiple_of(4) {
         s.push_str("policy:\n  missing-reason: error  # every allow needs a reason for the audit\n");
     }
     s.push_str("entries:\n");

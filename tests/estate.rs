@@ -37,21 +37,21 @@ fn text(bytes: &[u8]) -> String {
 fn tenant(t: usize, new: bool) -> String {
     let shipped = std::fs::read_to_string("lists/contoso.yaml").expect("the shipped list");
     let mut list = shipped.replace("laura@adatum.com", &format!("laura{t}@adatum.com"));
-    if t % 5 == 0 {
+    if t.is_multiple_of(5) {
         list.push_str(&format!(
             "\n  - spoofed: billing@t{t}.example\n    infrastructure: 192.0.2.0/24\n    action: allow\n    reason: Invoices\n"
         ));
     }
-    if t % 3 == 0 {
+    if t.is_multiple_of(3) {
         list.push_str(&format!("\n  - spoofed: news@t{t}.example\n    infrastructure: mail.t{t}.example\n    action: allow\n    reason: News\n"));
     }
-    if new && t % 2 == 0 {
+    if new && t.is_multiple_of(2) {
         list = list.replace("action: block\n    reason: Phishing", "action: allow\n    reason: Phishing");
         list.push_str(&format!(
             "\n  - spoofed: \"*\"\n    infrastructure: bulk{t}.example\n    type: external\n    action: block\n"
         ));
     }
-    if t % 7 == 0 {
+    if t.is_multiple_of(7) {
         list = list.replace("  - spoofed: adatum.com", "  - spoofed: ADATUM.com");
     }
     list

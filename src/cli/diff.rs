@@ -30,7 +30,7 @@ enum Side {
     /// The file could not be read: the version cannot be read.
     Failed(VersionError),
     /// Checked: the errors that stop the diff, rendered for stderr, and the list.
-    Checked(Vec<String>, Checked),
+    Checked(Vec<String>, Box<Checked>),
 }
 
 impl Side {
@@ -51,13 +51,13 @@ impl Side {
             .filter(|d| d.severity == Severity::Error && !d.code.is_lint())
             .map(|d| render::diagnostic(d, style))
             .collect();
-        Side::Checked(errors, checked)
+        Side::Checked(errors, Box::new(checked))
     }
 
     /// The side without its list, once the tenant is reviewed: only the errors travel on.
     fn dropped(self) -> Side {
         match self {
-            Side::Checked(errors, c) => Side::Checked(errors, Checked::failed(&c.list.path, Vec::new())),
+            Side::Checked(errors, c) => Side::Checked(errors, Box::new(Checked::failed(&c.list.path, Vec::new()))),
             other => other,
         }
     }
@@ -233,7 +233,7 @@ pub fn run(args: DiffArgs) -> Exit {
         }
         if keep {
             let list = |side: Side| match side {
-                Side::Checked(_, c) => c,
+                Side::Checked(_, c) => *c,
                 _ => Checked::failed(Path::new("(no file)"), Vec::new()),
             };
             kept.push((label(&pairs[i]), list(reviewed.old), list(reviewed.new)));
