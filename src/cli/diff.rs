@@ -1,51 +1,205 @@
 //! `spoofctl diff`: review a change between two versions of the lists.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::ops::ControlFlow;
+use std::path::Path;
 
+use serde_json::Value;
 use spoofctl::engine::diff::diff;
 use spoofctl::engine::matcher::Matcher;
 use spoofctl::engine::replay::{Replay, Replaying};
 use spoofctl::engine::scan::{all_cores, scan};
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
-use spoofctl::read::list_files::read_version;
-use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_text};
-use spoofctl::render::{self};
+use spoofctl::read::list_files::{VersionEntry, VersionError, VersionListing, list_version};
+use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_markdown_head, diff_text, diff_text_total};
+use spoofctl::render::{self, Style};
 use spoofctl::validate::pipeline::{Checked, check};
 
 use super::args::{DiffArgs, DiffFormat};
 use super::observe::{Opened, open};
 use super::progress::Progress;
+use super::tenants::{self, Spool, Stdout};
 use super::{Exit, fail, out, stderr_style, stdout_style};
 
-/// Reads and checks one version: tenant file name -> checked list, and whether it was named as one file. A malformed list stops the diff; lints
-/// that a `policy:` raises to error do not (the review shows them).
-fn version(spec: &str, today: Date) -> Result<(BTreeMap<String, Checked>, bool), Exit> {
-    let version = read_version(spec).map_err(fail)?;
-    let (files, single_file) = (version.files, version.single_file);
-    let mut lists = BTreeMap::new();
-    let mut bad = false;
-    let mut progress = Progress::lists(files.len());
-    for f in files {
-        let checked = match f.text {
-            Ok(text) => check(&f.shown, &text, today),
-            Err(finding) => Checked::failed(&f.shown, vec![*finding]),
+/// One side of a tenant's pair, as a worker found it.
+enum Side {
+    /// The version has no file of this name.
+    Absent,
+    /// The file could not be read: the version cannot be read.
+    Failed(VersionError),
+    /// Checked: the errors that stop the diff, rendered for stderr, and the list.
+    Checked(Vec<String>, Box<Checked>),
+}
+
+impl Side {
+    fn read(entry: Option<&VersionEntry>, today: Date, style: Style) -> Side {
+        let Some(entry) = entry else { return Side::Absent };
+        let file = match entry.read() {
+            Ok(f) => f,
+            Err(e) => return Side::Failed(e),
         };
-        for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error && !d.code.is_lint()) {
-            progress.clear();
-            eprintln!("{}", render::diagnostic(d, stderr_style()));
-            bad = true;
+        let checked = match file.text {
+            Ok(text) => check(&file.shown, &text, today),
+            Err(finding) => Checked::failed(&file.shown, vec![*finding]),
+        };
+        // A malformed list stops the diff; lints that a `policy:` raises to error do not (the review shows them).
+        let errors = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && !d.code.is_lint())
+            .map(|d| render::diagnostic(d, style))
+            .collect();
+        Side::Checked(errors, Box::new(checked))
+    }
+
+    /// The side without its list, once the tenant is reviewed: only the errors travel on.
+    fn dropped(self) -> Side {
+        match self {
+            Side::Checked(errors, c) => Side::Checked(errors, Box::new(Checked::failed(&c.list.path, Vec::new()))),
+            other => other,
         }
-        lists.insert(f.name, checked);
-        progress.update(lists.len() as u64);
     }
-    drop(progress);
-    if bad {
+
+    fn list_or<'a>(&'a self, empty: &'a Checked) -> &'a Checked {
+        match self {
+            Side::Checked(_, c) => c,
+            _ => empty,
+        }
+    }
+
+    fn well_formed(&self) -> bool {
+        match self {
+            Side::Absent => true,
+            Side::Failed(_) => false,
+            Side::Checked(errors, _) => errors.is_empty(),
+        }
+    }
+}
+
+/// A tenant's file in each version, paired by name.
+struct Pair<'a> {
+    name: String,
+    old: Option<&'a VersionEntry>,
+    new: Option<&'a VersionEntry>,
+}
+
+/// What reading a version found, in file order: the first file that could not be read, or the errors that
+/// stop the diff.
+#[derive(Default)]
+struct Found {
+    failure: Option<VersionError>,
+    errors: Vec<String>,
+}
+
+impl Found {
+    fn add(&mut self, side: &mut Side) {
+        if self.failure.is_some() {
+            return;
+        }
+        match std::mem::replace(side, Side::Absent) {
+            Side::Failed(e) => self.failure = Some(e),
+            Side::Checked(errors, checked) => {
+                self.errors.extend(errors);
+                *side = Side::Checked(Vec::new(), checked);
+            }
+            Side::Absent => {}
+        }
+    }
+
+    fn ok(&self) -> bool {
+        self.failure.is_none() && self.errors.is_empty()
+    }
+
+    /// Reports, on stderr, why the version stops the diff; `None` when it does not.
+    fn report(self, spec: &str) -> Option<Exit> {
+        if let Some(e) = self.failure {
+            return Some(fail(e));
+        }
+        if self.errors.is_empty() {
+            return None;
+        }
+        for e in &self.errors {
+            eprintln!("{e}");
+        }
         eprintln!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)");
-        return Err(Exit::Findings);
+        Some(Exit::Findings)
     }
-    Ok((lists, single_file))
+}
+
+/// A tenant's review, rendered on a worker, and its counts.
+struct Rendered {
+    text: String,
+    changes: usize,
+    risky: usize,
+    changed: bool,
+    /// JSON: the review's `version` and `total` (its counts, `tenants: 1`), which add up to the whole review's.
+    json_head: Option<(Value, Value)>,
+}
+
+/// What a worker hands back for a tenant: both sides as read, and the review when both are well formed
+/// (the lists themselves only when observations are replayed through all of them at the end).
+struct Reviewed {
+    old: Side,
+    new: Side,
+    review: Option<Rendered>,
+}
+
+/// The colours of the review (stdout) and of the errors (stderr).
+#[derive(Clone, Copy)]
+struct Styles {
+    stdout: Style,
+    stderr: Style,
+}
+
+/// The label of a tenant in the review: a file that exists on one side only says so.
+fn label(pair: &Pair<'_>) -> String {
+    match (pair.old, pair.new) {
+        (None, _) => format!("{} (new tenant file)", pair.name),
+        (_, None) => format!("{} (tenant file removed)", pair.name),
+        _ => pair.name.clone(),
+    }
+}
+
+/// Reads, checks, diffs and renders one tenant, on a worker. With `keep`, the lists are kept for the replay
+/// and nothing is rendered.
+fn review(pair: &Pair<'_>, today: Date, format: DiffFormat, keep: bool, styles: Styles) -> Reviewed {
+    let (old, new) = (Side::read(pair.old, today, styles.stderr), Side::read(pair.new, today, styles.stderr));
+    if keep {
+        return Reviewed { old, new, review: None };
+    }
+    if !old.well_formed() || !new.well_formed() {
+        return Reviewed { old: old.dropped(), new: new.dropped(), review: None };
+    }
+    // A tenant on one side only is compared with an empty list.
+    let empty = Checked::failed(Path::new("(no file)"), Vec::new());
+    let (o, n) = (old.list_or(&empty), new.list_or(&empty));
+    let diff = diff(&label(pair), &o.list, &n.list, &o.diagnostics, &n.diagnostics);
+    let changes = diff.changes.len();
+    let risky = diff.changes.iter().filter(|c| c.risk().is_some()).count();
+    let changed = !diff.is_empty();
+    let one = [TenantReview { diff, replay: None }];
+    let (text, json_head) = match format {
+        DiffFormat::Text => (diff_text(&one, styles.stdout), None),
+        DiffFormat::Markdown => {
+            let whole = diff_markdown(&one);
+            let head = diff_markdown_head(changes, 1, risky);
+            (whole.strip_prefix(&head).map_or_else(|| whole.clone(), str::to_string), None)
+        }
+        DiffFormat::Json => {
+            // The review of this one tenant, taken apart: its members are the whole review's, in order.
+            let value = serde_json::to_value(diff_json(&one)).unwrap_or_default();
+            let tenant = value["tenants"].as_array().and_then(|t| t.first()).cloned().unwrap_or_default();
+            (
+                format!("    {}", tenants::pretty_at(&tenant, 4)),
+                Some((value["version"].clone(), value["total"].clone())),
+            )
+        }
+    };
+    drop(one);
+    let review = Some(Rendered { text, changes, risky, changed, json_head });
+    Reviewed { old: old.dropped(), new: new.dropped(), review }
 }
 
 /// Runs `diff`.
@@ -54,41 +208,122 @@ pub fn run(args: DiffArgs) -> Exit {
         Ok(d) => d,
         Err(exit) => return exit,
     };
-    let ((mut old, old_file), (new, new_file)) = match (version(&args.old, today), version(&args.new, today)) {
-        (Ok(o), Ok(n)) => (o, n),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    // Two single files are two versions of one tenant, whatever their names; folders pair by file name.
-    if old_file
-        && new_file
-        && let (Some(o), Some(n)) = (old.keys().next().cloned(), new.keys().next().cloned())
-        && o != n
-        && let Some(list) = old.remove(&o)
-    {
-        old.insert(n, list);
+    // A version that cannot be listed is reported at once; the other is still read and checked, as before.
+    let (old, new) = (list_version(&args.old), list_version(&args.new));
+    let (mut old_found, mut new_found) = (Found::default(), Found::default());
+    let old = old.map_err(|e| old_found.failure = Some(e)).ok();
+    let new = new.map_err(|e| new_found.failure = Some(e)).ok();
+    let pairs = pairs(old.as_ref(), new.as_ref());
+    let files = old.as_ref().map_or(0, |v| v.files.len()) + new.as_ref().map_or(0, |v| v.files.len());
+    let keep = args.observations.is_some();
+    let (mut spool, mut changes, mut risky, mut changed) = (Spool::default(), 0, 0, false);
+    let mut json_head: Option<(Value, Option<Value>)> = None;
+    let mut kept: Vec<(String, Checked, Checked)> = Vec::new();
+    let mut progress = Progress::lists(files);
+    let mut checked = 0;
+    let styles = Styles { stdout: stdout_style(), stderr: stderr_style() };
+    let work = |pair: &Pair<'_>| review(pair, today, args.format, keep, styles);
+    tenants::in_order(&pairs, tenants::workers(), work, |i, mut reviewed| {
+        checked += usize::from(pairs[i].old.is_some()) + usize::from(pairs[i].new.is_some());
+        progress.update(checked as u64);
+        old_found.add(&mut reviewed.old);
+        new_found.add(&mut reviewed.new);
+        if !(old_found.ok() && new_found.ok()) {
+            return ControlFlow::Continue(());
+        }
+        if keep {
+            let list = |side: Side| match side {
+                Side::Checked(_, c) => *c,
+                _ => Checked::failed(Path::new("(no file)"), Vec::new()),
+            };
+            kept.push((label(&pairs[i]), list(reviewed.old), list(reviewed.new)));
+        }
+        if let Some(r) = reviewed.review {
+            match args.format {
+                DiffFormat::Json => spool.push_element(&r.text),
+                DiffFormat::Text | DiffFormat::Markdown => spool.push(&r.text),
+            }
+            (changes, risky, changed) = (changes + r.changes, risky + r.risky, changed || r.changed);
+            if let Some((version, total)) = r.json_head {
+                let (_, sum) = json_head.get_or_insert((version, None));
+                tenants::add_counts(sum, &total);
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    drop(progress);
+    match (old_found.report(&args.old), new_found.report(&args.new)) {
+        (Some(exit), _) | (None, Some(exit)) => return exit,
+        (None, None) => {}
     }
-    // Tenants pair by file name; one that exists on one side only is all added or all removed.
-    // A tenant on one side only is compared with an empty list.
-    let empty = Checked::failed(std::path::Path::new("(no file)"), Vec::new());
-    let names: Vec<&String> =
-        old.keys().chain(new.keys()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let pairs: Vec<(&str, &Checked, &Checked)> =
-        names.iter().map(|n| (n.as_str(), old.get(*n).unwrap_or(&empty), new.get(*n).unwrap_or(&empty))).collect();
+    if let Some(path) = &args.observations {
+        return replayed(path, &kept, &args);
+    }
+    let mut out = Stdout::lock();
+    let written = (|| -> std::io::Result<()> {
+        match args.format {
+            DiffFormat::Text => {
+                spool.write_to(&mut out)?;
+                if pairs.len() > 1 {
+                    out.write_all(diff_text_total(changes, pairs.len(), risky).as_bytes())?;
+                }
+            }
+            DiffFormat::Markdown => {
+                out.write_all(diff_markdown_head(changes, pairs.len(), risky).as_bytes())?;
+                spool.write_to(&mut out)?;
+            }
+            DiffFormat::Json => {
+                let (version, total) = json_head.take().unwrap_or_default();
+                let total = total.unwrap_or_default();
+                write!(
+                    out,
+                    "{{\n  \"version\": {version},\n  \"total\": {},\n  \"tenants\": ",
+                    tenants::pretty_at(&total, 2)
+                )?;
+                tenants::write_array(&mut out, spool)?;
+                out.write_all(b"\n}\n")?;
+            }
+        }
+        out.flush()
+    })();
+    if let Err(e) = written {
+        return fail(format!("the review could not be kept until the end: {e}"));
+    }
+    if args.exit_code && changed { Exit::Findings } else { Exit::Clean }
+}
+
+/// The tenants of both versions, paired by file name (sorted); two single files are two versions of one
+/// tenant, whatever their names.
+fn pairs<'a>(old: Option<&'a VersionListing>, new: Option<&'a VersionListing>) -> Vec<Pair<'a>> {
+    let files = |v: Option<&'a VersionListing>| v.map_or(&[][..], |v| &v.files[..]);
+    if let (Some(o), Some(n)) = (old, new)
+        && o.single_file
+        && n.single_file
+        && let ([o], [n]) = (&o.files[..], &n.files[..])
+    {
+        return vec![Pair { name: n.name.clone(), old: Some(o), new: Some(n) }];
+    }
+    let by_name = |v| files(v).iter().map(|f| (f.name.as_str(), f)).collect::<BTreeMap<_, _>>();
+    let (o, n) = (by_name(old), by_name(new));
+    let names: BTreeSet<&str> = o.keys().chain(n.keys()).copied().collect();
+    names
+        .into_iter()
+        .map(|name| Pair { name: name.to_string(), old: o.get(name).copied(), new: n.get(name).copied() })
+        .collect()
+}
+
+/// The review with the observations replayed through every tenant's old and new lists: all the lists are
+/// held, as one pass over the observations needs them all.
+fn replayed(path: &Path, kept: &[(String, Checked, Checked)], args: &DiffArgs) -> Exit {
+    let pairs: Vec<(&str, &Checked, &Checked)> = kept.iter().map(|(n, o, c)| (n.as_str(), o, c)).collect();
     let mut reviews: Vec<TenantReview<'_>> = pairs
         .iter()
-        .map(|(name, o, n)| {
-            let mut label = name.to_string();
-            if !old.contains_key(*name) {
-                label.push_str(" (new tenant file)");
-            } else if !new.contains_key(*name) {
-                label.push_str(" (tenant file removed)");
-            }
-            TenantReview { diff: diff(&label, &o.list, &n.list, &o.diagnostics, &n.diagnostics), replay: None }
+        .map(|(label, o, n)| TenantReview {
+            diff: diff(label, &o.list, &n.list, &o.diagnostics, &n.diagnostics),
+            replay: None,
         })
         .collect();
-    if let Some(path) = &args.observations
-        && let Err(exit) = replay(path, &pairs, &mut reviews)
-    {
+    if let Err(exit) = replay(path, &pairs, &mut reviews) {
         return exit;
     }
     match args.format {

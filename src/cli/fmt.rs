@@ -1,14 +1,62 @@
 //! `spoofctl fmt`: rewrite lists in canonical form, or (`--check`) say which would change.
+//!
+//! Files are read, checked and formatted on every core ([`tenants::in_order`]); what each file's turn prints,
+//! and the rewriting of the file, happen in file order on the calling thread, as one file after another did.
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 
 use super::atomic;
 use spoofctl::model::date::Date;
-use spoofctl::read::list_files::{discover, read_text};
-use spoofctl::render;
+use spoofctl::model::diagnostic::Severity;
+use spoofctl::read::list_files::{ReadError, discover, read_text};
 use spoofctl::render::list_yaml::format;
+use spoofctl::render::{self, Style};
 use spoofctl::validate::pipeline::check;
 
 use super::args::{FmtArgs, paths_or_default};
+use super::tenants;
 use super::{Exit, fail, out, stdout_style};
+
+/// What formatting one file found.
+enum Outcome {
+    /// Already in canonical form.
+    Unchanged,
+    /// Not in canonical form: its canonical text.
+    Changed(String),
+    /// Not formatted: what to print about it.
+    Refused(String),
+}
+
+/// Reads, checks and formats one file, on a worker.
+fn format_file(path: &Path, today: Date, style: Style) -> Result<Outcome, ReadError> {
+    let text = match read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let finding = e.into_finding()?;
+            return Ok(Outcome::Refused(format!(
+                "{}{}: not formatted: it cannot be read as a list\n",
+                render::diagnostic(&finding, style),
+                path.display()
+            )));
+        }
+    };
+    // Lints (the only findings that depend on the date) do not stop formatting.
+    let checked = check(path, &text, today);
+    Ok(match format(&checked) {
+        Ok(f) if f == text => Outcome::Unchanged,
+        Ok(f) => Outcome::Changed(f),
+        Err(e) => {
+            let mut message = String::new();
+            for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error && !d.code.is_lint()) {
+                message.push_str(&render::diagnostic(d, style));
+                message.push('\n');
+            }
+            message.push_str(&format!("{}: not formatted: {e}\n", path.display()));
+            Outcome::Refused(message)
+        }
+    })
+}
 
 /// Runs `fmt`.
 pub fn run(args: FmtArgs) -> Exit {
@@ -17,50 +65,39 @@ pub fn run(args: FmtArgs) -> Exit {
         Err(e) => return fail(e),
     };
     let style = stdout_style();
+    let today = Date::today_utc();
     let mut exit = Exit::Clean;
     let mut unchanged = 0;
-    for path in &files {
-        let text = match read_text(path) {
-            Ok(t) => t,
-            Err(e) => match e.into_finding() {
-                Ok(finding) => {
-                    out(&render::diagnostic(&finding, style));
-                    out(&format!("{}: not formatted: it cannot be read as a list\n", path.display()));
-                    exit = Exit::Findings;
-                    continue;
-                }
-                Err(e) => return fail(e),
-            },
-        };
-        // Lints (the only findings that depend on the date) do not stop formatting.
-        let checked = check(path, &text, Date::today_utc());
-        let formatted = match format(&checked) {
-            Ok(f) => f,
+    let mut stopped = None;
+    let work = |path: &PathBuf| format_file(path, today, style);
+    tenants::in_order(&files, tenants::workers(), work, |i, outcome| {
+        let path = &files[i];
+        match outcome {
             Err(e) => {
-                for d in checked
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.severity == spoofctl::model::diagnostic::Severity::Error && !d.code.is_lint())
-                {
-                    out(&render::diagnostic(d, style));
-                    out("\n");
-                }
-                out(&format!("{}: not formatted: {e}\n", path.display()));
+                stopped = Some(fail(e));
+                return ControlFlow::Break(());
+            }
+            Ok(Outcome::Unchanged) => unchanged += 1,
+            Ok(Outcome::Refused(message)) => {
+                out(&message);
                 exit = Exit::Findings;
-                continue;
             }
-        };
-        if formatted == text {
-            unchanged += 1;
-        } else if args.check {
-            out(&format!("{}: would be reformatted\n", path.display()));
-            exit = Exit::Findings;
-        } else {
-            if let Err(e) = atomic::replace(path, formatted.as_bytes()) {
-                return fail(format!("{}: cannot write: {e}", path.display()));
+            Ok(Outcome::Changed(_)) if args.check => {
+                out(&format!("{}: would be reformatted\n", path.display()));
+                exit = Exit::Findings;
             }
-            out(&format!("{}: formatted\n", path.display()));
+            Ok(Outcome::Changed(formatted)) => {
+                if let Err(e) = atomic::replace(path, formatted.as_bytes()) {
+                    stopped = Some(fail(format!("{}: cannot write: {e}", path.display())));
+                    return ControlFlow::Break(());
+                }
+                out(&format!("{}: formatted\n", path.display()));
+            }
         }
+        ControlFlow::Continue(())
+    });
+    if let Some(exit) = stopped {
+        return exit;
     }
     if unchanged > 0 {
         let files = if unchanged == 1 { "1 file".to_string() } else { format!("{unchanged} files") };

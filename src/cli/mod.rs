@@ -13,6 +13,7 @@ mod observe;
 mod plan;
 mod progress;
 mod setup;
+mod tenants;
 mod validate;
 
 use std::io::Write;
@@ -147,13 +148,27 @@ fn load_lists(path: &std::path::Path, today: Date, json: bool) -> Result<Vec<Che
     let files = discover(std::slice::from_ref(&path.to_path_buf())).map_err(fail)?;
     let mut lists = Vec::with_capacity(files.len());
     let mut bar = progress::Progress::lists(files.len());
-    for file in &files {
-        let checked = check_file(file, today).map_err(|e| {
-            bar.clear();
-            fail(e)
-        })?;
-        lists.push(checked);
-        bar.update(lists.len() as u64);
+    let mut failure = None;
+    // Checked on every core; the command needs every list, so all are kept.
+    tenants::in_order(
+        &files,
+        tenants::workers(),
+        |file| check_file(file, today),
+        |_, checked| match checked {
+            Ok(c) => {
+                lists.push(c);
+                bar.update(lists.len() as u64);
+                std::ops::ControlFlow::Continue(())
+            }
+            Err(e) => {
+                failure = Some(e);
+                std::ops::ControlFlow::Break(())
+            }
+        },
+    );
+    if let Some(e) = failure {
+        bar.clear();
+        return Err(fail(e));
     }
     drop(bar);
     if !lists.iter().any(Checked::has_errors) {

@@ -1,13 +1,69 @@
 //! `spoofctl validate`: check list files and report every finding.
+//!
+//! A folder of tenants is checked one file at a time on every core ([`tenants::in_order`]): each file is
+//! read, checked and rendered on a worker, and only its rendered report is kept (the report's file lines
+//! and JSON `files` come after every finding, so they wait in a [`Spool`]) while the list is dropped.
 
+use std::io::Write;
+use std::ops::ControlFlow;
+
+use serde_json::Value;
+use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
-use spoofctl::read::list_files::discover;
-use spoofctl::render;
+use spoofctl::read::list_files::{ReadError, discover};
+use spoofctl::render::{self, Style};
 use spoofctl::validate::pipeline::{Checked, check_file};
 
 use super::args::{Format, ValidateArgs, paths_or_default};
 use super::progress::Progress;
-use super::{Exit, fail, out, stdout_style};
+use super::tenants::{self, Spool, Stdout};
+use super::{Exit, fail, stdout_style};
+
+/// One file's part of the report, rendered.
+struct Part {
+    /// Text: its diagnostics. JSON: its diagnostics' elements, each already indented.
+    diagnostics: Vec<String>,
+    /// Text: its line. JSON: its element of `files`.
+    file: String,
+    /// JSON: its summary (`files: 1`, its errors and warnings), which adds up to the report's.
+    summary: Option<Value>,
+    /// JSON: the report's `version`.
+    version: Option<Value>,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Part {
+    fn of(checked: &Checked, format: Format, style: Style) -> Part {
+        let errors = checked.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let warnings = checked.diagnostics.len() - errors;
+        match format {
+            Format::Text => Part {
+                diagnostics: checked.diagnostics.iter().map(|d| render::diagnostic(d, style) + "\n").collect(),
+                file: render::validate_text_file(checked, style),
+                summary: None,
+                version: None,
+                errors,
+                warnings,
+            },
+            Format::Json => {
+                // The report of this one file, taken apart: its members are the report's, in order.
+                let report =
+                    serde_json::to_value(render::validate_json(std::slice::from_ref(checked))).unwrap_or_default();
+                let element = |v: &Value| format!("    {}", tenants::pretty_at(v, 4));
+                let list = |key: &str| report[key].as_array().map(|a| a.iter().map(element).collect::<Vec<_>>());
+                Part {
+                    diagnostics: list("diagnostics").unwrap_or_default(),
+                    file: list("files").unwrap_or_default().concat(),
+                    summary: Some(report["summary"].clone()),
+                    version: Some(report["version"].clone()),
+                    errors,
+                    warnings,
+                }
+            }
+        }
+    }
+}
 
 /// Runs `validate`.
 pub fn run(args: ValidateArgs) -> Exit {
@@ -19,23 +75,72 @@ pub fn run(args: ValidateArgs) -> Exit {
         Ok(f) => f,
         Err(e) => return fail(e),
     };
-    let mut checked: Vec<Checked> = Vec::with_capacity(files.len());
+    let style = stdout_style();
+    let (mut diagnostics, mut lines) = (Spool::default(), Spool::default());
+    let (mut errors, mut warnings) = (0, 0);
+    let (mut summary, mut version) = (None, None);
+    let mut failure: Option<ReadError> = None;
     let mut progress = Progress::lists(files.len());
-    for file in &files {
-        match check_file(file, today) {
-            Ok(c) => checked.push(c),
+    let work = |file: &std::path::PathBuf| check(file, today, args.format, style);
+    tenants::in_order(&files, tenants::workers(), work, |i, part| {
+        let part = match part {
+            Ok(p) => p,
             Err(e) => {
-                progress.clear();
-                return fail(e);
+                failure = Some(e);
+                return ControlFlow::Break(());
+            }
+        };
+        for d in &part.diagnostics {
+            match args.format {
+                Format::Text => diagnostics.push(d),
+                Format::Json => diagnostics.push_element(d),
             }
         }
-        progress.update(checked.len() as u64);
+        match args.format {
+            Format::Text => lines.push(&part.file),
+            Format::Json => lines.push_element(&part.file),
+        }
+        if let Some(s) = &part.summary {
+            tenants::add_counts(&mut summary, s);
+        }
+        version = version.take().or(part.version);
+        (errors, warnings) = (errors + part.errors, warnings + part.warnings);
+        progress.update(i as u64 + 1);
+        ControlFlow::Continue(())
+    });
+    if let Some(e) = failure {
+        progress.clear();
+        return fail(e);
     }
     drop(progress);
-    match args.format {
-        Format::Text => out(&render::validate_text(&checked, stdout_style())),
-        Format::Json => out(&format!("{:#}\n", render::validate_json(&checked))),
+    let mut out = Stdout::lock();
+    let written = match args.format {
+        Format::Text => (|| {
+            diagnostics.write_to(&mut out)?;
+            lines.write_to(&mut out)?;
+            if files.len() > 1 {
+                out.write_all(render::validate_text_total(files.len(), errors, warnings).as_bytes())?;
+            }
+            out.flush()
+        })(),
+        Format::Json => (|| {
+            let version = version.unwrap_or_default();
+            write!(out, "{{\n  \"version\": {version},\n  \"files\": ")?;
+            tenants::write_array(&mut out, lines)?;
+            out.write_all(b",\n  \"diagnostics\": ")?;
+            tenants::write_array(&mut out, diagnostics)?;
+            let summary = summary.unwrap_or_default();
+            writeln!(out, ",\n  \"summary\": {}\n}}", tenants::pretty_at(&summary, 2))?;
+            out.flush()
+        })(),
+    };
+    if let Err(e) = written {
+        return fail(format!("the report could not be kept until the end: {e}"));
     }
-    let failing = |d: &&spoofctl::model::diagnostic::Diagnostic| d.severity == Severity::Error || args.deny_warnings;
-    if checked.iter().flat_map(|c| &c.diagnostics).any(|d| failing(&d)) { Exit::Findings } else { Exit::Clean }
+    if errors > 0 || (args.deny_warnings && warnings > 0) { Exit::Findings } else { Exit::Clean }
+}
+
+/// Reads, checks and renders one file, on a worker; the list is dropped here.
+fn check(file: &std::path::Path, today: Date, format: Format, style: Style) -> Result<Part, ReadError> {
+    check_file(file, today).map(|checked| Part::of(&checked, format, style))
 }

@@ -272,11 +272,53 @@ pub struct Version {
     pub single_file: bool,
 }
 
+/// One list file of a version, not read yet: its name and where it is read from.
+#[derive(Debug, Clone)]
+pub struct VersionEntry {
+    /// The file name, e.g. `contoso.yaml`.
+    pub name: String,
+    /// `lists/contoso.yaml`, or `origin/main:lists/contoso.yaml`.
+    pub shown: PathBuf,
+    /// The git object (an object id, or `REV:PATH`) when the file is in a revision, not on disk.
+    object: Option<String>,
+}
+
+impl VersionEntry {
+    /// Reads the file: from disk, or from git.
+    pub fn read(&self) -> Result<VersionFile, VersionError> {
+        let text = match &self.object {
+            None => version_text(read_text(&self.shown))?,
+            Some(object) => {
+                let args: [&OsStr; 4] =
+                    ["cat-file".as_ref(), "blob".as_ref(), "--end-of-options".as_ref(), object.as_ref()];
+                version_text(decode(&self.shown, git(&args, &self.shown.to_string_lossy())?))?
+            }
+        };
+        Ok(VersionFile { name: self.name.clone(), shown: self.shown.clone(), text })
+    }
+}
+
+/// The files of a version, listed but not read, so that a caller can read one tenant at a time.
+#[derive(Debug)]
+pub struct VersionListing {
+    /// The list files, by name.
+    pub files: Vec<VersionEntry>,
+    /// True when the version was named as a single file.
+    pub single_file: bool,
+}
+
 /// Reads a version of the lists: a file or folder on disk, or `REV:PATH` (a file or folder in a git
 /// revision; PATH is from the repository's root, or `./PATH` from the current folder). When REV resolves
 /// in git, git is read, and a work-tree path spelled the same is refused as ambiguous; a path on disk is read
 /// only when REV is not a revision.
 pub fn read_version(spec: &str) -> Result<Version, VersionError> {
+    let listing = list_version(spec)?;
+    let files = listing.files.iter().map(VersionEntry::read).collect::<Result<_, _>>()?;
+    Ok(Version { files, single_file: listing.single_file })
+}
+
+/// Lists a version of the lists as [`read_version`] reads it, without reading the files.
+pub fn list_version(spec: &str) -> Result<VersionListing, VersionError> {
     let on_disk = Path::new(spec);
     let git_spec = match rev_path(spec) {
         Some((rev, path)) if resolves(rev) => {
@@ -293,29 +335,20 @@ pub fn read_version(spec: &str) -> Result<Version, VersionError> {
         let single_file = on_disk.is_file();
         let files = discover(&[on_disk.to_path_buf()])?
             .into_iter()
-            .map(|f| {
-                Ok(VersionFile { name: file_name(&f.to_string_lossy()), text: version_text(read_text(&f))?, shown: f })
-            })
-            .collect::<Result<_, VersionError>>()?;
-        return Ok(Version { files, single_file });
+            .map(|f| VersionEntry { name: file_name(&f.to_string_lossy()), shown: f, object: None })
+            .collect();
+        return Ok(VersionListing { files, single_file });
     };
     let end = OsStr::new("--end-of-options");
     let kind = git(&["cat-file".as_ref(), "-t".as_ref(), end, spec.as_ref()], spec)?;
-    // A blob by its object id (from a listing) or by `REV:PATH`, shown as `REV:PATH`.
-    let blob = |object: &OsStr, shown: PathBuf, name: String| -> Result<VersionFile, VersionError> {
-        let bytes = git(&["cat-file".as_ref(), "blob".as_ref(), end, object], &shown.to_string_lossy())?;
-        Ok(VersionFile { name, text: version_text(decode(&shown, bytes))?, shown })
-    };
     if String::from_utf8_lossy(&kind).trim() == "blob" {
         // The name pairs tenants across versions: the file name, without the revision.
-        return Ok(Version {
-            files: vec![blob(spec.as_ref(), PathBuf::from(spec), file_name(path))?],
-            single_file: true,
-        });
+        let entry = VersionEntry { name: file_name(path), shown: PathBuf::from(spec), object: Some(spec.to_string()) };
+        return Ok(VersionListing { files: vec![entry], single_file: true });
     }
     // `REV:./PATH` is relative to the current folder, `REV:PATH` to the repository's root: list the folder
     // the same way, and name its files the same way. `-z`: names come as written, whatever bytes they hold
-    // (without it git quotes unusual names, and a quoted name names no file).
+    // (without it git quotes unusual names, and a quoted name names no file); files are read by object id.
     let relative = path.starts_with("./");
     let trimmed = path.trim_end_matches('/');
     let folder = if trimmed.is_empty() || trimmed == "." { ".".to_string() } else { format!("{trimmed}/") };
@@ -339,7 +372,7 @@ pub fn read_version(spec: &str) -> Result<Version, VersionError> {
         let path_text = String::from_utf8_lossy(entry.path);
         let shown = PathBuf::from(if relative { format!("{rev}:./{path_text}") } else { format!("{rev}:{path_text}") });
         match entry.mode {
-            b"100644" | b"100755" => files.push(blob(entry.oid.as_ref(), shown, name)?),
+            b"100644" | b"100755" => files.push(VersionEntry { name, shown, object: Some(entry.oid.to_string()) }),
             // A folder or a submodule named `*.yaml` is not a list file, as on disk.
             b"040000" | b"160000" => {}
             mode => {
@@ -352,7 +385,7 @@ pub fn read_version(spec: &str) -> Result<Version, VersionError> {
         return Err(VersionError::Read(ReadError::NoLists(PathBuf::from(spec))));
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Version { files, single_file: false })
+    Ok(VersionListing { files, single_file: false })
 }
 
 /// One entry of `git ls-tree -z`: `<mode> SP <type> SP <object> TAB <path>`.

@@ -52,28 +52,37 @@ pub fn validate_text(files: &[Checked], style: Style) -> String {
         }
     }
     for f in files {
-        let (errors, warnings) = counts(&f.diagnostics);
-        let allows = f.list.entries.iter().filter(|e| e.action() == Action::Allow).count();
-        let entries = f.list.entries.len();
-        let path = f.list.path.display();
-        if errors > 0 {
-            let _ = writeln!(out, "{path}: {}", problems(errors, warnings));
-            continue;
-        }
-        let shape = format!(
-            "{entries} {} ({allows} allow, {} block)",
-            if entries == 1 { "entry" } else { "entries" },
-            entries - allows
-        );
-        let verdict = if warnings == 0 { style.paint("32", "ok") } else { plural(warnings, "warning") };
-        let _ = writeln!(out, "{path}: {verdict}, {shape}");
+        out.push_str(&validate_text_file(f, style));
     }
     if files.len() > 1 {
         let all: Vec<&Diagnostic> = files.iter().flat_map(|f| &f.diagnostics).collect();
         let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
-        let _ = writeln!(out, "{}: {}", plural(files.len(), "file"), problems(errors, all.len() - errors));
+        out.push_str(&validate_text_total(files.len(), errors, all.len() - errors));
     }
     out
+}
+
+/// The line of `validate`'s human report about one file: its errors and warnings, or its entries.
+pub fn validate_text_file(f: &Checked, style: Style) -> String {
+    let (errors, warnings) = counts(&f.diagnostics);
+    let allows = f.list.entries.iter().filter(|e| e.action() == Action::Allow).count();
+    let entries = f.list.entries.len();
+    let path = f.list.path.display();
+    if errors > 0 {
+        return format!("{path}: {}\n", problems(errors, warnings));
+    }
+    let shape = format!(
+        "{entries} {} ({allows} allow, {} block)",
+        if entries == 1 { "entry" } else { "entries" },
+        entries - allows
+    );
+    let verdict = if warnings == 0 { style.paint("32", "ok") } else { plural(warnings, "warning") };
+    format!("{path}: {verdict}, {shape}\n")
+}
+
+/// The last line of `validate`'s human report over several files.
+pub fn validate_text_total(files: usize, errors: usize, warnings: usize) -> String {
+    format!("{}: {}\n", plural(files, "file"), problems(errors, warnings))
 }
 
 /// One diagnostic as JSON.

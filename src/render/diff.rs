@@ -120,19 +120,29 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
     }
     if reviews.len() > 1 {
         let Totals { tenants, changes, risky } = totals(reviews);
-        let _ = writeln!(out, "Total: {} in {}, {risky} risky", plural(changes, "change"), plural(tenants, "tenant"));
+        out.push_str(&diff_text_total(changes, tenants, risky));
     }
     out
+}
+
+/// The last line of the text review of several tenants.
+pub fn diff_text_total(changes: usize, tenants: usize, risky: usize) -> String {
+    format!("Total: {} in {}, {risky} risky\n", plural(changes, "change"), plural(tenants, "tenant"))
+}
+
+/// The head of the Markdown review: its title and totals.
+pub fn diff_markdown_head(changes: usize, tenants: usize, risky: usize) -> String {
+    format!(
+        "### spoofctl diff\n\n**{} in {}, {risky} risky.**\n\n",
+        plural(changes, "change"),
+        plural(tenants, "tenant")
+    )
 }
 
 /// The review as Markdown for a pull-request comment.
 pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
     let Totals { tenants, changes, risky } = totals(reviews);
-    let mut out = format!(
-        "### spoofctl diff\n\n**{} in {}, {risky} risky.**\n\n",
-        plural(changes, "change"),
-        plural(tenants, "tenant")
-    );
+    let mut out = diff_markdown_head(changes, tenants, risky);
     for r in reviews {
         let d = &r.diff;
         let _ = writeln!(out, "#### {}\n\n{}\n", d.name, counts(d));

@@ -20,7 +20,9 @@ pub mod powershell;
 pub mod schema;
 mod verdict;
 
-pub use diagnostics::{diagnostic, diagnostic_json, validate_json, validate_text};
+pub use diagnostics::{
+    diagnostic, diagnostic_json, validate_json, validate_text, validate_text_file, validate_text_total,
+};
 pub use explain::{explain_json, explain_text};
 pub use verdict::{outcomes_json, outcomes_text};
 

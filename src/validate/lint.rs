@@ -5,10 +5,14 @@
 
 use std::sync::LazyLock;
 
+use foldhash::HashMap;
+use foldhash::HashMapExt;
+
 use crate::model::date::Date;
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, TenantList};
+use crate::model::ipv4::Ipv4Slash24;
 use crate::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
 use crate::model::words::{Action, SpoofType};
 use crate::validate::list::MAX_ENTRIES;
@@ -242,15 +246,10 @@ fn allow_lints(
 
 /// `shadowed` and `redundant`: an entry whose every message another entry of the same type also matches.
 fn cover_lints(list: &TenantList, found: &mut Vec<Diagnostic>) {
-    for entry in &list.entries {
-        let coverer = |action: Action| {
-            list.entries.iter().find(|o| {
-                !std::ptr::eq(*o, entry)
-                    && o.spoof_type == entry.spoof_type
-                    && o.action() == action
-                    && o.rule.covers(&entry.rule)
-            })
-        };
+    let index = CoverIndex::new(&list.entries);
+    for (i, entry) in list.entries.iter().enumerate() {
+        // The first entry in file order that covers this one, as a scan of every entry would find it.
+        let coverer = |action: Action| index.first_covering(&list.entries, i, action);
         if entry.action() == Action::Allow
             && let Some(block) = coverer(Action::Block)
         {
@@ -286,6 +285,86 @@ fn cover_lints(list: &TenantList, found: &mut Vec<Diagnostic>) {
     }
 }
 
+/// What an entry's sides are looked up by in a [`CoverIndex`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Any,
+    Domain(&'a str),
+    Address(&'a str, &'a str),
+    Range(Ipv4Slash24),
+}
+
+fn spoofed_key(side: Side<&SpoofedUser>) -> Key<'_> {
+    match side {
+        Side::Any => Key::Any,
+        Side::Is(SpoofedUser::Domain(d)) => Key::Domain(d.as_str()),
+        Side::Is(SpoofedUser::Address(a)) => Key::Address(a.domain().as_str(), a.local()),
+    }
+}
+
+fn infrastructure_key(side: Side<&Infrastructure>) -> Key<'_> {
+    match side {
+        Side::Any => Key::Any,
+        Side::Is(Infrastructure::Domain(d)) => Key::Domain(d.as_str()),
+        Side::Is(Infrastructure::Range(r)) => Key::Range(*r),
+    }
+}
+
+/// The entries of a list by their two sides, so that the entries covering one are found by looking up the
+/// few values that could ([`Rule::covers`]): a spoofed user `*`, the same, or the address's domain; an
+/// infrastructure `*`, the same, or a parent domain. Comparing every two entries took most of `validate`'s
+/// time on a full tenant.
+struct CoverIndex<'a> {
+    /// Entry numbers, in file order, by (spoofed user, infrastructure).
+    by_sides: HashMap<(Key<'a>, Key<'a>), Vec<usize>>,
+}
+
+impl<'a> CoverIndex<'a> {
+    fn new(entries: &'a [Entry]) -> CoverIndex<'a> {
+        let mut by_sides: HashMap<(Key<'a>, Key<'a>), Vec<usize>> = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            by_sides
+                .entry((spoofed_key(e.rule.spoofed()), infrastructure_key(e.rule.infrastructure())))
+                .or_default()
+                .push(i);
+        }
+        CoverIndex { by_sides }
+    }
+
+    /// The first entry (in file order) other than `entries[i]`, of its type and of `action`, that covers it.
+    fn first_covering<'e>(&self, entries: &'e [Entry], i: usize, action: Action) -> Option<&'e Entry> {
+        let entry = &entries[i];
+        let spoofed = match spoofed_key(entry.rule.spoofed()) {
+            Key::Address(domain, local) => vec![Key::Any, Key::Domain(domain), Key::Address(domain, local)],
+            Key::Any => vec![Key::Any],
+            other => vec![Key::Any, other],
+        };
+        let mut infrastructure = vec![Key::Any];
+        match infrastructure_key(entry.rule.infrastructure()) {
+            Key::Domain(d) => {
+                infrastructure.push(Key::Domain(d));
+                infrastructure.extend(d.match_indices('.').map(|(at, _)| Key::Domain(&d[at + 1..])));
+            }
+            Key::Any => {}
+            other => infrastructure.push(other),
+        }
+        let mut first: Option<usize> = None;
+        for s in &spoofed {
+            for n in &infrastructure {
+                let Some(candidates) = self.by_sides.get(&(*s, *n)) else { continue };
+                let found = candidates
+                    .iter()
+                    .copied()
+                    .find(|&j| j != i && entries[j].spoof_type == entry.spoof_type && entries[j].action() == action);
+                if let Some(j) = found {
+                    first = Some(first.map_or(j, |f| f.min(j)));
+                }
+            }
+        }
+        first.map(|j| &entries[j])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +375,53 @@ mod tests {
         let shared = data_lines(include_str!("../../data/shared-infrastructure.txt")).count();
         assert_eq!(SHARED.len(), shared);
         assert_eq!(FREEMAIL.len(), data_lines(include_str!("../../data/freemail.txt")).count());
+    }
+
+    /// The index finds, for every entry and action, the entry a scan of every entry in file order finds:
+    /// over random lists drawn from a few values, so that entries cover each other in every way (`*`, an
+    /// address's domain, parent domains, equal ranges, other types and actions).
+    #[test]
+    fn the_index_finds_what_a_scan_finds() {
+        let spoofed = ["*", "a.example", "b.a.example", "x@a.example", "y@a.example", "x@b.a.example"];
+        let infrastructure = ["*", "example.net", "mx.example.net", "a.mx.example.net", "192.0.2.0/24", "mx.example"];
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut coverings = 0;
+        for _ in 0..300 {
+            let mut entries = Vec::new();
+            for line in 0..next(40) {
+                let action = if next(2) == 0 { Action::Allow } else { Action::Block };
+                let (s, n) = (spoofed[next(spoofed.len())], infrastructure[next(infrastructure.len())]);
+                let sides = (Side::parse_spoofed(s), Side::parse_infrastructure(n));
+                let (Ok(s), Ok(n)) = sides else { panic!("{s} {n}: the test's values parse") };
+                let Ok(rule) = Rule::new(action, s, n) else { continue };
+                let spoof_type = if next(4) == 0 { SpoofType::Internal } else { SpoofType::External };
+                let meta = Default::default();
+                let span = crate::model::diagnostic::Span::new(line + 1, 5);
+                entries.push(Entry { rule, spoof_type, type_written: true, meta, span });
+            }
+            let index = CoverIndex::new(&entries);
+            for (i, entry) in entries.iter().enumerate() {
+                for action in [Action::Allow, Action::Block] {
+                    let scanned = entries.iter().position(|o| {
+                        !std::ptr::eq(o, entry)
+                            && o.spoof_type == entry.spoof_type
+                            && o.action() == action
+                            && o.rule.covers(&entry.rule)
+                    });
+                    let indexed = index
+                        .first_covering(&entries, i, action)
+                        .and_then(|found| entries.iter().position(|o| std::ptr::eq(o, found)));
+                    assert_eq!(indexed, scanned, "entry {i} ({}), {action:?}, in {entries:#?}", entry.label());
+                    coverings += usize::from(scanned.is_some());
+                }
+            }
+        }
+        assert!(coverings > 1000, "the random lists hardly cover: {coverings}");
     }
 }
