@@ -49,9 +49,6 @@ pub struct Matcher<'a> {
 struct Names {
     index: HashMap<u64, Postings>,
     postings: Vec<u32>,
-    /// A blocked Bloom filter over the index's keys: most names a message shows are in no entry, and this
-    /// answers "not here" from one word of a small array instead of a probe into the (larger) index.
-    filter: Vec<u64>,
     /// Bit `n` is set when an entry's infrastructure is a domain of `n` labels (63 for 63 or more): a host's
     /// parents of other lengths are not looked up.
     infrastructure_labels: u64,
@@ -64,15 +61,6 @@ struct Names {
 /// The bit of [`Names::infrastructure_labels`] for a domain of `labels` labels.
 fn labels_bit(labels: usize) -> u64 {
     1 << labels.min(63)
-}
-
-/// Three bits in one word of the filter, from a key's hash. `words` is a power of two, so the word is
-/// found with a mask.
-fn filter_slot(hash: u64, words: usize) -> (usize, u64) {
-    debug_assert!(words.is_power_of_two());
-    let word = (hash >> 40) as usize & (words - 1);
-    let bits = (1u64 << (hash & 63)) | (1u64 << ((hash >> 6) & 63)) | (1u64 << ((hash >> 12) & 63));
-    (word, bits)
 }
 
 impl Names {
@@ -108,12 +96,8 @@ impl Names {
         keyed.dedup();
         names.index = HashMap::with_capacity_and_hasher(keyed.len(), Default::default());
         names.postings = keyed.iter().map(|(_, i)| *i).collect();
-        // About 8 bits per key: a few percent of false positives, which only cost an index probe.
-        names.filter = vec![0u64; (keyed.len() / 8).next_power_of_two().max(1)];
         for (at, (hash, _)) in keyed.iter().enumerate() {
             names.index.entry(*hash).and_modify(|p| p.len += 1).or_insert(Postings { start: at as u32, len: 1 });
-            let (word, bits) = filter_slot(*hash, names.filter.len());
-            names.filter[word] |= bits;
         }
         names
     }
@@ -121,12 +105,7 @@ impl Names {
     /// Adds the entries that name `key` to `out`.
     #[inline(always)]
     fn look_up(&self, hasher: &FixedState, key: Key<'_>, out: &mut Vec<u32>) {
-        let hash = hasher.hash_one(key);
-        let (word, bits) = filter_slot(hash, self.filter.len());
-        if self.filter[word] & bits != bits {
-            return;
-        }
-        if let Some(p) = self.index.get(&hash) {
+        if let Some(p) = self.index.get(&hasher.hash_one(key)) {
             out.extend_from_slice(&self.postings[p.start as usize..(p.start + p.len) as usize]);
         }
     }
