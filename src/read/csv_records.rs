@@ -401,24 +401,17 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
 pub struct Fields<'a> {
     text: &'a [u8],
     bounds: &'a [(u32, u32)],
-    /// The text, when it is known to be UTF-8 already.
-    utf8: Option<&'a str>,
 }
 
 impl<'a> Fields<'a> {
     /// A record from its parts: `bounds` are each field's start and end in `text` (see [`Fields::range`]).
     pub fn new(text: &'a [u8], bounds: &'a [(u32, u32)]) -> Fields<'a> {
-        Fields { text, bounds, utf8: None }
+        Fields { text, bounds }
     }
 
-    /// A record whose text was checked as UTF-8 with others (see [`Fields::text_utf8`]).
-    pub(crate) fn checked(text: &'a str, bounds: &'a [(u32, u32)]) -> Fields<'a> {
-        Fields { text: text.as_bytes(), bounds, utf8: Some(text) }
-    }
-
-    /// The text, when it is all UTF-8: checked here, unless it was checked with the rest of its batch.
+    /// The text, when it is all UTF-8.
     pub fn text_utf8(&self) -> Option<&'a str> {
-        self.utf8.or_else(|| std::str::from_utf8(self.text).ok())
+        std::str::from_utf8(self.text).ok()
     }
 
     /// The bytes the fields are ranges of.

@@ -284,18 +284,11 @@ impl Batch {
 
     /// Each record, with its row number.
     pub fn records(&self) -> impl Iterator<Item = (u64, Fields<'_>)> {
-        // The batch's text is checked as UTF-8 in one piece, which is much cheaper than record by record; a
-        // record is then UTF-8 when it starts and ends on a character boundary of it.
-        let utf8 = std::str::from_utf8(&self.bytes).ok();
         let (mut text_start, mut bounds_start) = (0, 0);
         self.rows.iter().map(move |&(number, text_end, bounds_end)| {
             let (text, bounds) = (text_start..text_end as usize, bounds_start..bounds_end as usize);
             (text_start, bounds_start) = (text.end, bounds.end);
-            let fields = match utf8.and_then(|all| all.get(text.clone())) {
-                Some(checked) => Fields::checked(checked, &self.bounds[bounds]),
-                None => Fields::new(&self.bytes[text], &self.bounds[bounds]),
-            };
-            (number, fields)
+            (number, Fields::new(&self.bytes[text], &self.bounds[bounds]))
         })
     }
 }
@@ -325,9 +318,8 @@ impl Shape {
         out.row = number;
         let row = number;
         let err = |message: String| RowError { row, message };
-        // One UTF-8 check for the whole record (or for its whole batch); a field is then valid when it starts and
-        // ends on a character boundary. A record with bad bytes is checked field by field, so that the message
-        // names the column.
+        // One UTF-8 check for the whole record; a field is then valid when it starts and ends on a character
+        // boundary. A record with bad bytes is checked field by field, so that the message names the column.
         let text = record.text_utf8();
         let field = |i: usize, name: &str| -> Result<&str, RowError> {
             // An empty field is empty, even between the two halves of a character split across its neighbours.
