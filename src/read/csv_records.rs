@@ -6,14 +6,8 @@
 //! tells), and a quoted field that spans lines is one row. A record longer than [`MAX_LINE_BYTES`] is an
 //! error, so memory stays bounded whatever the file holds.
 //!
-//! Commas, quotes and line ends are found eight bytes at a time, and a record's fields are split where they
-//! are, in the read buffer: a field without quotes between its commas, a field quoted whole (as `Export-Csv`
-//! writes every field) between its quotes. That is what the csv crate makes of such records, without its
-//! per-byte state machine. Any other record with a `"` (a doubled quote, a quote inside a field, a line end
-//! inside quotes) is decoded by `csv-core`, the csv crate's own parser, with the csv crate's settings (`,`,
-//! `"` doubled inside quotes, a quote opening a field only at its start, no comments, no escapes, records of
-//! any length). `tests/records.rs` compares the fields with the csv crate's on generated files, and the rows
-//! across reads of every size; the unit tests below hold a table of rows.
+//! `tests/records.rs` compares the fields with the csv crate's on generated files, and the rows across reads of
+//! every size; the unit tests below hold a table of rows.
 
 use std::io::{self, Read};
 
@@ -25,6 +19,9 @@ use crate::read::encoding::MAX_LINE_BYTES;
 const BUFFER: usize = 64 * 1024;
 
 /// Reads CSV records one at a time into reused buffers.
+///
+/// Splitting records where they lie (csv-core takes those with quotes inside a field) saves a sixth of matching's
+/// instructions (BENCHMARKS.md).
 pub struct Records<R> {
     input: R,
     buf: Vec<u8>,
