@@ -55,8 +55,8 @@ fn file(rng: &mut Rng, rows: usize, pairs: bool, broken: bool) -> Vec<u8> {
     file_with(rng, rows, pairs, broken, true)
 }
 
-/// [`file`], with bytes that are never UTF-8 only when `bad_bytes`: a batch that holds one is checked record by
-/// record, so only files without them show that a batch checked whole cuts its records right.
+/// [`file`], with bytes that are never UTF-8 only when `bad_bytes` (without them, the only rows that are not
+/// UTF-8 are the halves of a character split between two records).
 fn file_with(rng: &mut Rng, rows: usize, pairs: bool, broken: bool, bad_bytes: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let end = if rng.below(2) == 0 { "\n" } else { "\r\n" };
@@ -67,7 +67,7 @@ fn file_with(rng: &mut Rng, rows: usize, pairs: bool, broken: bool, bad_bytes: b
         let j = if rng.below(2) == 0 { rng.below(60) } else { rng.below(5_000) };
         let pick = rng.below(40);
         if pick == 4 {
-            // A character split between two records: the batch's text as a whole is UTF-8, neither record is.
+            // A character split between two records: the two together are UTF-8, neither record is.
             write!(out, "u{k}@s{k}.example,mail.relay{j}.example").expect("write");
             out.push(0xC3);
             write!(out, "{end}").expect("write");
@@ -76,7 +76,7 @@ fn file_with(rng: &mut Rng, rows: usize, pairs: bool, broken: bool, bad_bytes: b
             continue;
         }
         if pick == 6 && bad_bytes {
-            // A byte that is never UTF-8: the batch's text as a whole is not, and each record is checked alone.
+            // A byte that is never UTF-8.
             write!(out, "u{k}@s{k}.example,mail.relay{j}.example").expect("write");
             out.push(0xFF);
             write!(out, "{end}").expect("write");
@@ -256,7 +256,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
     }
     assert!(evictions > 0, "no case made the tally evict: the comparison misses that path");
     assert!(allowed > 0, "no row was allowed: the pair invariant was not checked");
-    assert!(not_utf8 > 0, "no row was refused as not UTF-8: the check of a batch's text was not compared");
+    assert!(not_utf8 > 0, "no row was refused as not UTF-8: the UTF-8 check was not compared");
 }
 
 /// The JSON rows of a scan over several batches and workers, joined by the document, are one valid JSON

@@ -29,18 +29,14 @@ use crate::model::words::{Action, SpoofType};
 /// An index maps a 64-bit hash of each name (spoofed address, spoofed domain, infrastructure domain, /24)
 /// to the entries that name it. A hash collision only adds a candidate: every candidate is then checked on
 /// both sides by [`check`], the only road to a verdict.
-///
-/// A verdict alone (no near misses: observation files) needs fewer candidates than a full outcome. An entry
-/// decides only when its spoofed user matches: either it names the From, and is found by the From's names,
-/// or it is `*`. So the message's infrastructure is looked up only among the entries whose spoofed user is
-/// `*` (a few blocks, or none), in an index of their own; near misses need every entry that names it.
 #[derive(Debug)]
 pub struct Matcher<'a> {
     list: &'a TenantList,
     hasher: FixedState,
     /// Every entry, by the names on both sides.
     all: Names,
-    /// The entries whose spoofed user is `*`, by their infrastructure.
+    /// The entries whose spoofed user is `*`, by their infrastructure: for a verdict alone, any other entry
+    /// is found by the From. Saves 6% of matching's instructions (BENCHMARKS.md).
     any_spoofed: Names,
 }
 
@@ -49,11 +45,9 @@ pub struct Matcher<'a> {
 struct Names {
     index: HashMap<u64, Postings>,
     postings: Vec<u32>,
-    /// A blocked Bloom filter over the index's keys: most names a message shows are in no entry, and this
-    /// answers "not here" from one word of a small array instead of a probe into the (larger) index.
-    filter: Vec<u64>,
     /// Bit `n` is set when an entry's infrastructure is a domain of `n` labels (63 for 63 or more): a host's
-    /// parents of other lengths are not looked up.
+    /// parents of other lengths are not looked up. With `addresses` and `ranges`, saves 4.5% of matching's
+    /// instructions (BENCHMARKS.md).
     infrastructure_labels: u64,
     /// Some entry's spoofed user is an address: otherwise the From address is not looked up.
     addresses: bool,
@@ -64,15 +58,6 @@ struct Names {
 /// The bit of [`Names::infrastructure_labels`] for a domain of `labels` labels.
 fn labels_bit(labels: usize) -> u64 {
     1 << labels.min(63)
-}
-
-/// Three bits in one word of the filter, from a key's hash. `words` is a power of two, so the word is
-/// found with a mask.
-fn filter_slot(hash: u64, words: usize) -> (usize, u64) {
-    debug_assert!(words.is_power_of_two());
-    let word = (hash >> 40) as usize & (words - 1);
-    let bits = (1u64 << (hash & 63)) | (1u64 << ((hash >> 6) & 63)) | (1u64 << ((hash >> 12) & 63));
-    (word, bits)
 }
 
 impl Names {
@@ -108,12 +93,8 @@ impl Names {
         keyed.dedup();
         names.index = HashMap::with_capacity_and_hasher(keyed.len(), Default::default());
         names.postings = keyed.iter().map(|(_, i)| *i).collect();
-        // About 8 bits per key: a few percent of false positives, which only cost an index probe.
-        names.filter = vec![0u64; (keyed.len() / 8).next_power_of_two().max(1)];
         for (at, (hash, _)) in keyed.iter().enumerate() {
             names.index.entry(*hash).and_modify(|p| p.len += 1).or_insert(Postings { start: at as u32, len: 1 });
-            let (word, bits) = filter_slot(*hash, names.filter.len());
-            names.filter[word] |= bits;
         }
         names
     }
@@ -121,12 +102,7 @@ impl Names {
     /// Adds the entries that name `key` to `out`.
     #[inline(always)]
     fn look_up(&self, hasher: &FixedState, key: Key<'_>, out: &mut Vec<u32>) {
-        let hash = hasher.hash_one(key);
-        let (word, bits) = filter_slot(hash, self.filter.len());
-        if self.filter[word] & bits != bits {
-            return;
-        }
-        if let Some(p) = self.index.get(&hash) {
+        if let Some(p) = self.index.get(&hasher.hash_one(key)) {
             out.extend_from_slice(&self.postings[p.start as usize..(p.start + p.len) as usize]);
         }
     }

@@ -6,14 +6,8 @@
 //! tells), and a quoted field that spans lines is one row. A record longer than [`MAX_LINE_BYTES`] is an
 //! error, so memory stays bounded whatever the file holds.
 //!
-//! Commas, quotes and line ends are found eight bytes at a time, and a record's fields are split where they
-//! are, in the read buffer: a field without quotes between its commas, a field quoted whole (as `Export-Csv`
-//! writes every field) between its quotes. That is what the csv crate makes of such records, without its
-//! per-byte state machine. Any other record with a `"` (a doubled quote, a quote inside a field, a line end
-//! inside quotes) is decoded by `csv-core`, the csv crate's own parser, with the csv crate's settings (`,`,
-//! `"` doubled inside quotes, a quote opening a field only at its start, no comments, no escapes, records of
-//! any length). `tests/records.rs` compares the fields with the csv crate's on generated files, and the rows
-//! across reads of every size; the unit tests below hold a table of rows.
+//! `tests/records.rs` compares the fields with the csv crate's on generated files, and the rows across reads of
+//! every size; the unit tests below hold a table of rows.
 
 use std::io::{self, Read};
 
@@ -25,6 +19,9 @@ use crate::read::encoding::MAX_LINE_BYTES;
 const BUFFER: usize = 64 * 1024;
 
 /// Reads CSV records one at a time into reused buffers.
+///
+/// Splitting records where they lie (csv-core takes those with quotes inside a field) saves a sixth of matching's
+/// instructions (BENCHMARKS.md).
 pub struct Records<R> {
     input: R,
     buf: Vec<u8>,
@@ -401,24 +398,17 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
 pub struct Fields<'a> {
     text: &'a [u8],
     bounds: &'a [(u32, u32)],
-    /// The text, when it is known to be UTF-8 already.
-    utf8: Option<&'a str>,
 }
 
 impl<'a> Fields<'a> {
     /// A record from its parts: `bounds` are each field's start and end in `text` (see [`Fields::range`]).
     pub fn new(text: &'a [u8], bounds: &'a [(u32, u32)]) -> Fields<'a> {
-        Fields { text, bounds, utf8: None }
+        Fields { text, bounds }
     }
 
-    /// A record whose text was checked as UTF-8 with others (see [`Fields::text_utf8`]).
-    pub(crate) fn checked(text: &'a str, bounds: &'a [(u32, u32)]) -> Fields<'a> {
-        Fields { text: text.as_bytes(), bounds, utf8: Some(text) }
-    }
-
-    /// The text, when it is all UTF-8: checked here, unless it was checked with the rest of its batch.
+    /// The text, when it is all UTF-8.
     pub fn text_utf8(&self) -> Option<&'a str> {
-        self.utf8.or_else(|| std::str::from_utf8(self.text).ok())
+        std::str::from_utf8(self.text).ok()
     }
 
     /// The bytes the fields are ranges of.
