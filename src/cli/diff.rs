@@ -17,7 +17,7 @@ use spoofctl::validate::pipeline::{Checked, check};
 use super::args::{DiffArgs, DiffFormat};
 use super::observe::{Opened, open};
 use super::progress::Progress;
-use super::{Exit, fail, out, stderr_style, stdout_style};
+use super::{Exit, fail, out, shown, stderr_style, stdout_style, warn};
 
 /// Reads and checks one version: tenant file name -> checked list, and whether it was named as one file. A malformed list stops the diff; lints
 /// that a `policy:` raises to error do not (the review shows them).
@@ -42,7 +42,7 @@ fn version(spec: &str, today: Date) -> Result<(BTreeMap<String, Checked>, bool),
     }
     drop(progress);
     if bad {
-        eprintln!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)");
+        warn(format!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)"));
         return Err(Exit::Findings);
     }
     Ok((lists, single_file))
@@ -117,15 +117,15 @@ fn replay(
     });
     drop(progress);
     if let Some(e) = scanned.failure {
-        eprintln!("spoofctl: error: {}: {e}", path.display());
+        warn(format!("spoofctl: error: {}: {e}", shown(path)));
         return Err(Exit::Findings);
     }
     if scanned.skipped > 0 {
-        eprintln!(
+        warn(format!(
             "{}: {} rows skipped for errors (see `spoofctl match --observations`)",
-            path.display(),
+            shown(path),
             scanned.skipped
-        );
+        ));
     }
     for (review, replay) in reviews.iter_mut().zip(replays) {
         review.replay = Some(replay);

@@ -1,6 +1,7 @@
 //! `spoofctl fmt`: rewrite lists in canonical form, or (`--check`) say which would change.
 
 use super::atomic;
+use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
 use spoofctl::read::list_files::{discover, read_text};
 use spoofctl::render;
@@ -8,7 +9,7 @@ use spoofctl::render::list_yaml::format;
 use spoofctl::validate::pipeline::check;
 
 use super::args::{FmtArgs, paths_or_default};
-use super::{Exit, fail, out, stdout_style};
+use super::{Exit, fail, out, shown, stdout_style};
 
 /// Runs `fmt`.
 pub fn run(args: FmtArgs) -> Exit {
@@ -25,7 +26,7 @@ pub fn run(args: FmtArgs) -> Exit {
             Err(e) => match e.into_finding() {
                 Ok(finding) => {
                     out(&render::diagnostic(&finding, style));
-                    out(&format!("{}: not formatted: it cannot be read as a list\n", path.display()));
+                    out(&format!("{}: not formatted: it cannot be read as a list\n", shown(path)));
                     exit = Exit::Findings;
                     continue;
                 }
@@ -45,7 +46,7 @@ pub fn run(args: FmtArgs) -> Exit {
                     out(&render::diagnostic(d, style));
                     out("\n");
                 }
-                out(&format!("{}: not formatted: {e}\n", path.display()));
+                out(&format!("{}: not formatted: {}\n", shown(path), escaped(&e.to_string())));
                 exit = Exit::Findings;
                 continue;
             }
@@ -53,13 +54,13 @@ pub fn run(args: FmtArgs) -> Exit {
         if formatted == text {
             unchanged += 1;
         } else if args.check {
-            out(&format!("{}: would be reformatted\n", path.display()));
+            out(&format!("{}: would be reformatted\n", shown(path)));
             exit = Exit::Findings;
         } else {
             if let Err(e) = atomic::replace(path, formatted.as_bytes()) {
-                return fail(format!("{}: cannot write: {e}", path.display()));
+                return fail(format!("{}: cannot write: {e}", shown(path)));
             }
-            out(&format!("{}: formatted\n", path.display()));
+            out(&format!("{}: formatted\n", shown(path)));
         }
     }
     if unchanged > 0 {
