@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:?seconds per target}
 scratch=${2:-/tmp/fz}
-targets=(list_yaml tabl_export observations scan headers rev_path)
+targets=(list_yaml tabl_export observations scan headers rev_path markdown terminal)
 cargo +nightly fuzz build -O
 for t in "${targets[@]}"; do
     mkdir -p "$scratch/$t" "artifacts/$t"

@@ -21,7 +21,7 @@ use super::args::{DiffArgs, DiffFormat};
 use super::observe::{Opened, open};
 use super::progress::Progress;
 use super::tenants::{self, Spool, Stdout};
-use super::{Exit, fail, out, stderr_style, stdout_style};
+use super::{Exit, fail, out, shown, stderr_style, stdout_style, warn};
 
 /// One side of a tenant's pair, as a worker found it.
 enum Side {
@@ -123,7 +123,7 @@ impl Found {
         for e in &self.errors {
             eprintln!("{e}");
         }
-        eprintln!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)");
+        warn(format!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)"));
         Some(Exit::Findings)
     }
 }
@@ -352,15 +352,15 @@ fn replay(
     });
     drop(progress);
     if let Some(e) = scanned.failure {
-        eprintln!("spoofctl: error: {}: {e}", path.display());
+        warn(format!("spoofctl: error: {}: {e}", shown(path)));
         return Err(Exit::Findings);
     }
     if scanned.skipped > 0 {
-        eprintln!(
+        warn(format!(
             "{}: {} rows skipped for errors (see `spoofctl match --observations`)",
-            path.display(),
+            shown(path),
             scanned.skipped
-        );
+        ));
     }
     for (review, replay) in reviews.iter_mut().zip(replays) {
         review.replay = Some(replay);

@@ -9,7 +9,7 @@ use spoofctl::read::headers::{HeaderBlocks, Stamps};
 use spoofctl::render;
 
 use super::args::{ExplainArgs, Format};
-use super::{Exit, fail, load_lists, out, stdout_style};
+use super::{Exit, fail, load_lists, out, shown, stdout_style, warn};
 
 /// Runs `explain`.
 pub fn run(args: ExplainArgs) -> Exit {
@@ -21,7 +21,7 @@ pub fn run(args: ExplainArgs) -> Exit {
         if path.as_os_str() != "-" && (!path.exists() || path.is_dir()) {
             return fail(format!(
                 "{}: {}",
-                path.display(),
+                shown(path),
                 if path.is_dir() { "a folder, not a message file" } else { "no such file" }
             ));
         }
@@ -54,9 +54,9 @@ pub fn run(args: ExplainArgs) -> Exit {
             let stamps = match Stamps::parse(&raw) {
                 Ok(s) if s.from.is_some() || !s.results.is_empty() || !s.antispam.is_empty() => s,
                 _ => {
-                    eprintln!(
+                    warn(format!(
                         "spoofctl: error: {source}: no message headers found (expected an .eml file, an mbox, or pasted headers)"
-                    );
+                    ));
                     exit = Exit::Findings;
                     continue;
                 }
@@ -82,7 +82,7 @@ pub fn run(args: ExplainArgs) -> Exit {
             }
         }
         if n == 0 {
-            eprintln!("spoofctl: error: {name}: no message headers found (the file is empty)");
+            warn(format!("spoofctl: error: {name}: no message headers found (the file is empty)"));
             exit = Exit::Findings;
         }
     }

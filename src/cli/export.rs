@@ -4,7 +4,7 @@ use super::atomic;
 use spoofctl::render::export;
 
 use super::args::{ExportArgs, ExportFormat};
-use super::{Exit, fail, one_list, out};
+use super::{Exit, fail, one_list, out, shown};
 
 /// Runs `export`.
 pub fn run(args: ExportArgs) -> Exit {
@@ -28,7 +28,7 @@ pub fn run(args: ExportArgs) -> Exit {
     match &args.output {
         Some(path) => match atomic::create(path, text.as_bytes(), args.force) {
             Ok(()) => Exit::Clean,
-            Err(e) => fail(format!("{}: cannot write: {e}; nothing was written", path.display())),
+            Err(e) => fail(format!("{}: cannot write: {e}; nothing was written", shown(path))),
         },
         None => {
             out(&text);

@@ -7,6 +7,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use super::atomic;
+use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
 use spoofctl::read::list_files::{ReadError, discover, read_text};
@@ -16,7 +17,7 @@ use spoofctl::validate::pipeline::check;
 
 use super::args::{FmtArgs, paths_or_default};
 use super::tenants;
-use super::{Exit, fail, out, stdout_style};
+use super::{Exit, fail, out, shown, stdout_style};
 
 /// What formatting one file found.
 enum Outcome {
@@ -37,7 +38,7 @@ fn format_file(path: &Path, today: Date, style: Style) -> Result<Outcome, ReadEr
             return Ok(Outcome::Refused(format!(
                 "{}{}: not formatted: it cannot be read as a list\n",
                 render::diagnostic(&finding, style),
-                path.display()
+                shown(path)
             )));
         }
     };
@@ -52,7 +53,7 @@ fn format_file(path: &Path, today: Date, style: Style) -> Result<Outcome, ReadEr
                 message.push_str(&render::diagnostic(d, style));
                 message.push('\n');
             }
-            message.push_str(&format!("{}: not formatted: {e}\n", path.display()));
+            message.push_str(&format!("{}: not formatted: {}\n", shown(path), escaped(&e.to_string())));
             Outcome::Refused(message)
         }
     })
@@ -83,15 +84,15 @@ pub fn run(args: FmtArgs) -> Exit {
                 exit = Exit::Findings;
             }
             Ok(Outcome::Changed(_)) if args.check => {
-                out(&format!("{}: would be reformatted\n", path.display()));
+                out(&format!("{}: would be reformatted\n", shown(path)));
                 exit = Exit::Findings;
             }
             Ok(Outcome::Changed(formatted)) => {
                 if let Err(e) = atomic::replace(path, formatted.as_bytes()) {
-                    stopped = Some(fail(format!("{}: cannot write: {e}", path.display())));
+                    stopped = Some(fail(format!("{}: cannot write: {e}", shown(path))));
                     return ControlFlow::Break(());
                 }
-                out(&format!("{}: formatted\n", path.display()));
+                out(&format!("{}: formatted\n", shown(path)));
             }
         }
         ControlFlow::Continue(())

@@ -11,7 +11,7 @@ use spoofctl::render;
 use spoofctl::render::list_yaml::list_text;
 
 use super::args::ImportArgs;
-use super::{Exit, fail, out, stderr_style};
+use super::{Exit, fail, out, shown, stderr_style, warn};
 
 /// Runs `import`.
 pub fn run(args: ImportArgs) -> Exit {
@@ -31,7 +31,7 @@ pub fn run(args: ImportArgs) -> Exit {
         && o.exists()
         && !args.force
     {
-        return fail(format!("{}: the file exists; nothing was written (give --force to replace it)", o.display()));
+        return fail(format!("{}: the file exists; nothing was written (give --force to replace it)", shown(o)));
     }
     let mut merged = Merged::default();
     let mut unusable = false;
@@ -47,19 +47,19 @@ pub fn run(args: ImportArgs) -> Exit {
         match read_export(file) {
             Ok(rows) => merge(&mut merged, &name, &rows, &accepted),
             Err(e) => {
-                eprintln!("spoofctl: error: {name}: {e}");
+                warn(format!("spoofctl: error: {name}: {e}"));
                 unusable = true;
             }
         }
     }
     for (file, p) in &merged.problems {
-        eprintln!("{file}: {}: {}", p.place, p.message);
+        warn(format!("{file}: {}: {}", p.place, p.message));
     }
     if unusable || (!merged.problems.is_empty() && !args.skip_invalid) {
-        eprintln!(
+        warn(format!(
             "spoofctl: nothing was written{}",
             if unusable { "" } else { " (give --skip-invalid to import the other rows)" }
-        );
+        ));
         return Exit::Findings;
     }
     let text = match list_text(args.tenant.as_deref(), &accepted, &merged.entries) {
@@ -69,16 +69,16 @@ pub fn run(args: ImportArgs) -> Exit {
             for d in &diagnostics {
                 eprint!("{}", render::diagnostic(d, style));
             }
-            eprintln!("spoofctl: the imported entries do not make a valid list; nothing was written");
+            warn("spoofctl: the imported entries do not make a valid list; nothing was written");
             return Exit::Findings;
         }
     };
     match &args.output {
         Some(path) => {
             if let Err(e) = atomic::create(path, text.as_bytes(), args.force) {
-                return fail(format!("{}: cannot write: {e}; nothing was written", path.display()));
+                return fail(format!("{}: cannot write: {e}; nothing was written", shown(path)));
             }
-            eprintln!("{}: {} entries imported", path.display(), merged.entries.len());
+            warn(format!("{}: {} entries imported", shown(path), merged.entries.len()));
         }
         None => out(&text),
     }
@@ -86,7 +86,7 @@ pub fn run(args: ImportArgs) -> Exit {
     // and the rows left out were listed above.
     if !merged.problems.is_empty() {
         let n = merged.problems.len();
-        eprintln!("spoofctl: {n} {} left out (--skip-invalid)", if n == 1 { "row" } else { "rows" });
+        warn(format!("spoofctl: {n} {} left out (--skip-invalid)", if n == 1 { "row" } else { "rows" }));
     }
     Exit::Clean
 }

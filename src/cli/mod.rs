@@ -22,6 +22,7 @@ use std::sync::OnceLock;
 
 use clap::{CommandFactory, FromArgMatches};
 
+use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
 use spoofctl::read::list_files::discover;
@@ -135,10 +136,23 @@ fn today(arg: Option<&str>) -> Result<Date, Exit> {
     }
 }
 
-/// Reports a failure that stops the run, on stderr.
+/// Reports a failure that stops the run, on stderr, hidden characters escaped ([`warn`]).
 fn fail(message: impl std::fmt::Display) -> Exit {
-    eprintln!("spoofctl: error: {message}");
+    warn(format!("spoofctl: error: {message}"));
     Exit::CannotRun
+}
+
+/// Writes a message line on stderr with every hidden character escaped ([`escaped`]): the messages that
+/// echo a value, a key, a path or a row error go through here (or [`fail`]), so that no file name or export
+/// cell can move the cursor, repaint a line or reach the clipboard. Renderers' output escapes its values
+/// itself, and keeps its colours.
+fn warn(message: impl std::fmt::Display) {
+    eprintln!("{}", escaped(&message.to_string()));
+}
+
+/// A path as messages show it: hidden characters escaped.
+fn shown(path: impl AsRef<std::path::Path>) -> String {
+    escaped(&path.as_ref().display().to_string())
 }
 
 /// Loads the lists a `--list` path names (a file, or a folder's tenant files) for a command that acts on
@@ -184,7 +198,7 @@ fn load_lists(path: &std::path::Path, today: Date, json: bool) -> Result<Vec<Che
     for d in lists.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == Severity::Error) {
         eprintln!("{}", render::diagnostic(d, style));
     }
-    eprintln!("{}: the list has errors; fix them first (`spoofctl validate`)", path.display());
+    warn(format!("{}: the list has errors; fix them first (`spoofctl validate`)", shown(path)));
     Err(Exit::Findings)
 }
 
@@ -203,11 +217,11 @@ fn one_list(
         && overwrite != Some(true)
     {
         let hint = if overwrite.is_some() { " (give --force to replace it)" } else { "" };
-        return Err(fail(format!("{}: the file exists; nothing was written{hint}", o.display())));
+        return Err(fail(format!("{}: the file exists; nothing was written{hint}", shown(o))));
     }
     let mut lists = load_lists(path, Date::today_utc(), json)?;
     match lists.len() {
         1 => Ok(lists.remove(0)),
-        n => Err(fail(format!("{}: holds {n} lists; {what}: give one list file", path.display()))),
+        n => Err(fail(format!("{}: holds {n} lists; {what}: give one list file", shown(path)))),
     }
 }

@@ -14,7 +14,7 @@ use spoofctl::render::observations::{CSV_HEADER, CsvRows, JsonDocument, JsonRows
 
 use super::args::MatchFormat;
 use super::progress::Progress;
-use super::{Exit, fail, output_failed};
+use super::{Exit, fail, output_failed, shown, warn};
 
 /// How many row errors are shown; the rest are counted.
 const SHOWN_ERRORS: u64 = 20;
@@ -37,9 +37,9 @@ pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
     let (input, total, live): (Box<dyn std::io::Read + Send>, u64, bool) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin()), 0, true)
     } else if path.is_dir() {
-        return Err(fail(format!("{}: a folder, not an observations file", path.display())));
+        return Err(fail(format!("{}: a folder, not an observations file", shown(path))));
     } else {
-        let file = File::open(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        let file = File::open(path).map_err(|e| fail(format!("{}: {e}", shown(path))))?;
         let metadata = file.metadata().ok();
         let total = metadata.as_ref().map_or(0, |m| m.len());
         (Box::new(file), total, !metadata.is_some_and(|m| m.is_file()))
@@ -51,7 +51,7 @@ pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
             Ok(Opened { reader, live, progress })
         }
         Err(e) => {
-            eprintln!("spoofctl: error: {}: {e}", path.display());
+            warn(format!("spoofctl: error: {}: {e}", shown(path)));
             Err(Exit::Findings)
         }
     }
@@ -59,7 +59,7 @@ pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
 
 /// Runs `match --observations FILE` against the lists' matchers, on every core ([`match_rows`]).
 pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
-    let shown = path.display().to_string();
+    let shown = shown(path);
     let Opened { reader, live, mut progress } = match open(path, format != MatchFormat::Text) {
         Ok(opened) => opened,
         Err(exit) => return exit,
@@ -102,7 +102,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         return Exit::CannotRun;
     }
     if scanned.skipped > SHOWN_ERRORS {
-        eprintln!("{shown}: {} more rows skipped", scanned.skipped - SHOWN_ERRORS);
+        warn(format!("{shown}: {} more rows skipped", scanned.skipped - SHOWN_ERRORS));
     }
     let run = Run {
         file: &shown,
@@ -120,7 +120,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     }
     match scanned.failure {
         Some(e) => {
-            eprintln!("spoofctl: error: {shown}: {e}");
+            warn(format!("spoofctl: error: {shown}: {e}"));
             Exit::Findings
         }
         None if scanned.skipped > 0 => Exit::Findings,
@@ -156,7 +156,7 @@ fn match_all<W: RowWriter>(
             shown_errors += 1;
             if shown_errors <= SHOWN_ERRORS {
                 progress.clear();
-                eprintln!("{shown}: row {}: skipped: {}", e.row, e.message);
+                warn(format!("{shown}: row {}: skipped: {}", e.row, e.message));
             }
         }
         if let Err(e) = write(batch.results) {

@@ -8,7 +8,7 @@ use spoofctl::read::tabl_export::{ExportError, read_export};
 use spoofctl::render::plan::{plan_json, plan_markdown, plan_powershell, plan_text, refusal_words};
 
 use super::args::{PlanArgs, PlanFormat};
-use super::{Exit, fail, one_list, out, stdout_style};
+use super::{Exit, fail, one_list, out, shown, stdout_style, warn};
 
 /// Runs `plan`.
 pub fn run(args: PlanArgs) -> Exit {
@@ -23,7 +23,7 @@ pub fn run(args: PlanArgs) -> Exit {
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    let live_name = args.live.display().to_string();
+    let live_name = shown(&args.live);
     if args.live.is_dir() {
         return fail(format!("{live_name}: a folder, not an export file"));
     }
@@ -37,7 +37,7 @@ pub fn run(args: PlanArgs) -> Exit {
         // whole list.
         Err(ExportError::NoEntries | ExportError::Empty) => Vec::new(),
         Err(e) => {
-            eprintln!("spoofctl: error: {live_name}: {e}");
+            warn(format!("spoofctl: error: {live_name}: {e}"));
             return Exit::Findings;
         }
     };
@@ -47,7 +47,7 @@ pub fn run(args: PlanArgs) -> Exit {
         match LiveItem::from_row(row) {
             Ok(item) => live.push(item),
             Err(p) => {
-                eprintln!("{live_name}: {}: {}", p.place, p.message);
+                warn(format!("{live_name}: {}: {}", p.place, p.message));
                 bad = true;
             }
         }
@@ -57,15 +57,15 @@ pub fn run(args: PlanArgs) -> Exit {
         if let Some(id) = &item.id
             && let Some(first) = seen.insert(id.clone(), item.place.clone())
         {
-            eprintln!(
+            warn(format!(
                 "{live_name}: {}: Identity {id} is also on {first}: the export is not one tenant's entries",
                 item.place
-            );
+            ));
             bad = true;
         }
     }
     if bad {
-        eprintln!("spoofctl: the live export has errors; no plan");
+        warn("spoofctl: the live export has errors; no plan");
         return Exit::Findings;
     }
     let p = plan(&checked.list, &live, args.prune, args.force);
@@ -89,7 +89,7 @@ pub fn run(args: PlanArgs) -> Exit {
     match &args.output {
         Some(path) => {
             if let Err(e) = atomic::create(path, text.as_bytes(), false) {
-                return fail(format!("{}: cannot write: {e}; nothing was written", path.display()));
+                return fail(format!("{}: cannot write: {e}; nothing was written", shown(path)));
             }
         }
         None => out(&text),

@@ -10,7 +10,7 @@ use spoofctl::model::characters::printable;
 use spoofctl::render::schema::list_schema;
 
 use super::args::{Cli, CompletionsArgs, ManArgs};
-use super::{Exit, fail, out};
+use super::{Exit, fail, out, shown, warn};
 
 /// Runs `schema`.
 pub fn schema() -> Exit {
@@ -39,7 +39,7 @@ pub fn man(args: ManArgs) -> Exit {
     };
     match write_pages(&dir, args.force) {
         Ok(names) => {
-            eprintln!("{}: wrote {}", dir.display(), names.join(", "));
+            warn(format!("{}: wrote {}", shown(&dir), names.join(", ")));
             Exit::Clean
         }
         Err(exit) => exit,
@@ -132,9 +132,9 @@ fn write_pages(dir: &Path, force: bool) -> Result<Vec<String>, Exit> {
         )));
     }
     if dir.exists() && !dir.is_dir() {
-        return Err(fail(format!("{}: a file, not a folder; nothing was written", dir.display())));
+        return Err(fail(format!("{}: a file, not a folder; nothing was written", shown(dir))));
     }
-    std::fs::create_dir_all(dir).map_err(|e| fail(format!("{}: cannot create the folder: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| fail(format!("{}: cannot create the folder: {e}", shown(dir))))?;
     for (written, (name, text)) in pages.iter().enumerate() {
         let path = dir.join(name);
         atomic::create(&path, text, force).map_err(|e| {
@@ -143,7 +143,7 @@ fn write_pages(dir: &Path, force: bool) -> Result<Vec<String>, Exit> {
             } else {
                 format!("the {written} pages before it were written")
             };
-            fail(format!("{}: cannot write: {e}; {kept}", path.display()))
+            fail(format!("{}: cannot write: {e}; {kept}", shown(&path)))
         })?;
     }
     Ok(pages.into_iter().map(|(name, _)| name).collect())

@@ -3,6 +3,8 @@
 //! Values travel into PowerShell scripts, CSV cells and the portal; refusing quotes, `$`, `;`, backticks,
 //! spaces and control characters at the edge means no later writer has to escape them.
 
+use std::fmt::Write as _;
+
 use crate::model::diagnostic::{Code, ValueError};
 
 /// Describes a character for a message: printable ones quoted, others by code point.
@@ -11,7 +13,7 @@ pub fn describe_char(c: char) -> String {
         "a space".to_string()
     } else if c == '`' {
         "a backtick".to_string()
-    } else if c.is_control() || c.is_whitespace() || is_invisible(c) {
+    } else if is_hidden(c) || c.is_whitespace() {
         format!("the control character U+{:04X}", c as u32)
     } else {
         format!("`{c}`")
@@ -37,14 +39,42 @@ pub fn first_bad_domain_char(raw: &str) -> Option<char> {
         if c.is_ascii() {
             !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
         } else {
-            c.is_control() || c.is_whitespace() || is_invisible(c)
+            is_hidden(c) || c.is_whitespace()
         }
     })
 }
 
-/// Format and bidirectional-control characters that render as nothing and so hide what a value says.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+/// Characters that render as nothing, or reorder or break the text around them, and so hide what a value
+/// says: Unicode's Default_Ignorable_Code_Point set (zero-width characters, joiners, bidi marks, embeddings,
+/// overrides and isolates, variation selectors, fillers, tags), the Arabic letter mark, the line and
+/// paragraph separators and the interlinear annotation characters.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Whether a terminal or a reader would not see `c` as itself: a C0 or C1 control (ESC, DEL and
+/// U+0080-U+009F included) or an [invisible](is_invisible) character.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control() || is_invisible(c)
 }
 
 /// The error for a character that a value may not hold.
@@ -67,12 +97,17 @@ pub fn printable(raw: &str) -> String {
     if raw.chars().nth(MAX_SHOWN_CHARS).is_some() { format!("{shown}...") } else { shown }
 }
 
-/// The text with control and invisible characters shown as escapes (`\u{1b}`), nothing else changed.
+/// The text with every [hidden](is_hidden) character shown as an escape (`\n`, `\u{1b}`, `\u{202e}`),
+/// nothing else changed: the one escaping for terminals, which every human renderer and message uses for the
+/// values, keys and paths it echoes. It is idempotent: its output holds no hidden character.
 pub fn escaped(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
-        if c.is_control() || is_invisible(c) {
+        if c.is_control() {
             out.extend(c.escape_debug());
+        } else if is_invisible(c) {
+            // `escape_debug` leaves some of these raw (U+3164 counts as printable to it).
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
         } else {
             out.push(c);
         }

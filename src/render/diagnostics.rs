@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{Style, entry_json, plural};
+use crate::model::characters::escaped;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::words::Action;
 use crate::validate::pipeline::Checked;
@@ -15,20 +16,21 @@ pub fn diagnostic(d: &Diagnostic, style: Style) -> String {
         Severity::Error => style.paint("1;31", &format!("error[{}]", d.code)),
         Severity::Warning => style.paint("1;33", &format!("warning[{}]", d.code)),
     };
-    let mut out = format!("{head}: {}\n", d.message);
+    let file = escaped(&d.file.display().to_string());
+    let mut out = format!("{head}: {}\n", escaped(&d.message));
     let place = match d.span {
-        Some(s) => format!("{}:{}:{}", d.file.display(), s.line, s.column),
-        None => d.file.display().to_string(),
+        Some(s) => format!("{file}:{}:{}", s.line, s.column),
+        None => file.clone(),
     };
     let _ = writeln!(out, "  {} {place}", style.paint("1;34", "-->"));
     if let Some(entry) = &d.entry {
-        let _ = writeln!(out, "   = entry: {entry}");
+        let _ = writeln!(out, "   = entry: {}", escaped(&entry.to_string()));
     }
     for r in &d.related {
-        let _ = writeln!(out, "   = note: {}: {}:{}:{}", r.message, d.file.display(), r.span.line, r.span.column);
+        let _ = writeln!(out, "   = note: {}: {file}:{}:{}", escaped(&r.message), r.span.line, r.span.column);
     }
     if let Some(hint) = &d.hint {
-        let _ = writeln!(out, "   = hint: {hint}");
+        let _ = writeln!(out, "   = hint: {}", escaped(hint));
     }
     out
 }
@@ -67,7 +69,7 @@ pub fn validate_text_file(f: &Checked, style: Style) -> String {
     let (errors, warnings) = counts(&f.diagnostics);
     let allows = f.list.entries.iter().filter(|e| e.action() == Action::Allow).count();
     let entries = f.list.entries.len();
-    let path = f.list.path.display();
+    let path = escaped(&f.list.path.display().to_string());
     if errors > 0 {
         return format!("{path}: {}\n", problems(errors, warnings));
     }

@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{CountJson, EntryJson, Style, diagnostic_json, plural, thousands};
+use super::{CountJson, EntryJson, Style, diagnostic_json, markdown, plural, thousands};
 use crate::engine::diff::{Change, ChangeKind, ListDiff};
 use crate::engine::replay::{ChangedRow, Replay};
+use crate::model::characters::escaped;
 
 /// One tenant's review, with the traffic replay when observations were given.
 pub struct TenantReview<'a> {
@@ -73,7 +74,7 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
     let mut out = String::new();
     for r in reviews {
         let d = &r.diff;
-        let _ = writeln!(out, "{}", style.paint("1", &format!("== {}", d.name)));
+        let _ = writeln!(out, "{}", style.paint("1", &format!("== {}", escaped(&d.name))));
         let (risky, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = d.changes.iter().partition(|c| c.risk().is_some());
         if !risky.is_empty() {
             let _ = writeln!(out, "{}", style.paint("1;31", "risky:"));
@@ -84,25 +85,25 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
                     "  {} {:<16} {}  {}",
                     mark(c.kind()),
                     c.kind().word(),
-                    describe(c),
-                    style.paint("31", &format!("[{why}]"))
+                    escaped(&describe(c)),
+                    style.paint("31", &format!("[{}]", escaped(&why)))
                 );
             }
         }
         if !d.new_warnings.is_empty() {
             let _ = writeln!(out, "{}", style.paint("1;33", "new findings:"));
             for w in &d.new_warnings {
-                let entry = w.entry.as_ref().map(|e| format!(" ({e})")).unwrap_or_default();
-                let _ = writeln!(out, "  {}[{}]: {}{entry}", w.severity, w.code, w.message);
+                let entry = w.entry.as_ref().map(|e| format!(" ({})", escaped(&e.to_string()))).unwrap_or_default();
+                let _ = writeln!(out, "  {}[{}]: {}{entry}", w.severity, w.code, escaped(&w.message));
             }
         }
         if !rest.is_empty() {
             let _ = writeln!(out, "other changes:");
             for c in rest {
-                let _ = writeln!(out, "  {} {:<16} {}", mark(c.kind()), c.kind().word(), describe(c));
+                let _ = writeln!(out, "  {} {:<16} {}", mark(c.kind()), c.kind().word(), escaped(&describe(c)));
             }
         }
-        let _ = writeln!(out, "{}: {}", d.name, counts(d));
+        let _ = writeln!(out, "{}: {}", escaped(&d.name), counts(d));
         if let Some(replay) = &r.replay {
             let _ = writeln!(out, "traffic: this change {}", traffic_sentence(replay));
             for row in &replay.shown {
@@ -110,7 +111,7 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
                     out,
                     "  row {}: {} ({} messages): {} -> {}",
                     row.row,
-                    row.pair,
+                    escaped(&row.pair),
                     thousands(row.messages),
                     row.from,
                     row.to
@@ -145,7 +146,7 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
     let mut out = diff_markdown_head(changes, tenants, risky);
     for r in reviews {
         let d = &r.diff;
-        let _ = writeln!(out, "#### {}\n\n{}\n", d.name, counts(d));
+        let _ = writeln!(out, "#### {}\n\n{}\n", markdown::text(&d.name), counts(d));
         if let Some(replay) = &r.replay {
             let _ = writeln!(out, "**Traffic:** this change {}.\n", traffic_sentence(replay));
         }
@@ -155,17 +156,17 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
             for c in risky {
                 let _ = writeln!(
                     out,
-                    "| **{}** | {} | `{}` |",
-                    c.risk().map(|r| r.words()).unwrap_or_default(),
+                    "| **{}** | {} | {} |",
+                    markdown::text(&c.risk().map(|r| r.words()).unwrap_or_default()),
                     c.kind().word(),
-                    describe(c).replace('|', "\\|")
+                    markdown::code(&describe(c))
                 );
             }
             out.push('\n');
         }
         if !d.new_warnings.is_empty() {
             for w in &d.new_warnings {
-                let _ = writeln!(out, "- {} `{}`: {}", w.severity, w.code, w.message.replace('|', "\\|"));
+                let _ = writeln!(out, "- {} `{}`: {}", w.severity, w.code, markdown::text(&w.message));
             }
             out.push('\n');
         }
@@ -175,8 +176,8 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
             if !rows.is_empty() {
                 let _ = writeln!(out, "**{}** ({})\n\n| entry | risk |\n| --- | --- |", kind.word(), rows.len());
                 for c in rows {
-                    let risk = c.risk().map_or(String::new(), |r| format!("**{}**", r.words()));
-                    let _ = writeln!(out, "| `{}` | {risk} |", describe(c).replace('|', "\\|"));
+                    let risk = c.risk().map_or(String::new(), |r| format!("**{}**", markdown::text(&r.words())));
+                    let _ = writeln!(out, "| {} | {risk} |", markdown::code(&describe(c)));
                 }
                 out.push('\n');
             }

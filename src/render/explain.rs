@@ -127,7 +127,7 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
             }
         }
         Suggestion::Nothing(why) => {
-            let _ = writeln!(out, "  no suggested entry: {}", no_entry(why));
+            let _ = writeln!(out, "  no suggested entry: {}", crate::model::characters::escaped(&no_entry(why)));
         }
     }
 }
@@ -158,7 +158,7 @@ fn dkim_alternative(m: &Message) -> Option<&str> {
 
 /// One message's explanation as text.
 pub fn explain_text(source: &str, e: &Explanation<'_>, style: Style) -> String {
-    let mut out = format!("{source}\n");
+    let mut out = format!("{}\n", crate::model::characters::escaped(source));
     stamps_text(&e.stamps, &mut out);
     match &e.message {
         Some(m) => {

@@ -14,6 +14,7 @@ pub mod diff;
 mod explain;
 pub mod export;
 pub mod list_yaml;
+pub mod markdown;
 pub mod observations;
 pub mod plan;
 pub mod powershell;

@@ -288,13 +288,18 @@ pub fn summary_text(run: &Run<'_>) -> String {
     // The values the JSON summary holds, so that the two cannot disagree.
     let summary = summary_json(run);
     let rows = summary.lists.first().map_or(0, |l| l.rows);
-    let mut out = format!("{}: {} ({} rows read", summary.file, summary.shape, thousands(rows));
+    let mut out = format!(
+        "{}: {} ({} rows read",
+        crate::model::characters::escaped(summary.file),
+        summary.shape,
+        thousands(rows)
+    );
     if summary.skipped_rows > 0 {
         let _ = write!(out, ", {} skipped for errors", thousands(summary.skipped_rows));
     }
     out.push_str(")\n");
     for l in &summary.lists {
-        let _ = writeln!(out, "{}:", l.list);
+        let _ = writeln!(out, "{}:", crate::model::characters::escaped(&l.list));
         let _ = writeln!(out, "  {:<8}{:>12} {:>14}", "verdict", "rows", "messages");
         for (word, c) in [("allow", &l.allow), ("block", &l.block), ("none", &l.none)] {
             let _ = writeln!(out, "  {word:<8}{:>12} {:>14}", thousands(c.rows), thousands(c.messages));
@@ -303,7 +308,12 @@ pub fn summary_text(run: &Run<'_>) -> String {
             let _ = writeln!(out, "  busiest pairs no entry covers:");
             for p in &l.busiest_uncovered {
                 let approx = if p.overcount > 0 { " (at most)" } else { "" };
-                let _ = writeln!(out, "    {:<50}{:>12} messages{approx}", p.pair, thousands(p.messages));
+                let _ = writeln!(
+                    out,
+                    "    {:<50}{:>12} messages{approx}",
+                    crate::model::characters::escaped(&p.pair),
+                    thousands(p.messages)
+                );
             }
         }
     }

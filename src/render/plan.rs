@@ -7,11 +7,12 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::engine::plan::{LiveItem, Plan, Refusal};
+use crate::model::characters::escaped;
 use crate::model::entry::Entry;
 use crate::model::words::{Action, SpoofType, Word};
 use crate::render::export::new_command;
 use crate::render::powershell::{PREAMBLE, command};
-use crate::render::{EntryJson, Style};
+use crate::render::{EntryJson, Style, markdown};
 
 /// Why a create is risky, if it is.
 fn create_risk(e: &Entry) -> Option<&'static str> {
@@ -37,16 +38,12 @@ fn live_risk(item: &LiveItem, removed: bool) -> Option<&'static str> {
     }
 }
 
-/// A value in a Markdown table cell, as code: a `|` would end the cell, a backtick the code span.
+/// A value in a Markdown table cell, as code that nothing in it can end.
 fn md(value: &str) -> String {
-    let cell = value.replace('|', "\\|");
-    if cell.contains('`') {
-        format!("<code>{}</code>", cell.replace('`', "&#96;").replace('<', "&lt;"))
-    } else {
-        format!("`{cell}`")
-    }
+    markdown::code(value)
 }
 
+/// A tenant entry in words, as the export holds it (unescaped: each renderer escapes it for its format).
 fn live_label(i: &LiveItem) -> String {
     format!("{} via {} ({}, {})", i.spoofed, i.infrastructure, i.spoof_type, i.action)
 }
@@ -88,7 +85,13 @@ fn risk_note(risk: Option<&str>, style: Style) -> String {
 pub fn plan_text(p: &Plan<'_>, style: Style) -> String {
     let mut out = String::new();
     for e in &p.create {
-        let _ = writeln!(out, "{}    {}{}", style.paint("32", "+ create"), e.label(), risk_note(create_risk(e), style));
+        let _ = writeln!(
+            out,
+            "{}    {}{}",
+            style.paint("32", "+ create"),
+            escaped(&e.label().to_string()),
+            risk_note(create_risk(e), style)
+        );
     }
     for c in &p.change {
         let to = c.entry.action();
@@ -96,7 +99,7 @@ pub fn plan_text(p: &Plan<'_>, style: Style) -> String {
             out,
             "{}    {}: {} -> {}  (id {}){}",
             style.paint("33", "~ change"),
-            live_label(c.live),
+            escaped(&live_label(c.live)),
             c.live.action,
             to,
             id_of(c.live),
@@ -108,7 +111,7 @@ pub fn plan_text(p: &Plan<'_>, style: Style) -> String {
             out,
             "{}    {}  (id {}){}",
             style.paint("31", "- remove"),
-            live_label(r),
+            escaped(&live_label(r)),
             id_of(r),
             risk_note(live_risk(r, true), style)
         );
@@ -118,7 +121,7 @@ pub fn plan_text(p: &Plan<'_>, style: Style) -> String {
             out,
             "{} {}: in the tenant, not in the list; --prune removes it{}",
             style.paint("2", "? unmanaged"),
-            live_label(u),
+            escaped(&live_label(u)),
             risk_note(live_risk(u, false), style)
         );
     }
@@ -131,7 +134,7 @@ pub fn plan_text(p: &Plan<'_>, style: Style) -> String {
 
 /// The plan as Markdown for a pull request: the summary, the risky changes first, then a table per kind.
 pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
-    let mut out = format!("### spoofctl plan: {title}\n\n**{}**\n\n", summary_line(p));
+    let mut out = format!("### spoofctl plan: {}\n\n**{}**\n\n", markdown::text(title), summary_line(p));
     if let Some(r) = &p.refusal {
         let _ = writeln!(out, "> **Refused:** {}\n", refusal_words(r));
     }

@@ -12,11 +12,17 @@ use crate::model::words::WILDCARD;
 use crate::model::words::Word;
 
 fn place(entry: &Entry, outcome: &Outcome<'_>) -> String {
-    format!("{}:{}:{}", outcome.list.path.display(), entry.span.line, entry.span.column)
+    format!(
+        "{}:{}:{}",
+        crate::model::characters::escaped(&outcome.list.path.display().to_string()),
+        entry.span.line,
+        entry.span.column
+    )
 }
 
 /// The message as spoofctl read it, one line.
 fn message_line(m: &Message) -> String {
+    // Parsed values (an address, host names, an IP): no hidden character survives their parsers.
     let mut parts = vec![format!("From {}", m.from)];
     parts.push(m.ptr.as_ref().map_or("no PTR".to_string(), |p| format!("PTR {p}")));
     if let Some(ip) = m.ip {
@@ -68,7 +74,7 @@ pub(super) fn outcome_text(o: &Outcome<'_>, message: &Message, style: Style) -> 
         Verdict::Allow(_) => style.paint("1;32", "allow"),
         Verdict::None => "none".to_string(),
     };
-    let _ = writeln!(out, "{}: {verdict}{kind}", o.list.path.display());
+    let _ = writeln!(out, "{}: {verdict}{kind}", crate::model::characters::escaped(&o.list.path.display().to_string()));
     match o.verdict.decision() {
         Some(d) => {
             let e = d.entry();

@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod git;
+pub mod inert;
 
 use std::net::{IpAddr, Ipv4Addr};
 
