@@ -53,11 +53,12 @@ fn a_decoy_folder_named_like_the_base_revision_is_refused() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("block removed"), "{out:?}");
 }
 
-/// Tenant files whose names hold non-ASCII letters, a quote, a backslash or a tab are read from git like any
-/// other (git quotes such names in its plain listing), so a removed block in `zürich.yaml` is shown.
+/// Tenant files whose names hold non-ASCII letters, a quote or a backslash are read from git like any other
+/// (git quotes such names in its plain listing), so a removed block in `zürich.yaml` is shown. (A name with a
+/// control character, a tab or a line break, is refused: `names_that_are_not_text_are_refused`.)
 #[test]
 fn tenant_files_with_unusual_names_are_reviewed() {
-    let names = ["zürich.yaml", "o'brien.yaml", "back\\slash.yaml", "tab\tbed.yaml", "quote\"d.yaml"];
+    let names = ["zürich.yaml", "o'brien.yaml", "back\\slash.yaml", "quote\"d.yaml"];
     let dir = repository(&names);
     let out = spoofctl(dir.path(), &["diff", "origin/main:lists", "lists", "--format", "json"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -91,4 +92,71 @@ fn a_link_in_a_tree_is_refused_by_name() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("`other.yaml` is a symbolic link"), "{stderr}");
     assert!(!stderr.contains("root:"), "{stderr}");
+}
+
+/// Two tenant files whose names are not UTF-8 (`a\xff.yaml`, `a\xfe.yaml`) would show as one name, and one
+/// of them would drop out of the review: such names are refused, in git and on disk, as are names with a
+/// control character (a line break in a name could forge lines of the review).
+#[test]
+fn names_that_are_not_text_are_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = repository(&["contoso.yaml"]);
+    let root = dir.path();
+    for byte in [0xff_u8, 0xfe] {
+        let bytes = [b'a', byte, b'.', b'y', b'a', b'm', b'l'];
+        std::fs::write(root.join("lists").join(std::ffi::OsStr::from_bytes(&bytes)), BASE).expect("write");
+    }
+    let out = spoofctl(root, &["validate", "lists"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must be UTF-8 text without control characters"));
+    let other = tempfile::tempdir().expect("temp dir");
+    std::fs::write(other.path().join("new\nline.yaml"), BASE).expect("write");
+    let out = spoofctl(other.path(), &["validate", "."]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("new\\nline.yaml: a list file's name must be"), "{out:?}");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "odd names"]);
+    let out = spoofctl(root, &["diff", "HEAD:lists", "HEAD:lists"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8 text"), "{out:?}");
+}
+
+/// A tag pushed under the base branch's name (`origin/main`) cannot stand in for it: git warns that the name
+/// is ambiguous, and the review refuses it rather than let git pick.
+#[test]
+fn a_tag_named_like_the_base_branch_is_refused() {
+    let dir = repository(&["contoso.yaml"]);
+    git(dir.path(), &["tag", "origin/main"]);
+    let out = spoofctl(dir.path(), &["diff", "origin/main:lists", "lists"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("origin/main: the name is ambiguous"), "{stderr}");
+}
+
+/// Where the base revision is missing (a shallow clone), a committed folder spelled like it is still not
+/// read: a `REV:PATH` spelling is read from git or refused; `./REV:PATH` reads the folder on purpose.
+#[test]
+fn a_decoy_folder_is_not_read_when_the_revision_is_missing() {
+    let dir = repository(&["contoso.yaml"]);
+    let decoy = dir.path().join("upstream").join("main:lists");
+    std::fs::create_dir_all(&decoy).expect("decoy");
+    std::fs::write(decoy.join("contoso.yaml"), HEAD).expect("write");
+    let out = spoofctl(dir.path(), &["diff", "upstream/main:lists", "lists"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("names both a git revision and a file or folder"));
+    let out = spoofctl(dir.path(), &["diff", "./upstream/main:lists", "lists"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A list folder that is itself a link out of the current folder is refused by name, and nothing of what it
+/// points to is shown.
+#[test]
+fn a_linked_list_folder_is_refused() {
+    let dir = repository(&["contoso.yaml"]);
+    let outside = tempfile::tempdir().expect("temp dir");
+    std::fs::write(outside.path().join("s.yaml"), "version: gho_SECRET1\nentries: []\n").expect("write");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("other")).expect("symlink");
+    let out = spoofctl(dir.path(), &["validate", "other"]);
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("other: a symbolic link out of the current folder") && !all.contains("SECRET"), "{all}");
 }

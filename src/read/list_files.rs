@@ -23,6 +23,14 @@ pub enum ReadError {
     /// is read or shown.
     #[error("{}: a symbolic link to a file outside its folder; not read", printable(&.0.display().to_string()))]
     LinkOutside(PathBuf),
+    /// A list file whose name is not UTF-8 or holds a control character: two such names can show as one (and
+    /// a review would pair the wrong tenants), and a control character can rewrite what the screen shows.
+    #[error("{}: a list file's name must be UTF-8 text without control characters; rename it", printable(&.0.to_string_lossy()))]
+    BadName(PathBuf),
+    /// A path given to a command is a symbolic link to a folder outside the current folder: a pull request
+    /// could point `lists` at any folder the reviewer's machine can read.
+    #[error("{}: a symbolic link out of the current folder; not read (name the folder it points to instead)", printable(&.0.display().to_string()))]
+    LinkedOut(PathBuf),
     /// The folder holds no `*.yaml` or `*.yml` file.
     #[error("{}: no list files (*.yaml, *.yml) in this folder", .0.display())]
     NoLists(PathBuf),
@@ -45,6 +53,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
             io::ErrorKind::NotFound => ReadError::NotFound(path.clone()),
             _ => ReadError::Io { path: path.clone(), source: e },
         })?;
+        if linked_out(path) {
+            return Err(ReadError::LinkedOut(path.clone()));
+        }
         if !meta.is_dir() {
             files.push(path.clone());
             continue;
@@ -57,6 +68,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
             let p = item.path();
             if !p.is_file() || !p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
                 continue;
+            }
+            if item.file_name().to_str().is_none_or(has_control) {
+                return Err(ReadError::BadName(p));
             }
             if item.file_type().map_err(io_err)?.is_symlink()
                 && fs::canonicalize(&p).map_err(io_err)?.parent() != Some(folder.as_path())
@@ -72,6 +86,18 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
         files.extend(found);
     }
     Ok(files)
+}
+
+/// True for a name with a C0 or C1 control character (a line break, an escape...).
+fn has_control(name: &str) -> bool {
+    name.chars().any(char::is_control)
+}
+
+/// True when `path` is a symbolic link whose target is outside the current folder.
+fn linked_out(path: &Path) -> bool {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let inside = |here: PathBuf| fs::canonicalize(path).is_ok_and(|target| target.starts_with(here));
+    is_link && !std::env::current_dir().and_then(fs::canonicalize).is_ok_and(inside)
 }
 
 /// Why a list file could not be read as text. The first two stop the run (exit 2: [`TextError::into_finding`]
@@ -209,9 +235,16 @@ pub enum VersionError {
     /// reads must not depend on what a pull request adds to the work tree, so neither is read.
     #[error(
         "`{0}` names both a git revision and a file or folder in the work tree; rename or remove the file or \
-         folder `{0}` (a pull request can add one to make a review compare the branch with itself)"
+         folder `{0}` (a pull request can add one to make a review compare the branch with itself), or write \
+         `./{0}` to read the file or folder"
     )]
     Ambiguous(String),
+    /// The revision's name is ambiguous in git (a tag and a branch of one name, say `origin/main`): which
+    /// one git picks can be chosen by whoever pushes a tag.
+    #[error(
+        "{0}: the name is ambiguous in this repository (a tag and a branch, say); give a commit id or a full ref such as `refs/remotes/origin/main`"
+    )]
+    AmbiguousRef(String),
     /// A list file in a git tree that cannot be read as one: a symbolic link, say.
     #[error("{spec}: `{name}` is {what}; not read as a list")]
     Unreadable {
@@ -238,18 +271,31 @@ fn git(args: &[&OsStr], spec: &str) -> Result<Vec<u8>, VersionError> {
     Ok(out.stdout)
 }
 
-/// True when `rev` names a commit or tree in the repository of the current folder (false outside one, or
-/// without git).
-fn resolves(rev: &str) -> bool {
+/// The tree id that `rev` names, resolved once so that every later git call reads the same object; an error
+/// when git cannot resolve it, or warns that the name is ambiguous (a pushed tag `origin/main` would otherwise
+/// stand in for the branch).
+fn resolve(rev: &str, spec: &str) -> Result<String, VersionError> {
     let object = format!("{rev}^{{tree}}");
-    let args: [&OsStr; 5] =
-        ["rev-parse".as_ref(), "--verify".as_ref(), "--quiet".as_ref(), "--end-of-options".as_ref(), object.as_ref()];
-    std::process::Command::new("git")
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    let args: [&OsStr; 4] = ["rev-parse".as_ref(), "--verify".as_ref(), "--end-of-options".as_ref(), object.as_ref()];
+    let out = std::process::Command::new("git").args(args).output().map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => VersionError::NoGit(spec.to_string()),
+        _ => VersionError::Git { spec: spec.to_string(), message: e.to_string() },
+    })?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("ambiguous") {
+        return Err(VersionError::AmbiguousRef(printable(rev)));
+    }
+    if !out.status.success() {
+        // git says only "Needed a single revision" for a name it does not know.
+        let message = match stderr.trim() {
+            "" | "fatal: Needed a single revision" => {
+                format!("`{}` is not a revision in this repository", printable(rev))
+            }
+            said => printable(said).replace("fatal: ", ""),
+        };
+        return Err(VersionError::Git { spec: spec.to_string(), message });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn file_name(path: &str) -> String {
@@ -259,7 +305,8 @@ fn file_name(path: &str) -> String {
 /// Splits `REV:PATH` into its revision and path; `None` when `spec` is not of that shape (no `:`, or
 /// nothing before it). Whether it names a git object or a file on disk is decided by `read_version`.
 pub fn rev_path(spec: &str) -> Option<(&str, &str)> {
-    spec.split_once(':').filter(|(rev, _)| !rev.is_empty())
+    // `./x:y` and `/x:y` are paths: no revision starts with `.` or `/`.
+    spec.split_once(':').filter(|(rev, _)| !rev.is_empty() && !rev.starts_with(['.', '/']))
 }
 
 /// A version of the lists: its files, and whether it was named as one file (two single files are two
@@ -320,16 +367,12 @@ pub fn read_version(spec: &str) -> Result<Version, VersionError> {
 /// Lists a version of the lists as [`read_version`] reads it, without reading the files.
 pub fn list_version(spec: &str) -> Result<VersionListing, VersionError> {
     let on_disk = Path::new(spec);
+    // A spec shaped `REV:PATH` is read from git; a path on disk spelled the same is refused, whether or not
+    // REV resolves here (a shallow clone may lack it), so that a folder a pull request adds is never read in
+    // its place. `./REV:PATH` names such a path on disk.
     let git_spec = match rev_path(spec) {
-        Some((rev, path)) if resolves(rev) => {
-            if on_disk.symlink_metadata().is_ok() {
-                return Err(VersionError::Ambiguous(printable(spec)));
-            }
-            Some((rev, path))
-        }
-        // Not a revision: a path on disk if there is one, else git says what is wrong with the revision.
-        Some(rev_path) if on_disk.symlink_metadata().is_err() => Some(rev_path),
-        _ => None,
+        Some(_) if on_disk.symlink_metadata().is_ok() => return Err(VersionError::Ambiguous(printable(spec))),
+        other => other,
     };
     let Some((rev, path)) = git_spec else {
         let single_file = on_disk.is_file();
@@ -340,10 +383,13 @@ pub fn list_version(spec: &str) -> Result<VersionListing, VersionError> {
         return Ok(VersionListing { files, single_file });
     };
     let end = OsStr::new("--end-of-options");
-    let kind = git(&["cat-file".as_ref(), "-t".as_ref(), end, spec.as_ref()], spec)?;
+    // Every later call reads the tree the revision names now, by its id.
+    let tree = resolve(rev, spec)?;
+    let object = format!("{tree}:{path}");
+    let kind = git(&["cat-file".as_ref(), "-t".as_ref(), end, object.as_ref()], spec)?;
     if String::from_utf8_lossy(&kind).trim() == "blob" {
         // The name pairs tenants across versions: the file name, without the revision.
-        let entry = VersionEntry { name: file_name(path), shown: PathBuf::from(spec), object: Some(spec.to_string()) };
+        let entry = VersionEntry { name: file_name(path), shown: PathBuf::from(spec), object: Some(object) };
         return Ok(VersionListing { files: vec![entry], single_file: true });
     }
     // `REV:./PATH` is relative to the current folder, `REV:PATH` to the repository's root: list the folder
@@ -356,7 +402,7 @@ pub fn list_version(spec: &str) -> Result<VersionListing, VersionError> {
     if !relative {
         args.push("--full-tree".as_ref());
     }
-    args.extend([end, rev.as_ref(), "--".as_ref(), folder.as_ref()]);
+    args.extend([end, tree.as_ref(), "--".as_ref(), folder.as_ref()]);
     let listing = git(&args, spec)?;
     let mut files = Vec::new();
     for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
@@ -368,7 +414,14 @@ pub fn list_version(spec: &str) -> Result<VersionListing, VersionError> {
         if !(name_bytes.ends_with(b".yaml") || name_bytes.ends_with(b".yml")) {
             continue;
         }
-        let name = String::from_utf8_lossy(name_bytes).into_owned();
+        let Some(name) = std::str::from_utf8(name_bytes).ok().filter(|n| !has_control(n)).map(str::to_string) else {
+            let name = printable(&String::from_utf8_lossy(name_bytes));
+            return Err(VersionError::Unreadable {
+                spec: spec.to_string(),
+                name,
+                what: "named with bytes that are not UTF-8 text or with a control character",
+            });
+        };
         let path_text = String::from_utf8_lossy(entry.path);
         let shown = PathBuf::from(if relative { format!("{rev}:./{path_text}") } else { format!("{rev}:{path_text}") });
         match entry.mode {

@@ -170,11 +170,7 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
                 return Err(ExportError::Json(format!("{place} has {keys}: keep one of them")));
             }
             let get = |name: &str| {
-                fields.iter().find(|(k, _)| folded_name(k) == name).and_then(|(_, v)| match v {
-                    Value::String(s) => Some(s.trim().to_string()),
-                    Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
+                fields.iter().find(|(k, _)| folded_name(k) == name).and_then(|(_, v)| v.0.as_deref().map(str::trim).map(str::to_string))
             };
             if get("spoofeduser").is_none() && get("sendinginfrastructure").is_none() {
                 return Err(ExportError::Json(format!(
@@ -209,13 +205,62 @@ enum Top {
 
 /// One item: its keys and values in the order written, a key written twice included (serde_json's own map
 /// keeps one value of it); `None` for an item that is not an object.
-struct Item(Option<Vec<(String, Value)>>);
+struct Item(Option<Vec<(String, Cell)>>);
 
-/// Reads a JSON object's pairs as written.
-fn pairs<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Vec<(String, Value)>, A::Error> {
+/// The value of a key an item is read by: its text (a string, or a number as JSON writes it), or nothing for
+/// any other value, which is skipped without being kept.
+struct Cell(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Cell;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Cell, E> {
+                Ok(Cell(Some(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Cell, E> {
+                Ok(Cell(Some(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Cell, E> {
+                Ok(Cell(Some(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Cell, E> {
+                Ok(Cell(Some(Value::from(v).to_string())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Cell, E> {
+                Ok(Cell(None))
+            }
+            fn visit_unit<E>(self) -> Result<Cell, E> {
+                Ok(Cell(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Cell, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Cell(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Cell, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Cell(None))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// Only the keys an export is read by are kept (a key written twice included, to refuse it); every other
+/// value is read through and dropped, so an item's size costs time, not memory.
+fn pairs<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Vec<(String, Cell)>, A::Error> {
     let mut pairs = Vec::new();
-    while let Some(pair) = map.next_entry::<String, Value>()? {
-        pairs.push(pair);
+    while let Some(key) = map.next_key::<String>()? {
+        if JSON_KEYS.contains(&folded_name(&key).as_str()) {
+            let cell = map.next_value::<Cell>()?;
+            pairs.push((key, cell));
+        } else {
+            map.next_value::<serde::de::IgnoredAny>()?;
+        }
     }
     Ok(pairs)
 }
