@@ -402,3 +402,18 @@ fn output_errors_are_errors_and_a_closed_pipe_is_not() {
         assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// A message that cannot be written to stderr (`2>/dev/full`) does not panic (exit 101): the command ends
+/// with its own exit code.
+#[test]
+fn an_unwritable_stderr_is_not_a_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let out = Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+        .args(["validate", "missing-folder"])
+        .current_dir(dir.path())
+        .stderr(full)
+        .output()
+        .expect("spoofctl runs");
+    assert_eq!(out.status.code(), Some(2));
+}

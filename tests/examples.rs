@@ -51,8 +51,14 @@ fn runs(value: &Value, out: &mut Vec<String>) {
 fn review_workflow() {
     let s = strings("examples/ci/spoofctl-review.yml").join("\n");
     assert!(s.contains("spoofctl validate --deny-warnings lists"));
-    assert!(s.contains("spoofctl diff \"origin/$BASE_REF:lists\" lists --format markdown > review.md"));
-    assert!(s.contains("BASE_REF\n${{ github.base_ref }}"), "the base branch reaches the script through env");
+    assert!(s.contains("spoofctl diff \"$BASE_SHA:lists\" lists --format markdown > review.md"));
+    assert!(
+        s.contains("BASE_SHA\n${{ github.event.pull_request.base.sha }}"),
+        "the base commit reaches the script through env"
+    );
+    let install = s.find("cargo install").expect("an install step");
+    let checkout = s.find("actions/checkout@").expect("a checkout");
+    assert!(install < checkout, "spoofctl is built before the pull request's files are checked out");
     assert!(s.contains("gh pr comment"));
 }
 

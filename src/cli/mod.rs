@@ -1,6 +1,21 @@
 //! The command line: arguments are parsed (`args`), resolved into ready values, and each subcommand runs in
 //! its own module. This is the only place that prints.
 
+// Messages on stderr never panic: std's `eprintln!` panics when stderr cannot be written (`2>/dev/full`),
+// and a panic (exit 101) is a bug. These take its place in every module of the command line.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod atomic;
 mod diff;
