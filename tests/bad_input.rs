@@ -417,3 +417,26 @@ fn an_unwritable_stderr_is_not_a_panic() {
         .expect("spoofctl runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Endless blank lines before the headers (`yes '' | spoofctl explain -`) end with an error too.
+#[test]
+fn explain_refuses_endless_blank_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("list.yaml"), "version: 1\nentries: []\n").expect("write list");
+    std::fs::write(dir.path().join("blank.eml"), "\r\n".repeat(600_000)).expect("write message");
+    let out = spoofctl(&["explain", "--list", "list.yaml", "blank.eml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the run of blank lines before the headers is longer"));
+}
+
+/// Two columns that are spellings of one (`IP` and `CIP`) are refused like one name written twice: which
+/// one a row is read by would be a silent pick.
+#[test]
+fn two_spellings_of_one_column_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("list.yaml"), "version: 1\nentries: []\n").expect("write list");
+    std::fs::write(dir.path().join("rows.csv"), "From,IP,CIP\na@contoso.com,192.0.2.1,198.51.100.1\n").expect("write");
+    let out = spoofctl(&["match", "--list", "list.yaml", "--observations", "rows.csv"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("columns 2 (`IP`) and 3 (`CIP`) are the same column"));
+}

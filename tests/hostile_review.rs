@@ -160,3 +160,17 @@ fn a_linked_list_folder_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(all.contains("other: a symbolic link out of the current folder") && !all.contains("SECRET"), "{all}");
 }
+
+/// A list in git is held to the size limit of a list on disk (4 MiB): a huge file committed to a pull
+/// request is a finding, not parsed.
+#[test]
+fn a_list_in_git_has_the_size_limit_of_one_on_disk() {
+    let dir = repository(&["contoso.yaml"]);
+    let big = format!("{BASE}{}", "# padding\n".repeat(500_000));
+    std::fs::write(dir.path().join("lists").join("big.yaml"), big).expect("write");
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "big"]);
+    let out = spoofctl(dir.path(), &["diff", "HEAD:lists", "HEAD:lists"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("file-too-large"), "{stderr}");
+}

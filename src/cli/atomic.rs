@@ -12,8 +12,9 @@ use std::path::Path;
 use tempfile::NamedTempFile;
 
 /// The contents written and flushed to a temporary file beside `target`, ready to be renamed into place. It
-/// is created with the mode a new file gets (0666 less the umask), as `>` would create it.
-fn staged(target: &Path, contents: &[u8]) -> io::Result<NamedTempFile> {
+/// is created with `mode` (the replaced file's), or with the mode a new file gets (0666 less the umask), as
+/// `>` would create it: never readable by more people than the final file, even for a moment.
+fn staged(target: &Path, contents: &[u8], mode: Option<fs::Permissions>) -> io::Result<NamedTempFile> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -23,8 +24,11 @@ fn staged(target: &Path, contents: &[u8]) -> io::Result<NamedTempFile> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o666));
+        // The umask still applies to a mode given at creation: a replaced 0600 file's is 0600 or less.
+        builder.permissions(mode.clone().unwrap_or_else(|| fs::Permissions::from_mode(0o666)));
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
@@ -69,7 +73,7 @@ pub fn create(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
     if overwrite {
         return replace(path, contents);
     }
-    let tmp = staged(path, contents)?;
+    let tmp = staged(path, contents, None)?;
     tmp.persist_noclobber(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -83,8 +87,9 @@ pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {
     } else {
         path.to_path_buf()
     };
-    let tmp = staged(&target, contents)?;
-    if let Ok(meta) = fs::metadata(&target) {
+    let old = fs::metadata(&target).ok();
+    let tmp = staged(&target, contents, old.as_ref().map(fs::Metadata::permissions))?;
+    if let Some(meta) = old {
         tmp.as_file().set_permissions(meta.permissions())?;
         keep_owner(&tmp, &meta);
     }

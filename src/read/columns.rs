@@ -45,14 +45,23 @@ impl Header {
         }
     }
 
-    /// The first of `names` (folded) that some column has, as [`Header::column`] finds it.
+    /// The column of whichever of `names` (folded spellings of one column, such as `ip`, `cip`) the header
+    /// has; an error when two columns answer to them (`IP` and `CIP`), as for one name written twice.
     pub fn first_of(&self, names: &[&str]) -> Result<Option<usize>, SameColumn> {
+        let mut found: Option<usize> = None;
         for name in names {
             if let Some(i) = self.column(name)? {
-                return Ok(Some(i));
+                if let Some(first) = found {
+                    let (a, b) = (first.min(i), first.max(i));
+                    return Err(SameColumn {
+                        first: (a, self.written[a].clone()),
+                        second: (b, self.written[b].clone()),
+                    });
+                }
+                found = Some(i);
             }
         }
-        Ok(None)
+        Ok(found)
     }
 
     /// The names as written.

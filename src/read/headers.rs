@@ -293,6 +293,8 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
             return None;
         }
         let mut block = Vec::new();
+        // Blank lines before the headers count toward the header block's limit: endless blank input ends too.
+        let mut leading = 0usize;
         self.pending = false;
         loop {
             match self.read(false) {
@@ -319,7 +321,12 @@ impl<R: BufRead> Iterator for HeaderBlocks<R> {
             }
             if self.after_blank {
                 if block.is_empty() {
-                    continue; // blank lines before the headers
+                    leading += self.line.len();
+                    if leading > MAX_HEADER_BYTES {
+                        self.done = true;
+                        return Some(Err(too_long("the run of blank lines before the headers")));
+                    }
+                    continue;
                 }
                 break;
             }

@@ -336,9 +336,18 @@ impl VersionEntry {
         let text = match &self.object {
             None => version_text(read_text(&self.shown))?,
             Some(object) => {
-                let args: [&OsStr; 4] =
-                    ["cat-file".as_ref(), "blob".as_ref(), "--end-of-options".as_ref(), object.as_ref()];
-                version_text(decode(&self.shown, git(&args, &self.shown.to_string_lossy())?))?
+                let shown = self.shown.to_string_lossy();
+                // The size first: a file in git is held to the same limit as one on disk.
+                let size: [&OsStr; 4] =
+                    ["cat-file".as_ref(), "-s".as_ref(), "--end-of-options".as_ref(), object.as_ref()];
+                let bytes = String::from_utf8_lossy(&git(&size, &shown)?).trim().parse::<u64>().unwrap_or(u64::MAX);
+                if bytes > MAX_FILE_BYTES {
+                    version_text(Err(TextError::TooLarge(self.shown.clone())))?
+                } else {
+                    let args: [&OsStr; 4] =
+                        ["cat-file".as_ref(), "blob".as_ref(), "--end-of-options".as_ref(), object.as_ref()];
+                    version_text(decode(&self.shown, git(&args, &shown)?))?
+                }
             }
         };
         Ok(VersionFile { name: self.name.clone(), shown: self.shown.clone(), text })
