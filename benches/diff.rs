@@ -6,6 +6,11 @@
 //! command does): entry i spoofs `s{i}.t{tenant}.example` via `relay{i}.example.net`, every third a block.
 //! The new version changes every tenth entry's action, drops every twentieth and adds 50. Observation rows
 //! are `From,PTR` messages naming the first 2,000 entries' pairs half the time. Best of 3 runs.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 use std::time::Instant;

@@ -22,6 +22,11 @@
 //! memory of its runs. The baseline build's output is compared with this build's, byte for byte. `validate`
 //! and `diff` of the folders also run on one worker (`SPOOFCTL_JOBS=1`), in the same rounds, so that what
 //! the second core brings shows even when other load on the machine hides it in CPU/wall.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -22,6 +22,11 @@
 //! stretches of it, where timing each phase's runs back to back compared one phase's good minute with
 //! another's bad one. `BENCH_WORKERS=N` in the environment sets the number of workers of the "all cores"
 //! phases (default: one per core).
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;

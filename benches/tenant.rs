@@ -6,6 +6,11 @@
 //! `relay{i}.example.net` (every fourth a /24), every third a block, each with an Identity GUID. The live
 //! export for `plan` is the list's own JSON export with 100 actions flipped, 100 entries missing and 100
 //! extra entries, so the plan has work of every kind. Each step is timed as the best of 20 runs.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::io::Cursor;
 use std::path::PathBuf;

@@ -1,6 +1,11 @@
 //! Using spoofctl as a library: build a list in code, match a message against it, and diff two versions.
 //!
 //! Run with `cargo run --example library` (CI runs it).
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::PathBuf;
 

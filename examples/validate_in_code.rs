@@ -1,6 +1,11 @@
 //! Using spoofctl as a library: check a list held in memory, print its findings, and look at its entries.
 //!
 //! Run with `cargo run --example validate_in_code`.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 

@@ -1,6 +1,11 @@
 //! The bad-input corpus: every file in `tests/bad/` is given to the command that reads its kind (the file
 //! name's prefix: `list-`, `export-`, `observations-`, `message-`). Each gets a clear message and exit
 //! code 1 (the input is wrong), never a panic.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 use std::process::Command;

@@ -1,5 +1,10 @@
 //! Hostile and broken list files: each gets a clear finding and exit 1, never a panic, and `fmt` leaves the
 //! file byte for byte as it was.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,5 +1,10 @@
 //! CLI cases: one small file per case in `tests/cmd/` (arguments, exit code, exact output, files before and
 //! after), and every console example in the README.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 /// Runs every case in `tests/cmd/`.
 #[test]

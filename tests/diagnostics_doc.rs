@@ -1,4 +1,9 @@
 //! `docs/diagnostics.md` documents every code, and every example in it produces the code it documents.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 

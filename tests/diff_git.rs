@@ -1,4 +1,9 @@
 //! `diff` reads versions from git: a temporary repository with two commits, compared with `REV:PATH`.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

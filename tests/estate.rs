@@ -2,6 +2,11 @@
 //! output is still the report of all the files at once, in file order: `validate` (text and JSON, an error
 //! in one tenant among them), `fmt --check`, and `diff` of two folders (text, Markdown, JSON, and a version
 //! with an error, which prints no review).
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

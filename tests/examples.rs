@@ -1,4 +1,9 @@
 //! The CI files offered in the repository are valid YAML and run the commands they say they run.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 

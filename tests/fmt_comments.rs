@@ -1,5 +1,10 @@
 //! Where `fmt` puts comments: each case is a list as written and the exact canonical text. Every case also
 //! formats again to itself. Regression cases are named after what went wrong.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 

@@ -1,6 +1,11 @@
 //! The review cannot be fooled by what a pull request commits: a decoy folder spelled like `REV:PATH`, tenant
 //! files with unusual names, revisions that look like options, and links in a tree. Each test builds a git
 //! repository in a temporary folder, as a pull request would leave it checked out.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

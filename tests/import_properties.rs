@@ -9,6 +9,11 @@
 //! as an array or a single object, indented or not, with characters written as `\u` escapes or not; the
 //! legacy `Set-PhishFilterPolicy` CSV (`Sender`, `SpoofedUser`, `AllowedToSpoof`). Encodings: UTF-8, UTF-8
 //! with a BOM, UTF-16 LE and BE with a BOM; LF, CRLF or CR line ends, with or without a line end after the last line.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

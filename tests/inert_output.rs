@@ -1,6 +1,11 @@
 //! Issue 16, items 3 and 4: whatever a list, an export, a message or a file name holds, the Markdown of
 //! `diff` and `plan` renders it as text (read back with comrak, a real CommonMark/GFM renderer), and no
 //! human output or message puts a control, bidi or invisible character on the terminal.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

@@ -1,6 +1,10 @@
 //! Nothing half-written: `fmt` and `import -o` killed (SIGKILL) at many moments leave the old file or the
 //! complete new one, never a mix.
-
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 #![cfg(unix)]
 
 use std::path::Path;

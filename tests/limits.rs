@@ -1,5 +1,10 @@
 //! The service's limit of 1024 spoofed-sender entries per tenant (TABL-SPOOF, "Limits"): a warning above
 //! 90%, an error above the limit.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 

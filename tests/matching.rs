@@ -1,5 +1,10 @@
 //! The matching model as a table: each row is a list, a message, and the verdict with its deciding entry
 //! or near miss.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 

@@ -3,6 +3,11 @@
 //! every entry, over bigger random lists than `matching_properties.rs` builds: entries of every kind, domains
 //! of 2 to 120 labels (past the matcher's 63-label cap), hosts of one label and of over a hundred, IPv4 in
 //! IPv6 form, lists of only `*` senders and empty ones.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

@@ -1,5 +1,10 @@
 //! Property tests of matching: the indexed matcher agrees with a naive scan of every entry; every allow names
 //! an entry whose both sides match; neither the From alone nor the infrastructure alone ever allows.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

@@ -1,5 +1,10 @@
 //! Property tests: the pair invariant over generated YAML, `fmt` idempotence without loss, and normal-form
 //! round trips.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

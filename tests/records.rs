@@ -2,6 +2,11 @@
 //! cannot split go to csv-core). This checks it against the csv crate, which spoofctl used to read with: for
 //! any input, the same records with the same fields, in the same order; the same rows whatever size the
 //! reads come in; and as many rows as an independent model of the quoting rules counts.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::io::Read;
 

@@ -6,6 +6,11 @@
 //! commits to a temporary repository runs [`GIT_CASES`]; the one without git runs [`CASES`] over what the
 //! revision's bytes go through once git has handed them over: the decoding that file reading shares, and
 //! `check` under a `REV:PATH` name, as `diff` calls it.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Nothing is lost moving entries to and from the tenant: a list exported as CSV or JSON imports back to the
 //! same entries; every PowerShell script is valid PowerShell that uses only the documented cmdlets and
 //! parameters; hostile values never reach a script or a cell.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::collections::BTreeSet;
 use std::io::Cursor;

@@ -2,6 +2,11 @@
 //! counts, the same busiest uncovered pairs (evictions included), the same row errors in the same order, the
 //! same CSV and JSON bytes, and the same file error, whatever the number of workers. The reference itself
 //! checks the pair invariant on every row of every file: an allow names an entry whose both sides match.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! The list schema (`spoofctl schema`): the committed copy is the generated one, every shipped list
 //! points at it and passes it, and it agrees with `validate`: whatever `validate` accepts, the schema
 //! accepts; what the schema refuses, `validate` refuses too.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::{Path, PathBuf};
 

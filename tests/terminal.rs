@@ -1,5 +1,10 @@
 //! What the admin's tools get: `schema`, `completions`, `man`, and colour on the terms of `--color` and
 //! `NO_COLOR` (never in JSON or CSV).
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,4 +1,9 @@
 //! Tables of valid and invalid values for every parser: each rejected shape of the product spec has a row.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use spoofctl::address::Address;
 use spoofctl::date::Date;

@@ -11,6 +11,11 @@
 //!
 //! After changing spoofctl's output, `WALKTHROUGH=overwrite cargo test --test walkthrough` rewrites the
 //! outputs in the page; read the diff before committing it.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 

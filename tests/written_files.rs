@@ -1,6 +1,11 @@
 //! Files are written as the user expects: new files get the mode the umask gives, a replaced file keeps its
 //! mode and owner, a device, FIFO or socket is never replaced, and `man --dir` follows no link.
 #![cfg(unix)]
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;

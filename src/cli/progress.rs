@@ -86,6 +86,10 @@ impl Progress {
     }
 
     /// Called with the count so far (rows read, lists checked).
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a float cast saturates: the bar width and the rate are small, non-negative numbers"
+    )]
     pub fn update(&mut self, count: u64) {
         if self.total == 0 || count < self.next {
             return;

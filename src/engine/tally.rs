@@ -120,6 +120,10 @@ impl Tally {
         }
     }
 
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the table holds at most a few times TRACKED_PAIRS (1024) slots, far below u32::MAX"
+    )]
     fn uncovered(&mut self, pair: &str, messages: u64) {
         let hash = self.hasher.hash_one(pair);
         let Tally { slots, index, .. } = self;

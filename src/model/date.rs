@@ -16,6 +16,7 @@ pub struct Date {
 
 impl Date {
     /// Parses exactly `YYYY-MM-DD` (four, two and two digits) naming a real day.
+    #[expect(clippy::cast_possible_truncation, reason = "month and day were checked to be 1..=12 and 1..=31 above")]
     pub fn parse(raw: &str) -> Result<Date, ValueError> {
         let bad = |why: &str| {
             ValueError::new(
@@ -50,6 +51,10 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the civil-from-days algorithm yields a month 1..=12, a day 1..=31 and a year of the u16 range it started from"
+    )]
     fn from_days_since_epoch(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);

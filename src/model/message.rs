@@ -73,6 +73,7 @@ impl Host {
 
 /// What a byte is in a plain ASCII host name, as bits: [`PLAIN`] (a lowercase letter, digit, `-` or `_`),
 /// [`UPPER`] (an uppercase letter), [`DOT`], or [`BAD`] (anything else).
+#[expect(clippy::cast_possible_truncation, reason = "b runs over 0..256, every value a u8")]
 const HOST_CLASS: [u8; 256] = {
     let mut t = [BAD; 256];
     let mut b = 0;
@@ -91,6 +92,7 @@ const HOST_CLASS: [u8; 256] = {
 };
 /// What a byte is in the local part of an address, as bits: [`UPPER`] (an uppercase letter), [`NON_ASCII`], or
 /// [`BAD`] (ASCII white space, a control or `"`); 0 for the rest.
+#[expect(clippy::cast_possible_truncation, reason = "b runs over 0..256, every value a u8")]
 const LOCAL_CLASS: [u8; 256] = {
     let mut t = [0; 256];
     let mut b = 0;

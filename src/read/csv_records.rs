@@ -81,6 +81,10 @@ impl<R: Read> Records<R> {
         read
     }
 
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a record is at most MAX_LINE_BYTES (1 MiB) long, so every offset fits in u32"
+    )]
     fn read_record(&mut self) -> io::Result<bool> {
         self.bounds.clear();
         if self.bounds.capacity() > BUFFER {
@@ -176,6 +180,10 @@ impl<R: Read> Records<R> {
     /// `Export-Csv` writes every field) is read here too, as the text between its quotes. Anything else
     /// with a quote goes to csv-core: a doubled quote, a quote inside a field, text after a closing quote,
     /// a line end inside quotes, or quotes still open where the bytes read so far end.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a record is at most MAX_LINE_BYTES (1 MiB) long, so every offset fits in u32"
+    )]
     fn scan(&mut self, searched: &mut usize, from: &mut u32) -> Scan {
         let (line, bounds) = (&self.buf[self.pos..self.filled], &mut self.bounds);
         // Where the open quote is, while a field is inside quotes; where its closing quote is, until the
@@ -253,6 +261,10 @@ impl<R: Read> Records<R> {
     }
 
     /// Decodes the record at `pos`, which has a quote before its line end, with csv-core.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a record is at most MAX_LINE_BYTES (1 MiB) long, so every offset fits in u32"
+    )]
     fn decode(&mut self) -> io::Result<()> {
         if self.decoded.len() > BUFFER || self.ends.len() > BUFFER {
             // A long quoted record (or one of very many fields) went before: its memory is given back.

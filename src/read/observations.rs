@@ -280,6 +280,10 @@ impl Batch {
         self.rows.clear();
     }
 
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a batch holds at most a few MiB of records and their bounds, far below u32::MAX"
+    )]
     fn push(&mut self, number: u64, record: Fields<'_>) {
         self.bytes.extend_from_slice(record.text());
         self.bounds.extend_from_slice(record.bounds());

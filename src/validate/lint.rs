@@ -389,7 +389,7 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            (state % n as u64) as usize
+            usize::try_from(state % n as u64).unwrap_or(0)
         };
         let mut coverings = 0;
         for _ in 0..300 {
