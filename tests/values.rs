@@ -325,11 +325,13 @@ fn ids() {
     }
 }
 
-/// Regression: message hosts get the same check after IDNA mapping.
+/// Message hosts get the same checks after IDNA mapping as a list's domains, the IDNA2008 rule included: a
+/// PTR spelled with KELVIN SIGN is not `contoso.com`'s.
 #[test]
 fn message_hosts_refuse_full_width_forms() {
     use spoofctl::message::Host;
-    for raw in ["＊.tms.mx.com", "ｘ＄ｙ.com", "a；b.example"] {
+    for raw in ["＊.tms.mx.com", "ｘ＄ｙ.com", "a；b.example", "mail.\u{212A}ontoso.com", "ｍａｉｌ.contoso.com"]
+    {
         assert!(Host::parse(raw).is_err(), "{raw}");
     }
     assert_eq!(Host::parse("Bücher.Example.").map(|h| h.to_string()), Ok("xn--bcher-kva.example".to_string()));

@@ -101,7 +101,7 @@ impl Domain {
 /// domain, or a value from an export be folded into another. Letters in any case are fine (`Ü` is `ü`, as DNS
 /// compares ASCII letters case-insensitively), but only where the case maps both ways: KELVIN SIGN lowercases
 /// to `k` and ANGSTROM SIGN to `å`, neither of which uppercases back to it.
-fn mapped_char(domain: &str) -> Option<char> {
+pub(crate) fn mapped_char(domain: &str) -> Option<char> {
     if domain.is_ascii() {
         return None;
     }

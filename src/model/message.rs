@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use crate::model::address::Address;
 use crate::model::characters::{bad_char_error, first_bad_domain_char, printable};
 use crate::model::diagnostic::{Code, ValueError};
-use crate::model::domain::Domain;
+use crate::model::domain::{Domain, mapped_char};
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::pair::SpoofedUser;
 use crate::model::words::SpoofType;
@@ -176,8 +176,9 @@ fn normalize_host_into(raw: &str, out: &mut String) -> Result<(), ValueError> {
                 "check the spelling",
             )
         })?;
-        // IDNA maps full-width characters (`＄`, `＊`) to ASCII ones: check the result like plain input.
-        if plain_ascii_host(ascii.as_bytes()).is_none_or(|seen| seen & DOT_DOT != 0) {
+        // IDNA maps full-width characters (`＄`, `＊`) to ASCII ones: check the result like plain input, and
+        // refuse what IDNA2008 disallows, as a list's domains do (one rule: `domain::mapped_char`).
+        if plain_ascii_host(ascii.as_bytes()).is_none_or(|seen| seen & DOT_DOT != 0) || mapped_char(trimmed).is_some() {
             return Err(ValueError::new(
                 Code::InvalidCharacters,
                 format!("`{}` is not a valid host name", printable(raw)),
