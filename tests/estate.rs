@@ -176,7 +176,11 @@ fn diff_of_folders_reviews_the_tenants_in_order_whatever_the_workers() {
                 TENANTS => format!("{} (new tenant file)", name(t)),
                 _ => name(t),
             };
-            TenantReview { diff: diff(&label, &o.list, &n.list, &o.diagnostics, &n.diagnostics), replay: None }
+            let mut diff = diff(&label, &o.list, &n.list, &o.diagnostics, &n.diagnostics);
+            if t == 0 || t == TENANTS {
+                diff = diff.of_added_or_removed_file();
+            }
+            TenantReview { diff, replay: None }
         })
         .collect();
     let expected = [

@@ -179,3 +179,21 @@ fn a_list_in_git_has_the_size_limit_of_one_on_disk() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("file-too-large"), "{stderr}");
 }
+
+/// A pull request that changes no entry but turns a lint off or adds an accepted domain is not "0 changes":
+/// the review lists each setting that changed, and marks the ones that hide findings or retype entries.
+#[test]
+fn a_change_of_settings_is_reviewed() {
+    let dir = repository(&["contoso.yaml"]);
+    let relaxed = BASE.replace(
+        "accepted-domains: [contoso.com]",
+        "accepted-domains: [contoso.com, evil.example]\npolicy:\n  allow-ip-range: off",
+    );
+    std::fs::write(dir.path().join("lists").join("contoso.yaml"), relaxed).expect("write");
+    let out = spoofctl(dir.path(), &["diff", "origin/main:lists", "lists", "--format", "markdown", "--exit-code"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("**2 changes in 1 tenant, 2 risky.**"), "{stdout}");
+    assert!(stdout.contains("| `policy: allow-ip-range` | `warning` | `off` | **lint turned down"), "{stdout}");
+    assert!(stdout.contains("| `accepted-domains` | `contoso.com` | `contoso.com, evil.example` |"), "{stdout}");
+}

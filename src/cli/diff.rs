@@ -13,7 +13,9 @@ use spoofctl::engine::scan::{all_cores, scan};
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
 use spoofctl::read::list_files::{VersionEntry, VersionError, VersionListing, list_version};
-use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_markdown_head, diff_text, diff_text_total};
+use spoofctl::render::diff::{
+    TenantReview, change_counts, diff_json, diff_markdown, diff_markdown_head, diff_text, diff_text_total,
+};
 use spoofctl::render::{self, Style};
 use spoofctl::validate::pipeline::{Checked, check};
 
@@ -175,9 +177,11 @@ fn review(pair: &Pair<'_>, today: Date, format: DiffFormat, keep: bool, styles: 
     // A tenant on one side only is compared with an empty list.
     let empty = Checked::failed(Path::new("(no file)"), Vec::new());
     let (o, n) = (old.list_or(&empty), new.list_or(&empty));
-    let diff = diff(&label(pair), &o.list, &n.list, &o.diagnostics, &n.diagnostics);
-    let changes = diff.changes.len();
-    let risky = diff.changes.iter().filter(|c| c.risk().is_some()).count();
+    let mut diff = diff(&label(pair), &o.list, &n.list, &o.diagnostics, &n.diagnostics);
+    if matches!(old, Side::Absent) || matches!(new, Side::Absent) {
+        diff = diff.of_added_or_removed_file();
+    }
+    let (changes, risky) = change_counts(&diff);
     let changed = !diff.is_empty();
     let one = [TenantReview { diff, replay: None }];
     let (text, json_head) = match format {

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::entry::{Entry, Identity, TenantList};
 use crate::model::pair::{Infrastructure, Rule, Side};
 use crate::model::words::Action;
@@ -165,6 +165,57 @@ impl<'a> Change<'a> {
     }
 }
 
+/// A change to a list's settings rather than its entries: its tenant, its accepted domains, or a lint's level.
+/// A pull request can turn a lint off or down as well as add an entry, and the review shows both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingChange {
+    /// `tenant`, `accepted-domains`, or `policy: <lint>`.
+    pub setting: String,
+    /// The value before, as written (`(none)` when absent).
+    pub old: String,
+    /// The value after.
+    pub new: String,
+    /// Why an approver should look, if they should.
+    pub risk: Option<&'static str>,
+}
+
+/// The settings that differ between two versions: tenant, accepted domains, and each lint's level (a lint
+/// turned down or off is risky: it hides what the review would otherwise show; accepted domains decide each
+/// entry's type and the own-domain lint).
+fn settings(old: &TenantList, new: &TenantList) -> Vec<SettingChange> {
+    let mut found = Vec::new();
+    let show = |t: &Option<String>| t.clone().unwrap_or_else(|| "(none)".to_string());
+    if old.tenant != new.tenant {
+        found.push(SettingChange {
+            setting: "tenant".into(),
+            old: show(&old.tenant),
+            new: show(&new.tenant),
+            risk: None,
+        });
+    }
+    if old.accepted_domains != new.accepted_domains {
+        let join = |l: &TenantList| l.accepted_domains.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ");
+        found.push(SettingChange {
+            setting: "accepted-domains".into(),
+            old: join(old),
+            new: join(new),
+            risk: Some("accepted domains changed: they decide which entries are internal"),
+        });
+    }
+    for &code in Code::ALL.iter().filter(|c| c.is_lint()) {
+        let (before, after) = (old.policy.level(code), new.policy.level(code));
+        if before != after {
+            found.push(SettingChange {
+                setting: format!("policy: {code}"),
+                old: before.word().to_string(),
+                new: after.word().to_string(),
+                risk: (after < before).then_some("lint turned down: its findings no longer show as they did"),
+            });
+        }
+    }
+    found
+}
+
 /// The diff of one tenant's list.
 #[derive(Debug, Clone)]
 pub struct ListDiff<'a> {
@@ -172,6 +223,8 @@ pub struct ListDiff<'a> {
     pub name: String,
     /// The changes, risky ones first, then by kind and identity.
     pub changes: Vec<Change<'a>>,
+    /// The list's settings that changed (tenant, accepted domains, lint levels).
+    pub settings: Vec<SettingChange>,
     /// Lint findings in NEW that OLD did not have (warnings, or errors where the list's policy says so).
     pub new_warnings: Vec<&'a Diagnostic>,
 }
@@ -179,7 +232,14 @@ pub struct ListDiff<'a> {
 impl ListDiff<'_> {
     /// True when nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.new_warnings.is_empty()
+        self.changes.is_empty() && self.settings.is_empty() && self.new_warnings.is_empty()
+    }
+
+    /// The review of a tenant file that one version does not have (compared with an empty list): it is
+    /// reviewed by its entries, and its settings come and go with it.
+    pub fn of_added_or_removed_file(mut self) -> Self {
+        self.settings.clear();
+        self
     }
 }
 
@@ -250,5 +310,5 @@ pub fn diff<'a>(
         .filter(|d| d.code.is_lint() && d.severity >= Severity::Warning)
         .filter(|d| !seen.contains(&(d.code, d.entry.as_ref().map(|e| e.to_string()).unwrap_or_default())))
         .collect();
-    ListDiff { name: name.to_string(), changes, new_warnings }
+    ListDiff { name: name.to_string(), changes, settings: settings(old, new), new_warnings }
 }

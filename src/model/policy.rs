@@ -45,6 +45,16 @@ impl Policy {
     }
 
     /// The severity a finding with this code gets, or `None` when the policy turns it off.
+    /// The level `code` has in this list: the `policy:` block's, or its default's.
+    pub fn level(&self, code: Code) -> Level {
+        match self.severity(code) {
+            None => Level::Off,
+            Some(Severity::Warning) => Level::Warning,
+            Some(Severity::Error) => Level::Error,
+        }
+    }
+
+    /// The severity `code` has in this list: its level, or its default; `None` when turned off.
     pub fn severity(&self, code: Code) -> Option<Severity> {
         match self.levels.get(&code) {
             None => Some(code.default_severity()),

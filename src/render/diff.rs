@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{CountJson, EntryJson, Style, diagnostic_json, markdown, plural, thousands};
-use crate::engine::diff::{Change, ChangeKind, ListDiff};
+use crate::engine::diff::{Change, ChangeKind, ListDiff, SettingChange};
 use crate::engine::replay::{ChangedRow, Replay};
 use crate::model::characters::escaped;
 
@@ -40,9 +40,14 @@ fn describe(c: &Change<'_>) -> String {
 
 fn counts(d: &ListDiff<'_>) -> String {
     let n = |k: ChangeKind| d.changes.iter().filter(|c| c.kind() == k).count();
-    let risky = d.changes.iter().filter(|c| c.risk().is_some()).count();
+    let risky = d.changes.iter().filter(|c| c.risk().is_some()).count() + risky_settings(d);
+    let settings = match d.settings.len() {
+        0 => String::new(),
+        1 => ", 1 setting changed".to_string(),
+        k => format!(", {k} settings changed"),
+    };
     format!(
-        "{} added, {} removed, {} action changed, {} metadata changed; {} risky, {}",
+        "{} added, {} removed, {} action changed, {} metadata changed{settings}; {} risky, {}",
         n(ChangeKind::Added),
         n(ChangeKind::Removed),
         n(ChangeKind::ActionChanged),
@@ -50,6 +55,16 @@ fn counts(d: &ListDiff<'_>) -> String {
         risky,
         plural(d.new_warnings.len(), "new finding")
     )
+}
+
+/// How many of a list's setting changes are risky.
+fn risky_settings(d: &ListDiff<'_>) -> usize {
+    d.settings.iter().filter(|s| s.risk.is_some()).count()
+}
+
+/// A setting change as one line of text: `policy: confusable-domain: warning -> off`.
+fn setting_line(s: &SettingChange) -> String {
+    format!("{}: {} -> {}", s.setting, s.old, s.new)
 }
 
 /// `1 message`, `1,240 messages`.
@@ -88,6 +103,13 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
                     escaped(&describe(c)),
                     style.paint("31", &format!("[{}]", escaped(&why)))
                 );
+            }
+        }
+        if !d.settings.is_empty() {
+            let _ = writeln!(out, "settings:");
+            for st in &d.settings {
+                let why = st.risk.map_or(String::new(), |r| format!("  {}", style.paint("31", &format!("[{r}]"))));
+                let _ = writeln!(out, "  ~ {}{why}", escaped(&setting_line(st)));
             }
         }
         if !d.new_warnings.is_empty() {
@@ -164,6 +186,20 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
             }
             out.push('\n');
         }
+        if !d.settings.is_empty() {
+            let _ = writeln!(out, "| setting | old | new | risk |\n| --- | --- | --- | --- |");
+            for st in &d.settings {
+                let risk = st.risk.map_or(String::new(), |r| format!("**{}**", markdown::text(r)));
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {risk} |",
+                    markdown::code(&st.setting),
+                    markdown::code(&st.old),
+                    markdown::code(&st.new)
+                );
+            }
+            out.push('\n');
+        }
         if !d.new_warnings.is_empty() {
             for w in &d.new_warnings {
                 let _ = writeln!(out, "- {} `{}`: {}", w.severity, w.code, markdown::text(&w.message));
@@ -195,12 +231,15 @@ struct Totals {
 }
 
 fn totals(reviews: &[TenantReview<'_>]) -> Totals {
-    let changes = || reviews.iter().flat_map(|r| &r.diff.changes);
-    Totals {
-        tenants: reviews.len(),
-        changes: changes().count(),
-        risky: changes().filter(|c| c.risk().is_some()).count(),
-    }
+    let (changes, risky) = reviews.iter().map(|r| change_counts(&r.diff)).fold((0, 0), |(c, r), (a, b)| (c + a, r + b));
+    Totals { tenants: reviews.len(), changes, risky }
+}
+
+/// How many changes one tenant's review counts (entries and settings) and how many of them are risky: the
+/// numbers of its heading and of the totals.
+pub fn change_counts(d: &ListDiff<'_>) -> (usize, usize) {
+    let risky = d.changes.iter().filter(|c| c.risk().is_some()).count() + risky_settings(d);
+    (d.changes.len() + d.settings.len(), risky)
 }
 
 /// One changed entry, in JSON.
@@ -244,8 +283,20 @@ struct TrafficJson<'a> {
 struct TenantJson<'a> {
     name: &'a str,
     changes: Vec<ChangeJson>,
+    /// Only when some setting changed, so that reports without one keep their shape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    settings: Vec<SettingJson<'a>>,
     new_warnings: Vec<Value>,
     traffic: Option<TrafficJson<'a>>,
+}
+
+/// A setting change, in JSON.
+#[derive(Serialize)]
+struct SettingJson<'a> {
+    setting: &'a str,
+    old: &'a str,
+    new: &'a str,
+    risk: Option<&'static str>,
 }
 
 /// `diff`'s JSON report ([`diff_json`]).
@@ -286,6 +337,12 @@ pub fn diff_json<'a>(reviews: &'a [TenantReview<'_>]) -> DiffReport<'a> {
             .map(|r| TenantJson {
                 name: &r.diff.name,
                 changes: r.diff.changes.iter().map(change).collect(),
+                settings: r
+                    .diff
+                    .settings
+                    .iter()
+                    .map(|s| SettingJson { setting: &s.setting, old: &s.old, new: &s.new, risk: s.risk })
+                    .collect(),
                 new_warnings: r.diff.new_warnings.iter().map(|d| diagnostic_json(d)).collect(),
                 traffic: r.replay.as_ref().map(traffic),
             })
