@@ -10,10 +10,10 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::git::{git, in_repository};
+use common::git::{git, in_repository, spoofctl_in};
 
 fn spoofctl(dir: &Path, args: &[&str]) -> Output {
-    in_repository(env!("CARGO_BIN_EXE_spoofctl"), dir).args(args).env("NO_COLOR", "1").output().expect("spoofctl runs")
+    spoofctl_in(dir, args)
 }
 
 const V1: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: laura@adatum.com\n    infrastructure: crm.adatum.example\n    action: allow\n    reason: CRM\n    owner: it@contoso.com\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    action: block\n";

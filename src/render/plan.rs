@@ -39,6 +39,11 @@ fn live_risk(item: &LiveItem, removed: bool) -> Option<&'static str> {
 }
 
 /// A value in a Markdown table cell, as code that nothing in it can end.
+/// A tenant entry as a row of the Remove and Unmanaged tables.
+fn live_row(i: &LiveItem) -> String {
+    format!("| {} | {} | {} | {} | {} |", md(&i.spoofed), md(&i.infrastructure), i.spoof_type, i.action, id_of(i))
+}
+
 fn md(value: &str) -> String {
     markdown::code(value)
 }
@@ -202,40 +207,8 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
             })
             .collect(),
     );
-    table(
-        &mut out,
-        "Remove",
-        p.remove
-            .iter()
-            .map(|r| {
-                format!(
-                    "| {} | {} | {} | {} | {} |",
-                    md(&r.spoofed),
-                    md(&r.infrastructure),
-                    r.spoof_type,
-                    r.action,
-                    id_of(r)
-                )
-            })
-            .collect(),
-    );
-    table(
-        &mut out,
-        "Unmanaged",
-        p.unmanaged
-            .iter()
-            .map(|u| {
-                format!(
-                    "| {} | {} | {} | {} | {} |",
-                    md(&u.spoofed),
-                    md(&u.infrastructure),
-                    u.spoof_type,
-                    u.action,
-                    id_of(u)
-                )
-            })
-            .collect(),
-    );
+    table(&mut out, "Remove", p.remove.iter().map(|r| live_row(r)).collect());
+    table(&mut out, "Unmanaged", p.unmanaged.iter().map(|u| live_row(u)).collect());
     out
 }
 

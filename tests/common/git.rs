@@ -67,3 +67,8 @@ pub fn assert_no_repository_variables() {
         set.join(", ")
     );
 }
+
+/// Runs spoofctl in `dir` (as [`in_repository`]), without colour.
+pub fn spoofctl_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    in_repository(env!("CARGO_BIN_EXE_spoofctl"), dir).args(args).env("NO_COLOR", "1").output().expect("spoofctl runs")
+}
