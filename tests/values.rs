@@ -355,3 +355,21 @@ fn spreadsheet_cells_never_start_a_formula() {
         assert_eq!(spoofctl::render::safe_cell(value), cell, "{value:?}");
     }
 }
+
+/// Two keys of one export item that are one key to spoofctl are found wherever they stand, named as written,
+/// and only among the keys an item is read by.
+#[test]
+fn same_keys_are_found_wherever_they_stand() {
+    use spoofctl::read::columns::same_keys;
+    let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let wanted = ["action", "spoofeduser"];
+    for (written, found) in [
+        (keys(&["Action", "action"]), Some(("Action", "action"))),
+        (keys(&["Action", "SpoofedUser", "Note", "ACTION"]), Some(("Action", "ACTION"))),
+        (keys(&["Spoofed_User", "Action", "SpoofedUser"]), Some(("Spoofed_User", "SpoofedUser"))),
+        (keys(&["Note", "note", "Action"]), None),
+        (keys(&["Action", "SpoofedUser"]), None),
+    ] {
+        assert_eq!(same_keys(&written, &wanted), found, "{written:?}");
+    }
+}
