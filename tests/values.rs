@@ -373,3 +373,31 @@ fn same_keys_are_found_wherever_they_stand() {
         assert_eq!(same_keys(&written, &wanted), found, "{written:?}");
     }
 }
+
+/// `confusable-domain` flags a label that mixes Latin with Greek, Cyrillic or Armenian letters, or is all
+/// lookalikes of Latin letters, on either side of an entry; real names in one script, Latin letters with
+/// diacritics, and ASCII are left alone.
+#[test]
+fn confusable_domains() {
+    for (domain, flagged) in [
+        ("mі\u{441}rosoft.com", true),                     // Cyrillic і and с among Latin letters
+        ("\u{430}\u{440}\u{440}\u{4CF}\u{435}.com", true), // аррӏе: all Cyrillic lookalikes
+        ("p\u{3BF}st.example", true),                      // Greek ο among Latin letters
+        ("\u{585}\u{57D}.example", true),                  // Armenian օս: all lookalikes
+        ("παράδειγμα.example", false),                     // Greek in one script
+        ("пример.example", false),                         // Cyrillic in one script, not all lookalikes
+        ("bücher.example", false),                         // Latin with a diacritic
+        ("日本語.example", false),
+        ("contoso.com", false),
+    ] {
+        for (spoofed, infrastructure) in [(domain, "tms.mx.com"), ("contoso.com", domain)] {
+            let text = format!(
+                "version: 1\nentries:\n  - {{spoofed: \"{spoofed}\", infrastructure: \"{infrastructure}\", type: external, action: block}}\n"
+            );
+            let checked =
+                spoofctl::check::check(std::path::Path::new("l.yaml"), &text, Date::parse("2026-01-01").expect("date"));
+            let found = checked.diagnostics.iter().any(|d| d.code == Code::ConfusableDomain);
+            assert_eq!(found, flagged, "{spoofed} via {infrastructure}: {:?}", checked.diagnostics);
+        }
+    }
+}
