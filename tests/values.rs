@@ -400,4 +400,24 @@ fn confusable_domains() {
             assert_eq!(found, flagged, "{spoofed} via {infrastructure}: {:?}", checked.diagnostics);
         }
     }
+    // The message says which scripts, and shows the xn-- form beside the form a person reads.
+    let message = |domain: &str| {
+        let text = format!(
+            "version: 1\nentries:\n  - {{spoofed: \"{domain}\", infrastructure: \"*\", type: external, action: block}}\n"
+        );
+        let checked =
+            spoofctl::check::check(std::path::Path::new("l.yaml"), &text, Date::parse("2026-01-01").expect("date"));
+        checked
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::ConfusableDomain)
+            .map(|d| d.message.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        message("mі\u{441}rosoft.com"),
+        "`xn--mrosoft-yjg2q.com` reads as `mі\u{441}rosoft.com`, which mixes Latin and Cyrillic letters in one label: it \
+         can pass for another domain"
+    );
+    assert!(message("\u{3BF}\u{3BD}.example").contains("whose Greek letters all look like Latin ones"));
 }
