@@ -164,6 +164,9 @@ fn a_linked_list_folder_is_refused() {
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(all.contains("other: a symbolic link out of the current folder") && !all.contains("SECRET"), "{all}");
+    // The folder itself, named as it is, is read: only a link is refused.
+    let out = spoofctl(dir.path(), &["validate", outside.path().to_str().expect("path")]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("list format version `gho_SECRET1` is not known"), "{out:?}");
 }
 
 /// A list in git is held to the size limit of a list on disk (4 MiB): a huge file committed to a pull

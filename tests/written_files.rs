@@ -115,3 +115,21 @@ fn a_link_out_of_a_list_folder_is_refused_by_name() {
     let out = spoofctl(dir.path(), "validate lists");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A folder's list files are its `*.yaml` and `*.yml` files: other files are not read.
+#[test]
+fn a_folder_lists_its_yaml_and_yml_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lists = dir.path().join("lists");
+    std::fs::create_dir(&lists).expect("mkdir");
+    std::fs::write(lists.join("a.yaml"), LIST).expect("write");
+    std::fs::write(lists.join("b.yml"), LIST).expect("write");
+    std::fs::write(lists.join("notes.txt"), "not a list").expect("write");
+    let out = spoofctl(dir.path(), "validate lists");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("lists/a.yaml: ok") && stdout.contains("lists/b.yml: ok") && !stdout.contains("notes"),
+        "{stdout}"
+    );
+}
