@@ -7,14 +7,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Output;
-
-use common::git::{git, in_repository, spoofctl_in};
-
-fn spoofctl(dir: &Path, args: &[&str]) -> Output {
-    spoofctl_in(dir, args)
-}
+use common::git::{git, in_repository, spoofctl_in as spoofctl};
 
 const V1: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: laura@adatum.com\n    infrastructure: crm.adatum.example\n    action: allow\n    reason: CRM\n    owner: it@contoso.com\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    action: block\n";
 const V2: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: adatum.com\n    infrastructure: crm.adatum.example\n    action: allow\n    reason: CRM\n    owner: it@contoso.com\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    action: block\n";

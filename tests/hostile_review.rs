@@ -9,14 +9,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Output;
-
-use common::git::{git, spoofctl_in};
-
-fn spoofctl(dir: &Path, args: &[&str]) -> Output {
-    spoofctl_in(dir, args)
-}
+use common::git::{git, spoofctl_in as spoofctl};
 
 const BASE: &str = "version: 1\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    action: block\n";
 const HEAD: &str = "version: 1\naccepted-domains: [contoso.com]\nentries: []\n";

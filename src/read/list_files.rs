@@ -1,4 +1,5 @@
-//! Reading list files: size limit, encoding, and finding the files a path names.
+//! Reading list files: size limit, encoding, the files a path names, and the versions of a list that `diff`
+//! compares (a file or folder on disk, or `REV:PATH` read from git by object id).
 
 use std::ffi::OsStr;
 use std::fs;

@@ -203,8 +203,8 @@ enum Top {
     Other,
 }
 
-/// One item: its keys and values in the order written, a key written twice included (serde_json's own map
-/// keeps one value of it); `None` for an item that is not an object.
+/// One item: the keys it is read by ([`JSON_KEYS`]) and their values, in the order written, a key written
+/// twice included (serde_json's own map keeps one value of it); `None` for an item that is not an object.
 struct Item(Option<Vec<(String, Cell)>>);
 
 /// The value of a key an item is read by: its text (a string, or a number as JSON writes it), or nothing for
