@@ -23,7 +23,7 @@ use spoofctl::format::list_text;
 use spoofctl::guid::Guid;
 use spoofctl::import::{Merged, merge};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
-use spoofctl::plan::{LiveItem, plan};
+use spoofctl::plan::{LiveItem, Options, plan};
 use spoofctl::tabl::read_export;
 
 const ENTRIES: usize = 1024;
@@ -109,7 +109,7 @@ fn main() {
     let (secs, p) = best(|| {
         let rows = read_export(Cursor::new(live_json.as_bytes().to_vec())).expect("export");
         let live: Vec<LiveItem> = rows.iter().map(|r| LiveItem::from_row(r).expect("row")).collect();
-        let p = plan(&list, &live, true, true);
+        let p = plan(&list, &live, Options { prune: true, allow_mass_removal: true, ..Options::default() });
         (p.create.len(), p.change.len(), p.remove.len())
     });
     row("plan against a live export (read it, compare, prune)", secs);

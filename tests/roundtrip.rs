@@ -18,6 +18,7 @@ use spoofctl::export;
 use spoofctl::guid::Guid;
 use spoofctl::import::{Merged, merge};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
+use spoofctl::plan::Options;
 use spoofctl::powershell::CMDLETS;
 use spoofctl::tabl::read_export;
 
@@ -221,7 +222,7 @@ proptest! {
     #[test]
     fn plan_against_own_export_is_empty(list in list_strategy()) {
         let live = live_of(&list);
-        let p = spoofctl::plan::plan(&list, &live, true, false);
+        let p = spoofctl::plan::plan(&list, &live, Options { prune: true, ..Options::default() });
         prop_assert!(p.is_empty());
         prop_assert!(p.unmanaged.is_empty());
         prop_assert!(p.refusal.is_none());
@@ -232,7 +233,7 @@ proptest! {
     #[test]
     fn applying_a_plan_gives_the_list(list in list_strategy(), tenant in list_strategy()) {
         let live = live_of(&tenant);
-        let p = spoofctl::plan::plan(&list, &live, true, true);
+        let p = spoofctl::plan::plan(&list, &live, Options { prune: true, allow_mass_removal: true, ..Options::default() });
         prop_assume!(p.refusal.is_none());
         let mut held: Vec<(Option<String>, Held)> =
             live.iter().map(|i| (i.id.as_ref().map(|g| g.to_string()), (i.spoofed.clone(), i.infrastructure.clone(), i.spoof_type.to_string(), i.action.to_string()))).collect();
@@ -268,7 +269,7 @@ fn two_live_rows_for_one_pair_are_both_kept() {
     let live: Vec<spoofctl::plan::LiveItem> =
         rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("row")).collect();
     let empty = TenantList::new(Path::new("empty.yaml"), Vec::new(), Vec::new());
-    let p = spoofctl::plan::plan(&empty, &live, true, true);
+    let p = spoofctl::plan::plan(&empty, &live, Options { prune: true, allow_mass_removal: true, ..Options::default() });
     let mut ids: Vec<String> = p.remove.iter().map(|r| r.id.as_ref().expect("id").to_string()).collect();
     ids.sort();
     assert_eq!(ids, ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]);
@@ -290,7 +291,7 @@ fn an_invalid_live_value_is_kept_as_written_and_unmanaged() {
         spoofctl::date::Date::parse("2026-01-01").expect("date"),
     )
     .list;
-    let p = spoofctl::plan::plan(&list, &live, false, false);
+    let p = spoofctl::plan::plan(&list, &live, Options::default());
     assert_eq!(p.create.len(), 1, "the list's entry is not the invalid live one");
     assert_eq!(p.unmanaged.len(), 1);
 }

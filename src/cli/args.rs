@@ -113,13 +113,19 @@ Examples:
   spoofctl plan --list lists/contoso.yaml --live live.csv
   spoofctl plan --list lists/contoso.yaml --live live.csv --format markdown   (for the pull request)
   spoofctl plan --list lists/contoso.yaml --live live.csv --prune --format powershell -o apply.ps1
+  spoofctl plan --list lists/contoso.yaml --live live.csv --retire-expired --today 2026-12-01
+  spoofctl plan --list lists/ --live live/                  (every tenant: lists/contoso.yaml with
+                                                             live/contoso.csv, .json or a snapshot contoso/)
+  spoofctl plan --list lists/ --live live/ --format powershell -o scripts/   (one script per tenant)
 
 Entries are compared by pair and spoof type. Entries only in the tenant are left alone unless --prune.
-A plan removing more than 30% of the tenant's entries (at least 10) is refused without --force; one whose
-result exceeds 1024 entries is always refused.
+--retire-expired removes the allows whose `expires` has passed. A plan removing more than 30% of a tenant's
+entries (at least 10) is refused without --allow-mass-removal; one whose result exceeds 1024 entries is
+always refused. An existing OUT is replaced only with --force.
 
-Exit codes: 0 planned (with --exit-code: the tenant matches the list), 1 with --exit-code the tenant differs
-(unmanaged entries included), a refused plan, a bad export or a list with errors, 2 could not run.")]
+Exit codes: 0 planned (with --exit-code: every tenant matches its list), 1 with --exit-code a tenant differs
+(unmanaged entries included), a refused plan, a bad or missing export or a list with errors, 2 could not run
+(or OUT exists without --force).")]
     Plan(PlanArgs),
     /// Write a list in the service's formats: PowerShell, CSV, JSON, or the portal's domain-pair text.
     #[command(after_help = "\
@@ -304,18 +310,25 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// One tenant's list file
+    /// One tenant's list file, or a folder of them (with --live a folder)
     #[arg(long, value_name = "PATH")]
     pub list: PathBuf,
-    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON
+    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON; or a folder
+    /// holding each tenant's export, named as its list (contoso.csv, contoso.json or a snapshot folder contoso/)
     #[arg(long, value_name = "EXPORT")]
     pub live: PathBuf,
     /// Remove the tenant's entries that the list does not hold
     #[arg(long)]
     pub prune: bool,
-    /// Accept a plan that removes more than 30% of the tenant's entries
+    /// Accept a plan that removes more than 30% of a tenant's entries
     #[arg(long)]
-    pub force: bool,
+    pub allow_mass_removal: bool,
+    /// Leave allows whose `expires` has passed out of the desired state: the plan removes them from the tenant
+    #[arg(long)]
+    pub retire_expired: bool,
+    /// The date `--retire-expired` compares with, YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
     /// Exit 1 when the tenant differs from the list (entries to create, change or remove, or entries only in
     /// the tenant)
     #[arg(long)]
@@ -323,9 +336,13 @@ pub struct PlanArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
-    /// Write here (atomically) instead of to standard output
+    /// Write here (atomically) instead of to standard output; with many tenants and --format powershell, the
+    /// folder that gets one script per tenant
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Replace OUT (or a tenant's script in it) if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -336,7 +353,7 @@ pub enum PlanFormat {
     Markdown,
     /// One JSON document
     Json,
-    /// The script that applies the plan
+    /// The script that applies the plan (with many tenants: one script per tenant, into -o DIR)
     Powershell,
 }
 

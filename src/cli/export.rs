@@ -13,6 +13,7 @@ pub fn run(args: ExportArgs) -> Exit {
         args.output.as_deref(),
         Some(args.force),
         false,
+        spoofctl::model::date::Date::today_utc(),
         "export writes one tenant's entries",
     ) {
         Ok(c) => c,

@@ -225,6 +225,7 @@ fn one_list(
     output: Option<&std::path::Path>,
     overwrite: Option<bool>,
     json: bool,
+    today: Date,
     what: &str,
 ) -> Result<Checked, Exit> {
     if let Some(o) = output
@@ -234,7 +235,7 @@ fn one_list(
         let hint = if overwrite.is_some() { " (give --force to replace it)" } else { "" };
         return Err(fail(format!("{}: the file exists; nothing was written{hint}", shown(o))));
     }
-    let mut lists = load_lists(path, Date::today_utc(), json)?;
+    let mut lists = load_lists(path, today, json)?;
     match lists.len() {
         1 => Ok(lists.remove(0)),
         n => Err(fail(format!("{}: holds {n} lists; {what}: give one list file", shown(path)))),

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use crate::model::characters::printable;
+use crate::model::date::Date;
 use crate::model::entry::{Entry, Identity, TenantList};
 use crate::model::guid::Guid;
 use crate::model::pair::{Side, WILDCARD};
@@ -19,7 +20,8 @@ use crate::model::words::{Action, SpoofType};
 use crate::read::tabl_export::{ExportRow, RowProblem, RowWords};
 use crate::validate::list::MAX_ENTRIES;
 
-/// A plan that removes more than this share of the tenant's entries is refused without `--force`...
+/// A plan that removes more than this share of the tenant's entries is refused without
+/// `--allow-mass-removal`...
 pub const PRUNE_GUARD_SHARE: f64 = 0.30;
 /// ...when it removes at least this many (product spec, "Plan").
 pub const PRUNE_GUARD_MIN: usize = 10;
@@ -92,7 +94,8 @@ pub struct ActionChange<'a> {
 /// Why a plan cannot be applied as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    /// It would remove more than 30% of the tenant's entries (and at least 10); `--force` accepts it.
+    /// It would remove more than 30% of the tenant's entries (and at least 10); `--allow-mass-removal` accepts
+    /// it.
     TooManyRemovals {
         /// Entries removed.
         removed: usize,
@@ -111,6 +114,29 @@ pub enum Refusal {
     },
 }
 
+/// An allow of the list whose `expires` has passed, retired (`--retire-expired`): the tenant's entry for it
+/// is removed.
+#[derive(Debug, Clone)]
+pub struct Retired<'a> {
+    /// The list's entry.
+    pub entry: &'a Entry,
+    /// The tenant's entry, removed by its Identity.
+    pub live: &'a LiveItem,
+    /// The entry's `expires`: the date it expired.
+    pub since: Date,
+}
+
+/// How to plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Remove the tenant's entries that the list does not hold.
+    pub prune: bool,
+    /// Accept a plan that removes many of the tenant's entries.
+    pub allow_mass_removal: bool,
+    /// Leave the allows whose `expires` is before this date out of the desired state.
+    pub retire_expired: Option<Date>,
+}
+
 /// What must change.
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
@@ -120,6 +146,8 @@ pub struct Plan<'a> {
     pub change: Vec<ActionChange<'a>>,
     /// Tenant entries to remove (`--prune`).
     pub remove: Vec<&'a LiveItem>,
+    /// Tenant entries of expired allows, removed (`--retire-expired`); in canonical order.
+    pub retire: Vec<Retired<'a>>,
     /// Tenant entries the list does not hold, left alone.
     pub unmanaged: Vec<&'a LiveItem>,
     /// How many entries the tenant holds now.
@@ -131,18 +159,22 @@ pub struct Plan<'a> {
 impl Plan<'_> {
     /// True when nothing must be created, changed or removed.
     pub fn is_empty(&self) -> bool {
-        self.create.is_empty() && self.change.is_empty() && self.remove.is_empty()
+        self.create.is_empty() && self.change.is_empty() && self.removed() == 0
+    }
+
+    /// How many tenant entries the plan removes: the unmanaged ones pruned and the expired allows retired.
+    pub fn removed(&self) -> usize {
+        self.remove.len() + self.retire.len()
     }
 
     /// How many entries the tenant holds once the plan is applied.
     pub fn result_count(&self) -> usize {
-        self.live_count + self.create.len() - self.remove.len()
+        self.live_count + self.create.len() - self.removed()
     }
 }
 
-/// Compares the list with the live entries. `prune` removes the tenant's unmanaged entries; `force` accepts
-/// a plan that removes many.
-pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], prune: bool, force: bool) -> Plan<'a> {
+/// Compares the list with the live entries, as `options` say.
+pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], options: Options) -> Plan<'a> {
     let mut by_key: HashMap<&Identity, &LiveItem> = HashMap::new();
     let mut unmanaged = Vec::new();
     for item in live {
@@ -161,31 +193,39 @@ pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], prune: bool, force: 
     }
     let mut entries: Vec<&Entry> = list.entries.iter().collect();
     entries.sort_by_key(|e| e.identity());
-    let (mut create, mut change) = (Vec::new(), Vec::new());
+    let (mut create, mut change, mut retire) = (Vec::new(), Vec::new(), Vec::new());
     for entry in entries {
-        match by_key.remove(&entry.identity()) {
-            None => create.push(entry),
-            Some(item) if item.action != entry.action() => change.push(ActionChange { entry, live: item }),
-            Some(_) => {}
+        let expired = (entry.action() == Action::Allow)
+            .then_some(entry.meta.expires)
+            .flatten()
+            .filter(|&e| options.retire_expired.is_some_and(|today| e < today));
+        match (by_key.remove(&entry.identity()), expired) {
+            // An expired allow is not in the desired state: never created, removed where the tenant has it.
+            (None, Some(_)) => {}
+            (Some(live), Some(since)) => retire.push(Retired { entry, live, since }),
+            (None, None) => create.push(entry),
+            (Some(item), None) if item.action != entry.action() => change.push(ActionChange { entry, live: item }),
+            (Some(_), None) => {}
         }
     }
     unmanaged.extend(by_key.into_values());
     unmanaged.sort_by(|a, b| {
         (&a.spoofed, &a.infrastructure, a.spoof_type).cmp(&(&b.spoofed, &b.infrastructure, b.spoof_type))
     });
-    let remove = if prune { std::mem::take(&mut unmanaged) } else { Vec::new() };
-    let mut plan = Plan { create, change, remove, unmanaged, live_count: live.len(), refusal: None };
+    let remove = if options.prune { std::mem::take(&mut unmanaged) } else { Vec::new() };
+    let mut plan = Plan { create, change, remove, retire, unmanaged, live_count: live.len(), refusal: None };
     let missing = plan.change.iter().filter(|c| c.live.id.is_none()).count()
-        + plan.remove.iter().filter(|r| r.id.is_none()).count();
+        + plan.remove.iter().filter(|r| r.id.is_none()).count()
+        + plan.retire.iter().filter(|r| r.live.id.is_none()).count();
     plan.refusal = if plan.result_count() > MAX_ENTRIES {
         Some(Refusal::OverLimit { result: plan.result_count() })
     } else if missing > 0 {
         Some(Refusal::MissingIds { count: missing })
-    } else if !force
-        && plan.remove.len() >= PRUNE_GUARD_MIN
-        && plan.remove.len() as f64 > PRUNE_GUARD_SHARE * plan.live_count as f64
+    } else if !options.allow_mass_removal
+        && plan.removed() >= PRUNE_GUARD_MIN
+        && plan.removed() as f64 > PRUNE_GUARD_SHARE * plan.live_count as f64
     {
-        Some(Refusal::TooManyRemovals { removed: plan.remove.len(), live: plan.live_count })
+        Some(Refusal::TooManyRemovals { removed: plan.removed(), live: plan.live_count })
     } else {
         None
     };

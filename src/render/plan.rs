@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::engine::plan::{LiveItem, Plan, Refusal};
+use crate::engine::plan::{LiveItem, Plan, Refusal, Retired};
 use crate::model::characters::escaped;
 use crate::model::entry::Entry;
 use crate::model::words::{Action, SpoofType, Word};
@@ -53,6 +53,11 @@ fn live_label(i: &LiveItem) -> String {
     format!("{} via {} ({}, {})", i.spoofed, i.infrastructure, i.spoof_type, i.action)
 }
 
+/// What marks a retired entry, in every format.
+fn expired_since(r: &Retired<'_>) -> String {
+    format!("expired since {}", r.since)
+}
+
 fn id_of(i: &LiveItem) -> String {
     i.id.as_ref().map_or("no Identity in the export".to_string(), |g| g.to_string())
 }
@@ -68,7 +73,7 @@ pub fn refusal_words(r: &Refusal) -> String {
     match r {
         Refusal::TooManyRemovals { removed, live } => {
             format!(
-                "it removes {removed} of the tenant's {live} entries (more than 30%); check the export is the right tenant's, then give --force"
+                "it removes {removed} of the tenant's {live} entries (more than 30%); check the export is the right tenant's, then give --allow-mass-removal"
             )
         }
         Refusal::OverLimit { result } => {
@@ -119,6 +124,17 @@ pub fn plan_text(p: &Plan<'_>, style: Style) -> String {
             escaped(&live_label(r)),
             id_of(r),
             risk_note(live_risk(r, true), style)
+        );
+    }
+    for r in &p.retire {
+        let _ = writeln!(
+            out,
+            "{}    {}  (id {}): {}{}",
+            style.paint("31", "- remove"),
+            escaped(&live_label(r.live)),
+            id_of(r.live),
+            expired_since(r),
+            risk_note(live_risk(r.live, true), style)
         );
     }
     for u in &p.unmanaged {
@@ -208,6 +224,16 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
             .collect(),
     );
     table(&mut out, "Remove", p.remove.iter().map(|r| live_row(r)).collect());
+    if !p.retire.is_empty() {
+        let rows: Vec<String> =
+            p.retire.iter().map(|r| format!("{} {} |", live_row(r.live), markdown::text(&expired_since(r)))).collect();
+        let _ = writeln!(
+            out,
+            "#### Remove: expired allows ({})\n\n| spoofed | infrastructure | type | action | Identity | why |\n| --- | --- | --- | --- | --- | --- |\n{}\n",
+            rows.len(),
+            rows.join("\n")
+        );
+    }
     table(&mut out, "Unmanaged", p.unmanaged.iter().map(|u| live_row(u)).collect());
     out
 }
@@ -221,6 +247,9 @@ struct LiveJson<'a> {
     spoof_type: &'static str,
     action: &'static str,
     identity: Option<&'a str>,
+    /// A retired allow's `expires` (`--retire-expired`).
+    #[serde(rename = "expired-since", skip_serializing_if = "Option::is_none")]
+    expired_since: Option<String>,
 }
 
 fn live_json(i: &LiveItem) -> LiveJson<'_> {
@@ -230,6 +259,7 @@ fn live_json(i: &LiveItem) -> LiveJson<'_> {
         spoof_type: i.spoof_type.list_word(),
         action: i.action.list_word(),
         identity: i.id.as_ref().map(|g| g.as_str()),
+        expired_since: None,
     }
 }
 
@@ -243,7 +273,7 @@ struct ChangeJson<'a> {
 
 /// How many entries the plan creates, changes, removes and leaves alone; the tenant's entries before and
 /// after.
-#[derive(Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct Summary {
     create: usize,
     change: usize,
@@ -257,7 +287,7 @@ fn summary(p: &Plan<'_>) -> Summary {
     Summary {
         create: p.create.len(),
         change: p.change.len(),
-        remove: p.remove.len(),
+        remove: p.removed(),
         unmanaged: p.unmanaged.len(),
         live: p.live_count,
         result: p.result_count(),
@@ -288,7 +318,12 @@ pub fn plan_json<'a>(p: &'a Plan<'_>) -> PlanReport<'a> {
             .iter()
             .map(|c| ChangeJson { live: live_json(c.live), to: c.entry.action().list_word() })
             .collect(),
-        remove: p.remove.iter().map(|r| live_json(r)).collect(),
+        remove: p
+            .remove
+            .iter()
+            .map(|r| live_json(r))
+            .chain(p.retire.iter().map(|r| LiveJson { expired_since: Some(r.since.to_string()), ..live_json(r.live) }))
+            .collect(),
         unmanaged: p.unmanaged.iter().map(|u| live_json(u)).collect(),
         refused: p.refusal.as_ref().map(refusal_words),
         summary: summary(p),
@@ -329,5 +364,183 @@ pub fn plan_powershell(p: &Plan<'_>, title: &str) -> Option<String> {
             command("Remove-TenantAllowBlockListSpoofItems", &[("Identity", "Default"), ("Ids", &id)])
         );
     }
+    for r in &p.retire {
+        let id = r.live.id.as_ref()?.to_string();
+        let _ = writeln!(
+            out,
+            "# {}: {}\n{}",
+            crate::model::characters::printable(&live_label(r.live)),
+            expired_since(r),
+            command("Remove-TenantAllowBlockListSpoofItems", &[("Identity", "Default"), ("Ids", &id)])
+        );
+    }
     Some(out)
+}
+
+/// One tenant's plan, rendered in the report's format, for a report on many tenants.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Text or Markdown.
+    Text(String),
+    /// The plan's JSON report.
+    Json(serde_json::Value),
+    /// Nothing (a PowerShell script goes to its own file).
+    None,
+}
+
+/// One tenant's part of a report on many tenants: its plan, or why there is none.
+#[derive(Debug, Clone)]
+pub struct TenantPlan {
+    list: String,
+    live: Option<String>,
+    summary: Option<Summary>,
+    refused: bool,
+    failure: Option<String>,
+    body: Body,
+}
+
+impl TenantPlan {
+    /// A tenant planned: its list, its live export, the plan and its rendering.
+    pub fn planned(list: &str, live: &str, p: &Plan<'_>, body: Body) -> TenantPlan {
+        TenantPlan {
+            list: list.to_string(),
+            live: Some(live.to_string()),
+            summary: Some(summary(p)),
+            refused: p.refusal.is_some(),
+            failure: None,
+            body,
+        }
+    }
+
+    /// A tenant not planned, and why (a missing live export, a list with errors).
+    pub fn failed(list: &str, why: String) -> TenantPlan {
+        TenantPlan { list: list.to_string(), live: None, summary: None, refused: false, failure: Some(why), body: Body::None }
+    }
+}
+
+/// The totals of a report on many tenants.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlanTotals {
+    tenants: usize,
+    /// Tenants not planned (no live export, a list with errors, an unusable export).
+    #[serde(rename = "not-planned")]
+    pub not_planned: usize,
+    /// Tenants whose plan is refused.
+    pub refused: usize,
+    create: usize,
+    change: usize,
+    remove: usize,
+    unmanaged: usize,
+}
+
+impl PlanTotals {
+    /// Adds a tenant's counts.
+    pub fn add(&mut self, t: &TenantPlan) {
+        self.tenants += 1;
+        self.refused += usize::from(t.refused);
+        match &t.summary {
+            Some(s) => {
+                self.create += s.create;
+                self.change += s.change;
+                self.remove += s.remove;
+                self.unmanaged += s.unmanaged;
+            }
+            None => self.not_planned += 1,
+        }
+    }
+}
+
+/// The closing line of a report on many tenants.
+pub fn total_line(t: &PlanTotals) -> String {
+    let mut line = format!(
+        "Total for {}: {} to create, {} to change, {} to remove, {} unmanaged.",
+        super::plural(t.tenants, "tenant"),
+        t.create,
+        t.change,
+        t.remove,
+        t.unmanaged
+    );
+    if t.not_planned > 0 {
+        line.push_str(&format!(" Not planned: {}.", super::plural(t.not_planned, "tenant")));
+    }
+    if t.refused > 0 {
+        line.push_str(&format!(" Refused: {}.", super::plural(t.refused, "tenant")));
+    }
+    line
+}
+
+/// Many tenants' plans as text: each under its list's name, then the total.
+pub fn tenants_text(plans: &[TenantPlan], totals: &PlanTotals) -> String {
+    let mut out = String::new();
+    for t in plans {
+        match (&t.live, &t.failure, &t.body) {
+            (Some(live), _, Body::Text(body)) => {
+                let _ = writeln!(out, "== {} (live: {}) ==\n{body}", escaped(&t.list), escaped(live));
+            }
+            (_, failure, _) => {
+                let _ =
+                    writeln!(out, "== {} ==\nnot planned: {}\n", escaped(&t.list), escaped(failure.as_deref().unwrap_or("")));
+            }
+        }
+    }
+    let _ = writeln!(out, "{}", total_line(totals));
+    out
+}
+
+/// Many tenants' plans as Markdown: the total first, then each tenant's plan.
+pub fn tenants_markdown(plans: &[TenantPlan], totals: &PlanTotals) -> String {
+    let mut out = format!("## spoofctl plan\n\n**{}**\n\n", total_line(totals));
+    for t in plans {
+        match (&t.failure, &t.body) {
+            (None, Body::Text(body)) => out.push_str(body),
+            (failure, _) => {
+                let _ = writeln!(
+                    out,
+                    "### spoofctl plan: {}\n\n> **Not planned:** {}\n",
+                    markdown::text(&t.list),
+                    markdown::text(failure.as_deref().unwrap_or(""))
+                );
+            }
+        }
+    }
+    out
+}
+
+/// One tenant in a many-tenant JSON report.
+#[derive(Serialize)]
+struct TenantJson<'a> {
+    list: &'a str,
+    live: Option<&'a str>,
+    plan: Option<&'a serde_json::Value>,
+    error: Option<&'a str>,
+}
+
+/// `plan`'s JSON report on many tenants ([`tenants_json`]).
+#[derive(Serialize)]
+pub struct TenantsReport<'a> {
+    version: u32,
+    tenants: Vec<TenantJson<'a>>,
+    summary: &'a PlanTotals,
+}
+
+super::json_display!(TenantsReport);
+
+/// Many tenants' plans as JSON: each tenant's plan report (or its error), and the totals.
+pub fn tenants_json<'a>(plans: &'a [TenantPlan], totals: &'a PlanTotals) -> TenantsReport<'a> {
+    TenantsReport {
+        version: 1,
+        tenants: plans
+            .iter()
+            .map(|t| TenantJson {
+                list: &t.list,
+                live: t.live.as_deref(),
+                plan: match &t.body {
+                    Body::Json(v) => Some(v),
+                    _ => None,
+                },
+                error: t.failure.as_deref(),
+            })
+            .collect(),
+        summary: totals,
+    }
 }
