@@ -12,7 +12,8 @@ use spoofctl::date::Date;
 use spoofctl::diagnostic::Code;
 
 /// Codes whose example cannot be a short YAML block; each is tested where the page says.
-const TESTED_ELSEWHERE: &[Code] = &[Code::NotUtf8, Code::FileTooLarge, Code::TooManyEntries, Code::NearEntryLimit];
+const TESTED_ELSEWHERE: &[Code] =
+    &[Code::NotUtf8, Code::FileTooLarge, Code::TooManyEntries, Code::NearEntryLimit, Code::ExpiresSoon];
 
 /// (code name, YAML example) for each `### \`code\`` section of the page.
 fn sections() -> Vec<(String, Option<String>)> {

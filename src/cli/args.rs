@@ -82,6 +82,7 @@ Examples:
   spoofctl validate lists/contoso.yaml   check one file
   spoofctl validate --format json        machine-readable report
   spoofctl validate --deny-warnings      fail on warnings too (for CI)
+  spoofctl validate --expiring-within 30 warn about entries whose `expires` comes within 30 days
 
 Exit codes: 0 no errors, 1 errors found (or warnings with --deny-warnings), 2 could not run.")]
     Validate(ValidateArgs),
@@ -175,9 +176,12 @@ pub struct ValidateArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// The date `expired` compares with, YYYY-MM-DD [default: today, UTC]
+    /// The date `expired` and `--expiring-within` compare with, YYYY-MM-DD [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// Warn (`expires-soon`) about each entry whose `expires` falls within DAYS days from today
+    #[arg(long, value_name = "DAYS")]
+    pub expiring_within: Option<u32>,
     /// Treat warnings as errors for the exit code
     #[arg(long)]
     pub deny_warnings: bool,

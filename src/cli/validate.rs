@@ -12,6 +12,7 @@ use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
 use spoofctl::read::list_files::{ReadError, discover};
 use spoofctl::render::{self, Style};
+use spoofctl::validate::lint::expiring;
 use spoofctl::validate::pipeline::{Checked, check_file};
 
 use super::args::{Format, ValidateArgs, paths_or_default};
@@ -81,7 +82,7 @@ pub fn run(args: ValidateArgs) -> Exit {
     let (mut summary, mut version) = (None, None);
     let mut failure: Option<ReadError> = None;
     let mut progress = Progress::lists(files.len());
-    let work = |file: &std::path::PathBuf| check(file, today, args.format, style);
+    let work = |file: &std::path::PathBuf| check(file, today, args.expiring_within, args.format, style);
     tenants::in_order(&files, tenants::workers(), work, |i, part| {
         let part = match part {
             Ok(p) => p,
@@ -140,7 +141,20 @@ pub fn run(args: ValidateArgs) -> Exit {
     if errors > 0 || (args.deny_warnings && warnings > 0) { Exit::Findings } else { Exit::Clean }
 }
 
-/// Reads, checks and renders one file, on a worker; the list is dropped here.
-fn check(file: &std::path::Path, today: Date, format: Format, style: Style) -> Result<Part, ReadError> {
-    check_file(file, today).map(|checked| Part::of(&checked, format, style))
+/// Reads, checks and renders one file, on a worker (with `expiring_within`, `expires-soon` too); the list is
+/// dropped here.
+fn check(
+    file: &std::path::Path,
+    today: Date,
+    expiring_within: Option<u32>,
+    format: Format,
+    style: Style,
+) -> Result<Part, ReadError> {
+    check_file(file, today).map(|mut checked| {
+        if let Some(days) = expiring_within {
+            let soon = expiring(&checked.list, today, days);
+            checked.add(soon);
+        }
+        Part::of(&checked, format, style)
+    })
 }

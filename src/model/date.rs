@@ -50,6 +50,22 @@ impl Date {
         Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 
+    /// How many days from this date to `later` (negative when `later` is before it).
+    pub fn days_until(self, later: Date) -> i64 {
+        later.days_since_epoch() - self.days_since_epoch()
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`, the inverse of
+    /// [`Date::from_days_since_epoch`]).
+    fn days_since_epoch(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let (era, yoe) = (y.div_euclid(400), y.rem_euclid(400));
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
     #[expect(
         clippy::cast_possible_truncation,
@@ -87,6 +103,27 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Days between dates, across months, leap days and years; and every day of four centuries reads back.
+    #[test]
+    fn days_until_counts_calendar_days() {
+        let d = |s: &str| Date::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"));
+        for (from, to, days) in [
+            ("2026-11-22", "2026-11-22", 0),
+            ("2026-11-22", "2026-12-22", 30),
+            ("2026-12-31", "2027-01-01", 1),
+            ("2028-02-28", "2028-03-01", 2),
+            ("2100-02-28", "2100-03-01", 1),
+            ("2000-02-28", "2000-03-01", 2),
+            ("2026-11-22", "2026-11-01", -21),
+            ("1970-01-01", "2026-11-22", 20_779),
+        ] {
+            assert_eq!(d(from).days_until(d(to)), days, "{from} to {to}");
+        }
+        for n in -100_000..100_000 {
+            assert_eq!(Date::from_days_since_epoch(n).days_since_epoch(), n);
+        }
+    }
 
     /// The epoch conversion agrees with known dates, leap days included.
     #[test]

@@ -147,6 +147,8 @@ codes! {
     MissingOwner = "missing-owner", Warning, true;
     /// `expires` is in the past.
     Expired = "expired", Warning, true;
+    /// `expires` falls within the days `validate --expiring-within` gives.
+    ExpiresSoon = "expires-soon", Warning, true;
     /// An allow that a block overrides for every message it matches, so it can never take effect.
     Shadowed = "shadowed", Warning, true;
     /// An entry covered by another entry with the same action.

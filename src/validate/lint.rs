@@ -74,6 +74,30 @@ pub fn lint(list: &TenantList, today: Date) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// `expires-soon` for each entry whose `expires` falls within `days` days of `today` (today included;
+/// `validate --expiring-within`), at the level the list's policy gives it. A date already past is `expired`.
+pub fn expiring(list: &TenantList, today: Date, days: u32) -> Vec<Diagnostic> {
+    let Some(severity) = list.policy.severity(Code::ExpiresSoon) else { return Vec::new() };
+    let mut found = Vec::new();
+    for entry in &list.entries {
+        let Some(expires) = entry.meta.expires else { continue };
+        let left = today.days_until(expires);
+        if !(0..=i64::from(days)).contains(&left) {
+            continue;
+        }
+        let when = match left {
+            0 => "today".to_string(),
+            1 => "tomorrow".to_string(),
+            n => format!("in {n} days"),
+        };
+        let mut d = on(list, entry, Code::ExpiresSoon, format!("the entry's review date {expires} is {when} (today is {today})"))
+            .with_hint("review it before then: set a new `expires`, or remove the entry");
+        d.severity = severity;
+        found.push(d);
+    }
+    found
+}
+
 fn on(list: &TenantList, entry: &Entry, code: Code, message: String) -> Diagnostic {
     Diagnostic::new(code, &list.path, Some(entry.span), message).with_entry(entry.label())
 }

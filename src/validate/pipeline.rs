@@ -29,6 +29,12 @@ impl Checked {
         Checked { list: TenantList::empty(path), diagnostics, document: None, raw: None }
     }
 
+    /// Adds findings, keeping every finding in file order.
+    pub fn add(&mut self, more: Vec<Diagnostic>) {
+        self.diagnostics.extend(more);
+        sort(&mut self.diagnostics);
+    }
+
     /// True when any finding is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
@@ -59,8 +65,13 @@ pub fn check(path: &Path, text: &str, today: Date) -> Checked {
     let (list, errors) = validate(path, &raw);
     diagnostics.extend(errors);
     diagnostics.extend(lint(&list, today));
-    diagnostics.sort_by_key(|d| d.span.map(|s| (s.line, s.column)).unwrap_or((usize::MAX, 0)));
+    sort(&mut diagnostics);
     Checked { list, diagnostics, document: Some(document), raw: Some(raw) }
+}
+
+/// Findings in file order (a finding with no place last); stable, so one place keeps its findings' order.
+fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.span.map(|s| (s.line, s.column)).unwrap_or((usize::MAX, 0)));
 }
 
 /// Reads and checks a file. A file that cannot be read as text yields its one finding.
