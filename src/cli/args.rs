@@ -17,6 +17,7 @@ use clap::{Args, ColorChoice, Parser, Subcommand, ValueEnum};
 The workflow, in the order of the commands above:
   adopt    spoofctl import live.csv -o lists/contoso.yaml      the tenant's entries become a list (once)
   find     spoofctl explain --list lists/ junked.eml           why a message was junked; the entry to add
+  add      spoofctl add --list lists/contoso.yaml ...           (or explain --add-to) the entry, in its place
   change   edit lists/contoso.yaml, then spoofctl validate and spoofctl fmt
   review   spoofctl diff origin/main:lists lists               risky changes first, in the pull request
   apply    spoofctl plan --list lists/contoso.yaml --live live.csv --format powershell
@@ -56,12 +57,31 @@ Examples:
   spoofctl explain --list lists/ saved.mbox --format json
   pbpaste | spoofctl explain --list lists/contoso.yaml -
 
+  spoofctl explain --list lists/contoso.yaml message.eml --add-to lists/contoso.yaml --owner it@contoso.com
+
 Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers).
 The suggested entry is never a wildcard; its infrastructure is a passing DKIM domain if there is one, else
-the PTR's organizational domain, else the connecting IP's /24.
+the PTR's organizational domain, else the connecting IP's /24. --add-to adds it to that list file, as
+`spoofctl add` does (with --reason, --owner, --ticket, --expires).
 
-Exit codes: 0 done, 1 a message has no readable headers or the list has errors, 2 could not run.")]
+Exit codes: 0 done (with --add-to: added), 1 a message has no readable headers, the list has errors, or
+--add-to added nothing, 2 could not run.")]
     Explain(ExplainArgs),
+    /// Add one entry to a list file, where `fmt` puts it, every comment kept; the file's diff is printed.
+    #[command(after_help = "\
+Examples:
+  spoofctl add --list lists/contoso.yaml --spoofed adatum.com --infrastructure tms.mx.com --action allow \\
+      --reason \"Purchase orders\" --owner procurement@contoso.com --ticket CHG-1234 --expires 2027-06-30
+  spoofctl add --list lists/contoso.yaml --spoofed '*' --infrastructure 203.0.113.0/24 --action block --type external
+
+The entry is checked as `validate` checks it, in the list it joins: the file is written (atomically) only
+when the result has no errors; warnings are printed. An entry the list already has (same spoofed user,
+infrastructure and type) is refused. The file must be in canonical form (`spoofctl fmt`), so that the
+new entry's lines are the only change.
+
+Exit codes: 0 added, 1 refused (the result would have errors, the entry is already there, the file has
+errors or is not in canonical form), 2 could not run.")]
+    Add(AddArgs),
     /// The list's verdict for a message, or for every row of an observations file.
     #[command(after_help = "\
 Examples:
@@ -259,6 +279,52 @@ pub struct ExplainArgs {
     /// The date lints compare with, YYYY-MM-DD [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// Add the suggested entry to this list file (one of --list's), as `spoofctl add` does
+    #[arg(long, value_name = "FILE")]
+    pub add_to: Option<PathBuf>,
+    #[command(flatten)]
+    pub fields: EntryFields,
+}
+
+/// The optional fields of a new entry (`add`, `explain --add-to`).
+#[derive(Debug, Args)]
+pub struct EntryFields {
+    /// Why the entry exists (`reason`)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Who answers for it (`owner`)
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+    /// The change ticket (`ticket`)
+    #[arg(long, value_name = "ID")]
+    pub ticket: Option<String>,
+    /// When to review it, YYYY-MM-DD (`expires`)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The list file to add to
+    #[arg(long, value_name = "FILE")]
+    pub list: PathBuf,
+    /// The spoofed user: a domain, an address, or `*` (blocks only)
+    #[arg(long, value_name = "USER")]
+    pub spoofed: String,
+    /// The sending infrastructure: a PTR or DKIM domain, an IPv4 /24, or `*` (blocks only)
+    #[arg(long, value_name = "INFRA")]
+    pub infrastructure: String,
+    /// allow or block
+    #[arg(long, value_name = "ACTION", value_parser = ["allow", "block"])]
+    pub action: String,
+    /// internal or external [default: from the list's accepted-domains]
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["internal", "external"])]
+    pub spoof_type: Option<String>,
+    #[command(flatten)]
+    pub fields: EntryFields,
+    /// The date lints compare with, YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -441,7 +507,7 @@ mod tests {
         let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
         assert_eq!(
             names,
-            ["import", "explain", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"]
+            ["import", "explain", "add", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"]
         );
         let footer = Cli::command().get_after_help().map(ToString::to_string).unwrap_or_default();
         let steps: Vec<usize> =

@@ -3,8 +3,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use spoofctl::engine::explain::explain;
+use spoofctl::engine::explain::{Suggestion, explain};
 use spoofctl::engine::matcher::Matcher;
+use spoofctl::model::entry::Entry;
 use spoofctl::read::headers::{HeaderBlocks, Stamps};
 use spoofctl::render;
 
@@ -30,6 +31,12 @@ pub fn run(args: ExplainArgs) -> Exit {
         Ok(l) => l,
         Err(exit) => return exit,
     };
+    // --add-to: the list whose suggestions are added, and the entries suggested for it.
+    let add_to = match args.add_to.as_deref().map(|p| super::add::list_among(p, &lists)).transpose() {
+        Ok(i) => i,
+        Err(exit) => return exit,
+    };
+    let mut suggested: Vec<Entry> = Vec::new();
     let matchers: Vec<Matcher<'_>> = lists.iter().map(|c| Matcher::new(&c.list)).collect();
     let style = stdout_style();
     let (mut exit, mut first) = (Exit::Clean, true);
@@ -62,6 +69,11 @@ pub fn run(args: ExplainArgs) -> Exit {
                 }
             };
             let explanation = explain(stamps, &matchers, today);
+            if let Some(Suggestion::Entry(s)) = add_to.map(|i| &explanation.lists[i].suggestion)
+                && !suggested.iter().any(|e| e.identity() == s.entry.identity())
+            {
+                suggested.push(s.entry.clone());
+            }
             if explanation.message.is_none() {
                 exit = Exit::Findings;
             }
@@ -89,7 +101,10 @@ pub fn run(args: ExplainArgs) -> Exit {
     if args.format == Format::Json {
         out("\n]}\n");
     }
-    exit
+    match args.add_to {
+        Some(path) => exit.max(super::add::add_suggested(&path, &suggested, &args.fields, today)),
+        None => exit,
+    }
 }
 
 fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {

@@ -16,6 +16,7 @@ macro_rules! eprint {
     }};
 }
 
+mod add;
 mod args;
 mod atomic;
 mod diff;
@@ -49,7 +50,7 @@ use clap::ColorChoice;
 
 /// The exit codes of every command (product spec, "Exit codes"). Chosen so that CI can tell "the lists are
 /// wrong" (1) from "spoofctl could not even look" (2); clap's usage errors are 2 as well.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Exit {
     /// Done, nothing to report.
     Clean = 0,
@@ -72,6 +73,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Import(a) => import::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Add(a) => add::run(a),
         Command::Match(a) => matching::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Fmt(a) => fmt::run(a),

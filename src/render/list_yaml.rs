@@ -21,7 +21,7 @@ use std::path::Path;
 use crate::model::date::Date;
 use crate::model::diagnostic::{Diagnostic, Severity, Span};
 use crate::model::domain::Domain;
-use crate::model::entry::Entry;
+use crate::model::entry::{Entry, TenantList};
 use crate::model::words::Word;
 use crate::read::raw_list::{EntryKey, RawEntry, RawList, TopKey};
 use crate::read::yaml::{Comment, scalar};
@@ -216,6 +216,175 @@ pub fn entry_yaml(entry: &Entry) -> String {
         let _ = writeln!(out, "{indent}{key}: {value}");
     }
     out
+}
+
+/// Why an entry cannot be added to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AddError {
+    /// The file has errors: it has no canonical form to add to.
+    #[error("the file has errors; fix them first (`spoofctl validate`)")]
+    HasErrors,
+    /// The file is not in canonical form: the new entry's place would not be where `fmt` puts it.
+    #[error("the file is not in canonical form; run `spoofctl fmt` on it first, so that only the new entry changes")]
+    NotCanonical,
+    /// The list already has an entry with this identity, at this line.
+    #[error("the list already has this entry (spoofed user, infrastructure and type), at line {0}")]
+    Duplicate(usize),
+    /// The text with the entry would not be in canonical form. A bug in spoofctl: nothing is written.
+    #[error("internal error: the entry would not stand where `fmt` puts it; nothing was written, please report this")]
+    Misplaced,
+}
+
+/// A file's text with an entry added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    /// The whole new text.
+    pub text: String,
+    /// The 0-based line of the old text before which lines were inserted.
+    pub line: usize,
+    /// The lines inserted.
+    pub inserted: String,
+    /// The old text's line replaced, when the list was empty (`entries: []` becomes `entries:`).
+    pub replaced: Option<String>,
+}
+
+/// `text` (the text of `checked`, in canonical form) with `entry` added where `fmt` puts it, every other byte
+/// as it was: in the last section that holds an entry with the same spoofed user, else the last that holds
+/// one with the same action, else the last section; in canonical order within it, with the blank lines
+/// canonical form puts around entries. The new text is checked to be in canonical form.
+pub fn add_entry(checked: &Checked, text: &str, entry: &Entry) -> Result<Added, AddError> {
+    let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Err(AddError::HasErrors) };
+    match format(checked) {
+        Ok(f) if f == text => {}
+        Ok(_) => return Err(AddError::NotCanonical),
+        Err(_) => return Err(AddError::HasErrors),
+    }
+    let entries = &checked.list.entries;
+    if let Some(e) = entries.iter().find(|e| e.identity() == entry.identity()) {
+        return Err(AddError::Duplicate(e.span.line));
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let item = entry_yaml(entry);
+    let mut replaced = None;
+    let (line, inserted) = if entries.is_empty() {
+        // `entries: []` (a comment may end the line) opens a block for the item.
+        let at = raw.key(TopKey::Entries).map_or(0, |s| s.line.saturating_sub(1));
+        let old = lines.get(at).copied().unwrap_or_default();
+        let Some(rest) = old.strip_prefix("entries: []") else { return Err(AddError::NotCanonical) };
+        replaced = Some(format!("entries:{rest}"));
+        (at, item)
+    } else {
+        let comments = attach(raw, &document.comments);
+        let sections = sections(&comments, entries.len());
+        let last_with = |same: &dyn Fn(&Entry) -> bool| sections.iter().rposition(|(_, s)| s.iter().any(|&i| same(&entries[i])));
+        let n = last_with(&|e| e.rule.spoofed() == entry.rule.spoofed())
+            .or_else(|| last_with(&|e| e.action() == entry.action()))
+            .unwrap_or(sections.len() - 1);
+        let first_line = |i: usize| raw.entries[i].span.line.saturating_sub(1);
+        match sections[n].1.iter().find(|&&i| entries[i].identity() > entry.identity()) {
+            // Before the next entry and the comments above it.
+            Some(&i) => (comments_above(&lines, first_line(i)), format!("{item}\n")),
+            None => match sections.get(n + 1) {
+                // Last in its section: before the next section's heading.
+                Some(&(start, _)) => {
+                    let entry_comments = comments_above(&lines, first_line(start));
+                    (comments_above(&lines, entry_comments.saturating_sub(1)), format!("{item}\n"))
+                }
+                // Last in the list: before the comments that end the file (written at the margin).
+                None => {
+                    let end = lines.len() - lines.iter().rev().take_while(|l| l.starts_with('#')).count();
+                    (end, format!("\n{item}"))
+                }
+            },
+        }
+    };
+    let mut new = String::with_capacity(text.len() + inserted.len());
+    for (k, l) in lines.iter().enumerate() {
+        if k == line {
+            if let Some(r) = &replaced {
+                new.push_str(r);
+                new.push_str(&inserted);
+                continue;
+            }
+            new.push_str(&inserted);
+        }
+        new.push_str(l);
+    }
+    if line == lines.len() {
+        new.push_str(&inserted);
+    }
+    let after = check(&checked.list.path, &new, Date::parse("2000-01-01").map_err(|_| AddError::Misplaced)?);
+    if format(&after).ok().as_deref() != Some(new.as_str()) || after.list.entries.len() != entries.len() + 1 {
+        return Err(AddError::Misplaced);
+    }
+    Ok(Added { text: new, line, inserted, replaced })
+}
+
+/// A new entry from the values a user typed (`add`, `explain --add-to`), each key with its value as typed,
+/// read as it would be in `list` (whose `accepted-domains` give an unwritten type): the values are written
+/// as YAML (quoted where they must be) and checked as a list file would be. Errors come with the key whose
+/// value is wrong (`None`: the entry as a whole).
+pub fn new_entry(list: &TenantList, values: &[(EntryKey, &str)]) -> Result<Entry, Vec<(Option<EntryKey>, Diagnostic)>> {
+    let mut text = String::from("version: 1\n");
+    if !list.accepted_domains.is_empty() {
+        let names: Vec<&str> = list.accepted_domains.iter().map(Domain::as_str).collect();
+        let _ = writeln!(text, "accepted-domains: [{}]", names.join(", "));
+    }
+    text.push_str("entries:\n");
+    let first_line = text.lines().count() + 1;
+    for (n, (key, value)) in values.iter().enumerate() {
+        let _ = writeln!(text, "{}{key}: {}", if n == 0 { "  - " } else { "    " }, scalar(value));
+    }
+    let checked = check(&list.path, &text, Date::parse("2000-01-01").map_err(|_| Vec::new())?);
+    let errors: Vec<(Option<EntryKey>, Diagnostic)> = checked
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error && !d.code.is_lint())
+        .map(|d| {
+            let key = d.span.and_then(|s| s.line.checked_sub(first_line)).and_then(|k| values.get(k)).map(|(k, _)| *k);
+            (key, d)
+        })
+        .collect();
+    match checked.list.entries.into_iter().next() {
+        Some(entry) if errors.is_empty() => Ok(entry),
+        _ => Err(errors),
+    }
+}
+
+impl Added {
+    /// The change as a unified diff (`diff -u`, three lines of context) of the file named `name`, whose old
+    /// text is `old`. Lines are shown as written, hidden characters escaped.
+    pub fn diff(&self, old: &str, name: &str) -> String {
+        let lines: Vec<&str> = old.split_inclusive('\n').collect();
+        let before = &lines[self.line.saturating_sub(3)..self.line];
+        let removed = usize::from(self.replaced.is_some());
+        let after_start = (self.line + removed).min(lines.len());
+        let after = &lines[after_start..(after_start + 3).min(lines.len())];
+        let added: Vec<&str> = self.replaced.iter().map(String::as_str).chain(self.inserted.split_inclusive('\n')).collect();
+        let start = self.line - before.len() + 1;
+        let name = crate::model::characters::escaped(name);
+        let mut out = format!(
+            "--- {name}\n+++ {name}\n@@ -{start},{} +{start},{} @@\n",
+            before.len() + removed + after.len(),
+            before.len() + added.len() + after.len()
+        );
+        let mut put = |mark: char, line: &str| {
+            let _ = writeln!(out, "{mark}{}", crate::model::characters::escaped(line.trim_end_matches('\n')));
+        };
+        before.iter().for_each(|l| put(' ', l));
+        lines[self.line..after_start].iter().for_each(|l| put('-', l));
+        added.iter().for_each(|l| put('+', l));
+        after.iter().for_each(|l| put(' ', l));
+        out
+    }
+}
+
+/// The first line of the comments right above line `at` (0-based), or `at` when there are none.
+fn comments_above(lines: &[&str], mut at: usize) -> usize {
+    while at > 0 && lines[at - 1].trim_start().starts_with('#') {
+        at -= 1;
+    }
+    at
 }
 
 /// The value of an entry's key in normal form, or `None` when the key is not written.
