@@ -269,7 +269,8 @@ fn two_live_rows_for_one_pair_are_both_kept() {
     let live: Vec<spoofctl::plan::LiveItem> =
         rows.iter().map(|r| spoofctl::plan::LiveItem::from_row(r).expect("row")).collect();
     let empty = TenantList::new(Path::new("empty.yaml"), Vec::new(), Vec::new());
-    let p = spoofctl::plan::plan(&empty, &live, Options { prune: true, allow_mass_removal: true, ..Options::default() });
+    let p =
+        spoofctl::plan::plan(&empty, &live, Options { prune: true, allow_mass_removal: true, ..Options::default() });
     let mut ids: Vec<String> = p.remove.iter().map(|r| r.id.as_ref().expect("id").to_string()).collect();
     ids.sort();
     assert_eq!(ids, ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]);

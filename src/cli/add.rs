@@ -33,7 +33,9 @@ pub fn run(args: AddArgs) -> Exit {
 
 /// `explain --add-to`: which of the loaded `lists` the file at `path` is.
 pub fn list_among(path: &Path, lists: &[Checked]) -> Result<usize, Exit> {
-    let same = |p: &Path| p == path || std::fs::canonicalize(p).ok().is_some_and(|c| std::fs::canonicalize(path).ok() == Some(c));
+    let same = |p: &Path| {
+        p == path || std::fs::canonicalize(p).ok().is_some_and(|c| std::fs::canonicalize(path).ok() == Some(c))
+    };
     lists.iter().position(|c| same(&c.list.path)).ok_or_else(|| {
         fail(format!("--add-to: {} is not one of the lists --list names; give one of them", shown(path)))
     })
@@ -124,7 +126,10 @@ pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today
         }
     }
     if after.has_errors() {
-        warn(format!("spoofctl: error: {}: the list would have errors with this entry; nothing was written", shown(path)));
+        warn(format!(
+            "spoofctl: error: {}: the list would have errors with this entry; nothing was written",
+            shown(path)
+        ));
         return Exit::Findings;
     }
     if let Err(e) = atomic::replace(path, added.text.as_bytes()) {

@@ -507,7 +507,20 @@ mod tests {
         let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
         assert_eq!(
             names,
-            ["import", "explain", "add", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"]
+            [
+                "import",
+                "explain",
+                "add",
+                "match",
+                "validate",
+                "fmt",
+                "diff",
+                "plan",
+                "export",
+                "schema",
+                "completions",
+                "man"
+            ]
         );
         let footer = Cli::command().get_after_help().map(ToString::to_string).unwrap_or_default();
         let steps: Vec<usize> =

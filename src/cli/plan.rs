@@ -209,12 +209,8 @@ struct Turn {
 fn tenant(list: &Path, live: &Path, today: Date, options: Options, format: PlanFormat, style: [Style; 2]) -> Turn {
     let [style, messages_style] = style;
     let title = list.display().to_string();
-    let failed = |messages, why: String| Turn {
-        messages,
-        report: TenantPlan::failed(&title, why),
-        script: None,
-        drift: false,
-    };
+    let failed =
+        |messages, why: String| Turn { messages, report: TenantPlan::failed(&title, why), script: None, drift: false };
     let live_path = match live_for(list, live) {
         Ok(p) => p,
         Err(why) => return failed(vec![format!("spoofctl: error: {}: {why}", shown(list))], why),
@@ -250,7 +246,11 @@ fn tenant(list: &Path, live: &Path, today: Date, options: Options, format: PlanF
     };
     let mut messages = Vec::new();
     if let (PlanFormat::Powershell, Some(r)) = (format, &p.refusal) {
-        messages.push(format!("spoofctl: error: {}: plan refused: {}; no script written", shown(list), refusal_words(r)));
+        messages.push(format!(
+            "spoofctl: error: {}: plan refused: {}; no script written",
+            shown(list),
+            refusal_words(r)
+        ));
     }
     Turn {
         messages,

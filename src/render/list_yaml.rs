@@ -276,7 +276,8 @@ pub fn add_entry(checked: &Checked, text: &str, entry: &Entry) -> Result<Added, 
     } else {
         let comments = attach(raw, &document.comments);
         let sections = sections(&comments, entries.len());
-        let last_with = |same: &dyn Fn(&Entry) -> bool| sections.iter().rposition(|(_, s)| s.iter().any(|&i| same(&entries[i])));
+        let last_with =
+            |same: &dyn Fn(&Entry) -> bool| sections.iter().rposition(|(_, s)| s.iter().any(|&i| same(&entries[i])));
         let n = last_with(&|e| e.rule.spoofed() == entry.rule.spoofed())
             .or_else(|| last_with(&|e| e.action() == entry.action()))
             .unwrap_or(sections.len() - 1);
@@ -360,7 +361,8 @@ impl Added {
         let removed = usize::from(self.replaced.is_some());
         let after_start = (self.line + removed).min(lines.len());
         let after = &lines[after_start..(after_start + 3).min(lines.len())];
-        let added: Vec<&str> = self.replaced.iter().map(String::as_str).chain(self.inserted.split_inclusive('\n')).collect();
+        let added: Vec<&str> =
+            self.replaced.iter().map(String::as_str).chain(self.inserted.split_inclusive('\n')).collect();
         let start = self.line - before.len() + 1;
         let name = crate::model::characters::escaped(name);
         let mut out = format!(

@@ -414,7 +414,14 @@ impl TenantPlan {
 
     /// A tenant not planned, and why (a missing live export, a list with errors).
     pub fn failed(list: &str, why: String) -> TenantPlan {
-        TenantPlan { list: list.to_string(), live: None, summary: None, refused: false, failure: Some(why), body: Body::None }
+        TenantPlan {
+            list: list.to_string(),
+            live: None,
+            summary: None,
+            refused: false,
+            failure: Some(why),
+            body: Body::None,
+        }
     }
 }
 
@@ -478,8 +485,12 @@ pub fn tenants_text(plans: &[TenantPlan], totals: &PlanTotals) -> String {
                 let _ = writeln!(out, "== {} (live: {}) ==\n{body}", escaped(&t.list), escaped(live));
             }
             (_, failure, _) => {
-                let _ =
-                    writeln!(out, "== {} ==\nnot planned: {}\n", escaped(&t.list), escaped(failure.as_deref().unwrap_or("")));
+                let _ = writeln!(
+                    out,
+                    "== {} ==\nnot planned: {}\n",
+                    escaped(&t.list),
+                    escaped(failure.as_deref().unwrap_or(""))
+                );
             }
         }
     }

@@ -90,8 +90,13 @@ pub fn expiring(list: &TenantList, today: Date, days: u32) -> Vec<Diagnostic> {
             1 => "tomorrow".to_string(),
             n => format!("in {n} days"),
         };
-        let mut d = on(list, entry, Code::ExpiresSoon, format!("the entry's review date {expires} is {when} (today is {today})"))
-            .with_hint("review it before then: set a new `expires`, or remove the entry");
+        let mut d = on(
+            list,
+            entry,
+            Code::ExpiresSoon,
+            format!("the entry's review date {expires} is {when} (today is {today})"),
+        )
+        .with_hint("review it before then: set a new `expires`, or remove the entry");
         d.severity = severity;
         found.push(d);
     }
