@@ -154,8 +154,10 @@ Examples:
   spoofctl export --list lists/contoso.yaml --format powershell -o create-entries.ps1
   spoofctl export --list lists/contoso.yaml --format pairs     (paste each group into Add domain pairs)
   spoofctl export --list lists/contoso.yaml --format csv > contoso.csv
+  spoofctl export --list lists/ --format powershell -o scripts/    (one file per tenant: scripts/contoso.ps1...)
 
-Exit codes: 0 written, 1 the list has errors, 2 could not run (or OUT exists without --force).")]
+Exit codes: 0 written, 1 a list has errors (with a folder: the other tenants are written), 2 could not run
+(or OUT exists without --force).")]
     Export(ExportArgs),
     /// Print the JSON Schema of the list format, for editors.
     #[command(after_help = "\
@@ -253,6 +255,9 @@ pub struct MatchArgs {
     /// Output format (csv: one line per observation row)
     #[arg(long, value_enum, default_value_t = MatchFormat::Text)]
     pub format: MatchFormat,
+    /// The date lints compare with (a `policy:` may make `expired` an error), YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -352,18 +357,22 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// One tenant's list file
+    /// One tenant's list file, or a folder of them (with -o DIR: one file per tenant)
     #[arg(long, value_name = "PATH")]
     pub list: PathBuf,
     /// Output format
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// Write here (atomically) instead of to standard output
+    /// Write here (atomically) instead of to standard output; for a folder of lists, the folder that gets
+    /// one file per tenant (STEM.ps1, .csv, .json or .txt)
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// Overwrite OUT if it exists
+    /// Overwrite OUT (or a tenant's file in it) if it exists
     #[arg(long)]
     pub force: bool,
+    /// The date lints compare with (a `policy:` may make `expired` an error), YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,7 +1,6 @@
 //! `spoofctl match`: the verdict of the lists for one message given by flags, or for an observations file.
 
 use spoofctl::engine::matcher::Matcher;
-use spoofctl::model::date::Date;
 use spoofctl::model::message::{Host, Message, Sender};
 use spoofctl::render;
 
@@ -10,6 +9,10 @@ use super::{Exit, fail, load_lists, out, stdout_style};
 
 /// Runs `match`.
 pub fn run(args: MatchArgs) -> Exit {
+    let today = match super::today(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(exit) => return exit,
+    };
     let message = match &args.observations {
         Some(_) => None,
         None => match message_from_flags(&args) {
@@ -17,7 +20,7 @@ pub fn run(args: MatchArgs) -> Exit {
             Err(e) => return fail(e),
         },
     };
-    let lists = match load_lists(&args.list, Date::today_utc(), args.format == MatchFormat::Json) {
+    let lists = match load_lists(&args.list, today, args.format == MatchFormat::Json) {
         Ok(l) => l,
         Err(exit) => return exit,
     };

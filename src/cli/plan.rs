@@ -54,7 +54,7 @@ pub fn run(args: PlanArgs) -> Exit {
         Some(args.force),
         json,
         today,
-        "plan compares one tenant's list with its export: give one list file, or --live a folder of exports",
+        "plan compares one tenant's list with its export (or give --live a folder of exports)",
     ) {
         Ok(c) => c,
         Err(exit) => return exit,
@@ -191,7 +191,7 @@ fn live_for(list: &Path, folder: &Path) -> Result<PathBuf, String> {
         [one] => Ok((*one).clone()),
         several => Err(format!(
             "several live exports: {}; keep one",
-            several.iter().map(|p| shown(p)).collect::<Vec<_>>().join(", ")
+            several.iter().map(shown).collect::<Vec<_>>().join(", ")
         )),
     }
 }

@@ -73,7 +73,8 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `1 word` or `N words`.
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
