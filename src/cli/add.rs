@@ -81,6 +81,16 @@ pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today
         }
     };
     let checked = check(path, &text, today);
+    if checked.has_errors() {
+        for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+            eprintln!("{}", render::diagnostic(d, stderr_style()));
+        }
+        warn(format!(
+            "spoofctl: error: {}: the list has errors; fix them first (`spoofctl validate`); nothing was written",
+            shown(path)
+        ));
+        return Exit::Findings;
+    }
     let optional = [
         (EntryKey::Reason, &fields.reason),
         (EntryKey::Owner, &fields.owner),
@@ -106,11 +116,6 @@ pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today
     let added = match add_entry(&checked, &text, &entry) {
         Ok(a) => a,
         Err(e) => {
-            if e == AddError::HasErrors {
-                for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-                    eprintln!("{}", render::diagnostic(d, stderr_style()));
-                }
-            }
             warn(format!("spoofctl: error: {}: {e}; nothing was written", shown(path)));
             return if e == AddError::Misplaced { Exit::CannotRun } else { Exit::Findings };
         }

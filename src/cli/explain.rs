@@ -18,6 +18,9 @@ pub fn run(args: ExplainArgs) -> Exit {
         Ok(d) => d,
         Err(exit) => return exit,
     };
+    if args.add_to.is_some() && args.format == Format::Json {
+        return fail("--add-to prints the list file's diff: use it with --format text");
+    }
     for path in &args.messages {
         if path.as_os_str() != "-" && (!path.exists() || path.is_dir()) {
             return fail(format!(

@@ -189,10 +189,9 @@ fn live_for(list: &Path, folder: &Path) -> Result<PathBuf, String> {
         [dir] if dir.is_dir() => snapshot_export(dir)
             .ok_or_else(|| format!("{}: a folder without {SNAPSHOT_EXPORT}: not a snapshot", shown(dir))),
         [one] => Ok((*one).clone()),
-        several => Err(format!(
-            "several live exports: {}; keep one",
-            several.iter().map(shown).collect::<Vec<_>>().join(", ")
-        )),
+        several => {
+            Err(format!("several live exports: {}; keep one", several.iter().map(shown).collect::<Vec<_>>().join(", ")))
+        }
     }
 }
 
