@@ -17,6 +17,8 @@ use spoofctl::validate::pipeline::{Checked, check};
 
 /// A list with comments everywhere, sections, and entries of every kind.
 const COMMENTED: &str = include_str!("fixtures/add/contoso.yaml");
+/// Blocks only, in two sections: an allow joins the last section.
+const BLOCKS_ONLY: &str = "version: 1\nentries:\n  # ---- Partners ----\n\n  - spoofed: adatum.com\n    infrastructure: \"*\"\n    type: external\n    action: block\n\n  # ---- Campaigns ----\n\n  - spoofed: fabrikam.com\n    infrastructure: \"*\"\n    type: external\n    action: block\n";
 /// An empty list, with comments around `entries: []`.
 const EMPTY: &str = "# a new tenant\nversion: 1\naccepted-domains: [contoso.com]\nentries: []  # none yet\n# the end\n";
 
@@ -161,6 +163,11 @@ proptest! {
     }
 
     #[test]
+    fn add_to_a_list_of_blocks(values in values()) {
+        adds_exactly_the_entry(BLOCKS_ONLY, &values)?;
+    }
+
+    #[test]
     fn add_to_an_empty_list(values in values()) {
         adds_exactly_the_entry(EMPTY, &values)?;
     }
@@ -216,5 +223,32 @@ fn refused_values_name_their_key() {
     ] {
         let errors = new_entry(&list, &values).expect_err("refused");
         assert!(errors.iter().any(|(k, _)| *k == Some(key)), "{key}: {errors:?}");
+    }
+}
+
+/// An entry joins the last section with its spoofed user, else the last with its action, else the last one.
+#[test]
+fn the_section_an_entry_joins() {
+    let list = |extra: &str| format!("{BLOCKS_ONLY}{extra}");
+    for (text, spoofed, action, after) in [
+        (list(""), "zz.example", "allow", "  # ---- Campaigns ----"),
+        (list(""), "adatum.com", "block", "  # ---- Partners ----"),
+        (list(""), "aa.example", "block", "  # ---- Campaigns ----"),
+    ] {
+        let before = checked(&text);
+        let values = [
+            (EntryKey::Spoofed, spoofed),
+            (EntryKey::Infrastructure, "mail.example.net"),
+            (EntryKey::Type, "external"),
+            (EntryKey::Action, action),
+        ];
+        let entry = new_entry(&before.list, &values).expect("valid values");
+        let added = add_entry(&before, &text, &entry).expect("added");
+        let heading = added.text
+            [..added.text.find(&format!("spoofed: {spoofed}\n    infrastructure: mail")).expect("the entry")]
+            .lines()
+            .rfind(|l| l.starts_with("  # ----"))
+            .expect("a heading above");
+        assert_eq!(heading, after, "{spoofed} {action}:\n{}", added.text);
     }
 }
