@@ -16,6 +16,7 @@ use spoofctl::date::Date;
 use spoofctl::diff::diff;
 use spoofctl::format::format;
 use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_text};
+use spoofctl::render::unified_diff::unified;
 use spoofctl::render::{self, Style};
 
 const TODAY: &str = "2026-11-22";
@@ -142,10 +143,12 @@ fn fmt_check_names_the_files_in_order_whatever_the_workers() {
     let mut expected = String::new();
     let mut canonical = 0;
     for (path, c) in paths.iter().zip(checked(&paths)) {
-        if format(&c).expect("formats") == std::fs::read_to_string(path).expect("read") {
+        let (formatted, stored) = (format(&c).expect("formats"), std::fs::read_to_string(path).expect("read"));
+        if formatted == stored {
             canonical += 1;
         } else {
-            expected.push_str(&format!("{}: would be reformatted\n", path.display()));
+            let name = path.display().to_string();
+            expected.push_str(&unified(&name, &name, &stored, &formatted));
         }
     }
     expected.push_str(&format!("{canonical} files already in canonical form\n"));

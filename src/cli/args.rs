@@ -89,7 +89,7 @@ Exit codes: 0 no errors, 1 errors found (or warnings with --deny-warnings), 2 co
     #[command(after_help = "\
 Examples:
   spoofctl fmt                  rewrite every list in lists/ in canonical form
-  spoofctl fmt --check          only report files that would change (for CI)
+  spoofctl fmt --check          change nothing; print the diff of what would change (for CI)
 
 Exit codes: 0 nothing to change, 1 a file would change (--check) or has errors, 2 could not run.")]
     Fmt(FmtArgs),
@@ -182,7 +182,7 @@ pub struct FmtArgs {
     /// List files or folders of them [default: lists/]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Change nothing; exit 1 if a file is not in canonical form
+    /// Change nothing; print the unified diff of each file not in canonical form, and exit 1
     #[arg(long)]
     pub check: bool,
 }

@@ -161,6 +161,25 @@ impl TextError {
 
 /// Reads a list file as text: UTF-8, a byte order mark dropped, at most [`MAX_FILE_BYTES`].
 pub fn read_text(path: &Path) -> Result<String, TextError> {
+    read_stored_text(path).map(without_bom)
+}
+
+/// The text with a leading byte order mark dropped.
+fn without_bom(mut text: String) -> String {
+    if text.starts_with('\u{FEFF}') {
+        text.drain(..3);
+    }
+    text
+}
+
+/// The bytes as UTF-8 text, a byte order mark dropped.
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, TextError> {
+    decode_stored(path, bytes).map(without_bom)
+}
+
+/// Reads a list file as [`read_text`] does, but with a byte order mark kept: the text as stored, which `fmt`
+/// compares with the canonical form (that has none).
+pub fn read_stored_text(path: &Path) -> Result<String, TextError> {
     let io_err = |source| TextError::Io { path: path.to_path_buf(), source };
     let file = fs::File::open(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => TextError::NotFound(path.to_path_buf()),
@@ -171,20 +190,16 @@ pub fn read_text(path: &Path) -> Result<String, TextError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(TextError::TooLarge(path.to_path_buf()));
     }
-    decode(path, bytes)
+    decode_stored(path, bytes)
 }
 
-fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, TextError> {
+/// The bytes as UTF-8 text, a byte order mark kept.
+fn decode_stored(path: &Path, bytes: Vec<u8>) -> Result<String, TextError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(TextError::Utf16(path.to_path_buf()));
     }
     match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{FEFF}') {
-                text.drain(..3);
-            }
-            Ok(text)
-        }
+        Ok(text) => Ok(text),
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
