@@ -103,8 +103,9 @@ Examples:
 OLD and NEW are files, folders (tenants paired by file name), or REV:PATH read from git (PATH from the
 repository root, or ./PATH from the current folder).
 
-Exit codes: 0 reviewed (with --exit-code: no change), 1 changes found with --exit-code or a version has
-errors, 2 could not run (a revision or path that does not exist, git not installed).")]
+Exit codes: 0 reviewed (with --exit-code: no change), 1 changes found with --exit-code, a version has
+errors, or observation rows were skipped for errors, 2 could not run (a revision or path that does not
+exist, git not installed).")]
     Diff(DiffArgs),
     /// What must change in the tenant so that it holds exactly the list's entries.
     #[command(after_help = "\

@@ -327,24 +327,27 @@ fn replayed(path: &Path, kept: &[(String, Checked, Checked)], args: &DiffArgs) -
             replay: None,
         })
         .collect();
-    if let Err(exit) = replay(path, &pairs, &mut reviews) {
-        return exit;
-    }
+    let skipped = match replay(path, &pairs, &mut reviews) {
+        Ok(skipped) => skipped,
+        Err(exit) => return exit,
+    };
     match args.format {
         DiffFormat::Text => out(&diff_text(&reviews, stdout_style())),
         DiffFormat::Markdown => out(&diff_markdown(&reviews)),
         DiffFormat::Json => out(&format!("{:#}\n", diff_json(&reviews))),
     }
     let changed = reviews.iter().any(|r| !r.diff.is_empty());
-    if args.exit_code && changed { Exit::Findings } else { Exit::Clean }
+    // Rows skipped for errors make the replay incomplete: exit 1, as `match --observations` does.
+    if skipped > 0 || (args.exit_code && changed) { Exit::Findings } else { Exit::Clean }
 }
 
-/// Streams the observations once through every tenant's old and new lists, on every core ([`scan`]).
+/// Streams the observations once through every tenant's old and new lists, on every core ([`scan`]); the
+/// number of rows skipped for errors.
 fn replay(
     path: &std::path::Path,
     pairs: &[(&str, &Checked, &Checked)],
     reviews: &mut [TenantReview<'_>],
-) -> Result<(), Exit> {
+) -> Result<u64, Exit> {
     let Opened { reader, mut progress, .. } = open(path, false)?;
     let tenants: Vec<(Matcher<'_>, Matcher<'_>)> =
         pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
@@ -369,5 +372,5 @@ fn replay(
     for (review, replay) in reviews.iter_mut().zip(replays) {
         review.replay = Some(replay);
     }
-    Ok(())
+    Ok(scanned.skipped)
 }
