@@ -595,7 +595,9 @@ mod tests {
     /// Each syntax error gets the hint that fits it: the wildcard's only where a `*` or `&` was met.
     #[test]
     fn syntax_hints_fit_the_error() {
-        let cases: [(&str, Option<char>, Option<char>, &str, &str); 8] = [
+        // The parser's words, the characters before and at the error, a part of the message, the hint's start.
+        type Case = (&'static str, Option<char>, Option<char>, &'static str, &'static str);
+        let cases: [Case; 8] = [
             (
                 "while scanning an anchor or alias, did not find expected alphabetic or numeric character",
                 Some(' '),
