@@ -196,11 +196,6 @@ pub enum Format {
     Json,
 }
 
-/// The paths given, or the default `lists/` folder.
-pub fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
-    if paths.is_empty() { vec![PathBuf::from("lists")] } else { paths.to_vec() }
-}
-
 #[derive(Debug, Args)]
 pub struct MatchArgs {
     /// A list file, or a folder of them (one verdict per tenant)

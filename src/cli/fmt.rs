@@ -10,15 +10,15 @@ use super::atomic;
 use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
-use spoofctl::read::list_files::{ReadError, discover, read_stored_text};
+use spoofctl::read::list_files::{ReadError, read_stored_text};
 use spoofctl::render::list_yaml::format;
 use spoofctl::render::unified_diff::unified;
 use spoofctl::render::{self, Style};
 use spoofctl::validate::pipeline::check;
 
-use super::args::{FmtArgs, paths_or_default};
+use super::args::FmtArgs;
 use super::tenants;
-use super::{Exit, fail, out, shown, stdout_style};
+use super::{Exit, discover_lists, fail, out, shown, stdout_style};
 
 /// What formatting one file found.
 enum Outcome {
@@ -64,9 +64,9 @@ fn format_file(path: &Path, today: Date, style: Style) -> Result<Outcome, ReadEr
 
 /// Runs `fmt`.
 pub fn run(args: FmtArgs) -> Exit {
-    let files = match discover(&paths_or_default(&args.paths)) {
+    let files = match discover_lists(&args.paths) {
         Ok(f) => f,
-        Err(e) => return fail(e),
+        Err(exit) => return exit,
     };
     let style = stdout_style();
     let today = Date::today_utc();

@@ -1,6 +1,5 @@
 //! `spoofctl match --observations`: stream an observations file through the lists.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -14,7 +13,7 @@ use spoofctl::render::observations::{CSV_HEADER, CsvRows, JsonDocument, JsonRows
 
 use super::args::MatchFormat;
 use super::progress::Progress;
-use super::{Exit, fail, output_failed, shown, warn};
+use super::{Exit, open_input, output_failed, shown, warn};
 
 /// How many row errors are shown; the rest are counted.
 const SHOWN_ERRORS: u64 = 20;
@@ -36,10 +35,8 @@ pub struct Opened {
 pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
     let (input, total, live): (Box<dyn std::io::Read + Send>, u64, bool) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin()), 0, true)
-    } else if path.is_dir() {
-        return Err(fail(format!("{}: a folder, not an observations file", shown(path))));
     } else {
-        let file = File::open(path).map_err(|e| fail(format!("{}: {e}", shown(path))))?;
+        let file = open_input(path, "an observations file")?;
         let metadata = file.metadata().ok();
         let total = metadata.as_ref().map_or(0, |m| m.len());
         (Box::new(file), total, !metadata.is_some_and(|m| m.is_file()))

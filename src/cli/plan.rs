@@ -1,14 +1,12 @@
 //! `spoofctl plan`: compare a list with the tenant's live export.
 
-use std::fs::File;
-
 use super::atomic;
 use spoofctl::engine::plan::{LiveItem, plan};
 use spoofctl::read::tabl_export::{ExportError, read_export};
 use spoofctl::render::plan::{plan_json, plan_markdown, plan_powershell, plan_text, refusal_words};
 
 use super::args::{PlanArgs, PlanFormat};
-use super::{Exit, fail, one_list, out, shown, stdout_style, warn};
+use super::{Exit, fail, one_list, open_input, out, shown, stdout_style, warn};
 
 /// Runs `plan`.
 pub fn run(args: PlanArgs) -> Exit {
@@ -24,12 +22,9 @@ pub fn run(args: PlanArgs) -> Exit {
         Err(exit) => return exit,
     };
     let live_name = shown(&args.live);
-    if args.live.is_dir() {
-        return fail(format!("{live_name}: a folder, not an export file"));
-    }
-    let file = match File::open(&args.live) {
+    let file = match open_input(&args.live, "an export file") {
         Ok(f) => f,
-        Err(e) => return fail(format!("{live_name}: {e}")),
+        Err(exit) => return exit,
     };
     let rows = match read_export(file) {
         Ok(rows) => rows,

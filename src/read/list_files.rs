@@ -314,6 +314,23 @@ fn resolve(rev: &str, spec: &str) -> Result<String, VersionError> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// git's words for a path not in the revision, the revision named as the user wrote it rather than by its
+/// tree id; run from a subfolder, with a hint that `REV:PATH` starts at the repository's root.
+fn not_in_revision(e: VersionError, rev: &str, tree: &str, path: &str) -> VersionError {
+    let VersionError::Git { spec, message } = e else { return e };
+    let mut message = message.replace(tree, &printable(rev));
+    let prefix = git(&["rev-parse".as_ref(), "--show-prefix".as_ref()], &spec).unwrap_or_default();
+    let prefix = printable(String::from_utf8_lossy(&prefix).trim());
+    if !path.starts_with("./") && !prefix.is_empty() {
+        let (rev, path) = (printable(rev), printable(path));
+        message.push_str(&format!(
+            "; `{rev}:{path}` starts at the repository's root and this is its folder `{prefix}`: write \
+             `{rev}:./{path}` for a path from here, or `{rev}:{prefix}{path}`"
+        ));
+    }
+    VersionError::Git { spec, message }
+}
+
 fn file_name(path: &str) -> String {
     Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
 }
@@ -411,7 +428,8 @@ pub fn list_version(spec: &str) -> Result<VersionListing, VersionError> {
     // Every later call reads the tree the revision names now, by its id.
     let tree = resolve(rev, spec)?;
     let object = format!("{tree}:{path}");
-    let kind = git(&["cat-file".as_ref(), "-t".as_ref(), end, object.as_ref()], spec)?;
+    let kind = git(&["cat-file".as_ref(), "-t".as_ref(), end, object.as_ref()], spec)
+        .map_err(|e| not_in_revision(e, rev, &tree, path))?;
     if String::from_utf8_lossy(&kind).trim() == "blob" {
         // The name pairs tenants across versions: the file name, without the revision.
         let entry = VersionEntry { name: file_name(path), shown: PathBuf::from(spec), object: Some(object) };
