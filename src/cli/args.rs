@@ -54,13 +54,16 @@ refused or a file is not an export, 2 could not run.")]
 Examples:
   spoofctl explain --list lists/contoso.yaml message.eml
   spoofctl explain --list lists/ saved.mbox --format json
-  pbpaste | spoofctl explain --list lists/contoso.yaml -
+  pbpaste | spoofctl explain --list lists/contoso.yaml -                       (macOS clipboard)
+  Get-Clipboard | spoofctl explain --list lists/contoso.yaml -                 (Windows PowerShell)
 
-Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers).
+Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers). An
+Outlook .msg file is not headers: save the message as .eml, or paste its headers.
 The suggested entry is never a wildcard; its infrastructure is a passing DKIM domain if there is one, else
 the PTR's organizational domain, else the connecting IP's /24.
 
-Exit codes: 0 done, 1 a message has no readable headers or the list has errors, 2 could not run.")]
+Exit codes: 0 done, 1 a message has no readable headers (an Outlook .msg file included) or the list has
+errors, 2 could not run (a missing file, or a folder).")]
     Explain(ExplainArgs),
     /// The list's verdict for a message, or for every row of an observations file.
     #[command(after_help = "\
@@ -73,7 +76,8 @@ Examples:
 A message is allowed only when an allow entry matches BOTH its From and its infrastructure (PTR host,
 passing DKIM domain, or connecting IP); a block that matches wins over any allow.
 
-Exit codes: 0 done, 1 the list has errors (or the observations file is unusable), 2 could not run.")]
+Exit codes: 0 done, 1 the list has errors, or the observations file is unusable or had rows skipped for
+errors, 2 could not run (a bad --from, --ptr, --ip or --dkim, a missing file).")]
     Match(MatchArgs),
     /// Check list files: every error and risk, with file, line and a hint.
     #[command(after_help = "\
@@ -140,7 +144,9 @@ A list file that starts with this line is checked and completed as you type by e
 yaml-language-server (VS Code's YAML extension, Neovim, Helix, Emacs lsp-mode):
   # yaml-language-server: $schema=../schema/spoofctl-list.schema.json
 
-The schema checks the file's shape (keys, words, `*` only in a block); `spoofctl validate` checks the rest.")]
+The schema checks the file's shape (keys, words, `*` only in a block); `spoofctl validate` checks the rest.
+
+Exit codes: 0 written, 2 could not run (standard output could not be written).")]
     Schema,
     /// Print a shell completion script.
     #[command(after_help = "\
@@ -150,7 +156,9 @@ Examples:
   spoofctl completions fish > ~/.config/fish/completions/spoofctl.fish
   spoofctl completions powershell > ~/Documents/PowerShell/spoofctl.ps1
       (then add `. ~/Documents/PowerShell/spoofctl.ps1` to $PROFILE: the script starts with `using`,
-      which must come first in a file, so it cannot be appended to a profile)")]
+      which must come first in a file, so it cannot be appended to a profile)
+
+Exit codes: 0 written, 2 could not run (bad usage, or standard output could not be written).")]
     Completions(CompletionsArgs),
     /// Print the man page, or write every command's page into a folder.
     #[command(after_help = "\

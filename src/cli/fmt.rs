@@ -106,8 +106,7 @@ pub fn run(args: FmtArgs) -> Exit {
         return exit;
     }
     if unchanged > 0 {
-        let files = if unchanged == 1 { "1 file".to_string() } else { format!("{unchanged} files") };
-        out(&format!("{files} already in canonical form\n"));
+        out(&format!("{} already in canonical form\n", render::plural(unchanged, "file")));
     }
     exit
 }

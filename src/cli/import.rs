@@ -73,15 +73,14 @@ pub fn run(args: ImportArgs) -> Exit {
             if let Err(e) = atomic::create(path, text.as_bytes(), args.force) {
                 return fail(format!("{}: cannot write: {e}; nothing was written", shown(path)));
             }
-            warn(format!("{}: {} entries imported", shown(path), merged.entries.len()));
+            warn(format!("{}: {} imported", shown(path), render::plural(merged.entries.len(), "entry")));
         }
         None => out(&text),
     }
     // With --skip-invalid the user asked for the rest: writing it is success (product spec, "The daily loop"),
     // and the rows left out were listed above.
     if !merged.problems.is_empty() {
-        let n = merged.problems.len();
-        warn(format!("spoofctl: {n} {} left out (--skip-invalid)", if n == 1 { "row" } else { "rows" }));
+        warn(format!("spoofctl: {} left out (--skip-invalid)", render::plural(merged.problems.len(), "row")));
     }
     Exit::Clean
 }

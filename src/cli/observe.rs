@@ -10,6 +10,7 @@ use spoofctl::engine::tally::Tally;
 use spoofctl::read::encoding::utf8_reader;
 use spoofctl::read::observations::Reader;
 use spoofctl::render::observations::{CSV_HEADER, CsvRows, JsonDocument, JsonRows, Run, summary_text};
+use spoofctl::render::plural;
 
 use super::args::MatchFormat;
 use super::progress::Progress;
@@ -99,7 +100,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         return Exit::CannotRun;
     }
     if scanned.skipped > SHOWN_ERRORS {
-        warn(format!("{shown}: {} more rows skipped", scanned.skipped - SHOWN_ERRORS));
+        warn(format!("{shown}: {} skipped", plural(scanned.skipped - SHOWN_ERRORS, "more row")));
     }
     let run = Run {
         file: &shown,
