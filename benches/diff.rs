@@ -95,7 +95,7 @@ fn main() {
     let replay_secs = best(|| {
         let (mut replay, mut scratch) = (Replay::default(), Vec::new());
         for r in 0..rows {
-            replay.add(r + 2, &messages[(r % 1000) as usize], 1, &mo, &mn, &mut scratch);
+            replay.add(&messages[(r % 1000) as usize], 1, &mo, &mn, &mut scratch);
         }
         assert_eq!(replay.rows, rows);
     });
@@ -116,7 +116,7 @@ fn main() {
                 .collect();
             let (mut replay, mut scratch) = (Replay::default(), Vec::new());
             for r in 0..rows {
-                replay.add(r + 2, &msgs[(r % 1000) as usize], 1, &mo, &mn, &mut scratch);
+                replay.add(&msgs[(r % 1000) as usize], 1, &mo, &mn, &mut scratch);
             }
         }
         println!(

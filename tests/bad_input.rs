@@ -272,12 +272,13 @@ fn diff_replay_reports_skipped_rows_and_a_broken_file() {
     };
     let (code, stdout, stderr) =
         run("From,PTR,IP,DKIM\na@adatum.com,mail.tms.mx.com,203.0.113.5,\nnot an address,x.example,,\n");
-    assert_eq!(code, Some(0), "{stderr}");
+    // A row skipped for an error exits 1, as `match --observations` does (issue 17, item 9).
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
-        stderr.ends_with("observations.csv: 1 rows skipped for errors (see `spoofctl match --observations`)\n"),
+        stderr.ends_with("observations.csv: 1 row skipped for errors (see `spoofctl match --observations`)\n"),
         "{stderr}"
     );
-    assert!(stdout.contains("(1 rows replayed)"), "{stdout}");
+    assert!(stdout.contains("(1 row replayed)"), "{stdout}");
 
     let long = "x".repeat(spoofctl::encoding::MAX_LINE_BYTES + 10);
     let (code, stdout, stderr) =

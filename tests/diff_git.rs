@@ -97,3 +97,34 @@ fn root_revisions_folders_and_metadata() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("x.yaml (tenant file removed)") && text.contains("y.yaml (new tenant file)"), "{text}");
 }
+
+/// Issue 17: `REV:PATH` from a subfolder is from the repository's root; git's message (the revision named as
+/// written, not by its tree id) comes with a hint to write `REV:./PATH`, which then works.
+#[test]
+fn a_git_path_from_a_subfolder_gets_a_hint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir(root.join("lists")).expect("mkdir");
+    git(root, &["init", "-q"]);
+    std::fs::write(root.join("lists/x.yaml"), V1).expect("write");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "v1"]);
+    let lists = root.join("lists");
+
+    let out = spoofctl(&lists, &["diff", "HEAD:x.yaml", "x.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "spoofctl: error: HEAD:x.yaml: path 'x.yaml' does not exist in 'HEAD'; `HEAD:x.yaml` starts at the \
+         repository's root and this is its folder `lists/`: write `HEAD:./x.yaml` for a path from here, or \
+         `HEAD:lists/x.yaml`\n"
+    );
+    let out = spoofctl(&lists, &["diff", "HEAD:./x.yaml", "x.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // At the root, no hint: the path is simply not there.
+    let out = spoofctl(root, &["diff", "HEAD:x.yaml", "lists/x.yaml"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "spoofctl: error: HEAD:x.yaml: path 'x.yaml' does not exist in 'HEAD'\n"
+    );
+}

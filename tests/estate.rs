@@ -16,6 +16,7 @@ use spoofctl::date::Date;
 use spoofctl::diff::diff;
 use spoofctl::format::format;
 use spoofctl::render::diff::{TenantReview, diff_json, diff_markdown, diff_text};
+use spoofctl::render::unified_diff::unified;
 use spoofctl::render::{self, Style};
 
 const TODAY: &str = "2026-11-22";
@@ -142,10 +143,12 @@ fn fmt_check_names_the_files_in_order_whatever_the_workers() {
     let mut expected = String::new();
     let mut canonical = 0;
     for (path, c) in paths.iter().zip(checked(&paths)) {
-        if format(&c).expect("formats") == std::fs::read_to_string(path).expect("read") {
+        let (formatted, stored) = (format(&c).expect("formats"), std::fs::read_to_string(path).expect("read"));
+        if formatted == stored {
             canonical += 1;
         } else {
-            expected.push_str(&format!("{}: would be reformatted\n", path.display()));
+            let name = path.display().to_string();
+            expected.push_str(&unified(&name, &name, &stored, &formatted));
         }
     }
     expected.push_str(&format!("{canonical} files already in canonical form\n"));
@@ -199,20 +202,22 @@ fn diff_of_folders_reviews_the_tenants_in_order_whatever_the_workers() {
         }
     }
 
-    // A malformed tenant in the new version: no review, its errors on stderr, after the old version's.
+    // A malformed tenant in each version: reviewed all the same, in order; the old version's errors shown as
+    // already on the base, the new version's as introduced, and only those count (exit 1, said on stderr).
     std::fs::write(&new_paths[20], "version: 1\nentries:\n  - spoofed: [\n").expect("write");
     std::fs::write(&old_paths[3], "version: 1\nentries: 7\n").expect("write");
-    let mut stderr = None;
+    let mut review = None;
     for jobs in JOBS {
         let out = spoofctl(&["diff", "--today", TODAY, old_dir, new_dir], jobs);
         assert_eq!(out.status.code(), Some(1), "jobs {jobs:?}");
-        assert!(out.stdout.is_empty(), "a review despite errors: {}", text(&out.stdout));
         let err = text(&out.stderr);
-        let old_line = err.find(&format!("spoofctl: {old_dir} has errors")).expect("the old version's errors");
-        let new_line = err.find(&format!("spoofctl: {new_dir} has errors")).expect("the new version's errors");
+        assert!(err.starts_with(&format!("spoofctl: {new_dir}: the change introduces 1 error ")), "{err}");
+        let stdout = text(&out.stdout);
+        let base = stdout.find("errors already on the base").expect("the base's errors");
+        let introduced = stdout.find("errors this change introduces").expect("the introduced errors");
         let (old_error, new_error) =
-            (err.find("tenant-03.yaml").expect("old"), err.find("tenant-21.yaml").expect("new"));
-        assert!(old_error < old_line && old_line < new_error && new_error < new_line, "{err}");
-        assert_eq!(stderr.get_or_insert_with(|| err.clone()), &err, "jobs {jobs:?}");
+            (stdout.find("tenant-03.yaml:").expect("old"), stdout.find("tenant-21.yaml:").expect("new"));
+        assert!(base < old_error && old_error < introduced && introduced < new_error, "{stdout}");
+        assert_eq!(review.get_or_insert_with(|| stdout.clone()), &stdout, "jobs {jobs:?}");
     }
 }

@@ -1,9 +1,12 @@
-//! `docs/walkthrough.md` stays true: every console command in it runs, in order, in a fresh git repository
-//! made from `docs/walkthrough/`, and must print what the page shows.
+//! `docs/walkthrough.md` stays true: every console command in it runs, in order, in a fresh folder holding
+//! the files of `docs/walkthrough/` and nothing else (no repository: the page's first commands make it, as a
+//! reader's would), and must print what the page shows; the list's schema line then resolves in that
+//! repository.
 //!
 //! The page's conventions:
 //! - a ```console block holds `$ command` lines, each followed by its output (stdout, then stderr), and a
-//!   `? N` line first when the exit code is not 0; commands are `spoofctl`, `git` and `cat`;
+//!   `? N` line first when the exit code is not 0; commands are `spoofctl`, `git`, `cat` and `mkdir`, and
+//!   `> FILE` at the end of one writes its standard output to FILE (then only its errors are shown);
 //! - `<!-- walkthrough: append PATH -->` before a ```yaml block appends the block to PATH (the edit the
 //!   reader makes in an editor);
 //! - `<!-- walkthrough: branch NAME -->` before a ```diff block commits that diff on a new branch NAME made
@@ -117,14 +120,11 @@ struct Repo {
 }
 
 impl Repo {
+    /// A folder holding the page's files, not yet a repository: the page makes it one.
     fn new() -> Repo {
         let dir = tempfile::tempdir().expect("tempdir");
         copy_dir(Path::new(FILES), dir.path());
-        let repo = Repo { dir };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo.git(&["add", "."]);
-        repo.git(&["commit", "-q", "-m", "The Contoso tenant's list"]);
-        repo
+        Repo { dir }
     }
 
     fn path(&self) -> &Path {
@@ -150,18 +150,30 @@ impl Repo {
         assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 
-    /// Runs one `$` line: its exit code, and stdout followed by stderr.
+    /// Runs one `$` line: its exit code, and stdout followed by stderr (stderr only when stdout goes to a
+    /// file with `> FILE`).
     fn run(&self, command: &str) -> (i32, String) {
-        let words = words(command);
+        let mut words = words(command);
+        let target = match words.iter().position(|w| w == ">") {
+            Some(at) if at + 2 == words.len() => words.pop().map(|file| self.path().join(file)),
+            Some(_) => panic!("{PAGE}: `>` must come last, before one file name: {command}"),
+            None => None,
+        };
+        words.retain(|w| w != ">");
         let (program, args) = words.split_first().expect("a command");
         let output = match program.as_str() {
             "spoofctl" => self.command(env!("CARGO_BIN_EXE_spoofctl")).args(args).output(),
-            "git" => self.command("git").args(args).output(),
-            "cat" => self.command("cat").args(args).output(),
-            other => panic!("{PAGE}: `{other}` is not a command the walk-through runs (spoofctl, git, cat)"),
+            "git" | "cat" | "mkdir" => self.command(program).args(args).output(),
+            other => panic!("{PAGE}: `{other}` is not a command the walk-through runs (spoofctl, git, cat, mkdir)"),
         }
         .expect("the command runs");
-        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let mut text = match target {
+            Some(file) => {
+                std::fs::write(file, &output.stdout).expect("write the redirected output");
+                String::new()
+            }
+            None => String::from_utf8_lossy(&output.stdout).into_owned(),
+        };
         text.push_str(&String::from_utf8_lossy(&output.stderr));
         (output.status.code().unwrap_or(-1), text)
     }
@@ -226,7 +238,7 @@ fn directives(page: &str) -> Vec<(usize, String, String)> {
 
 /// Runs every command of `page` in a fresh repository: the page with the outputs the commands printed, and
 /// a description of each difference from what the page showed.
-fn replay(page: &str) -> (String, Vec<String>) {
+fn replay(page: &str) -> (String, Vec<String>, Repo) {
     let repo = Repo::new();
     let mut pieces = parse(page);
     let directives = directives(page);
@@ -273,13 +285,24 @@ fn replay(page: &str) -> (String, Vec<String>) {
     if applied != directives.len() {
         failures.push("a directive after the last console block is never applied".to_string());
     }
-    (render(&pieces), failures)
+    (render(&pieces), failures, repo)
+}
+
+/// Where the `# yaml-language-server: $schema=PATH` line of the list file at `list` points, if it has one.
+fn schema_of(list: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(list).expect("the list");
+    let line = text.lines().find_map(|l| l.strip_prefix("# yaml-language-server: $schema="))?;
+    Some(list.parent().expect("a folder").join(line.trim()))
 }
 
 #[test]
 fn walkthrough_commands_print_what_the_page_shows() {
     let page = std::fs::read_to_string(PAGE).expect("the walk-through");
-    let (refreshed, failures) = replay(&page);
+    let (refreshed, failures, repo) = replay(&page);
+    // The list's schema line points into the reader's repository, at the file the page made there.
+    let schema = schema_of(&repo.path().join("lists/contoso.yaml")).expect("the list has a schema line");
+    let held = std::fs::read_to_string(&schema).unwrap_or_else(|e| panic!("{}: {e}", schema.display()));
+    assert!(held.contains("\"$schema\""), "{} is not the JSON Schema", schema.display());
     if std::env::var("WALKTHROUGH").is_ok_and(|v| v == "overwrite") {
         std::fs::write(PAGE, refreshed).expect("rewrite the page");
         return;
@@ -323,7 +346,7 @@ spoofctl: error: no-such-folder: no such file or folder
 $ spoofctl validate lists/
 ```
 ";
-    let (refreshed, failures) = replay(page);
+    let (refreshed, failures, _) = replay(page);
     assert_eq!(failures.len(), 4, "{failures:#?}");
     assert!(
         failures[0].contains("--- it printed (exit 0):\nlists/contoso.yaml: ok, 4 entries (2 allow, 2 block)"),
@@ -340,4 +363,11 @@ $ spoofctl validate lists/
     assert!(failures[3].contains("error[missing-reason]"), "{}", failures[3]);
     assert!(refreshed.contains("$ spoofctl validate no-such-folder\n? 2\n"), "{refreshed}");
     assert_eq!(words(r#"git commit -q -am "two words""#), ["git", "commit", "-q", "-am", "two words"]);
+    // The page's first commands make the repository: before them there is none.
+    let (_, failures, _) = replay("```console\n$ git log -q\n```\n");
+    assert!(failures[0].contains("not a git repository"), "{failures:?}");
+    // `> FILE` writes standard output to the file.
+    let (_, failures, repo) = replay("```console\n$ mkdir out\n$ spoofctl schema > out/schema.json\n```\n");
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(std::fs::read_to_string(repo.path().join("out/schema.json")).expect("written").contains("$schema"));
 }

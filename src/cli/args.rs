@@ -55,17 +55,19 @@ refused or a file is not an export, 2 could not run.")]
 Examples:
   spoofctl explain --list lists/contoso.yaml message.eml
   spoofctl explain --list lists/ saved.mbox --format json
-  pbpaste | spoofctl explain --list lists/contoso.yaml -
+  pbpaste | spoofctl explain --list lists/contoso.yaml -                       (macOS clipboard)
+  Get-Clipboard | spoofctl explain --list lists/contoso.yaml -                 (Windows PowerShell)
 
   spoofctl explain --list lists/contoso.yaml message.eml --add-to lists/contoso.yaml --owner it@contoso.com
 
-Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers).
+Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers). An
+Outlook .msg file is not headers: save the message as .eml, or paste its headers.
 The suggested entry is never a wildcard; its infrastructure is a passing DKIM domain if there is one, else
 the PTR's organizational domain, else the connecting IP's /24. --add-to adds it to that list file, as
 `spoofctl add` does (with --reason, --owner, --ticket, --expires).
 
-Exit codes: 0 done (with --add-to: added), 1 a message has no readable headers, the list has errors, or
---add-to added nothing, 2 could not run.")]
+Exit codes: 0 done (with --add-to: added), 1 a message has no readable headers (an Outlook .msg file
+included), the list has errors, or --add-to added nothing, 2 could not run (a missing file, or a folder).")]
     Explain(ExplainArgs),
     /// Add one entry to a list file, where `fmt` puts it, every comment kept; the file's diff is printed.
     #[command(after_help = "\
@@ -93,7 +95,8 @@ Examples:
 A message is allowed only when an allow entry matches BOTH its From and its infrastructure (PTR host,
 passing DKIM domain, or connecting IP); a block that matches wins over any allow.
 
-Exit codes: 0 done, 1 the list has errors (or the observations file is unusable), 2 could not run.")]
+Exit codes: 0 done, 1 the list has errors, or the observations file is unusable or had rows skipped for
+errors, 2 could not run (a bad --from, --ptr, --ip or --dkim, a missing file).")]
     Match(MatchArgs),
     /// Check list files: every error and risk, with file, line and a hint.
     #[command(after_help = "\
@@ -110,7 +113,7 @@ Exit codes: 0 no errors, 1 errors found (or warnings with --deny-warnings), 2 co
     #[command(after_help = "\
 Examples:
   spoofctl fmt                  rewrite every list in lists/ in canonical form
-  spoofctl fmt --check          only report files that would change (for CI)
+  spoofctl fmt --check          change nothing; print the diff of what would change (for CI)
 
 Exit codes: 0 nothing to change, 1 a file would change (--check) or has errors, 2 could not run.")]
     Fmt(FmtArgs),
@@ -124,8 +127,9 @@ Examples:
 OLD and NEW are files, folders (tenants paired by file name), or REV:PATH read from git (PATH from the
 repository root, or ./PATH from the current folder).
 
-Exit codes: 0 reviewed (with --exit-code: no change), 1 changes found with --exit-code or a version has
-errors, 2 could not run (a revision or path that does not exist, git not installed).")]
+Exit codes: 0 reviewed (with --exit-code: no change), 1 changes found with --exit-code, a version has
+errors, or observation rows were skipped for errors, 2 could not run (a revision or path that does not
+exist, git not installed).")]
     Diff(DiffArgs),
     /// What must change in the tenant so that it holds exactly the list's entries.
     #[command(after_help = "\
@@ -168,7 +172,9 @@ A list file that starts with this line is checked and completed as you type by e
 yaml-language-server (VS Code's YAML extension, Neovim, Helix, Emacs lsp-mode):
   # yaml-language-server: $schema=../schema/spoofctl-list.schema.json
 
-The schema checks the file's shape (keys, words, `*` only in a block); `spoofctl validate` checks the rest.")]
+The schema checks the file's shape (keys, words, `*` only in a block); `spoofctl validate` checks the rest.
+
+Exit codes: 0 written, 2 could not run (standard output could not be written).")]
     Schema,
     /// Print a shell completion script.
     #[command(after_help = "\
@@ -178,7 +184,9 @@ Examples:
   spoofctl completions fish > ~/.config/fish/completions/spoofctl.fish
   spoofctl completions powershell > ~/Documents/PowerShell/spoofctl.ps1
       (then add `. ~/Documents/PowerShell/spoofctl.ps1` to $PROFILE: the script starts with `using`,
-      which must come first in a file, so it cannot be appended to a profile)")]
+      which must come first in a file, so it cannot be appended to a profile)
+
+Exit codes: 0 written, 2 could not run (bad usage, or standard output could not be written).")]
     Completions(CompletionsArgs),
     /// Print the man page, or write every command's page into a folder.
     #[command(after_help = "\
@@ -214,7 +222,7 @@ pub struct FmtArgs {
     /// List files or folders of them [default: lists/]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Change nothing; exit 1 if a file is not in canonical form
+    /// Change nothing; print the unified diff of each file not in canonical form, and exit 1
     #[arg(long)]
     pub check: bool,
 }
@@ -225,11 +233,6 @@ pub enum Format {
     Text,
     /// One JSON document with "version": 1
     Json,
-}
-
-/// The paths given, or the default `lists/` folder.
-pub fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
-    if paths.is_empty() { vec![PathBuf::from("lists")] } else { paths.to_vec() }
 }
 
 #[derive(Debug, Args)]

@@ -10,20 +10,20 @@ use spoofctl::engine::diff::diff;
 use spoofctl::engine::matcher::Matcher;
 use spoofctl::engine::replay::{Replay, Replaying};
 use spoofctl::engine::scan::{all_cores, scan};
+use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
-use spoofctl::model::diagnostic::Severity;
 use spoofctl::read::list_files::{VersionEntry, VersionError, VersionListing, list_version};
 use spoofctl::render::diff::{
     TenantReview, change_counts, diff_json, diff_markdown, diff_markdown_head, diff_text, diff_text_total,
 };
-use spoofctl::render::{self, Style};
+use spoofctl::render::{Style, plural};
 use spoofctl::validate::pipeline::{Checked, check};
 
 use super::args::{DiffArgs, DiffFormat};
 use super::observe::{Opened, open};
 use super::progress::Progress;
 use super::tenants::{self, Spool, Stdout};
-use super::{Exit, fail, out, shown, stderr_style, stdout_style, warn};
+use super::{Exit, fail, out, shown, stdout_style, warn};
 
 /// One side of a tenant's pair, as a worker found it.
 enum Side {
@@ -31,52 +31,40 @@ enum Side {
     Absent,
     /// The file could not be read: the version cannot be read.
     Failed(VersionError),
-    /// Checked: the errors that stop the diff, rendered for stderr, and the list.
-    Checked(Vec<String>, Box<Checked>),
+    /// Checked (errors and all: the review shows them).
+    Checked(Box<Checked>),
 }
 
 impl Side {
-    fn read(entry: Option<&VersionEntry>, today: Date, style: Style) -> Side {
+    fn read(entry: Option<&VersionEntry>, today: Date) -> Side {
         let Some(entry) = entry else { return Side::Absent };
         let file = match entry.read() {
             Ok(f) => f,
             Err(e) => return Side::Failed(e),
         };
-        let checked = match file.text {
+        Side::Checked(Box::new(match file.text {
             Ok(text) => check(&file.shown, &text, today),
             Err(finding) => Checked::failed(&file.shown, vec![*finding]),
-        };
-        // A malformed list stops the diff; lints that a `policy:` raises to error do not (the review shows them).
-        let errors = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error && !d.code.is_lint())
-            .map(|d| render::diagnostic(d, style))
-            .collect();
-        Side::Checked(errors, Box::new(checked))
+        }))
     }
 
-    /// The side without its list, once the tenant is reviewed: only the errors travel on.
+    /// The side without its list, once the tenant is reviewed.
     fn dropped(self) -> Side {
         match self {
-            Side::Checked(errors, c) => Side::Checked(errors, Box::new(Checked::failed(&c.list.path, Vec::new()))),
+            Side::Checked(c) => Side::Checked(Box::new(Checked::failed(&c.list.path, Vec::new()))),
             other => other,
         }
     }
 
     fn list_or<'a>(&'a self, empty: &'a Checked) -> &'a Checked {
         match self {
-            Side::Checked(_, c) => c,
+            Side::Checked(c) => c,
             _ => empty,
         }
     }
 
-    fn well_formed(&self) -> bool {
-        match self {
-            Side::Absent => true,
-            Side::Failed(_) => false,
-            Side::Checked(errors, _) => errors.is_empty(),
-        }
+    fn failed(&self) -> bool {
+        matches!(self, Side::Failed(_))
     }
 }
 
@@ -87,46 +75,20 @@ struct Pair<'a> {
     new: Option<&'a VersionEntry>,
 }
 
-/// What reading a version found, in file order: the first file that could not be read, or the errors that
-/// stop the diff.
+/// The first file of a version that could not be read, in file order: it stops the diff.
 #[derive(Default)]
 struct Found {
     failure: Option<VersionError>,
-    errors: Vec<String>,
 }
 
 impl Found {
     fn add(&mut self, side: &mut Side) {
-        if self.failure.is_some() {
-            return;
-        }
         match std::mem::replace(side, Side::Absent) {
-            Side::Failed(e) => self.failure = Some(e),
-            Side::Checked(errors, checked) => {
-                self.errors.extend(errors);
-                *side = Side::Checked(Vec::new(), checked);
+            Side::Failed(e) => {
+                self.failure.get_or_insert(e);
             }
-            Side::Absent => {}
+            other => *side = other,
         }
-    }
-
-    fn ok(&self) -> bool {
-        self.failure.is_none() && self.errors.is_empty()
-    }
-
-    /// Reports, on stderr, why the version stops the diff; `None` when it does not.
-    fn report(self, spec: &str) -> Option<Exit> {
-        if let Some(e) = self.failure {
-            return Some(fail(e));
-        }
-        if self.errors.is_empty() {
-            return None;
-        }
-        for e in &self.errors {
-            eprintln!("{e}");
-        }
-        warn(format!("spoofctl: {spec} has errors; fix them first (`spoofctl validate`)"));
-        Some(Exit::Findings)
     }
 }
 
@@ -136,6 +98,8 @@ struct Rendered {
     changes: usize,
     risky: usize,
     changed: bool,
+    /// Errors the change introduces.
+    introduced: usize,
     /// JSON: the review's `version` and `total` (its counts, `tenants: 1`), which add up to the whole review's.
     json_head: Option<(Value, Value)>,
 }
@@ -152,7 +116,6 @@ struct Reviewed {
 #[derive(Clone, Copy)]
 struct Styles {
     stdout: Style,
-    stderr: Style,
 }
 
 /// The label of a tenant in the review: a file that exists on one side only says so.
@@ -167,12 +130,12 @@ fn label(pair: &Pair<'_>) -> String {
 /// Reads, checks, diffs and renders one tenant, on a worker. With `keep`, the lists are kept for the replay
 /// and nothing is rendered.
 fn review(pair: &Pair<'_>, today: Date, format: DiffFormat, keep: bool, styles: Styles) -> Reviewed {
-    let (old, new) = (Side::read(pair.old, today, styles.stderr), Side::read(pair.new, today, styles.stderr));
+    let (old, new) = (Side::read(pair.old, today), Side::read(pair.new, today));
     if keep {
         return Reviewed { old, new, review: None };
     }
-    if !old.well_formed() || !new.well_formed() {
-        return Reviewed { old: old.dropped(), new: new.dropped(), review: None };
+    if old.failed() || new.failed() {
+        return Reviewed { old, new, review: None };
     }
     // A tenant on one side only is compared with an empty list.
     let empty = Checked::failed(Path::new("(no file)"), Vec::new());
@@ -181,6 +144,7 @@ fn review(pair: &Pair<'_>, today: Date, format: DiffFormat, keep: bool, styles: 
     if matches!(old, Side::Absent) || matches!(new, Side::Absent) {
         diff = diff.of_added_or_removed_file();
     }
+    let introduced = diff.new_errors.len();
     let (changes, risky) = change_counts(&diff);
     let changed = !diff.is_empty();
     let one = [TenantReview { diff, replay: None }];
@@ -202,7 +166,7 @@ fn review(pair: &Pair<'_>, today: Date, format: DiffFormat, keep: bool, styles: 
         }
     };
     drop(one);
-    let review = Some(Rendered { text, changes, risky, changed, json_head });
+    let review = Some(Rendered { text, changes, risky, changed, introduced, json_head });
     Reviewed { old: old.dropped(), new: new.dropped(), review }
 }
 
@@ -220,24 +184,24 @@ pub fn run(args: DiffArgs) -> Exit {
     let pairs = pairs(old.as_ref(), new.as_ref());
     let files = old.as_ref().map_or(0, |v| v.files.len()) + new.as_ref().map_or(0, |v| v.files.len());
     let keep = args.observations.is_some();
-    let (mut spool, mut changes, mut risky, mut changed) = (Spool::default(), 0, 0, false);
+    let (mut spool, mut changes, mut risky, mut changed, mut introduced) = (Spool::default(), 0, 0, false, 0);
     let mut json_head: Option<(Value, Option<Value>)> = None;
     let mut kept: Vec<(String, Checked, Checked)> = Vec::new();
     let mut progress = Progress::lists(files);
     let mut checked = 0;
-    let styles = Styles { stdout: stdout_style(), stderr: stderr_style() };
+    let styles = Styles { stdout: stdout_style() };
     let work = |pair: &Pair<'_>| review(pair, today, args.format, keep, styles);
     tenants::in_order(&pairs, tenants::workers(), work, |i, mut reviewed| {
         checked += usize::from(pairs[i].old.is_some()) + usize::from(pairs[i].new.is_some());
         progress.update(checked as u64);
         old_found.add(&mut reviewed.old);
         new_found.add(&mut reviewed.new);
-        if !(old_found.ok() && new_found.ok()) {
+        if old_found.failure.is_some() || new_found.failure.is_some() {
             return ControlFlow::Continue(());
         }
         if keep {
             let list = |side: Side| match side {
-                Side::Checked(_, c) => *c,
+                Side::Checked(c) => *c,
                 _ => Checked::failed(Path::new("(no file)"), Vec::new()),
             };
             kept.push((label(&pairs[i]), list(reviewed.old), list(reviewed.new)));
@@ -248,6 +212,7 @@ pub fn run(args: DiffArgs) -> Exit {
                 DiffFormat::Text | DiffFormat::Markdown => spool.push(&r.text),
             }
             (changes, risky, changed) = (changes + r.changes, risky + r.risky, changed || r.changed);
+            introduced += r.introduced;
             if let Some((version, total)) = r.json_head {
                 let (_, sum) = json_head.get_or_insert((version, None));
                 tenants::add_counts(sum, &total);
@@ -256,9 +221,8 @@ pub fn run(args: DiffArgs) -> Exit {
         ControlFlow::Continue(())
     });
     drop(progress);
-    match (old_found.report(&args.old), new_found.report(&args.new)) {
-        (Some(exit), _) | (None, Some(exit)) => return exit,
-        (None, None) => {}
+    if let Some(e) = old_found.failure.or(new_found.failure) {
+        return fail(e);
     }
     if let Some(path) = &args.observations {
         return replayed(path, &kept, &args);
@@ -293,7 +257,21 @@ pub fn run(args: DiffArgs) -> Exit {
     if let Err(e) = written {
         return fail(format!("the review could not be kept until the end: {e}"));
     }
+    if introduced > 0 {
+        return introduced_errors(&args.new, introduced);
+    }
     if args.exit_code && changed { Exit::Findings } else { Exit::Clean }
+}
+
+/// Says, on stderr, that NEW has errors the change introduces (the review shows them), and exits 1: only
+/// these count against the change, not errors the base already had.
+fn introduced_errors(new: &str, errors: usize) -> Exit {
+    warn(format!(
+        "spoofctl: {}: the change introduces {} (listed in the review; `spoofctl validate` has the hints)",
+        escaped(new),
+        plural(errors, "error")
+    ));
+    Exit::Findings
 }
 
 /// The tenants of both versions, paired by file name (sorted); two single files are two versions of one
@@ -327,24 +305,31 @@ fn replayed(path: &Path, kept: &[(String, Checked, Checked)], args: &DiffArgs) -
             replay: None,
         })
         .collect();
-    if let Err(exit) = replay(path, &pairs, &mut reviews) {
-        return exit;
-    }
+    let skipped = match replay(path, &pairs, &mut reviews) {
+        Ok(skipped) => skipped,
+        Err(exit) => return exit,
+    };
     match args.format {
         DiffFormat::Text => out(&diff_text(&reviews, stdout_style())),
         DiffFormat::Markdown => out(&diff_markdown(&reviews)),
         DiffFormat::Json => out(&format!("{:#}\n", diff_json(&reviews))),
     }
+    let introduced: usize = reviews.iter().map(|r| r.diff.new_errors.len()).sum();
+    if introduced > 0 {
+        return introduced_errors(&args.new, introduced);
+    }
     let changed = reviews.iter().any(|r| !r.diff.is_empty());
-    if args.exit_code && changed { Exit::Findings } else { Exit::Clean }
+    // Rows skipped for errors make the replay incomplete: exit 1, as `match --observations` does.
+    if skipped > 0 || (args.exit_code && changed) { Exit::Findings } else { Exit::Clean }
 }
 
-/// Streams the observations once through every tenant's old and new lists, on every core ([`scan`]).
+/// Streams the observations once through every tenant's old and new lists, on every core ([`scan`]); the
+/// number of rows skipped for errors.
 fn replay(
     path: &std::path::Path,
     pairs: &[(&str, &Checked, &Checked)],
     reviews: &mut [TenantReview<'_>],
-) -> Result<(), Exit> {
+) -> Result<u64, Exit> {
     let Opened { reader, mut progress, .. } = open(path, false)?;
     let tenants: Vec<(Matcher<'_>, Matcher<'_>)> =
         pairs.iter().map(|(_, o, n)| (Matcher::new(&o.list), Matcher::new(&n.list))).collect();
@@ -361,13 +346,13 @@ fn replay(
     }
     if scanned.skipped > 0 {
         warn(format!(
-            "{}: {} rows skipped for errors (see `spoofctl match --observations`)",
+            "{}: {} skipped for errors (see `spoofctl match --observations`)",
             shown(path),
-            scanned.skipped
+            plural(scanned.skipped, "row")
         ));
     }
     for (review, replay) in reviews.iter_mut().zip(replays) {
         review.replay = Some(replay);
     }
-    Ok(())
+    Ok(scanned.skipped)
 }

@@ -10,7 +10,7 @@ use spoofctl::read::headers::{HeaderBlocks, Stamps};
 use spoofctl::render;
 
 use super::args::{ExplainArgs, Format};
-use super::{Exit, fail, load_lists, out, shown, stdout_style, warn};
+use super::{Exit, fail, load_lists, open_input, out, stdout_style, warn};
 
 /// Runs `explain`.
 pub fn run(args: ExplainArgs) -> Exit {
@@ -22,12 +22,10 @@ pub fn run(args: ExplainArgs) -> Exit {
         return fail("--add-to prints the list file's diff: use it with --format text");
     }
     for path in &args.messages {
-        if path.as_os_str() != "-" && (!path.exists() || path.is_dir()) {
-            return fail(format!(
-                "{}: {}",
-                shown(path),
-                if path.is_dir() { "a folder, not a message file" } else { "no such file" }
-            ));
+        if path.as_os_str() != "-"
+            && let Err(exit) = open_input(path, "a message file")
+        {
+            return exit;
         }
     }
     let lists = match load_lists(&args.list, today, args.format == Format::Json) {
@@ -48,6 +46,15 @@ pub fn run(args: ExplainArgs) -> Exit {
     }
     for path in &args.messages {
         let name = path.display().to_string();
+        if is_outlook_msg(path) {
+            warn(format!(
+                "spoofctl: error: {name}: an Outlook .msg file, not message headers; save the message as .eml \
+                 (Outlook on the web: Download), or copy its headers (Outlook: File > Properties > Internet \
+                 headers) and paste them: `spoofctl explain --list lists/ -`"
+            ));
+            exit = Exit::Findings;
+            continue;
+        }
         let input = match open(path) {
             Ok(i) => i,
             Err(e) => return fail(format!("{name}: {e}")),
@@ -108,6 +115,17 @@ pub fn run(args: ExplainArgs) -> Exit {
         Some(path) => exit.max(super::add::add_suggested(&path, &suggested, &args.fields, today)),
         None => exit,
     }
+}
+
+/// Whether `path` is an Outlook `.msg` file: a .msg file is a Compound File Binary (MS-OXMSG), which starts
+/// with the header signature `D0 CF 11 E0 A1 B1 1A E1` (MS-CFB 2.2, "Compound File Header",
+/// https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-cfb/05060311-bfce-4b12-874d-71fd4ce63aea).
+fn is_outlook_msg(path: &Path) -> bool {
+    const SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let mut start = [0u8; 8];
+    path.as_os_str() != "-"
+        && std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut start)).is_ok()
+        && start == SIGNATURE
 }
 
 fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {

@@ -1,4 +1,4 @@
-//! `spoofctl fmt`: rewrite lists in canonical form, or (`--check`) say which would change.
+//! `spoofctl fmt`: rewrite lists in canonical form, or (`--check`) print the unified diff of what would change.
 //!
 //! Files are read, checked and formatted on every core ([`tenants::in_order`]); what each file's turn prints,
 //! and the rewriting of the file, happen in file order on the calling thread, as one file after another did.
@@ -10,28 +10,29 @@ use super::atomic;
 use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
-use spoofctl::read::list_files::{ReadError, discover, read_text};
+use spoofctl::read::list_files::{ReadError, read_stored_text};
 use spoofctl::render::list_yaml::format;
+use spoofctl::render::unified_diff::unified;
 use spoofctl::render::{self, Style};
 use spoofctl::validate::pipeline::check;
 
-use super::args::{FmtArgs, paths_or_default};
+use super::args::FmtArgs;
 use super::tenants;
-use super::{Exit, fail, out, shown, stdout_style};
+use super::{Exit, discover_lists, fail, out, shown, stdout_style};
 
 /// What formatting one file found.
 enum Outcome {
     /// Already in canonical form.
     Unchanged,
-    /// Not in canonical form: its canonical text.
-    Changed(String),
+    /// Not in canonical form: the text as stored (a byte order mark kept), and its canonical text.
+    Changed { stored: String, formatted: String },
     /// Not formatted: what to print about it.
     Refused(String),
 }
 
 /// Reads, checks and formats one file, on a worker.
 fn format_file(path: &Path, today: Date, style: Style) -> Result<Outcome, ReadError> {
-    let text = match read_text(path) {
+    let stored = match read_stored_text(path) {
         Ok(t) => t,
         Err(e) => {
             let finding = e.into_finding()?;
@@ -42,11 +43,13 @@ fn format_file(path: &Path, today: Date, style: Style) -> Result<Outcome, ReadEr
             )));
         }
     };
+    // The canonical form has no byte order mark: a file that has one is rewritten without it.
+    let text = stored.strip_prefix('\u{FEFF}').unwrap_or(&stored);
     // Lints (the only findings that depend on the date) do not stop formatting.
-    let checked = check(path, &text, today);
+    let checked = check(path, text, today);
     Ok(match format(&checked) {
-        Ok(f) if f == text => Outcome::Unchanged,
-        Ok(f) => Outcome::Changed(f),
+        Ok(f) if f == stored => Outcome::Unchanged,
+        Ok(formatted) => Outcome::Changed { stored, formatted },
         Err(e) => {
             let mut message = String::new();
             for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error && !d.code.is_lint()) {
@@ -61,9 +64,9 @@ fn format_file(path: &Path, today: Date, style: Style) -> Result<Outcome, ReadEr
 
 /// Runs `fmt`.
 pub fn run(args: FmtArgs) -> Exit {
-    let files = match discover(&paths_or_default(&args.paths)) {
+    let files = match discover_lists(&args.paths) {
         Ok(f) => f,
-        Err(e) => return fail(e),
+        Err(exit) => return exit,
     };
     let style = stdout_style();
     let today = Date::today_utc();
@@ -83,11 +86,13 @@ pub fn run(args: FmtArgs) -> Exit {
                 out(&message);
                 exit = Exit::Findings;
             }
-            Ok(Outcome::Changed(_)) if args.check => {
-                out(&format!("{}: would be reformatted\n", shown(path)));
+            Ok(Outcome::Changed { stored, formatted }) if args.check => {
+                // `unified` escapes the names as it escapes the lines.
+                let name = path.display().to_string();
+                out(&unified(&name, &name, &stored, &formatted));
                 exit = Exit::Findings;
             }
-            Ok(Outcome::Changed(formatted)) => {
+            Ok(Outcome::Changed { formatted, .. }) => {
                 if let Err(e) = atomic::replace(path, formatted.as_bytes()) {
                     stopped = Some(fail(format!("{}: cannot write: {e}", shown(path))));
                     return ControlFlow::Break(());
@@ -101,8 +106,7 @@ pub fn run(args: FmtArgs) -> Exit {
         return exit;
     }
     if unchanged > 0 {
-        let files = if unchanged == 1 { "1 file".to_string() } else { format!("{unchanged} files") };
-        out(&format!("{files} already in canonical form\n"));
+        out(&format!("{} already in canonical form\n", render::plural(unchanged, "file")));
     }
     exit
 }

@@ -1,7 +1,5 @@
 //! `spoofctl import`: TABL exports to a list file.
 
-use std::fs::File;
-
 use super::atomic;
 use spoofctl::engine::import::{Merged, merge};
 use spoofctl::model::characters::check_free_text;
@@ -11,7 +9,7 @@ use spoofctl::render;
 use spoofctl::render::list_yaml::list_text;
 
 use super::args::ImportArgs;
-use super::{Exit, fail, out, shown, stderr_style, warn};
+use super::{Exit, fail, open_input, out, shown, stderr_style, warn};
 
 /// Runs `import`.
 pub fn run(args: ImportArgs) -> Exit {
@@ -37,12 +35,9 @@ pub fn run(args: ImportArgs) -> Exit {
     let mut unusable = false;
     for path in &args.files {
         let name = path.display().to_string();
-        if path.is_dir() {
-            return fail(format!("{name}: a folder, not an export file"));
-        }
-        let file = match File::open(path) {
+        let file = match open_input(path, "an export file") {
             Ok(f) => f,
-            Err(e) => return fail(format!("{name}: {e}")),
+            Err(exit) => return exit,
         };
         match read_export(file) {
             Ok(rows) => merge(&mut merged, &name, &rows, &accepted),
@@ -78,15 +73,14 @@ pub fn run(args: ImportArgs) -> Exit {
             if let Err(e) = atomic::create(path, text.as_bytes(), args.force) {
                 return fail(format!("{}: cannot write: {e}; nothing was written", shown(path)));
             }
-            warn(format!("{}: {} entries imported", shown(path), merged.entries.len()));
+            warn(format!("{}: {} imported", shown(path), render::plural(merged.entries.len(), "entry")));
         }
         None => out(&text),
     }
     // With --skip-invalid the user asked for the rest: writing it is success (product spec, "The daily loop"),
     // and the rows left out were listed above.
     if !merged.problems.is_empty() {
-        let n = merged.problems.len();
-        warn(format!("spoofctl: {n} {} left out (--skip-invalid)", if n == 1 { "row" } else { "rows" }));
+        warn(format!("spoofctl: {} left out (--skip-invalid)", render::plural(merged.problems.len(), "row")));
     }
     Exit::Clean
 }

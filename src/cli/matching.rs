@@ -41,6 +41,13 @@ pub fn run(args: MatchArgs) -> Exit {
 /// The message the flags describe; a bad value is a usage error naming its flag.
 fn message_from_flags(args: &MatchArgs) -> Result<Message, String> {
     let from = args.from.as_deref().unwrap_or_default();
+    // `Ana <ana@contoso.com>`, as a mail client shows a From: the address is what the service matches.
+    if let Some((_, address)) = from.trim_end().strip_suffix('>').and_then(|f| f.rsplit_once('<')) {
+        return Err(format!(
+            "--from: `{from}` is a display name with an address; give the address only: --from '{}'",
+            address.trim()
+        ));
+    }
     if !from.contains('@') {
         return Err(format!("--from: `{from}` is not an address; give the From address, e.g. `payroll@contoso.com`"));
     }

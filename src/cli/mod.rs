@@ -167,6 +167,36 @@ fn warn(message: impl std::fmt::Display) {
     eprintln!("{}", escaped(&message.to_string()));
 }
 
+/// The list files of the PATHs given, or of the default `lists/` folder; a missing default is named as the
+/// default, so that a command run from the wrong folder says why it found nothing.
+fn discover_lists(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, Exit> {
+    if !paths.is_empty() {
+        return discover(paths).map_err(fail);
+    }
+    discover(&[std::path::PathBuf::from("lists")]).map_err(|e| match e {
+        spoofctl::read::list_files::ReadError::NotFound(_) => fail(
+            "lists/: no such file or folder (the folder read when no PATH is given: run spoofctl from the folder \
+             that holds `lists/`, or name the list files or folder)",
+        ),
+        e => fail(e),
+    })
+}
+
+/// Opens an input file named on the command line (`what` it should be: "an export file"). A missing path and
+/// a folder are said in the words every command uses for them (those of [`ReadError`]); any other failure
+/// gives the system's reason.
+///
+/// [`ReadError`]: spoofctl::read::list_files::ReadError
+fn open_input(path: &std::path::Path, what: &str) -> Result<std::fs::File, Exit> {
+    if path.is_dir() {
+        return Err(fail(format!("{}: a folder, not {what}", shown(path))));
+    }
+    std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => fail(spoofctl::read::list_files::ReadError::NotFound(path.to_path_buf())),
+        _ => fail(format!("{}: {e}", shown(path))),
+    })
+}
+
 /// A path as messages show it: hidden characters escaped.
 fn shown(path: impl AsRef<std::path::Path>) -> String {
     escaped(&path.as_ref().display().to_string())

@@ -1,6 +1,5 @@
 //! `spoofctl match --observations`: stream an observations file through the lists.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -11,10 +10,11 @@ use spoofctl::engine::tally::Tally;
 use spoofctl::read::encoding::utf8_reader;
 use spoofctl::read::observations::Reader;
 use spoofctl::render::observations::{CSV_HEADER, CsvRows, JsonDocument, JsonRows, Run, summary_text};
+use spoofctl::render::plural;
 
 use super::args::MatchFormat;
 use super::progress::Progress;
-use super::{Exit, fail, output_failed, shown, warn};
+use super::{Exit, open_input, output_failed, shown, warn};
 
 /// How many row errors are shown; the rest are counted.
 const SHOWN_ERRORS: u64 = 20;
@@ -36,10 +36,8 @@ pub struct Opened {
 pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
     let (input, total, live): (Box<dyn std::io::Read + Send>, u64, bool) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin()), 0, true)
-    } else if path.is_dir() {
-        return Err(fail(format!("{}: a folder, not an observations file", shown(path))));
     } else {
-        let file = File::open(path).map_err(|e| fail(format!("{}: {e}", shown(path))))?;
+        let file = open_input(path, "an observations file")?;
         let metadata = file.metadata().ok();
         let total = metadata.as_ref().map_or(0, |m| m.len());
         (Box::new(file), total, !metadata.is_some_and(|m| m.is_file()))
@@ -102,7 +100,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         return Exit::CannotRun;
     }
     if scanned.skipped > SHOWN_ERRORS {
-        warn(format!("{shown}: {} more rows skipped", scanned.skipped - SHOWN_ERRORS));
+        warn(format!("{shown}: {} skipped", plural(scanned.skipped - SHOWN_ERRORS, "more row")));
     }
     let run = Run {
         file: &shown,

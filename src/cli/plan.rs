@@ -16,7 +16,7 @@ use spoofctl::engine::plan::{LiveItem, Options, plan};
 use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
-use spoofctl::read::list_files::discover;
+use spoofctl::read::list_files::{ReadError, discover};
 use spoofctl::read::tabl_export::{ExportError, read_export};
 use spoofctl::render::plan::{
     Body, PlanTotals, TenantPlan, plan_json, plan_markdown, plan_powershell, plan_text, refusal_words, tenants_json,
@@ -135,7 +135,13 @@ fn read_live(path: &Path) -> Result<Vec<LiveItem>, Unusable> {
     if path.is_dir() {
         return Err(Unusable::one(format!("spoofctl: error: {name}: a folder, not an export file"), Exit::CannotRun));
     }
-    let file = File::open(path).map_err(|e| Unusable::one(format!("spoofctl: error: {name}: {e}"), Exit::CannotRun))?;
+    let file = File::open(path).map_err(|e| {
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound(path.to_path_buf()).to_string(),
+            _ => format!("{name}: {e}"),
+        };
+        Unusable::one(format!("spoofctl: error: {}", escaped(&message)), Exit::CannotRun)
+    })?;
     let rows = match read_export(file) {
         Ok(rows) => rows,
         // A tenant with no entries exports nothing (Export-Csv writes an empty file): the plan creates the

@@ -10,15 +10,15 @@ use std::ops::ControlFlow;
 use serde_json::Value;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
-use spoofctl::read::list_files::{ReadError, discover};
+use spoofctl::read::list_files::ReadError;
 use spoofctl::render::{self, Style};
 use spoofctl::validate::lint::expiring;
 use spoofctl::validate::pipeline::{Checked, check_file};
 
-use super::args::{Format, ValidateArgs, paths_or_default};
+use super::args::{Format, ValidateArgs};
 use super::progress::Progress;
 use super::tenants::{self, Spool, Stdout};
-use super::{Exit, fail, stdout_style};
+use super::{Exit, discover_lists, fail, stdout_style};
 
 /// One file's part of the report, rendered.
 struct Part {
@@ -72,9 +72,9 @@ pub fn run(args: ValidateArgs) -> Exit {
         Ok(d) => d,
         Err(exit) => return exit,
     };
-    let files = match discover(&paths_or_default(&args.paths)) {
+    let files = match discover_lists(&args.paths) {
         Ok(f) => f,
-        Err(e) => return fail(e),
+        Err(exit) => return exit,
     };
     let style = stdout_style();
     let (mut diagnostics, mut lines) = (Spool::default(), Spool::default());

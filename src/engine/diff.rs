@@ -4,6 +4,10 @@
 //! changes are named: a new allow, an allow made broader (an address entry replaced by its domain, a domain
 //! infrastructure replaced by a /24 or by a parent domain), a block removed, a block turned into an allow;
 //! and the lint warnings the change introduces.
+//!
+//! A version with errors is reviewed too (its entries with errors left out, as validation leaves them), so a
+//! change that mends a broken base can be: the base's errors are shown as already there, and only the errors
+//! the change introduces count against it.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -227,12 +231,19 @@ pub struct ListDiff<'a> {
     pub settings: Vec<SettingChange>,
     /// Lint findings in NEW that OLD did not have (warnings, or errors where the list's policy says so).
     pub new_warnings: Vec<&'a Diagnostic>,
+    /// The errors OLD has (the base's): already there, so never counted against the change.
+    pub base_errors: Vec<&'a Diagnostic>,
+    /// The errors NEW has that OLD did not: the change introduces them.
+    pub new_errors: Vec<&'a Diagnostic>,
 }
 
 impl ListDiff<'_> {
     /// True when nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.settings.is_empty() && self.new_warnings.is_empty()
+        self.changes.is_empty()
+            && self.settings.is_empty()
+            && self.new_warnings.is_empty()
+            && self.new_errors.is_empty()
     }
 
     /// The review of a tenant file that one version does not have (compared with an empty list): it is
@@ -300,15 +311,22 @@ pub fn diff<'a>(
         changes.push(Change::Removed { entry: e, risk: (e.action() == Action::Block).then_some(Risk::BlockRemoved) });
     }
     changes.sort_by_key(|c| (c.risk().is_none(), c.kind(), c.entry().identity()));
-    let seen: BTreeSet<(crate::model::diagnostic::Code, String)> = old_lints
-        .iter()
-        .filter(|d| d.code.is_lint())
-        .map(|d| (d.code, d.entry.as_ref().map(|e| e.to_string()).unwrap_or_default()))
-        .collect();
+    // A finding is the same in both versions when its code, entry and message are: its line may move.
+    let same =
+        |d: &Diagnostic| (d.code, d.entry.as_ref().map(|e| e.to_string()).unwrap_or_default(), d.message.clone());
+    let seen: BTreeSet<(Code, String, String)> = old_lints.iter().map(same).collect();
+    let is_error = |d: &&Diagnostic| d.severity == Severity::Error && !d.code.is_lint();
     let new_warnings = new_lints
         .iter()
         .filter(|d| d.code.is_lint() && d.severity >= Severity::Warning)
-        .filter(|d| !seen.contains(&(d.code, d.entry.as_ref().map(|e| e.to_string()).unwrap_or_default())))
+        .filter(|d| !seen.contains(&same(d)))
         .collect();
-    ListDiff { name: name.to_string(), changes, settings: settings(old, new), new_warnings }
+    ListDiff {
+        name: name.to_string(),
+        changes,
+        settings: settings(old, new),
+        new_warnings,
+        base_errors: old_lints.iter().filter(is_error).collect(),
+        new_errors: new_lints.iter().filter(is_error).filter(|d| !seen.contains(&same(d))).collect(),
+    }
 }

@@ -1,8 +1,8 @@
 //! Replay: observation rows run through two versions of a list, counting the messages whose verdict the
-//! change would alter. Memory does not grow with the row count: only counts, the distinct pairs newly let
-//! through (bounded), and the first rows are kept.
+//! change would alter, by pair. Memory does not grow with the row count: only counts, and the pairs whose
+//! verdict changes (bounded), are kept.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::engine::matcher::Matcher;
 use crate::engine::scan::Job;
@@ -10,26 +10,28 @@ use crate::engine::tally::Count;
 use crate::model::message::Message;
 use crate::read::observations::{Row, Shape};
 
-/// How many changed rows are kept to show.
-pub const SHOWN_ROWS: usize = 50;
-/// How many distinct newly allowed pairs are counted exactly.
+/// How many distinct newly allowed pairs are counted exactly, and how many pairs whose verdict changes are
+/// kept with their counts.
 const MAX_PAIRS: usize = 100_000;
 
-/// One row whose verdict changes.
-/// Serialized as it is: its fields are `diff`'s JSON for a shown row.
+/// The rows of one pair whose verdict changes the same way, and the messages they stand for.
+/// Serialized as it is: its fields are `diff`'s JSON for a changed pair.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ChangedRow {
-    /// The row number in the observations file.
-    pub row: u64,
+pub struct ChangedPair {
     /// `spoofed via infrastructure`, as the service reports it.
     pub pair: String,
-    /// Messages the row stands for.
-    pub messages: u64,
-    /// The verdict before, and after.
+    /// The verdict before.
     pub from: &'static str,
     /// The verdict after.
     pub to: &'static str,
+    /// Rows.
+    pub rows: u64,
+    /// Messages the rows stand for.
+    pub messages: u64,
 }
+
+/// A verdict change: before, after.
+type Turn = (&'static str, &'static str);
 
 /// The traffic a change would affect, for one tenant.
 #[derive(Debug, Clone, Default)]
@@ -45,8 +47,10 @@ pub struct Replay {
     /// Distinct pairs among the newly allowed rows (exact up to 100,000).
     pub pairs_let_through: usize,
     pairs: HashSet<String>,
-    /// The first changed rows.
-    pub shown: Vec<ChangedRow>,
+    /// The changed rows by pair, and by how their verdict changes (up to [`MAX_PAIRS`] pairs).
+    by_pair: HashMap<String, Vec<(Turn, Count)>>,
+    /// Changed rows of pairs past [`MAX_PAIRS`]: counted, not kept by pair.
+    pub ungrouped: Count,
     key: String,
 }
 
@@ -54,7 +58,6 @@ impl Replay {
     /// Runs one observation row through both versions.
     pub fn add(
         &mut self,
-        row: u64,
         message: &Message,
         messages: u64,
         old: &Matcher<'_>,
@@ -68,14 +71,14 @@ impl Replay {
             let mut pair = std::mem::take(&mut self.key);
             pair.clear();
             message.push_service_pair(&mut pair);
-            self.change(row, &pair, messages, before, after);
+            self.change(&pair, messages, before, after);
             self.key = pair;
         }
     }
 
     /// Counts one row whose verdict changes from `before` to `after`; `pair` is the pair as the service
     /// sees it.
-    fn change(&mut self, row: u64, pair: &str, messages: u64, before: &'static str, after: &'static str) {
+    fn change(&mut self, pair: &str, messages: u64, before: &'static str, after: &'static str) {
         let bucket = match after {
             "allow" => &mut self.newly_allowed,
             "block" => &mut self.newly_blocked,
@@ -87,9 +90,45 @@ impl Replay {
             self.pairs.insert(pair.to_string());
             self.pairs_let_through += 1;
         }
-        if self.shown.len() < SHOWN_ROWS {
-            self.shown.push(ChangedRow { row, pair: pair.to_string(), messages, from: before, to: after });
+        let (turn, count) = ((before, after), Count { rows: 1, messages });
+        if let Some(turns) = self.by_pair.get_mut(pair) {
+            match turns.iter_mut().find(|(t, _)| *t == turn) {
+                Some((_, c)) => {
+                    c.rows += 1;
+                    c.messages = c.messages.saturating_add(messages);
+                }
+                None => turns.push((turn, count)),
+            }
+        } else if self.by_pair.len() < MAX_PAIRS {
+            self.by_pair.insert(pair.to_string(), vec![(turn, count)]);
+        } else {
+            self.ungrouped.rows += 1;
+            self.ungrouped.messages = self.ungrouped.messages.saturating_add(messages);
         }
+    }
+
+    /// The pairs whose verdict changes, the most messages first (then the most rows, then by pair), one for
+    /// each way a pair's verdict changes.
+    pub fn changed_pairs(&self) -> Vec<ChangedPair> {
+        let mut pairs: Vec<ChangedPair> = self
+            .by_pair
+            .iter()
+            .flat_map(|(pair, turns)| {
+                turns.iter().map(|&((from, to), c)| ChangedPair {
+                    pair: pair.clone(),
+                    from,
+                    to,
+                    rows: c.rows,
+                    messages: c.messages,
+                })
+            })
+            .collect();
+        pairs.sort_by(|a, b| {
+            (b.messages, b.rows)
+                .cmp(&(a.messages, a.rows))
+                .then_with(|| (&a.pair, a.from, a.to).cmp(&(&b.pair, b.from, b.to)))
+        });
+        pairs
     }
 }
 
@@ -112,7 +151,6 @@ pub struct Replayed {
 /// One row whose verdict changes for one tenant.
 struct Change {
     tenant: usize,
-    row: u64,
     messages: u64,
     before: &'static str,
     after: &'static str,
@@ -134,14 +172,7 @@ impl Job for Replaying<'_, '_> {
             let after = new.evaluate_with(&row.message, scratch, false).verdict.word();
             if before != after {
                 row.message.push_service_pair(&mut out.pairs);
-                out.changes.push(Change {
-                    tenant,
-                    row: row.row,
-                    messages: row.count,
-                    before,
-                    after,
-                    pair_end: out.pairs.len(),
-                });
+                out.changes.push(Change { tenant, messages: row.count, before, after, pair_end: out.pairs.len() });
             }
         }
     }
@@ -162,7 +193,7 @@ impl Replayed {
         }
         let mut start = 0;
         for c in &self.changes {
-            replays[c.tenant].change(c.row, &self.pairs[start..c.pair_end], c.messages, c.before, c.after);
+            replays[c.tenant].change(&self.pairs[start..c.pair_end], c.messages, c.before, c.after);
             start = c.pair_end;
         }
     }

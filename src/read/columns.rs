@@ -20,6 +20,18 @@ pub struct SameColumn {
     pub second: (usize, String),
 }
 
+/// What to add to a "these are not the columns" message when the header (its names joined with `, `) is one
+/// column holding `;`: a CSV saved by Excel where the list separator is `;` (where a comma is the decimal
+/// mark, as in German). Empty otherwise.
+pub fn semicolon_hint(names: &str) -> &'static str {
+    if names.contains(';') && !names.contains(", ") {
+        "; the columns are separated by `;`, not `,` (Excel where a comma is the decimal mark): convert the file \
+         with PowerShell, `Import-Csv FILE -Delimiter ';' | Export-Csv NEW.csv -NoTypeInformation`"
+    } else {
+        ""
+    }
+}
+
 /// A header row's names, as written and folded.
 #[derive(Debug, Clone)]
 pub struct Header {

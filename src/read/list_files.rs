@@ -161,6 +161,25 @@ impl TextError {
 
 /// Reads a list file as text: UTF-8, a byte order mark dropped, at most [`MAX_FILE_BYTES`].
 pub fn read_text(path: &Path) -> Result<String, TextError> {
+    read_stored_text(path).map(without_bom)
+}
+
+/// The text with a leading byte order mark dropped.
+fn without_bom(mut text: String) -> String {
+    if text.starts_with('\u{FEFF}') {
+        text.drain(..3);
+    }
+    text
+}
+
+/// The bytes as UTF-8 text, a byte order mark dropped.
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, TextError> {
+    decode_stored(path, bytes).map(without_bom)
+}
+
+/// Reads a list file as [`read_text`] does, but with a byte order mark kept: the text as stored, which `fmt`
+/// compares with the canonical form (that has none).
+pub fn read_stored_text(path: &Path) -> Result<String, TextError> {
     let io_err = |source| TextError::Io { path: path.to_path_buf(), source };
     let file = fs::File::open(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => TextError::NotFound(path.to_path_buf()),
@@ -171,20 +190,16 @@ pub fn read_text(path: &Path) -> Result<String, TextError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(TextError::TooLarge(path.to_path_buf()));
     }
-    decode(path, bytes)
+    decode_stored(path, bytes)
 }
 
-fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, TextError> {
+/// The bytes as UTF-8 text, a byte order mark kept.
+fn decode_stored(path: &Path, bytes: Vec<u8>) -> Result<String, TextError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(TextError::Utf16(path.to_path_buf()));
     }
     match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{FEFF}') {
-                text.drain(..3);
-            }
-            Ok(text)
-        }
+        Ok(text) => Ok(text),
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
@@ -299,6 +314,23 @@ fn resolve(rev: &str, spec: &str) -> Result<String, VersionError> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// git's words for a path not in the revision, the revision named as the user wrote it rather than by its
+/// tree id; run from a subfolder, with a hint that `REV:PATH` starts at the repository's root.
+fn not_in_revision(e: VersionError, rev: &str, tree: &str, path: &str) -> VersionError {
+    let VersionError::Git { spec, message } = e else { return e };
+    let mut message = message.replace(tree, &printable(rev));
+    let prefix = git(&["rev-parse".as_ref(), "--show-prefix".as_ref()], &spec).unwrap_or_default();
+    let prefix = printable(String::from_utf8_lossy(&prefix).trim());
+    if !path.starts_with("./") && !prefix.is_empty() {
+        let (rev, path) = (printable(rev), printable(path));
+        message.push_str(&format!(
+            "; `{rev}:{path}` starts at the repository's root and this is its folder `{prefix}`: write \
+             `{rev}:./{path}` for a path from here, or `{rev}:{prefix}{path}`"
+        ));
+    }
+    VersionError::Git { spec, message }
+}
+
 fn file_name(path: &str) -> String {
     Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
 }
@@ -396,7 +428,8 @@ pub fn list_version(spec: &str) -> Result<VersionListing, VersionError> {
     // Every later call reads the tree the revision names now, by its id.
     let tree = resolve(rev, spec)?;
     let object = format!("{tree}:{path}");
-    let kind = git(&["cat-file".as_ref(), "-t".as_ref(), end, object.as_ref()], spec)?;
+    let kind = git(&["cat-file".as_ref(), "-t".as_ref(), end, object.as_ref()], spec)
+        .map_err(|e| not_in_revision(e, rev, &tree, path))?;
     if String::from_utf8_lossy(&kind).trim() == "blob" {
         // The name pairs tenants across versions: the file name, without the revision.
         let entry = VersionEntry { name: file_name(path), shown: PathBuf::from(spec), object: Some(object) };

@@ -61,7 +61,8 @@ impl Shape {
 pub enum FileError {
     /// The header row names neither shape's required columns.
     #[error(
-        "the header row has neither {{SpoofedUser, SendingInfrastructure}} (pair rows) nor {{From}} (message rows); it has: {0}"
+        "the header row has neither {{SpoofedUser, SendingInfrastructure}} (pair rows) nor {{From}} (message rows); it has: {0}{hint}",
+        hint = crate::read::columns::semicolon_hint(.0)
     )]
     UnknownColumns(String),
     /// Two columns of the header are one column to spoofctl (`From` and `from`).

@@ -200,9 +200,14 @@ struct RawReader<'a> {
 impl RawReader<'_> {
     fn list(&mut self, root: &Node) -> RawList {
         let mut list = RawList::default();
-        let Some(mut table) = self.table(root, "the list file", "start the file with `version: 1`") else {
+        let hint = "a list file is a mapping: `version: 1`, then the entries under `entries:`";
+        let Some(mut table) = self.table(root, "the list file", hint) else {
             return list;
         };
+        if let Some(diagnostic) = self.not_a_list(&table) {
+            self.diagnostics.push(diagnostic);
+            return list;
+        }
         for &key in TopKey::ALL {
             let Some((k, value)) = table.take(key.name()) else { continue };
             list.keys.push(Located { value: key, span: k.span });
@@ -233,6 +238,39 @@ impl RawReader<'_> {
             }
         }
         list
+    }
+
+    /// One finding for a YAML file that holds none of a list file's keys (a workflow, a tool's config): it
+    /// is not a list, and a finding per key would only bury that.
+    fn not_a_list(&self, table: &Table) -> Option<Diagnostic> {
+        let keys: Vec<&Node> = table.pairs.iter().map(|(k, _)| k).collect();
+        let known = |k: &&Node| matches!(&k.value, Value::Text(t) if TopKey::NAMES.contains(&t.as_str()));
+        if keys.is_empty() || keys.iter().any(known) {
+            return None;
+        }
+        let names: Vec<String> = keys
+            .iter()
+            .take(3)
+            .map(|k| match &k.value {
+                Value::Text(t) => format!("`{t}`"),
+                _ => "a non-text key".to_string(),
+            })
+            .collect();
+        Some(
+            Diagnostic::new(
+                Code::UnknownKey,
+                self.file,
+                Some(keys[0].span),
+                format!(
+                    "this YAML file is not a spoofctl list: none of its keys ({}) is a list file's",
+                    names.join(", ")
+                ),
+            )
+            .with_hint(
+                "a list file starts with `version: 1` and `entries:`; give spoofctl the list folder only \
+                 (`spoofctl validate lists/`), not every YAML file of the repository",
+            ),
+        )
     }
 
     fn entries(&mut self, node: &Node) -> Vec<RawEntry> {

@@ -66,7 +66,8 @@ pub enum ExportError {
     TooLarge,
     /// A CSV whose header lacks the columns of either shape.
     #[error(
-        "the header has neither {{SpoofedUser, SendingInfrastructure, SpoofType, Action}} (Get-TenantAllowBlockListSpoofItems) nor {{Sender, SpoofedUser, AllowedToSpoof}} (Set-PhishFilterPolicy); it has: {0}"
+        "the header has neither {{SpoofedUser, SendingInfrastructure, SpoofType, Action}} (Get-TenantAllowBlockListSpoofItems) nor {{Sender, SpoofedUser, AllowedToSpoof}} (Set-PhishFilterPolicy); it has: {0}{hint}",
+        hint = crate::read::columns::semicolon_hint(.0)
     )]
     UnknownColumns(String),
     /// JSON that does not parse, or is not objects of an export.

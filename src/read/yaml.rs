@@ -133,6 +133,37 @@ fn span_of(m: &Marker) -> Span {
     Span::new(m.line(), m.col() + 1)
 }
 
+/// The message and hint for a YAML syntax error, from the parser's words (`info`) and the characters just
+/// before and at the place it stopped: a hint that fits the error met, not one hint for all.
+fn syntax_error(info: &str, before: Option<char>, here: Option<char>) -> (String, &'static str) {
+    let message = format!("this is not valid YAML: {info}");
+    let near = |c: char| before == Some(c) || here == Some(c);
+    if near('*') || near('&') || info.contains("anchor") || info.contains("alias") {
+        return (message, "quote the wildcard as \"*\": unquoted, `*` (and `&`) start a YAML alias (an anchor)");
+    }
+    if near('\t') {
+        // yaml-rust2 says a tab after `:` is not whitespace; it is, but this reader takes only spaces there.
+        let message = if info.contains("must be followed by") {
+            "this is not valid YAML: a tab after `:`".to_string()
+        } else {
+            message
+        };
+        return (message, "use spaces, not tabs, after `:` and to indent (set your editor to insert spaces)");
+    }
+    let hint = if info.contains("quoted scalar") {
+        "close the quote on this value: a value that starts with `\"` or `'` ends with the same quote"
+    } else if info.contains("flow sequence") || info.contains("flow mapping") {
+        "close the `[` or `{` opened above with `]` or `}`, and separate its items with `,`"
+    } else if info.contains("mapping values are not allowed") {
+        "quote a value that holds `: `, as in `reason: \"Vendor: invoices\"`"
+    } else if info.contains("block") || info.contains("indentation") {
+        "line this key up with the keys above it: an entry's keys start two spaces after its `- `"
+    } else {
+        "check the indentation and quoting near this line"
+    };
+    (message, hint)
+}
+
 /// Where the `}` closing a flow mapping is. The parser marks a flow mapping's end at its last token before
 /// the `}` (the last value, or a comma after it), so this goes on from there, line by line, to the next `}`
 /// outside a comment.
@@ -159,15 +190,10 @@ impl Reader<'_> {
     fn next(&mut self) -> Result<(Event, Marker), Fatal> {
         self.parser.next_token().map_err(|e| {
             let span = span_of(e.marker());
-            Box::new(
-                Diagnostic::new(
-                    Code::YamlSyntax,
-                    self.file,
-                    Some(span),
-                    format!("this is not valid YAML: {}", e.info()),
-                )
-                .with_hint("check the indentation and quoting near this line; `*` must be quoted as \"*\""),
-            )
+            let at = e.marker().index();
+            let (before, here) = (at.checked_sub(1).and_then(|i| self.chars.get(i)), self.chars.get(at));
+            let (message, hint) = syntax_error(e.info(), before.copied(), here.copied());
+            Box::new(Diagnostic::new(Code::YamlSyntax, self.file, Some(span), message).with_hint(hint))
         })
     }
 
@@ -564,6 +590,59 @@ mod tests {
         assert_eq!(pairs[0].0.span, Span::new(1, 1));
         let Value::List(items) = &pairs[1].1.value else { panic!("not a list") };
         assert_eq!(items[0].span, Span::new(3, 5));
+    }
+
+    /// Each syntax error gets the hint that fits it: the wildcard's only where a `*` or `&` was met.
+    #[test]
+    fn syntax_hints_fit_the_error() {
+        // The parser's words, the characters before and at the error, a part of the message, the hint's start.
+        type Case = (&'static str, Option<char>, Option<char>, &'static str, &'static str);
+        let cases: [Case; 8] = [
+            (
+                "while scanning an anchor or alias, did not find expected alphabetic or numeric character",
+                Some(' '),
+                Some('*'),
+                "alias",
+                "quote the wildcard",
+            ),
+            ("while parsing node, found unknown anchor", Some(' '), Some('*'), "unknown anchor", "quote the wildcard"),
+            ("':' must be followed by a valid YAML whitespace", Some('\t'), Some('f'), "a tab after `:`", "use spaces"),
+            (
+                "tabs disallowed within this context (block indentation)",
+                None,
+                Some('\t'),
+                "tabs disallowed",
+                "use spaces",
+            ),
+            ("invalid indentation in quoted scalar", Some(' '), Some('"'), "quoted scalar", "close the quote"),
+            (
+                "while parsing a block collection, did not find expected '-' indicator",
+                Some(' '),
+                Some('i'),
+                "block collection",
+                "line this key up",
+            ),
+            (
+                "mapping values are not allowed in this context",
+                Some(':'),
+                Some(' '),
+                "mapping values",
+                "quote a value that holds",
+            ),
+            (
+                "while parsing a flow sequence, expected ',' or ']'",
+                Some('\n'),
+                Some('e'),
+                "flow sequence",
+                "close the `[`",
+            ),
+        ];
+        for (info, before, here, message, hint) in cases {
+            let (m, h) = syntax_error(info, before, here);
+            assert!(m.starts_with("this is not valid YAML: ") && m.contains(message), "{info}: {m}");
+            assert!(h.starts_with(hint), "{info}: {h}");
+            assert_eq!(h.contains("wildcard"), hint == "quote the wildcard", "{info}: {h}");
+        }
     }
 
     /// A `#` inside quotes or a word is not a comment; after a space it is.

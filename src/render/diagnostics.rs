@@ -73,11 +73,7 @@ pub fn validate_text_file(f: &Checked, style: Style) -> String {
     if errors > 0 {
         return format!("{path}: {}\n", problems(errors, warnings));
     }
-    let shape = format!(
-        "{entries} {} ({allows} allow, {} block)",
-        if entries == 1 { "entry" } else { "entries" },
-        entries - allows
-    );
+    let shape = format!("{} ({allows} allow, {} block)", plural(entries, "entry"), entries - allows);
     let verdict = if warnings == 0 { style.paint("32", "ok") } else { plural(warnings, "warning") };
     format!("{path}: {verdict}, {shape}\n")
 }

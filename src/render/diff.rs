@@ -6,10 +6,16 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{CountJson, EntryJson, Style, diagnostic_json, markdown, plural, thousands};
+use super::{CountJson, EntryJson, Style, diagnostic, diagnostic_json, markdown, plural, thousands};
 use crate::engine::diff::{Change, ChangeKind, ListDiff, SettingChange};
-use crate::engine::replay::{ChangedRow, Replay};
+use crate::engine::replay::{ChangedPair, Replay};
+use crate::engine::tally::Count;
 use crate::model::characters::escaped;
+use crate::model::diagnostic::Diagnostic;
+use crate::model::words::Action;
+
+/// How many pairs whose verdict the change alters are shown, the most messages first; the rest are counted.
+pub const SHOWN_PAIRS: usize = 20;
 
 /// One tenant's review, with the traffic replay when observations were given.
 pub struct TenantReview<'a> {
@@ -38,13 +44,58 @@ fn describe(c: &Change<'_>) -> String {
     }
 }
 
+/// An added or changed allow's reason, owner, ticket and expiry, what an approver weighs (`(none)` for a
+/// field left out); nothing for other changes.
+fn allow_details(c: &Change<'_>) -> Option<[(&'static str, String); 4]> {
+    let entry = c.after().filter(|e| e.action() == Action::Allow)?;
+    let show = |v: Option<String>| v.unwrap_or_else(|| "(none)".to_string());
+    let m = &entry.meta;
+    Some([
+        ("reason", show(m.reason.clone())),
+        ("owner", show(m.owner.clone())),
+        ("ticket", show(m.ticket.clone())),
+        ("expires", show(m.expires.map(|d| d.to_string()))),
+    ])
+}
+
+/// The pairs shown in a review, and what the others add up to: how many, their rows and messages (pairs
+/// past the replay's bound included).
+fn shown_pairs(r: &Replay) -> (Vec<ChangedPair>, usize, Count) {
+    let mut pairs = r.changed_pairs();
+    let rest = pairs.split_off(pairs.len().min(SHOWN_PAIRS));
+    let mut more = r.ungrouped;
+    for p in &rest {
+        more.rows += p.rows;
+        more.messages = more.messages.saturating_add(p.messages);
+    }
+    (pairs, rest.len(), more)
+}
+
+/// The line after the shown pairs: `and 12 more pairs (340 messages)`; pairs past the replay's bound are
+/// counted by their messages only (`more than`).
+fn more_pairs(hidden: usize, more: Count, ungrouped: bool) -> String {
+    let pairs = if ungrouped { format!("{hidden}+ more pairs") } else { plural(hidden, "more pair") };
+    format!("and {pairs} ({})", plural(more.messages, "message"))
+}
+
+/// A changed pair as a line of text: `gmail.com via tms.mx.com: none -> allow, 412 messages (1 row)`.
+fn pair_line(p: &ChangedPair) -> String {
+    format!(
+        "{}: {} -> {}, {} ({})",
+        escaped(&p.pair),
+        p.from,
+        p.to,
+        plural(p.messages, "message"),
+        plural(p.rows, "row")
+    )
+}
+
 fn counts(d: &ListDiff<'_>) -> String {
     let n = |k: ChangeKind| d.changes.iter().filter(|c| c.kind() == k).count();
     let risky = d.changes.iter().filter(|c| c.risk().is_some()).count() + risky_settings(d);
     let settings = match d.settings.len() {
         0 => String::new(),
-        1 => ", 1 setting changed".to_string(),
-        k => format!(", {k} settings changed"),
+        k => format!(", {} changed", plural(k, "setting")),
     };
     format!(
         "{} added, {} removed, {} action changed, {} metadata changed{settings}; {} risky, {}",
@@ -67,20 +118,15 @@ fn setting_line(s: &SettingChange) -> String {
     format!("{}: {} -> {}", s.setting, s.old, s.new)
 }
 
-/// `1 message`, `1,240 messages`.
-fn messages(n: u64) -> String {
-    format!("{} {}", thousands(n), if n == 1 { "message" } else { "messages" })
-}
-
 /// The traffic sentence: "lets 1,240 messages from 3 pairs through that were not allowed before; ...".
 pub fn traffic_sentence(r: &Replay) -> String {
     format!(
-        "lets {} from {} through that were not allowed before; blocks {} that were not blocked; leaves {} undecided that the list decided ({} rows replayed)",
-        messages(r.newly_allowed.messages),
+        "lets {} from {} through that were not allowed before; blocks {} that were not blocked; leaves {} undecided that the list decided ({} replayed)",
+        plural(r.newly_allowed.messages, "message"),
         plural(r.pairs_let_through, "pair"),
         thousands(r.newly_blocked.messages),
         thousands(r.newly_undecided.messages),
-        thousands(r.rows)
+        plural(r.rows, "row")
     )
 }
 
@@ -90,19 +136,31 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
     for r in reviews {
         let d = &r.diff;
         let _ = writeln!(out, "{}", style.paint("1", &format!("== {}", escaped(&d.name))));
+        let errors = [
+            ("errors this change introduces:", &d.new_errors),
+            ("errors already on the base (not counted against this change):", &d.base_errors),
+        ];
+        for (title, found) in errors.into_iter().filter(|(_, found)| !found.is_empty()) {
+            let _ = writeln!(out, "{}", style.paint("1;31", title));
+            for e in found {
+                for line in diagnostic(e, style).lines() {
+                    let _ = writeln!(out, "  {line}");
+                }
+            }
+        }
         let (risky, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = d.changes.iter().partition(|c| c.risk().is_some());
+        let change_line = |out: &mut String, c: &Change<'_>, why: String| {
+            let _ = writeln!(out, "  {} {:<16} {}{why}", mark(c.kind()), c.kind().word(), escaped(&describe(c)));
+            if let Some(details) = allow_details(c) {
+                let fields: Vec<String> = details.iter().map(|(f, v)| format!("{f}: {}", escaped(v))).collect();
+                let _ = writeln!(out, "      {}", fields.join("; "));
+            }
+        };
         if !risky.is_empty() {
             let _ = writeln!(out, "{}", style.paint("1;31", "risky:"));
             for c in risky {
                 let why = c.risk().map(|r| r.words()).unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "  {} {:<16} {}  {}",
-                    mark(c.kind()),
-                    c.kind().word(),
-                    escaped(&describe(c)),
-                    style.paint("31", &format!("[{}]", escaped(&why)))
-                );
+                change_line(&mut out, c, format!("  {}", style.paint("31", &format!("[{}]", escaped(&why)))));
             }
         }
         if !d.settings.is_empty() {
@@ -122,22 +180,18 @@ pub fn diff_text(reviews: &[TenantReview<'_>], style: Style) -> String {
         if !rest.is_empty() {
             let _ = writeln!(out, "other changes:");
             for c in rest {
-                let _ = writeln!(out, "  {} {:<16} {}", mark(c.kind()), c.kind().word(), escaped(&describe(c)));
+                change_line(&mut out, c, String::new());
             }
         }
         let _ = writeln!(out, "{}: {}", escaped(&d.name), counts(d));
         if let Some(replay) = &r.replay {
             let _ = writeln!(out, "traffic: this change {}", traffic_sentence(replay));
-            for row in &replay.shown {
-                let _ = writeln!(
-                    out,
-                    "  row {}: {} ({} messages): {} -> {}",
-                    row.row,
-                    escaped(&row.pair),
-                    thousands(row.messages),
-                    row.from,
-                    row.to
-                );
+            let (pairs, hidden, more) = shown_pairs(replay);
+            for p in &pairs {
+                let _ = writeln!(out, "  {}", pair_line(p));
+            }
+            if more.rows > 0 {
+                let _ = writeln!(out, "  {}", more_pairs(hidden, more, replay.ungrouped.rows > 0));
             }
         }
     }
@@ -162,6 +216,25 @@ pub fn diff_markdown_head(changes: usize, tenants: usize, risky: usize) -> Strin
     )
 }
 
+/// A finding as a Markdown list item that names its entry and place: ``- error `code` on `entry`: message
+/// (`file:line`)``.
+fn finding_item(d: &Diagnostic) -> String {
+    let entry = d.entry.as_ref().map_or(String::new(), |e| format!(" on {}", markdown::code(&e.to_string())));
+    let place = match d.span {
+        Some(s) => format!("{}:{}", d.file.display(), s.line),
+        None => d.file.display().to_string(),
+    };
+    format!("- {} `{}`{entry}: {} ({})\n", d.severity, d.code, markdown::text(&d.message), markdown::code(&place))
+}
+
+/// A change's cells: its kind, its entry, and an allow's reason, owner, ticket and expiry (empty otherwise).
+fn change_cells(c: &Change<'_>) -> String {
+    let details = allow_details(c)
+        .map(|d| d.iter().map(|(_, v)| markdown::text(v)).collect::<Vec<_>>().join(" | "))
+        .unwrap_or_else(|| ["", "", "", ""].join(" | "));
+    format!("{} | {} | {details}", c.kind().word(), markdown::code(&describe(c)))
+}
+
 /// The review as Markdown for a pull-request comment.
 pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
     let Totals { tenants, changes, risky } = totals(reviews);
@@ -169,20 +242,46 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
     for r in reviews {
         let d = &r.diff;
         let _ = writeln!(out, "#### {}\n\n{}\n", markdown::text(&d.name), counts(d));
+        let errors = [
+            ("**Errors this change introduces:**", &d.new_errors),
+            ("**Errors already on the base** (not counted against this change):", &d.base_errors),
+        ];
+        for (title, found) in errors.into_iter().filter(|(_, found)| !found.is_empty()) {
+            let _ = writeln!(out, "{title}\n");
+            found.iter().for_each(|e| out.push_str(&finding_item(e)));
+            out.push('\n');
+        }
         if let Some(replay) = &r.replay {
             let _ = writeln!(out, "**Traffic:** this change {}.\n", traffic_sentence(replay));
+            let (pairs, hidden, more) = shown_pairs(replay);
+            if !pairs.is_empty() {
+                let _ = writeln!(out, "| pair | verdict | messages | rows |\n| --- | --- | ---: | ---: |");
+                for p in &pairs {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} -> {} | {} | {} |",
+                        markdown::code(&p.pair),
+                        p.from,
+                        p.to,
+                        thousands(p.messages),
+                        thousands(p.rows)
+                    );
+                }
+                out.push('\n');
+            }
+            if more.rows > 0 {
+                let _ = writeln!(out, "{}.\n", more_pairs(hidden, more, replay.ungrouped.rows > 0));
+            }
         }
-        let risky: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.risk().is_some()).collect();
+        let (risky, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) = d.changes.iter().partition(|c| c.risk().is_some());
         if !risky.is_empty() {
-            let _ = writeln!(out, "| risky | change | entry |\n| --- | --- | --- |");
+            let _ = writeln!(
+                out,
+                "| risky | change | entry | reason | owner | ticket | expires |\n| --- | --- | --- | --- | --- | --- | --- |"
+            );
             for c in risky {
-                let _ = writeln!(
-                    out,
-                    "| **{}** | {} | {} |",
-                    markdown::text(&c.risk().map(|r| r.words()).unwrap_or_default()),
-                    c.kind().word(),
-                    markdown::code(&describe(c))
-                );
+                let why = markdown::text(&c.risk().map(|r| r.words()).unwrap_or_default());
+                let _ = writeln!(out, "| **{why}** | {} |", change_cells(c));
             }
             out.push('\n');
         }
@@ -201,22 +300,20 @@ pub fn diff_markdown(reviews: &[TenantReview<'_>]) -> String {
             out.push('\n');
         }
         if !d.new_warnings.is_empty() {
-            for w in &d.new_warnings {
-                let _ = writeln!(out, "- {} `{}`: {}", w.severity, w.code, markdown::text(&w.message));
-            }
+            let _ = writeln!(out, "**New findings:**\n");
+            d.new_warnings.iter().for_each(|w| out.push_str(&finding_item(w)));
             out.push('\n');
         }
-        // A table per kind of change, the risky rows marked (they also lead the review above).
-        for kind in [ChangeKind::Added, ChangeKind::Removed, ChangeKind::ActionChanged, ChangeKind::MetadataChanged] {
-            let rows: Vec<&Change<'_>> = d.changes.iter().filter(|c| c.kind() == kind).collect();
-            if !rows.is_empty() {
-                let _ = writeln!(out, "**{}** ({})\n\n| entry | risk |\n| --- | --- |", kind.word(), rows.len());
-                for c in rows {
-                    let risk = c.risk().map_or(String::new(), |r| format!("**{}**", markdown::text(&r.words())));
-                    let _ = writeln!(out, "| {} | {risk} |", markdown::code(&describe(c)));
-                }
-                out.push('\n');
+        if !rest.is_empty() {
+            let _ = writeln!(
+                out,
+                "**Other changes** ({})\n\n| change | entry | reason | owner | ticket | expires |\n| --- | --- | --- | --- | --- | --- |",
+                rest.len()
+            );
+            for c in rest {
+                let _ = writeln!(out, "| {} |", change_cells(c));
             }
+            out.push('\n');
         }
     }
     out
@@ -250,6 +347,18 @@ struct ChangeJson {
     old: Option<EntryJson>,
     new: Option<EntryJson>,
     fields: Vec<FieldJson>,
+    /// An added or changed allow's reason, owner, ticket and expiry, as the text and Markdown show them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allow: Option<AllowJson>,
+}
+
+/// What an approver weighs about an allow: `(none)` for a field left out, as the text shows it.
+#[derive(Serialize)]
+struct AllowJson {
+    reason: String,
+    owner: String,
+    ticket: String,
+    expires: String,
 }
 
 /// A metadata field that differs.
@@ -268,14 +377,25 @@ struct LetThrough {
     pairs: usize,
 }
 
+/// The changed pairs past the shown ones: how many (at least, when `more_than`), and their rows and messages.
+#[derive(Serialize)]
+struct MorePairsJson {
+    pairs: usize,
+    more_than: bool,
+    rows: u64,
+    messages: u64,
+}
+
 /// What the change does to the observed traffic.
 #[derive(Serialize)]
-struct TrafficJson<'a> {
+struct TrafficJson {
     rows: u64,
     newly_allowed: LetThrough,
     newly_blocked: CountJson,
     newly_undecided: CountJson,
-    rows_shown: &'a [ChangedRow],
+    /// The pairs whose verdict changes, the most messages first (the first [`SHOWN_PAIRS`]).
+    changed_pairs: Vec<ChangedPair>,
+    more_pairs: MorePairsJson,
 }
 
 /// One tenant's review, in JSON.
@@ -287,7 +407,11 @@ struct TenantJson<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     settings: Vec<SettingJson<'a>>,
     new_warnings: Vec<Value>,
-    traffic: Option<TrafficJson<'a>>,
+    /// The errors the change introduces (they count against it).
+    new_errors: Vec<Value>,
+    /// The errors the base already has (they do not).
+    base_errors: Vec<Value>,
+    traffic: Option<TrafficJson>,
 }
 
 /// A setting change, in JSON.
@@ -317,17 +441,32 @@ pub fn diff_json<'a>(reviews: &'a [TenantReview<'_>]) -> DiffReport<'a> {
         old: c.before().map(|e| e.label().into()),
         new: c.after().map(|e| e.label().into()),
         fields: c.fields().into_iter().map(|(field, old, new)| FieldJson { field, old, new }).collect(),
+        allow: allow_details(c).map(|[(_, reason), (_, owner), (_, ticket), (_, expires)]| AllowJson {
+            reason,
+            owner,
+            ticket,
+            expires,
+        }),
     };
-    let traffic = |t: &'a Replay| TrafficJson {
-        rows: t.rows,
-        newly_allowed: LetThrough {
-            rows: t.newly_allowed.rows,
-            messages: t.newly_allowed.messages,
-            pairs: t.pairs_let_through,
-        },
-        newly_blocked: t.newly_blocked.into(),
-        newly_undecided: t.newly_undecided.into(),
-        rows_shown: &t.shown,
+    let traffic = |t: &Replay| {
+        let (changed_pairs, hidden, more) = shown_pairs(t);
+        TrafficJson {
+            rows: t.rows,
+            newly_allowed: LetThrough {
+                rows: t.newly_allowed.rows,
+                messages: t.newly_allowed.messages,
+                pairs: t.pairs_let_through,
+            },
+            newly_blocked: t.newly_blocked.into(),
+            newly_undecided: t.newly_undecided.into(),
+            changed_pairs,
+            more_pairs: MorePairsJson {
+                pairs: hidden,
+                more_than: t.ungrouped.rows > 0,
+                rows: more.rows,
+                messages: more.messages,
+            },
+        }
     };
     DiffReport {
         version: 1,
@@ -344,6 +483,8 @@ pub fn diff_json<'a>(reviews: &'a [TenantReview<'_>]) -> DiffReport<'a> {
                     .map(|s| SettingJson { setting: &s.setting, old: &s.old, new: &s.new, risk: s.risk })
                     .collect(),
                 new_warnings: r.diff.new_warnings.iter().map(|d| diagnostic_json(d)).collect(),
+                new_errors: r.diff.new_errors.iter().map(|d| diagnostic_json(d)).collect(),
+                base_errors: r.diff.base_errors.iter().map(|d| diagnostic_json(d)).collect(),
                 traffic: r.replay.as_ref().map(traffic),
             })
             .collect(),

@@ -117,11 +117,11 @@ pub fn pairs(list: &TenantList) -> String {
                 }
                 let _ = writeln!(
                     out,
-                    "# Spoof type: {}, action: {} (submission {} of {chunks}, {} pairs)",
+                    "# Spoof type: {}, action: {} (submission {} of {chunks}, {})",
                     spoof_type.service_word(),
                     action.service_word(),
                     n + 1,
-                    chunk.len()
+                    super::plural(chunk.len(), "pair")
                 );
                 for e in chunk {
                     let _ = writeln!(out, "{}, {}", e.rule.spoofed(), e.rule.infrastructure());

@@ -19,6 +19,7 @@ pub mod observations;
 pub mod plan;
 pub mod powershell;
 pub mod schema;
+pub mod unified_diff;
 mod verdict;
 
 pub use diagnostics::{
@@ -73,9 +74,23 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// `1 word` or `N words`.
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+/// A count and its noun, singular for one: `1 row`, `1,240 rows`, `1 entry`, `3 entries`. Every count
+/// spoofctl prints goes through here (or [`noun`], when the number stands apart), so none says "1 rows".
+pub fn plural(n: impl TryInto<u64>, singular: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    format!("{} {}", thousands(n), noun(n, singular))
+}
+
+/// The noun for a count of `n`: `singular` for one, else its plural (`s` added; `y` after a consonant
+/// becomes `ies`: "entry", "entries").
+pub fn noun(n: impl TryInto<u64>, singular: &str) -> String {
+    if n.try_into().is_ok_and(|n| n == 1) {
+        return singular.to_string();
+    }
+    match singular.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{singular}s"),
+    }
 }
 
 /// An entry in JSON reports: `{spoofed, infrastructure, type, action}`, as findings label it.
@@ -138,3 +153,33 @@ macro_rules! json_display {
     )+};
 }
 use json_display;
+
+#[cfg(test)]
+mod tests {
+    use super::{noun, plural};
+
+    /// Every count reads right: singular for one only, thousands separated, `entry` to `entries`.
+    #[test]
+    fn counts_read_right() {
+        let cases: [(u64, &str, &str); 12] = [
+            (0, "row", "0 rows"),
+            (1, "row", "1 row"),
+            (2, "row", "2 rows"),
+            (1, "message", "1 message"),
+            (1240, "message", "1,240 messages"),
+            (1, "pair", "1 pair"),
+            (3, "pair", "3 pairs"),
+            (1, "entry", "1 entry"),
+            (2, "entry", "2 entries"),
+            (2, "key", "2 keys"),
+            (1, "more pair", "1 more pair"),
+            (5, "more pair", "5 more pairs"),
+        ];
+        for (n, singular, expected) in cases {
+            assert_eq!(plural(n, singular), expected);
+        }
+        assert_eq!(plural(1usize, "file"), "1 file");
+        assert_eq!(noun(1u64, "message"), "message");
+        assert_eq!(noun(0usize, "message"), "messages");
+    }
+}

@@ -289,10 +289,10 @@ pub fn summary_text(run: &Run<'_>) -> String {
     let summary = summary_json(run);
     let rows = summary.lists.first().map_or(0, |l| l.rows);
     let mut out = format!(
-        "{}: {} ({} rows read",
+        "{}: {} ({} read",
         crate::model::characters::escaped(summary.file),
         summary.shape,
-        thousands(rows)
+        super::plural(rows, "row")
     );
     if summary.skipped_rows > 0 {
         let _ = write!(out, ", {} skipped for errors", thousands(summary.skipped_rows));
@@ -310,9 +310,10 @@ pub fn summary_text(run: &Run<'_>) -> String {
                 let approx = if p.overcount > 0 { " (at most)" } else { "" };
                 let _ = writeln!(
                     out,
-                    "    {:<50}{:>12} messages{approx}",
+                    "    {:<50}{:>12} {}{approx}",
                     crate::model::characters::escaped(&p.pair),
-                    thousands(p.messages)
+                    thousands(p.messages),
+                    super::noun(p.messages, "message")
                 );
             }
         }

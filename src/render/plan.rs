@@ -81,7 +81,8 @@ pub fn refusal_words(r: &Refusal) -> String {
         }
         Refusal::MissingIds { count } => {
             format!(
-                "{count} changes or removals need the live entries' Identity, which the export lacks: export with `Get-TenantAllowBlockListSpoofItems | Export-Csv`"
+                "the export lacks the Identity of {} the plan changes or removes: export with `Get-TenantAllowBlockListSpoofItems | Export-Csv`",
+                super::plural(*count, "entry")
             )
         }
     }
