@@ -3,6 +3,7 @@
 //! The platform and freemail lists are data files in `data/`, compiled in, so that adding a platform is a
 //! one-line change reviewed like any other.
 
+use std::net::Ipv4Addr;
 use std::sync::LazyLock;
 
 use foldhash::HashMap;
@@ -14,6 +15,7 @@ use crate::model::domain::Domain;
 use crate::model::entry::{Entry, TenantList};
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
+use crate::model::policy::Policy;
 use crate::model::words::{Action, SpoofType};
 use crate::validate::list::MAX_ENTRIES;
 
@@ -34,9 +36,38 @@ fn data_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// The shared sending platform that `domain` belongs to, if any (`eu-west-1.amazonses.com` -> Amazon SES).
+/// The shared sending platform that `domain` belongs to, if any (`eu-west-1.amazonses.com` -> Amazon SES), from
+/// the platforms shipped in `data/shared-infrastructure.txt`.
 pub fn shared_platform(domain: &Domain) -> Option<&'static str> {
     SHARED.iter().find(|(d, _)| d.is_self_or_parent_of(domain)).map(|(_, name)| name.as_str())
+}
+
+/// What a list's own `policy: {shared-infrastructure: [...]}` platforms are called in findings.
+pub const POLICY_PLATFORM: &str = "a platform this list's `policy:` names as shared";
+
+/// The shared sending platform that `domain` belongs to in one list: a shipped one ([`shared_platform`]), or
+/// one the list's `policy:` adds ([`POLICY_PLATFORM`]).
+pub fn shared_platform_in(policy: &Policy, domain: &Domain) -> Option<&'static str> {
+    shared_platform(domain).or_else(|| {
+        policy.shared_infrastructure().iter().any(|d| d.is_self_or_parent_of(domain)).then_some(POLICY_PLATFORM)
+    })
+}
+
+/// Microsoft 365's own outbound ranges (Exchange Online Protection), from which every tenant's mail leaves: the
+/// IPv4 ranges of `*.mail.protection.outlook.com`, TCP 25, on "Microsoft 365 URLs and IP address ranges"
+/// (learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges, Exchange Online, ID 10; source
+/// MicrosoftDocs/microsoft-365-docs `microsoft-365/includes/office-365-worldwide-endpoints.md`), the same as the
+/// `ip4:` terms of `spf.protection.outlook.com`.
+pub const MICROSOFT_OUTBOUND: &[(Ipv4Addr, u32)] = &[
+    (Ipv4Addr::new(40, 92, 0, 0), 15),
+    (Ipv4Addr::new(40, 107, 0, 0), 16),
+    (Ipv4Addr::new(52, 100, 0, 0), 14),
+    (Ipv4Addr::new(104, 47, 0, 0), 17),
+];
+
+/// The Microsoft 365 outbound range that `range` lies in, if any ([`MICROSOFT_OUTBOUND`]).
+pub fn microsoft_outbound(range: Ipv4Slash24) -> Option<(Ipv4Addr, u32)> {
+    MICROSOFT_OUTBOUND.iter().copied().find(|&(network, prefix)| range.is_within(network, prefix))
 }
 
 /// True when `domain` is a consumer mail domain.
@@ -195,7 +226,7 @@ fn allow_lints(
     }
     match infrastructure {
         Infrastructure::Domain(d) => {
-            if let Some(platform) = shared_platform(d) {
+            if let Some(platform) = shared_platform_in(&list.policy, d) {
                 found.push(
                     on(
                         list,
@@ -207,17 +238,36 @@ fn allow_lints(
                 );
             }
         }
-        Infrastructure::Range(r) => found.push(
-            on(
-                list,
-                entry,
-                Code::AllowIpRange,
-                format!("this allow trusts all 256 addresses of {r} to send as {spoofed}"),
-            )
-            .with_hint(
-                "prefer the sender's DKIM domain or PTR domain; a /24 is the fallback for hosts without a PTR record",
-            ),
-        ),
+        Infrastructure::Range(r) => {
+            found.push(
+                on(
+                    list,
+                    entry,
+                    Code::AllowIpRange,
+                    format!("this allow trusts all 256 addresses of {r} to send as {spoofed}"),
+                )
+                .with_hint(
+                    "prefer the sender's DKIM domain or PTR domain; a /24 is the fallback for hosts without a PTR record",
+                ),
+            );
+            if let Some((network, prefix)) = microsoft_outbound(*r) {
+                found.push(
+                    on(
+                        list,
+                        entry,
+                        Code::AllowMicrosoftOutbound,
+                        format!(
+                            "{r} is inside {network}/{prefix}, Microsoft 365's own outbound range: every tenant's mail \
+                             leaves from it, so any Microsoft 365 customer could send as {spoofed}"
+                        ),
+                    )
+                    .with_hint(
+                        "mail relayed by Microsoft 365 is matched by its DKIM signature: allow the sender's own DKIM \
+                         domain (the `header.d` of its signature) instead",
+                    ),
+                );
+            }
+        }
     }
     if let SpoofedUser::Domain(d) = spoofed
         && is_freemail(d)
