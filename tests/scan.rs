@@ -286,6 +286,7 @@ fn the_json_document_is_one_array_of_every_row() {
         let run = Run {
             file: "seen \"here\".csv",
             shape: "message rows",
+            note: None,
             skipped: scanned.skipped,
             lists: lists.iter().zip(tallies.iter()).collect(),
         };

@@ -6,7 +6,7 @@ use std::hash::BuildHasher;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
-use crate::engine::matcher::Verdict;
+use crate::engine::matcher::{Outcome, Verdict};
 use crate::model::message::Message;
 
 /// How many uncovered pairs are tracked at least. The busiest pairs are exact unless the file has more
@@ -30,8 +30,11 @@ pub enum Kind {
     Allow,
     /// A block decided.
     Block,
-    /// No entry decided.
+    /// No entry decided, and none matches part of the row.
     None,
+    /// No entry decided, but one matches part of the row, whose infrastructure (or spoofed user) is coarser
+    /// than the entry's ([`crate::engine::matcher::Outcome::partly`]). Never an allow.
+    Partly,
 }
 
 impl Kind {
@@ -41,6 +44,14 @@ impl Kind {
             Verdict::Allow(_) => Kind::Allow,
             Verdict::Block(_) => Kind::Block,
             Verdict::None => Kind::None,
+        }
+    }
+
+    /// The kind of an outcome: its verdict's, or [`Kind::Partly`].
+    pub fn of_outcome(outcome: &Outcome<'_>) -> Kind {
+        match (Kind::of(&outcome.verdict), outcome.partly) {
+            (Kind::None, Some(_)) => Kind::Partly,
+            (kind, _) => kind,
         }
     }
 }
@@ -63,8 +74,10 @@ pub struct Tally {
     pub allow: Count,
     /// Rows with verdict block.
     pub block: Count,
-    /// Rows with verdict none.
+    /// Rows with verdict none, and no entry that matches part of them.
     pub none: Count,
+    /// Rows with verdict none that an entry matches part of ([`Kind::Partly`]).
+    pub partly: Count,
     /// Uncovered pairs, in slots whose text buffers are reused after an eviction: no allocation per pair. With
     /// `index`, saves 10% of matching's instructions against a map from pair to counts (BENCHMARKS.md).
     slots: Vec<Slot>,
@@ -112,6 +125,7 @@ impl Tally {
             Kind::Allow => &mut self.allow,
             Kind::Block => &mut self.block,
             Kind::None => &mut self.none,
+            Kind::Partly => &mut self.partly,
         };
         count.rows += 1;
         count.messages = count.messages.saturating_add(messages);
@@ -170,7 +184,7 @@ impl Tally {
 
     /// All rows counted.
     pub fn rows(&self) -> u64 {
-        self.allow.rows + self.block.rows + self.none.rows
+        self.allow.rows + self.block.rows + self.none.rows + self.partly.rows
     }
 
     /// The `n` busiest uncovered pairs, most messages first (ties by name).

@@ -112,7 +112,11 @@ pub struct SpecialUse {
 pub const SPECIAL_USE: &[SpecialUse] = &[
     SpecialUse { network: Ipv4Addr::new(0, 0, 0, 0), prefix: 8, name: "\"this network\" (RFC 791)" },
     SpecialUse { network: Ipv4Addr::new(10, 0, 0, 0), prefix: 8, name: "private-use (RFC 1918)" },
-    SpecialUse { network: Ipv4Addr::new(100, 64, 0, 0), prefix: 10, name: "shared address space, carrier-grade NAT (RFC 6598)" },
+    SpecialUse {
+        network: Ipv4Addr::new(100, 64, 0, 0),
+        prefix: 10,
+        name: "shared address space, carrier-grade NAT (RFC 6598)",
+    },
     SpecialUse { network: Ipv4Addr::new(127, 0, 0, 0), prefix: 8, name: "loopback (RFC 1122)" },
     SpecialUse { network: Ipv4Addr::new(169, 254, 0, 0), prefix: 16, name: "link-local (RFC 3927)" },
     SpecialUse { network: Ipv4Addr::new(172, 16, 0, 0), prefix: 12, name: "private-use (RFC 1918)" },
@@ -120,7 +124,11 @@ pub const SPECIAL_USE: &[SpecialUse] = &[
     SpecialUse { network: Ipv4Addr::new(192, 168, 0, 0), prefix: 16, name: "private-use (RFC 1918)" },
     SpecialUse { network: Ipv4Addr::new(198, 18, 0, 0), prefix: 15, name: "benchmarking (RFC 2544)" },
     SpecialUse { network: Ipv4Addr::new(224, 0, 0, 0), prefix: 4, name: "multicast (RFC 5771)" },
-    SpecialUse { network: Ipv4Addr::new(240, 0, 0, 0), prefix: 4, name: "reserved, and limited broadcast (RFC 1112, RFC 919)" },
+    SpecialUse {
+        network: Ipv4Addr::new(240, 0, 0, 0),
+        prefix: 4,
+        name: "reserved, and limited broadcast (RFC 1112, RFC 919)",
+    },
 ];
 
 /// Strict dotted quad: four decimal numbers 0..=255 without leading zeros (which some tools read as octal).
