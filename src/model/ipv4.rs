@@ -151,3 +151,68 @@ impl fmt::Display for Ipv4Slash24 {
         write!(f, "{}/24", Ipv4Addr::from(self.network))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each special-purpose block, at its edges and just outside them; the documentation ranges are not special.
+    #[test]
+    fn special_use_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("0.0.0.0/24", Some("0.0.0.0/8")),
+            ("0.255.255.0/24", Some("0.0.0.0/8")),
+            ("1.0.0.0/24", None),
+            ("9.255.255.0/24", None),
+            ("10.0.0.0/24", Some("10.0.0.0/8")),
+            ("10.255.255.0/24", Some("10.0.0.0/8")),
+            ("11.0.0.0/24", None),
+            ("100.63.255.0/24", None),
+            ("100.64.0.0/24", Some("100.64.0.0/10")),
+            ("100.127.255.0/24", Some("100.64.0.0/10")),
+            ("100.128.0.0/24", None),
+            ("127.0.0.0/24", Some("127.0.0.0/8")),
+            ("127.255.255.0/24", Some("127.0.0.0/8")),
+            ("169.253.255.0/24", None),
+            ("169.254.0.0/24", Some("169.254.0.0/16")),
+            ("169.254.255.0/24", Some("169.254.0.0/16")),
+            ("169.255.0.0/24", None),
+            ("172.15.255.0/24", None),
+            ("172.16.0.0/24", Some("172.16.0.0/12")),
+            ("172.31.255.0/24", Some("172.16.0.0/12")),
+            ("172.32.0.0/24", None),
+            ("192.0.0.0/24", Some("192.0.0.0/24")),
+            ("192.0.1.0/24", None),
+            ("192.0.2.0/24", None),
+            ("198.51.100.0/24", None),
+            ("203.0.113.0/24", None),
+            ("192.167.255.0/24", None),
+            ("192.168.0.0/24", Some("192.168.0.0/16")),
+            ("192.168.255.0/24", Some("192.168.0.0/16")),
+            ("192.169.0.0/24", None),
+            ("198.17.255.0/24", None),
+            ("198.18.0.0/24", Some("198.18.0.0/15")),
+            ("198.19.255.0/24", Some("198.18.0.0/15")),
+            ("198.20.0.0/24", None),
+            ("223.255.255.0/24", None),
+            ("224.0.0.0/24", Some("224.0.0.0/4")),
+            ("239.255.255.0/24", Some("224.0.0.0/4")),
+            ("240.0.0.0/24", Some("240.0.0.0/4")),
+            ("255.255.255.0/24", Some("240.0.0.0/4")),
+        ];
+        for (range, block) in cases {
+            let parsed = Ipv4Slash24::parse(range).unwrap_or_else(|e| panic!("{range}: {e:?}"));
+            let found = parsed.special_use().map(|s| format!("{}/{}", s.network, s.prefix));
+            assert_eq!(found.as_deref(), *block, "{range}");
+        }
+    }
+
+    /// Every block's network address is its own first address: a typo in the table would silently shift it.
+    #[test]
+    fn special_use_blocks_are_networks() {
+        for s in SPECIAL_USE {
+            let mask = u32::MAX << (32 - s.prefix);
+            assert_eq!(u32::from(s.network) & mask, u32::from(s.network), "{}/{}", s.network, s.prefix);
+        }
+    }
+}

@@ -427,6 +427,56 @@ mod tests {
         assert_eq!(FREEMAIL.len(), data_lines(include_str!("../../data/freemail.txt")).count());
     }
 
+    /// Microsoft 365's outbound ranges, inside and at their edges, and just outside.
+    #[test]
+    fn microsoft_outbound_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("40.91.255.0/24", None),
+            ("40.92.0.0/24", Some("40.92.0.0/15")),
+            ("40.93.255.0/24", Some("40.92.0.0/15")),
+            ("40.94.0.0/24", None),
+            ("40.106.255.0/24", None),
+            ("40.107.0.0/24", Some("40.107.0.0/16")),
+            ("40.107.255.0/24", Some("40.107.0.0/16")),
+            ("40.108.0.0/24", None),
+            ("52.99.255.0/24", None),
+            ("52.100.0.0/24", Some("52.100.0.0/14")),
+            ("52.103.255.0/24", Some("52.100.0.0/14")),
+            ("52.104.0.0/24", None),
+            ("104.46.255.0/24", None),
+            ("104.47.0.0/24", Some("104.47.0.0/17")),
+            ("104.47.127.0/24", Some("104.47.0.0/17")),
+            ("104.47.128.0/24", None),
+            ("203.0.113.0/24", None),
+        ];
+        for (range, block) in cases {
+            let parsed = Ipv4Slash24::parse(range).unwrap_or_else(|e| panic!("{range}: {e:?}"));
+            let found = microsoft_outbound(parsed).map(|(n, p)| format!("{n}/{p}"));
+            assert_eq!(found.as_deref(), *block, "{range}");
+        }
+    }
+
+    /// A list's own platforms count as shared, with their subdomains, beside the shipped ones; other lists'
+    /// do not.
+    #[test]
+    fn policy_platforms_are_shared() {
+        let domain = |d: &str| Domain::parse(d).unwrap_or_else(|e| panic!("{d}: {e:?}"));
+        let mut policy = Policy::default();
+        policy.add_shared_infrastructure(domain("example-esp.net"));
+        let cases = [
+            ("example-esp.net", Some(POLICY_PLATFORM)),
+            ("eu.mail.example-esp.net", Some(POLICY_PLATFORM)),
+            ("example-esp.org", None),
+            ("notexample-esp.net", None),
+            ("eu-west-1.amazonses.com", Some("Amazon SES")),
+            ("o1.klaviyomail.com", Some("Klaviyo")),
+        ];
+        for (d, want) in cases {
+            assert_eq!(shared_platform_in(&policy, &domain(d)), want, "{d}");
+        }
+        assert_eq!(shared_platform_in(&Policy::default(), &domain("example-esp.net")), None);
+    }
+
     /// The index finds, for every entry and action, the entry a scan of every entry in file order finds:
     /// over random lists drawn from a few values, so that entries cover each other in every way (`*`, an
     /// address's domain, parent domains, equal ranges, other types and actions).
