@@ -104,9 +104,8 @@ struct Slot {
 }
 
 impl Tally {
-    /// Adds one row.
-    pub fn add(&mut self, message: &Message, messages: u64, verdict: &Verdict<'_>) {
-        let kind = Kind::of(verdict);
+    /// Adds one row, whose outcome is `kind` ([`Kind::of_outcome`]).
+    pub fn add(&mut self, message: &Message, messages: u64, kind: Kind) {
         if kind == Kind::None {
             let mut key = std::mem::take(&mut self.key);
             key.clear();
@@ -217,7 +216,7 @@ mod tests {
     fn counts_saturate() {
         let mut t = Tally::default();
         for _ in 0..3 {
-            t.add(&message("adatum.com", "mail.tms.mx.com"), u64::MAX, &Verdict::None);
+            t.add(&message("adatum.com", "mail.tms.mx.com"), u64::MAX, Kind::None);
         }
         assert_eq!(t.none.messages, u64::MAX);
         assert_eq!(t.busiest_uncovered(1)[0].messages, u64::MAX);
@@ -229,9 +228,9 @@ mod tests {
     fn busiest_pairs_survive_many_distinct_ones() {
         let mut t = Tally::default();
         for i in 0..50_000u64 {
-            t.add(&message(&format!("s{i}.example"), "mx.relay.example"), 1, &Verdict::None);
+            t.add(&message(&format!("s{i}.example"), "mx.relay.example"), 1, Kind::None);
             if i % 10 == 0 {
-                t.add(&message("heavy.example", "mx.bulk.example"), 3, &Verdict::None);
+                t.add(&message("heavy.example", "mx.bulk.example"), 3, Kind::None);
             }
         }
         let top = t.busiest_uncovered(1);
