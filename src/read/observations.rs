@@ -541,6 +541,100 @@ fn trim(value: &str) -> &str {
 mod tests {
     use super::*;
 
+    /// Each row of a small file of `header` and `rows`: `Ok((from, service pair, PTR, IP, passing DKIM, type,
+    /// count))` or the skip message.
+    fn read(header: &str, rows: &[&str]) -> (Shape, Vec<Result<String, String>>) {
+        let text = format!("{header}\n{}\n", rows.join("\n"));
+        let input = crate::read::encoding::utf8_reader(std::io::Cursor::new(text.into_bytes())).expect("readable");
+        let mut reader = Reader::new(input).expect("header");
+        let shape = reader.shape().clone();
+        let mut out = Vec::new();
+        loop {
+            match reader.next_row() {
+                NextRow::Row(r) => {
+                    let m = &r.message;
+                    let mut pair = String::new();
+                    m.push_service_pair(&mut pair);
+                    let dkim: Vec<&str> = m.dkim_pass.iter().map(Host::as_str).collect();
+                    out.push(Ok(format!(
+                        "{} | {pair} | ptr={} ip={} dkim={} | {:?} | {}",
+                        m.from,
+                        m.ptr.as_ref().map_or("-", Host::as_str),
+                        m.ip.map_or("-".to_string(), |i| i.to_string()),
+                        dkim.join(","),
+                        m.spoof_type,
+                        r.count
+                    )))
+                }
+                NextRow::Skipped(e) => out.push(Err(e.message)),
+                NextRow::Failed(e) => panic!("{e}"),
+                NextRow::End => return (shape, out),
+            }
+        }
+    }
+
+    /// Get-SpoofMailReport: a blank True Sender takes the Sender IP (its /24); both spellings of each spoof
+    /// type, in any case.
+    #[test]
+    fn spoof_mail_report_rows() {
+        let (shape, rows) = read(
+            "Date,Spoofed User,True Sender,Sender IP,Count,Spoof Type",
+            &[
+                "2026-11-20,gmail.com,tms.mx.com,,\"1,240\",Cross-org",
+                "2026-11-20,ceo@contoso.com,,198.51.100.25,12,Intra-org",
+                "2026-11-20,adatum.com,,192.0.2.7,3,INTERNAL",
+                "2026-11-20,adatum.com,,,3,external",
+                "2026-11-20,adatum.com,tms.mx.com,,3,inter-org",
+            ],
+        );
+        assert!(matches!(shape, Shape::Pairs { sender_ip: Some(3), insight: false, .. }), "{shape:?}");
+        let want: Vec<Result<String, String>> = vec![
+            Ok("gmail.com | gmail.com via tms.mx.com | ptr=tms.mx.com ip=- dkim= | Some(External) | 1240".into()),
+            Ok("ceo@contoso.com | contoso.com via 198.51.100.0/24 | ptr=- ip=198.51.100.25 dkim= | Some(Internal) | 12".into()),
+            Ok("adatum.com | adatum.com via 192.0.2.0/24 | ptr=- ip=192.0.2.7 dkim= | Some(Internal) | 3".into()),
+            Err("both the sending infrastructure and the sender IP are empty".into()),
+            Err("spoof type: `inter-org` is not Internal, External, Intra-org or Cross-org".into()),
+        ];
+        assert_eq!(rows, want);
+    }
+
+    /// The insight's export is told apart by its `LastSeen` column.
+    #[test]
+    fn insight_is_told_apart() {
+        let (shape, _) = read("SpoofedUser,SendingInfrastructure,MessageCount,LastSeen,SpoofType,Action", &[]);
+        assert!(shape.is_insight());
+        let (shape, _) = read("Spoofed User,True Sender,Count,Spoof Type", &[]);
+        assert!(!shape.is_insight());
+    }
+
+    /// parsedmarc's aggregate CSV: the DKIM domains that passed, in step with their results; the reverse DNS as
+    /// the PTR; `count` as the weight; a header_from that is an address or a bad source IP is refused.
+    #[test]
+    fn parsedmarc_rows() {
+        let (shape, rows) = read(
+            "source_ip_address,source_reverse_dns,count,header_from,dkim_domains,dkim_results",
+            &[
+                "192.0.2.40,mail.tms.mx.com,52,adatum.com,tms.mx.com,pass",
+                "192.0.2.15,,30,litwareinc.com,\"sendgrid.net,xn--bcher-kva.example\",\"fail,pass\"",
+                "192.0.2.16,,1,litwareinc.com,\"a.example,b.example\",pass",
+                "192.0.2.17,,2,litwareinc.com,,",
+                "not-an-ip,,1,adatum.com,,",
+                "192.0.2.18,,1,someone@adatum.com,,",
+            ],
+        );
+        assert_eq!(shape.describe(), "DMARC aggregate rows");
+        let want: Vec<Result<String, String>> = vec![
+            Ok("adatum.com | adatum.com via mx.com | ptr=mail.tms.mx.com ip=192.0.2.40 dkim=tms.mx.com | None | 52".into()),
+            Ok("litwareinc.com | litwareinc.com via 192.0.2.0/24 | ptr=- ip=192.0.2.15 dkim=xn--bcher-kva.example | None | 30".into()),
+            // A domain without a result of its own is not counted as passing.
+            Ok("litwareinc.com | litwareinc.com via 192.0.2.0/24 | ptr=- ip=192.0.2.16 dkim=a.example | None | 1".into()),
+            Ok("litwareinc.com | litwareinc.com via 192.0.2.0/24 | ptr=- ip=192.0.2.17 dkim= | None | 2".into()),
+            Err("source_ip_address: `not-an-ip` is not an IP address".into()),
+            Err("header_from: `someone@adatum.com` is an address, not a domain".into()),
+        ];
+        assert_eq!(rows, want);
+    }
+
     /// An empty column between two columns that hold the halves of one character is empty, as it is read
     /// alone (a regression: one UTF-8 check for the whole record made it "not valid UTF-8").
     #[test]
