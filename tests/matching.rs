@@ -432,6 +432,27 @@ fn partly_covered_table() {
             "allow",
             None,
         ),
+        (
+            "another address of the same domain is no part of it",
+            "cfo@contoso.com tms.mx.com internal allow",
+            "ceo@contoso.com org=mx.com",
+            "none",
+            None,
+        ),
+        (
+            "an address entry with its infrastructure beside the row's",
+            "laura@adatum.com tms.mx.com external allow",
+            "adatum.com org=other.mx.com",
+            "none",
+            None,
+        ),
+        (
+            "a PTR host above the entry's domain is a host, not a report's domain",
+            "laura@adatum.com tms.mx.com external allow",
+            "adatum.com ptr=mx.com",
+            "none",
+            None,
+        ),
         ("a range row is exact", "gmail.com 192.0.2.0/24 external allow", "gmail.com ip=192.0.2.9", "allow", None),
     ];
     for (what, entries, observed, word, partly) in cases {
