@@ -151,7 +151,7 @@ fn entry(rng: &mut Rng, t: usize, i: usize, domain: &str) -> Vec<String> {
         lines.push(format!("spoofed: {spoofed_shown}"));
         let infrastructure = match kind {
             0..10 => {
-                format!("{}.{}.{}.0/24", 100 + t % 100, i / 256 + 4 * (t / 100), i % 256)
+                format!("{}.{}.{}.0/24", 101 + t % 26, i / 256 + 4 * (t / 100), i % 256)
             }
             10..15 => format!("{}  # their marketing platform", rng.pick(&PLATFORMS)),
             _ if rng.below(3) == 0 => format!("{spoofed}-mailer.net  # DKIM d= of their mailer"),

@@ -4,7 +4,7 @@
 //!
 //! The generator is deterministic (xorshift64, fixed seed), so every run measures the same data:
 //! - list of N entries: entry i spoofs `s{i}.example` (every tenth an address `u{i}@s{i}.example`) via
-//!   `relay{i}.example` (every fifth via the range `{10 + i/65536}.{i/256 % 256}.{i % 256}.0/24`, one range
+//!   `relay{i}.example` (every fifth via the range `{11 + i/65536}.{i/256 % 256}.{i % 256}.0/24`, one range
 //!   per entry); every fifth entry is a block, one in a hundred blocks with a `*` spoofed user;
 //! - message rows `From,PTR,IP,DKIM`: the From domain is `s{k}.example`, the PTR `mail.relay{j}.example`,
 //!   with k and j drawn half the time below 1,000 (entries both lists hold, identically) and half the time
@@ -40,7 +40,7 @@ use spoofctl::matcher::Matcher;
 use spoofctl::observations::{NextRow, Reader, Row};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::scan::{Matching, NoRows, all_cores, match_rows};
-use spoofctl::tally::Tally;
+use spoofctl::tally::{Kind, Tally};
 
 /// Rounds of runs; each phase reports its fastest run.
 const RUNS: usize = 7;
@@ -69,7 +69,7 @@ fn list(n: usize) -> TenantList {
                 _ => format!("s{i}.example"),
             };
             let infrastructure = if i % 5 == 4 {
-                format!("{}.{}.{}.0/24", 10 + i / 65_536, (i / 256) % 256, i % 256)
+                format!("{}.{}.{}.0/24", 11 + i / 65_536, (i / 256) % 256, i % 256)
             } else {
                 format!("relay{i}.example")
             };
@@ -110,7 +110,7 @@ fn write_rows(path: &Path, rows: u64, quoted: bool) {
         let ip = rng.next();
         let dkim = if rng.below(3) == 0 { format!("s{k}.example") } else { String::new() };
         let address = if j < 1_000 {
-            format!("10.{}.{}.{}", j / 256, j % 256, ip % 256)
+            format!("11.{}.{}.{}", j / 256, j % 256, ip % 256)
         } else {
             format!("172.{}.{}.{}", 16 + (ip >> 8) % 16, (ip >> 16) % 256, ip % 256)
         };
@@ -170,7 +170,7 @@ fn phase(kind: &str, data: &Path, entries: usize) {
             let (mut tally, mut scratch) = (Tally::default(), Vec::new());
             while let Some(row) = usable(reader.next_row()) {
                 let outcome = m.evaluate_with(&row.message, &mut scratch, false);
-                tally.add(&row.message, row.count, &outcome.verdict);
+                tally.add(&row.message, row.count, Kind::of_outcome(&outcome));
                 rows += 1;
             }
             assert_eq!(tally.rows(), rows);

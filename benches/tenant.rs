@@ -33,7 +33,7 @@ fn list() -> TenantList {
         .map(|i| {
             let spoofed = if i % 5 == 0 { format!("u{i}@s{i}.example") } else { format!("s{i}.example") };
             let infra =
-                if i % 4 == 0 { format!("10.{}.{}.0/24", i / 256, i % 256) } else { format!("relay{i}.example.net") };
+                if i % 4 == 0 { format!("11.{}.{}.0/24", i / 256, i % 256) } else { format!("relay{i}.example.net") };
             let action = if i % 3 == 0 { Action::Block } else { Action::Allow };
             let rule = Rule::new(
                 action,

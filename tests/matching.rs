@@ -38,6 +38,10 @@ fn message(spec: &str) -> Message {
             ("ptr", h) => m.ptr = Some(Host::parse(h).expect("host")),
             ("ip", ip) => m.ip = Some(ip.parse().expect("ip")),
             ("dkim", h) => m.dkim_pass.push(Host::parse(h).expect("host")),
+            ("org", h) => {
+                m.ptr = Some(Host::parse(h).expect("host"));
+                m.ptr_is_organizational = true;
+            }
             ("type", "internal") => m.spoof_type = Some(SpoofType::Internal),
             ("type", _) => m.spoof_type = Some(SpoofType::External),
             (k, _) => panic!("unknown key {k}"),
@@ -155,43 +159,43 @@ const CASES: &[Case] = &[
     },
     Case {
         what: "an IP inside the /24 matches (first address)",
-        entries: "laura@adatum.com 172.17.17.0/24 external allow",
-        message: "laura@adatum.com ip=172.17.17.0",
+        entries: "laura@adatum.com 192.0.2.0/24 external allow",
+        message: "laura@adatum.com ip=192.0.2.0",
         verdict: "allow",
-        entry: Some("laura@adatum.com via 172.17.17.0/24"),
+        entry: Some("laura@adatum.com via 192.0.2.0/24"),
         near: &[],
     },
     Case {
         what: "an IP inside the /24 matches (last address)",
-        entries: "laura@adatum.com 172.17.17.0/24 external allow",
-        message: "laura@adatum.com ip=172.17.17.255",
+        entries: "laura@adatum.com 192.0.2.0/24 external allow",
+        message: "laura@adatum.com ip=192.0.2.255",
         verdict: "allow",
-        entry: Some("laura@adatum.com via 172.17.17.0/24"),
+        entry: Some("laura@adatum.com via 192.0.2.0/24"),
         near: &[],
     },
     Case {
         what: "an IP just outside the /24 does not match",
-        entries: "laura@adatum.com 172.17.17.0/24 external allow",
-        message: "laura@adatum.com ip=172.17.18.0",
+        entries: "laura@adatum.com 192.0.2.0/24 external allow",
+        message: "laura@adatum.com ip=192.0.3.0",
         verdict: "none",
         entry: None,
-        near: &["laura@adatum.com via 172.17.17.0/24:infrastructure"],
+        near: &["laura@adatum.com via 192.0.2.0/24:infrastructure"],
     },
     Case {
         what: "an IP just below the /24 does not match",
-        entries: "laura@adatum.com 172.17.17.0/24 external allow",
-        message: "laura@adatum.com ip=172.17.16.255",
+        entries: "laura@adatum.com 192.0.2.0/24 external allow",
+        message: "laura@adatum.com ip=192.0.1.255",
         verdict: "none",
         entry: None,
-        near: &["laura@adatum.com via 172.17.17.0/24:infrastructure"],
+        near: &["laura@adatum.com via 192.0.2.0/24:infrastructure"],
     },
     Case {
         what: "an IPv6 connecting IP never matches a range",
-        entries: "laura@adatum.com 172.17.17.0/24 external allow",
+        entries: "laura@adatum.com 192.0.2.0/24 external allow",
         message: "laura@adatum.com ip=2001:db8::1",
         verdict: "none",
         entry: None,
-        near: &["laura@adatum.com via 172.17.17.0/24:infrastructure"],
+        near: &["laura@adatum.com via 192.0.2.0/24:infrastructure"],
     },
     Case {
         what: "a passing DKIM domain matches",
@@ -330,4 +334,140 @@ fn overridden_allows_are_named() {
     let o = matcher.evaluate(&message("a@gmail.com ptr=tms.mx.com"));
     assert!(matches!(o.verdict, Verdict::Block(_)));
     assert_eq!(o.overridden.iter().map(|e| e.rule.spoofed().to_string()).collect::<Vec<_>>(), vec!["gmail.com"]);
+}
+
+/// Observed pairs coarser than an entry are `partly` covered, by the first such entry in file order, and never
+/// allowed: (entries, observed pair as `from [org=DOMAIN] [ip=IP]`, outcome word, partly covering entry).
+#[test]
+fn partly_covered_table() {
+    let cases: &[(&str, &str, &str, &str, Option<&str>)] = &[
+        (
+            "an org domain above the entry's",
+            "gmail.com tms.mx.com external allow",
+            "gmail.com org=mx.com",
+            "partly",
+            Some("gmail.com via tms.mx.com"),
+        ),
+        (
+            "the same org domain decides",
+            "gmail.com tms.mx.com external allow",
+            "gmail.com org=tms.mx.com",
+            "allow",
+            None,
+        ),
+        (
+            "an org domain below the entry's is covered whole",
+            "gmail.com mx.com external allow",
+            "gmail.com org=tms.mx.com",
+            "allow",
+            None,
+        ),
+        (
+            "a sibling domain is no part of it",
+            "gmail.com tms.mx.com external allow",
+            "gmail.com org=other.mx.com",
+            "none",
+            None,
+        ),
+        (
+            "another spoofed domain is no part of it",
+            "gmail.com tms.mx.com external allow",
+            "adatum.com org=mx.com",
+            "none",
+            None,
+        ),
+        (
+            "a spoofed domain with an address entry in it",
+            "laura@adatum.com tms.mx.com external allow",
+            "adatum.com org=tms.mx.com",
+            "partly",
+            Some("laura@adatum.com via tms.mx.com"),
+        ),
+        (
+            "both sides narrower",
+            "laura@adatum.com tms.mx.com external allow",
+            "adatum.com org=mx.com",
+            "partly",
+            Some("laura@adatum.com via tms.mx.com"),
+        ),
+        (
+            "an address entry in another domain",
+            "laura@adatum.com tms.mx.com external allow",
+            "fabrikam.com org=tms.mx.com",
+            "none",
+            None,
+        ),
+        (
+            "a message with a PTR host is exact, never partly",
+            "gmail.com tms.mx.com external allow",
+            "someone@gmail.com ptr=mx.com",
+            "none",
+            None,
+        ),
+        (
+            "a block can cover part of a row too",
+            "* tms.mx.com external block",
+            "gmail.com org=mx.com",
+            "partly",
+            Some("* via tms.mx.com"),
+        ),
+        (
+            "the other type is no part of it",
+            "ceo@contoso.com tms.mx.com internal allow",
+            "contoso.com org=mx.com type=external",
+            "none",
+            None,
+        ),
+        (
+            "the first entry in file order",
+            "gmail.com a.mx.com external allow\ngmail.com b.mx.com external block",
+            "gmail.com org=mx.com",
+            "partly",
+            Some("gmail.com via a.mx.com"),
+        ),
+        (
+            "a row fully decided stays decided",
+            "gmail.com mx.com external allow\ngmail.com tms.mx.com external block",
+            "gmail.com org=mx.com",
+            "allow",
+            None,
+        ),
+        (
+            "another address of the same domain is no part of it",
+            "cfo@contoso.com tms.mx.com internal allow",
+            "ceo@contoso.com org=mx.com",
+            "none",
+            None,
+        ),
+        (
+            "an address entry with its infrastructure beside the row's",
+            "laura@adatum.com tms.mx.com external allow",
+            "adatum.com org=other.mx.com",
+            "none",
+            None,
+        ),
+        (
+            "a PTR host above the entry's domain is a host, not a report's domain",
+            "laura@adatum.com tms.mx.com external allow",
+            "adatum.com ptr=mx.com",
+            "none",
+            None,
+        ),
+        ("a range row is exact", "gmail.com 192.0.2.0/24 external allow", "gmail.com ip=192.0.2.9", "allow", None),
+    ];
+    for (what, entries, observed, word, partly) in cases {
+        let checked = check(Path::new("t.yaml"), &list(entries), Date::parse("2026-11-22").expect("date"));
+        assert!(!checked.has_errors(), "{what}: {:#?}", checked.diagnostics);
+        let matcher = Matcher::new(&checked.list);
+        let m = message(observed);
+        for outcome in [matcher.evaluate(&m), matcher.evaluate_with(&m, &mut Vec::new(), false)] {
+            assert_eq!(outcome.word(), *word, "{what}");
+            let got = outcome.partly.map(|e| format!("{} via {}", e.rule.spoofed(), e.rule.infrastructure()));
+            assert_eq!(got.as_deref(), *partly, "{what}");
+            // Partial coverage is never a verdict: the pair alone decides.
+            if outcome.partly.is_some() {
+                assert_eq!(outcome.verdict, Verdict::None, "{what}");
+            }
+        }
+    }
 }

@@ -72,8 +72,9 @@ fn host(rng: &mut Rng) -> String {
 
 const SPOOFED_DOMAINS: &[&str] = &["a.com", "b.com", "sub.a.com", "c.net"];
 const LOCALS: &[&str] = &["x", "y"];
-const RANGES: &[&str] = &["10.0.0.0/24", "10.0.1.0/24", "192.168.5.0/24"];
-const IPS: &[&str] = &["10.0.0.5", "::ffff:10.0.1.7", "10.0.2.1", "2001:db8::1", "192.168.5.200", "::ffff:192.168.5.1"];
+const RANGES: &[&str] = &["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24"];
+const IPS: &[&str] =
+    &["203.0.113.5", "::ffff:198.51.100.7", "192.0.3.1", "2001:db8::1", "192.0.2.200", "::ffff:192.0.2.1"];
 
 fn entry(rng: &mut Rng, line: usize) -> Option<Entry> {
     let spoofed = match rng.below(6) {

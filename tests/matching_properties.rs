@@ -26,10 +26,10 @@ use spoofctl::pair::{Action, Rule, Side, SpoofType};
 const CASES: u32 = 10_000;
 
 const SPOOFED: &[&str] = &["*", "a.com", "b.com", "x@a.com", "y@a.com", "z@b.com"];
-const INFRA: &[&str] = &["*", "mx.net", "mail.mx.net", "c.org", "10.0.0.0/24", "10.0.1.0/24"];
+const INFRA: &[&str] = &["*", "mx.net", "mail.mx.net", "c.org", "203.0.113.0/24", "198.51.100.0/24"];
 const FROM: &[&str] = &["x@a.com", "w@a.com", "z@b.com", "q@sub.a.com", "v@d.com", "X@A.COM"];
 const PTR: &[&str] = &["mx.net", "smtp.mail.mx.net", "mail.mx.net", "c.org", "evilc.org", "other.example"];
-const IPS: &[&str] = &["10.0.0.5", "10.0.1.255", "10.0.2.0", "9.255.255.255", "2001:db8::1"];
+const IPS: &[&str] = &["203.0.113.5", "198.51.100.255", "192.0.2.0", "203.0.112.255", "2001:db8::1"];
 const DKIM: &[&str] = &["c.org", "mx.net", "e.org", "s.c.org"];
 
 fn entry_strategy() -> impl Strategy<Value = (usize, usize, bool, bool)> {

@@ -36,7 +36,7 @@ fn list_strategy() -> impl Strategy<Value = TenantList> {
             };
             let infrastructure = match shape / 5 {
                 0 if block && spoofed != "*" => "*".to_string(),
-                1 => format!("10.{}.{}.0/24", i / 256 % 256, i % 256),
+                1 => format!("11.{}.{}.0/24", i / 256 % 256, i % 256),
                 _ => format!("relay{i}.example.net"),
             };
             let action = if block { Action::Block } else { Action::Allow };

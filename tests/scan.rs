@@ -24,7 +24,7 @@ use spoofctl::observations::{Batch, NextRow, Reader, Shape};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::render::observations::{CsvRows, JsonDocument, JsonRows, Run, row_csv, row_json};
 use spoofctl::scan::{Matching, NoRows, RowWriter, match_rows};
-use spoofctl::tally::Tally;
+use spoofctl::tally::{Kind, Tally};
 
 /// A list naming some of the names the files use: allows and blocks, a `*` block, a range.
 fn list(seed: u64, name: &str) -> TenantList {
@@ -38,7 +38,7 @@ fn list(seed: u64, name: &str) -> TenantList {
             _ => format!("s{k}.example"),
         };
         let j = rng.below(60);
-        let infrastructure = if i % 5 == 4 { format!("10.0.{j}.0/24") } else { format!("relay{j}.example") };
+        let infrastructure = if i % 5 == 4 { format!("11.0.{j}.0/24") } else { format!("relay{j}.example") };
         let action = if i % 4 == 0 || spoofed == "*" { Action::Block } else { Action::Allow };
         let Ok(rule) = Rule::new(
             action,
@@ -91,18 +91,18 @@ fn file_with(rng: &mut Rng, rows: usize, pairs: bool, broken: bool, bad_bytes: b
             0 => String::new(),
             5 => format!("u{k}@s{k}.example,mail.bücher{j}.example,,"),
             1 if pairs => format!("s{k}.example,relay{j}.example,many,External"),
-            1 => format!("nobody-at-s{k}.example,mail.relay{j}.example,10.0.{}.1,", j % 256),
+            1 => format!("nobody-at-s{k}.example,mail.relay{j}.example,11.0.{}.1,", j % 256),
             2 if !pairs => format!("u{k}@s{k}.example,mail.relay{j}.example,10.0.300.1,"),
             3 if !pairs => format!("u{k}@s{k}.example,mail.relay{j}.example,,\"s{k}.example{end}relay{j}.example\""),
             _ if pairs => {
                 let infra =
-                    if rng.below(3) == 0 { format!("10.0.{}.0/24", j % 256) } else { format!("relay{j}.example") };
+                    if rng.below(3) == 0 { format!("11.0.{}.0/24", j % 256) } else { format!("relay{j}.example") };
                 let kind = ["External", "Internal", ""][rng.below(3) as usize];
                 format!("s{k}.example,{infra},{},{kind}", 1 + rng.below(500))
             }
             _ => {
                 let dkim = if rng.below(3) == 0 { format!("s{k}.example") } else { String::new() };
-                format!("u{k}@S{k}.example,mail.relay{j}.example,10.0.{}.{},{dkim}", j % 256, rng.below(256))
+                format!("u{k}@S{k}.example,mail.relay{j}.example,11.0.{}.{},{dkim}", j % 256, rng.below(256))
             }
         };
         write!(out, "{line}{end}").expect("write");
@@ -110,7 +110,7 @@ fn file_with(rng: &mut Rng, rows: usize, pairs: bool, broken: bool, bad_bytes: b
     if broken {
         out.extend(std::iter::repeat_n(b'x', spoofctl::encoding::MAX_LINE_BYTES + 10));
         out.extend_from_slice(end.as_bytes());
-        out.extend_from_slice(b"u1@s1.example,mail.relay1.example,10.0.1.1,\n");
+        out.extend_from_slice(b"u1@s1.example,mail.relay1.example,11.0.1.1,\n");
     }
     out
 }
@@ -119,8 +119,8 @@ fn reader(bytes: &[u8]) -> Reader<Box<dyn std::io::Read + Send>> {
     Reader::new(utf8_reader(Cursor::new(bytes.to_vec())).expect("readable")).expect("header")
 }
 
-/// Rows and messages for allow, block and none.
-type Counts = (u64, u64, u64, u64, u64, u64);
+/// Rows and messages for allow, block, none and partly.
+type Counts = Vec<u64>;
 /// Each busiest uncovered pair: its text, messages and overcount.
 type Busiest = Vec<(String, u64, u64)>;
 
@@ -137,7 +137,10 @@ struct Result {
 fn summary(tallies: &[Tally]) -> (Vec<Counts>, Vec<Busiest>) {
     let counts = tallies
         .iter()
-        .map(|t| (t.allow.rows, t.allow.messages, t.block.rows, t.block.messages, t.none.rows, t.none.messages))
+        .map(|t| {
+            let counts = [t.allow, t.block, t.none, t.partly];
+            counts.iter().flat_map(|c| [c.rows, c.messages]).collect()
+        })
         .collect();
     let busiest = tallies
         .iter()
@@ -181,7 +184,7 @@ fn row_by_row(bytes: &[u8], matchers: &[Matcher<'_>], output: RowOutput) -> Resu
                 let sides = common::naive_sides(d.entry(), &row.message);
                 assert_eq!(sides, (true, true), "row {}: an allow without both sides", row.row);
             }
-            tally.add(&row.message, row.count, &outcome.verdict);
+            tally.add(&row.message, row.count, Kind::of_outcome(&outcome));
             match output {
                 RowOutput::Csv => {
                     csv.write_record(row_csv(row, &outcome, pair_rows).iter().map(|cell| cell.as_bytes())).expect("csv")
@@ -239,7 +242,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
     let lists = [list(7, "a.yaml"), list(11, "b.yaml")];
     let matchers: Vec<Matcher<'_>> = lists.iter().map(Matcher::new).collect();
     let mut rng = Rng(0x5CA7_7E57);
-    let (mut evictions, mut allowed, mut not_utf8) = (0, 0, 0);
+    let (mut evictions, mut allowed, mut partly, mut not_utf8) = (0, 0, 0, 0);
     for case in 0..24 {
         // Around the end of the first batch (a sixteenth of `Batch::ROWS` for one list, half that for two),
         // and four or five batches, so that batches overtake one another between the workers.
@@ -250,7 +253,8 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
         for output in [RowOutput::Nothing, RowOutput::Csv, RowOutput::Json] {
             let want = row_by_row(&bytes, &matchers[..1 + case % 2], output);
             evictions += want.busiest.iter().filter(|b| b.iter().any(|p| p.2 > 0)).count();
-            allowed += want.counts.iter().map(|c| c.0).sum::<u64>();
+            allowed += want.counts.iter().map(|c| c[0]).sum::<u64>();
+            partly += want.counts.iter().map(|c| c[6]).sum::<u64>();
             not_utf8 += want.errors.iter().filter(|e| e.1.contains("not valid UTF-8")).count();
             assert_eq!(want.failure.is_some(), broken, "case {case}");
             for workers in [1, 2, 3, 8] {
@@ -261,6 +265,7 @@ fn scanning_on_threads_gives_what_reading_row_by_row_gives() {
     }
     assert!(evictions > 0, "no case made the tally evict: the comparison misses that path");
     assert!(allowed > 0, "no row was allowed: the pair invariant was not checked");
+    assert!(partly > 0, "no row was partly covered: the coarse pair rows were not checked");
     assert!(not_utf8 > 0, "no row was refused as not UTF-8: the UTF-8 check was not compared");
 }
 
@@ -286,6 +291,7 @@ fn the_json_document_is_one_array_of_every_row() {
         let run = Run {
             file: "seen \"here\".csv",
             shape: "message rows",
+            note: None,
             skipped: scanned.skipped,
             lists: lists.iter().zip(tallies.iter()).collect(),
         };
@@ -424,7 +430,7 @@ fn a_live_feed_is_matched_as_it_comes() {
         let q = if quoted { "\"" } else { "" };
         let rows = |from: usize| {
             (from..from + 10)
-                .map(|i| format!("{q}u{i}@s{i}.example{q},mail.relay{i}.example,{q}10.0.0.{i}{q},{end}"))
+                .map(|i| format!("{q}u{i}@s{i}.example{q},mail.relay{i}.example,{q}11.0.0.{i}{q},{end}"))
                 .collect::<String>()
         };
         let (open, gate) = std::sync::mpsc::channel();

@@ -246,7 +246,7 @@ fn spoofed_side() {
 fn infrastructure_side() {
     assert_eq!(Side::parse_infrastructure("*"), Ok(Side::Any));
     assert!(matches!(Side::parse_infrastructure("tms.mx.com"), Ok(Side::Is(Infrastructure::Domain(_)))));
-    assert!(matches!(Side::parse_infrastructure("172.17.17.17/24"), Ok(Side::Is(Infrastructure::Range(_)))));
+    assert!(matches!(Side::parse_infrastructure("192.0.2.17/24"), Ok(Side::Is(Infrastructure::Range(_)))));
     for (raw, code) in [
         ("bob@contoso.com", Code::InvalidDomain),
         ("172.17.17.17", Code::IpNotSlash24),

@@ -9,7 +9,7 @@ use spoofctl::engine::scan::{Matching, NoRows, RowWriter, Scanned, all_cores, ma
 use spoofctl::engine::tally::Tally;
 use spoofctl::read::encoding::utf8_reader;
 use spoofctl::read::observations::Reader;
-use spoofctl::render::observations::{CSV_HEADER, CsvRows, JsonDocument, JsonRows, Run, summary_text};
+use spoofctl::render::observations::{CSV_HEADER, CsvRows, INSIGHT_NOTE, JsonDocument, JsonRows, Run, summary_text};
 use spoofctl::render::plural;
 
 use super::args::MatchFormat;
@@ -62,7 +62,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
         Ok(opened) => opened,
         Err(exit) => return exit,
     };
-    let shape = reader.shape().describe();
+    let (shape, note) = (reader.shape().describe(), reader.shape().is_insight().then_some(INSIGHT_NOTE));
     // Not locked for the whole run: the scan hands batches on from whichever worker holds their turn.
     let mut out = BufWriter::with_capacity(256 * 1024, io::stdout());
     // A live feed's rows are written as they are matched, not when the output buffer fills.
@@ -105,6 +105,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     let run = Run {
         file: &shown,
         shape,
+        note,
         skipped: scanned.skipped,
         lists: matchers.iter().map(|m| m.list()).zip(tallies.iter()).collect(),
     };

@@ -67,6 +67,8 @@ pub enum NoEntry<'a> {
     /// The headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting
     /// IP.
     NoInfrastructure,
+    /// The only infrastructure the headers show cannot be an entry (a connecting IP in a private range).
+    InfrastructureRefused(ValueError),
     /// The list already has the pair this entry would name (with another action, or overridden by a block):
     /// that entry is the one to change, rather than adding another.
     AlreadyListed(&'a Entry),
@@ -142,9 +144,12 @@ fn suggest<'a>(matcher: &Matcher<'a>, m: &Message, stamps: &Stamps, today: Date)
             .and_then(|h| Domain::parse(h.organizational()).ok())
             .map(|d| (Infrastructure::Domain(d), Basis::Ptr))
     };
-    let range = || m.range().map(|r: Ipv4Slash24| (Infrastructure::Range(r), Basis::Range));
-    let Some((infrastructure, basis)) = dkim.or_else(ptr).or_else(range) else {
-        return Suggestion::Nothing(NoEntry::NoInfrastructure);
+    // Formed as any list value is, so that a range no mail comes from (a private CIP) is refused here too.
+    let range = || m.range().map(|r: Ipv4Slash24| Infrastructure::parse(&r.to_string()).map(|i| (i, Basis::Range)));
+    let (infrastructure, basis) = match dkim.or_else(ptr).map(Ok).or_else(range) {
+        Some(Ok(found)) => found,
+        Some(Err(e)) => return Suggestion::Nothing(NoEntry::InfrastructureRefused(e)),
+        None => return Suggestion::Nothing(NoEntry::NoInfrastructure),
     };
     let spoof_type = matcher.spoof_type_of(m).unwrap_or(match stamps.antispam("SFTY") {
         Some("9.11") => SpoofType::Internal,

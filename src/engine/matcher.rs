@@ -38,6 +38,9 @@ pub struct Matcher<'a> {
     /// The entries whose spoofed user is `*`, by their infrastructure: for a verdict alone, any other entry
     /// is found by the From. Saves 6% of matching's instructions (BENCHMARKS.md).
     any_spoofed: Names,
+    /// Entries narrower than an observed pair on a side ([`Key::Below`], [`Key::AddressIn`]), by hash: for
+    /// [`Outcome::partly`].
+    narrower: HashMap<u64, Vec<u32>>,
 }
 
 /// One index of names to entries, with what kinds of names it holds.
@@ -145,6 +148,11 @@ enum Key<'s> {
     Domain(&'s str),
     Infrastructure(&'s str),
     Range(Ipv4Slash24),
+    /// A parent of an entry's infrastructure domain, the entry's domain itself left out (`mx.com` for
+    /// `tms.mx.com`): an observed organizational domain finds the entries below it.
+    Below(&'s str),
+    /// The domain of an entry's spoofed address: an observed domain finds the address entries in it.
+    AddressIn(&'s str),
 }
 
 impl Hash for Key<'_> {
@@ -155,6 +163,8 @@ impl Hash for Key<'_> {
             Key::Address(s) => (s, 0),
             Key::Domain(s) => (s, 1),
             Key::Infrastructure(s) => (s, 2),
+            Key::Below(s) => (s, 3),
+            Key::AddressIn(s) => (s, 4),
             Key::Range(r) => return r.hash(state),
         };
         state.write(text.as_bytes());
@@ -227,6 +237,29 @@ pub fn check(entry: &Entry, message: &Message, message_type: Option<SpoofType>) 
         }
     };
     Check { spoofed, infrastructure, spoof_type: message_type.is_none_or(|t| t == entry.spoof_type) }
+}
+
+/// True when `entry` matches part of `message`, an observed pair: on each side it matches as for a verdict,
+/// or is narrower than the pair's side (an address in its spoofed domain; a domain below its organizational
+/// domain), and narrower on one side at least. See [`Matcher::partly`].
+fn partly_matches(entry: &Entry, message: &Message, spoof_type: Option<SpoofType>) -> bool {
+    let full = check(entry, message, spoof_type);
+    let spoofed = match entry.rule.spoofed() {
+        _ if full.spoofed => Some(false),
+        Side::Is(SpoofedUser::Address(a)) => (message.from.address().is_none()
+            && a.domain().as_str().eq_ignore_ascii_case(message.from.domain()))
+        .then_some(true),
+        _ => None,
+    };
+    let infrastructure = match (entry.rule.infrastructure(), &message.ptr) {
+        _ if full.infrastructure.is_some() => Some(false),
+        (Side::Is(Infrastructure::Domain(d)), Some(ptr)) => (message.ptr_is_organizational
+            && is_self_or_parent(ptr.as_str(), d.as_str())
+            && !ptr.as_str().eq_ignore_ascii_case(d.as_str()))
+        .then_some(true),
+        _ => None,
+    };
+    full.spoof_type && matches!((spoofed, infrastructure), (Some(a), Some(b)) if a || b)
 }
 
 /// The entry that decides a verdict, with how its infrastructure matched. Only made from a [`Check`] in which
@@ -333,6 +366,19 @@ pub struct Outcome<'a> {
     pub near_misses: Vec<NearMiss<'a>>,
     /// Allows that matched fully but lost to the deciding block (block beats allow), in file order.
     pub overridden: Vec<&'a Entry>,
+    /// With no verdict, for an observed pair coarser than an entry: the first entry that matches part of it
+    /// ([`Matcher::partly`]). Never an allow: the verdict stays `None`.
+    pub partly: Option<&'a Entry>,
+}
+
+impl Outcome<'_> {
+    /// `allow`, `block`, `none`, or `partly` for a `None` verdict with an entry that matches part of the pair.
+    pub fn word(&self) -> &'static str {
+        match (&self.verdict, self.partly) {
+            (Verdict::None, Some(_)) => "partly",
+            (verdict, _) => verdict.word(),
+        }
+    }
 }
 
 impl<'a> Matcher<'a> {
@@ -346,7 +392,39 @@ impl<'a> Matcher<'a> {
         let numbered = || list.entries.iter().enumerate().map(|(i, e)| (i as u32, e));
         let all = Names::new(&hasher, numbered(), true);
         let any_spoofed = Names::new(&hasher, numbered().filter(|(_, e)| matches!(e.rule.spoofed(), Side::Any)), false);
-        Matcher { list, hasher, all, any_spoofed }
+        let mut narrower: HashMap<u64, Vec<u32>> = HashMap::default();
+        for (i, entry) in numbered() {
+            if let Side::Is(SpoofedUser::Address(a)) = entry.rule.spoofed() {
+                narrower.entry(hasher.hash_one(Key::AddressIn(a.domain().as_str()))).or_default().push(i);
+            }
+            if let Side::Is(Infrastructure::Domain(d)) = entry.rule.infrastructure() {
+                let d = d.as_str();
+                // Each parent of two labels or more: a report's organizational domain is never a bare TLD.
+                for (at, _) in d.match_indices('.').filter(|(at, _)| d[at + 1..].contains('.')) {
+                    narrower.entry(hasher.hash_one(Key::Below(&d[at + 1..]))).or_default().push(i);
+                }
+            }
+        }
+        Matcher { list, hasher, all, any_spoofed, narrower }
+    }
+
+    /// The first entry (in file order) that matches part of an observed pair whose side is coarser than the
+    /// entry's: an organizational domain `mx.com` with an entry via `tms.mx.com`, a spoofed domain with an entry
+    /// for one of its addresses. The other side must match as it would for a verdict, and the type too. Never
+    /// a verdict: what part of the pair the entry covers is unknown.
+    fn partly(&self, message: &Message, spoof_type: Option<SpoofType>, scratch: &mut Vec<u32>) -> Option<&'a Entry> {
+        let organizational = message.ptr.as_ref().filter(|_| message.ptr_is_organizational);
+        let domain_only = message.from.address().is_none();
+        if self.narrower.is_empty() || (organizational.is_none() && !domain_only) {
+            return None;
+        }
+        scratch.clear();
+        let keys = organizational.map(|h| Key::Below(h.as_str())).into_iter();
+        for key in keys.chain(domain_only.then(|| Key::AddressIn(message.from.domain()))) {
+            scratch.extend(self.narrower.get(&self.hasher.hash_one(key)).into_iter().flatten());
+        }
+        scratch.sort_unstable();
+        scratch.iter().map(|&i| &self.list.entries[i as usize]).find(|e| partly_matches(e, message, spoof_type))
     }
 
     /// The list this matcher was built from.
@@ -420,6 +498,10 @@ impl<'a> Matcher<'a> {
             Some(b) => (Verdict::Block(b), allows.map(|d| d.entry).collect()),
             None => (allows.next().map_or(Verdict::None, Verdict::Allow), Vec::new()),
         };
-        Outcome { list: self.list, spoof_type, verdict, near_misses: misses, overridden }
+        let partly = match verdict {
+            Verdict::None => self.partly(message, spoof_type, scratch),
+            _ => None,
+        };
+        Outcome { list: self.list, spoof_type, verdict, near_misses: misses, overridden, partly }
     }
 }

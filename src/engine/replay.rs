@@ -65,8 +65,8 @@ impl Replay {
         scratch: &mut Vec<u32>,
     ) {
         self.rows += 1;
-        let before = old.evaluate_with(message, scratch, false).verdict.word();
-        let after = new.evaluate_with(message, scratch, false).verdict.word();
+        let before = old.evaluate_with(message, scratch, false).word();
+        let after = new.evaluate_with(message, scratch, false).word();
         if before != after {
             let mut pair = std::mem::take(&mut self.key);
             pair.clear();
@@ -168,8 +168,8 @@ impl Job for Replaying<'_, '_> {
     fn row(&self, row: &Row, out: &mut Replayed, scratch: &mut Vec<u32>) {
         out.rows += 1;
         for (tenant, (old, new)) in self.tenants.iter().enumerate() {
-            let before = old.evaluate_with(&row.message, scratch, false).verdict.word();
-            let after = new.evaluate_with(&row.message, scratch, false).verdict.word();
+            let before = old.evaluate_with(&row.message, scratch, false).word();
+            let after = new.evaluate_with(&row.message, scratch, false).word();
             if before != after {
                 row.message.push_service_pair(&mut out.pairs);
                 out.changes.push(Change { tenant, messages: row.count, before, after, pair_end: out.pairs.len() });

@@ -406,7 +406,7 @@ impl<W: RowWriter> Job for Matching<'_, '_, W> {
     fn row(&self, row: &Row, out: &mut Matched<W::Rows>, scratch: &mut Vec<u32>) {
         for matcher in self.matchers {
             let outcome = matcher.evaluate_with(&row.message, scratch, false);
-            let kind = Kind::of(&outcome.verdict);
+            let kind = Kind::of_outcome(&outcome);
             if kind == Kind::None {
                 row.message.push_service_pair(&mut out.pairs);
                 out.pair_ends.push(out.pairs.len());

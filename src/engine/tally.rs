@@ -6,7 +6,7 @@ use std::hash::BuildHasher;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
-use crate::engine::matcher::Verdict;
+use crate::engine::matcher::{Outcome, Verdict};
 use crate::model::message::Message;
 
 /// How many uncovered pairs are tracked at least. The busiest pairs are exact unless the file has more
@@ -30,8 +30,11 @@ pub enum Kind {
     Allow,
     /// A block decided.
     Block,
-    /// No entry decided.
+    /// No entry decided, and none matches part of the row.
     None,
+    /// No entry decided, but one matches part of the row, whose infrastructure (or spoofed user) is coarser
+    /// than the entry's ([`crate::engine::matcher::Outcome::partly`]). Never an allow.
+    Partly,
 }
 
 impl Kind {
@@ -41,6 +44,14 @@ impl Kind {
             Verdict::Allow(_) => Kind::Allow,
             Verdict::Block(_) => Kind::Block,
             Verdict::None => Kind::None,
+        }
+    }
+
+    /// The kind of an outcome: its verdict's, or [`Kind::Partly`].
+    pub fn of_outcome(outcome: &Outcome<'_>) -> Kind {
+        match (Kind::of(&outcome.verdict), outcome.partly) {
+            (Kind::None, Some(_)) => Kind::Partly,
+            (kind, _) => kind,
         }
     }
 }
@@ -63,8 +74,10 @@ pub struct Tally {
     pub allow: Count,
     /// Rows with verdict block.
     pub block: Count,
-    /// Rows with verdict none.
+    /// Rows with verdict none, and no entry that matches part of them.
     pub none: Count,
+    /// Rows with verdict none that an entry matches part of ([`Kind::Partly`]).
+    pub partly: Count,
     /// Uncovered pairs, in slots whose text buffers are reused after an eviction: no allocation per pair. With
     /// `index`, saves 10% of matching's instructions against a map from pair to counts (BENCHMARKS.md).
     slots: Vec<Slot>,
@@ -91,9 +104,8 @@ struct Slot {
 }
 
 impl Tally {
-    /// Adds one row.
-    pub fn add(&mut self, message: &Message, messages: u64, verdict: &Verdict<'_>) {
-        let kind = Kind::of(verdict);
+    /// Adds one row, whose outcome is `kind` ([`Kind::of_outcome`]).
+    pub fn add(&mut self, message: &Message, messages: u64, kind: Kind) {
         if kind == Kind::None {
             let mut key = std::mem::take(&mut self.key);
             key.clear();
@@ -112,6 +124,7 @@ impl Tally {
             Kind::Allow => &mut self.allow,
             Kind::Block => &mut self.block,
             Kind::None => &mut self.none,
+            Kind::Partly => &mut self.partly,
         };
         count.rows += 1;
         count.messages = count.messages.saturating_add(messages);
@@ -170,7 +183,7 @@ impl Tally {
 
     /// All rows counted.
     pub fn rows(&self) -> u64 {
-        self.allow.rows + self.block.rows + self.none.rows
+        self.allow.rows + self.block.rows + self.none.rows + self.partly.rows
     }
 
     /// The `n` busiest uncovered pairs, most messages first (ties by name).
@@ -203,7 +216,7 @@ mod tests {
     fn counts_saturate() {
         let mut t = Tally::default();
         for _ in 0..3 {
-            t.add(&message("adatum.com", "mail.tms.mx.com"), u64::MAX, &Verdict::None);
+            t.add(&message("adatum.com", "mail.tms.mx.com"), u64::MAX, Kind::None);
         }
         assert_eq!(t.none.messages, u64::MAX);
         assert_eq!(t.busiest_uncovered(1)[0].messages, u64::MAX);
@@ -215,9 +228,9 @@ mod tests {
     fn busiest_pairs_survive_many_distinct_ones() {
         let mut t = Tally::default();
         for i in 0..50_000u64 {
-            t.add(&message(&format!("s{i}.example"), "mx.relay.example"), 1, &Verdict::None);
+            t.add(&message(&format!("s{i}.example"), "mx.relay.example"), 1, Kind::None);
             if i % 10 == 0 {
-                t.add(&message("heavy.example", "mx.bulk.example"), 3, &Verdict::None);
+                t.add(&message("heavy.example", "mx.bulk.example"), 3, Kind::None);
             }
         }
         let top = t.busiest_uncovered(1);

@@ -108,6 +108,9 @@ codes! {
     IpNotSlash24 = "ip-not-slash-24", Error, false;
     /// An IPv4 range whose address is not four numbers from 0 to 255.
     InvalidIp = "invalid-ip", Error, false;
+    /// An IPv4 range inside a special-purpose block (private, loopback, link-local, ...): mail from the internet
+    /// never comes from it.
+    SpecialIpRange = "special-ip-range", Error, false;
     /// An IPv6 address or range: the service documents no IPv6 spoof entries.
     Ipv6 = "ipv6", Error, false;
     /// A date that is not a real `YYYY-MM-DD` date.
@@ -136,6 +139,8 @@ codes! {
     AllowSharedInfrastructure = "allow-shared-infrastructure", Warning, true;
     /// An allow via an IPv4 /24 range (256 addresses).
     AllowIpRange = "allow-ip-range", Warning, true;
+    /// An allow via a /24 inside Microsoft 365's own outbound ranges, which every tenant sends from.
+    AllowMicrosoftOutbound = "allow-microsoft-outbound", Error, true;
     /// An allow that spoofs a consumer mail domain.
     AllowFreemail = "allow-freemail", Warning, true;
     /// A domain whose letters mix scripts in one label, or are all lookalikes of Latin letters (Cyrillic `і`

@@ -72,6 +72,18 @@ impl Ipv4Slash24 {
         Ipv4Slash24 { network: u32::from(ip) & 0xFFFF_FF00 }
     }
 
+    /// True when the range lies inside `network/prefix` (`prefix` at most 24).
+    pub fn is_within(self, network: Ipv4Addr, prefix: u32) -> bool {
+        let mask = u32::MAX.checked_shl(32 - prefix.min(24)).unwrap_or(0);
+        self.network & mask == u32::from(network) & mask
+    }
+
+    /// The special-purpose block the range lies in, if any, with what it is for: addresses that never reach
+    /// the service from outside, so that no message is ever seen from them ([`SPECIAL_USE`]).
+    pub fn special_use(self) -> Option<&'static SpecialUse> {
+        SPECIAL_USE.iter().find(|s| self.is_within(s.network, s.prefix))
+    }
+
     /// True when `raw` is shaped like an IP value rather than a domain: digits, dots and a `/` (IPv4), or
     /// hex digits with colons (IPv6).
     pub fn looks_like_ip(raw: &str) -> bool {
@@ -80,6 +92,44 @@ impl Ipv4Slash24 {
         !raw.is_empty() && (v4 || v6)
     }
 }
+
+/// A special-purpose IPv4 block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecialUse {
+    /// The block's network address.
+    pub network: Ipv4Addr,
+    /// The block's prefix length.
+    pub prefix: u32,
+    /// What it is for, and where that is defined.
+    pub name: &'static str,
+}
+
+/// IPv4 blocks that mail from the internet never comes from: the IANA IPv4 Special-Purpose Address Registry
+/// (RFC 6890) entries that are not globally reachable, with multicast (RFC 5771) and the reserved 240/4 block
+/// (RFC 1112, `255.255.255.255` included). The documentation ranges of RFC 5737 (`192.0.2.0/24`,
+/// `198.51.100.0/24`, `203.0.113.0/24`) are left out on purpose: they never reach the service either, but they
+/// are the ranges examples and tests are written with.
+pub const SPECIAL_USE: &[SpecialUse] = &[
+    SpecialUse { network: Ipv4Addr::new(0, 0, 0, 0), prefix: 8, name: "\"this network\" (RFC 791)" },
+    SpecialUse { network: Ipv4Addr::new(10, 0, 0, 0), prefix: 8, name: "private-use (RFC 1918)" },
+    SpecialUse {
+        network: Ipv4Addr::new(100, 64, 0, 0),
+        prefix: 10,
+        name: "shared address space, carrier-grade NAT (RFC 6598)",
+    },
+    SpecialUse { network: Ipv4Addr::new(127, 0, 0, 0), prefix: 8, name: "loopback (RFC 1122)" },
+    SpecialUse { network: Ipv4Addr::new(169, 254, 0, 0), prefix: 16, name: "link-local (RFC 3927)" },
+    SpecialUse { network: Ipv4Addr::new(172, 16, 0, 0), prefix: 12, name: "private-use (RFC 1918)" },
+    SpecialUse { network: Ipv4Addr::new(192, 0, 0, 0), prefix: 24, name: "IETF protocol assignments (RFC 6890)" },
+    SpecialUse { network: Ipv4Addr::new(192, 168, 0, 0), prefix: 16, name: "private-use (RFC 1918)" },
+    SpecialUse { network: Ipv4Addr::new(198, 18, 0, 0), prefix: 15, name: "benchmarking (RFC 2544)" },
+    SpecialUse { network: Ipv4Addr::new(224, 0, 0, 0), prefix: 4, name: "multicast (RFC 5771)" },
+    SpecialUse {
+        network: Ipv4Addr::new(240, 0, 0, 0),
+        prefix: 4,
+        name: "reserved, and limited broadcast (RFC 1112, RFC 919)",
+    },
+];
 
 /// Strict dotted quad: four decimal numbers 0..=255 without leading zeros (which some tools read as octal).
 fn parse_dotted(s: &str) -> Option<Ipv4Addr> {
@@ -99,5 +149,70 @@ fn parse_dotted(s: &str) -> Option<Ipv4Addr> {
 impl fmt::Display for Ipv4Slash24 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/24", Ipv4Addr::from(self.network))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each special-purpose block, at its edges and just outside them; the documentation ranges are not special.
+    #[test]
+    fn special_use_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("0.0.0.0/24", Some("0.0.0.0/8")),
+            ("0.255.255.0/24", Some("0.0.0.0/8")),
+            ("1.0.0.0/24", None),
+            ("9.255.255.0/24", None),
+            ("10.0.0.0/24", Some("10.0.0.0/8")),
+            ("10.255.255.0/24", Some("10.0.0.0/8")),
+            ("11.0.0.0/24", None),
+            ("100.63.255.0/24", None),
+            ("100.64.0.0/24", Some("100.64.0.0/10")),
+            ("100.127.255.0/24", Some("100.64.0.0/10")),
+            ("100.128.0.0/24", None),
+            ("127.0.0.0/24", Some("127.0.0.0/8")),
+            ("127.255.255.0/24", Some("127.0.0.0/8")),
+            ("169.253.255.0/24", None),
+            ("169.254.0.0/24", Some("169.254.0.0/16")),
+            ("169.254.255.0/24", Some("169.254.0.0/16")),
+            ("169.255.0.0/24", None),
+            ("172.15.255.0/24", None),
+            ("172.16.0.0/24", Some("172.16.0.0/12")),
+            ("172.31.255.0/24", Some("172.16.0.0/12")),
+            ("172.32.0.0/24", None),
+            ("192.0.0.0/24", Some("192.0.0.0/24")),
+            ("192.0.1.0/24", None),
+            ("192.0.2.0/24", None),
+            ("198.51.100.0/24", None),
+            ("203.0.113.0/24", None),
+            ("192.167.255.0/24", None),
+            ("192.168.0.0/24", Some("192.168.0.0/16")),
+            ("192.168.255.0/24", Some("192.168.0.0/16")),
+            ("192.169.0.0/24", None),
+            ("198.17.255.0/24", None),
+            ("198.18.0.0/24", Some("198.18.0.0/15")),
+            ("198.19.255.0/24", Some("198.18.0.0/15")),
+            ("198.20.0.0/24", None),
+            ("223.255.255.0/24", None),
+            ("224.0.0.0/24", Some("224.0.0.0/4")),
+            ("239.255.255.0/24", Some("224.0.0.0/4")),
+            ("240.0.0.0/24", Some("240.0.0.0/4")),
+            ("255.255.255.0/24", Some("240.0.0.0/4")),
+        ];
+        for (range, block) in cases {
+            let parsed = Ipv4Slash24::parse(range).unwrap_or_else(|e| panic!("{range}: {e:?}"));
+            let found = parsed.special_use().map(|s| format!("{}/{}", s.network, s.prefix));
+            assert_eq!(found.as_deref(), *block, "{range}");
+        }
+    }
+
+    /// Every block's network address is its own first address: a typo in the table would silently shift it.
+    #[test]
+    fn special_use_blocks_are_networks() {
+        for s in SPECIAL_USE {
+            let mask = u32::MAX << (32 - s.prefix);
+            assert_eq!(u32::from(s.network) & mask, u32::from(s.network), "{}/{}", s.network, s.prefix);
+        }
     }
 }

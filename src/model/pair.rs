@@ -111,7 +111,19 @@ impl Infrastructure {
             ));
         }
         if Ipv4Slash24::looks_like_ip(raw) {
-            return Ipv4Slash24::parse(raw).map(Infrastructure::Range);
+            let range = Ipv4Slash24::parse(raw)?;
+            return match range.special_use() {
+                None => Ok(Infrastructure::Range(range)),
+                Some(special) => Err(ValueError::new(
+                    Code::SpecialIpRange,
+                    format!(
+                        "{range} is inside {}/{}, {}: mail from the internet never comes from it",
+                        special.network, special.prefix, special.name
+                    ),
+                    "use the public address the sender's mail reaches Microsoft 365 from (the CIP of its antispam report), \
+                     or its PTR or DKIM domain",
+                )),
+            };
         }
         Domain::parse(raw).map(Infrastructure::Domain)
     }

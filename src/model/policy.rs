@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::diagnostic::{Code, Severity};
+use crate::model::domain::Domain;
 
 /// What a lint does in one list: the level a `policy:` block gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,10 +32,12 @@ impl Level {
     }
 }
 
-/// The lint levels of one list: codes not named keep their default.
+/// The lint levels of one list (codes not named keep their default), and the sending platforms it adds to the
+/// shipped ones (`shared-infrastructure: [...]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
     levels: BTreeMap<Code, Level>,
+    shared_infrastructure: Vec<Domain>,
 }
 
 impl Policy {
@@ -44,7 +47,18 @@ impl Policy {
         self.levels.insert(code, level);
     }
 
-    /// The severity a finding with this code gets, or `None` when the policy turns it off.
+    /// Adds a sending platform that many customers share, as `allow-shared-infrastructure` sees them.
+    pub fn add_shared_infrastructure(&mut self, domain: Domain) {
+        if let Err(at) = self.shared_infrastructure.binary_search(&domain) {
+            self.shared_infrastructure.insert(at, domain);
+        }
+    }
+
+    /// The sending platforms this list adds to the shipped ones, sorted, each once.
+    pub fn shared_infrastructure(&self) -> &[Domain] {
+        &self.shared_infrastructure
+    }
+
     /// The level `code` has in this list: the `policy:` block's, or its default's.
     pub fn level(&self, code: Code) -> Level {
         match self.severity(code) {

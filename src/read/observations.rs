@@ -6,7 +6,16 @@
 //!   MessageCount, LastSeen, SpoofType, Action`; SPOOF-INTEL, CMDLETS Get-SpoofIntelligenceInsight) or
 //!   `Get-SpoofMailReport` writes them (`Spoofed User`, `True Sender`, `Count`, `Spoof Type`; CMDLETS). The
 //!   infrastructure is already an organizational domain or an IP (/24);
-//! - message rows: `From, PTR, IP, DKIM` (DKIM: the passing domains, separated by spaces).
+//!   `Get-SpoofMailReport` leaves True Sender blank when the sending IP has no PTR record and fills in Sender
+//!   IP instead ("Both columns aren't filled in at the same time"), and writes its Spoof Type as `intra-org`
+//!   or `Internal`, `cross-org` or `External` (CMDLETS Get-SpoofMailReport, "DESCRIPTION");
+//! - message rows: `From, PTR, IP, DKIM` (DKIM: the passing domains, separated by spaces);
+//! - DMARC aggregate rows, as parsedmarc writes them to CSV (`header_from`, `source_ip_address`,
+//!   `source_reverse_dns`, `count`, `dkim_domains` and `dkim_results`, the last two comma-joined and in step;
+//!   parsedmarc `docs/source/output.md`, "CSV aggregate report"). Each row is read as a message row: the From
+//!   is the header domain, the PTR the reverse DNS host, the IP the source address, the DKIM domains those
+//!   whose result is `pass`; `count` is its weight. The pair the service would see is then the PTR's
+//!   organizational domain, else the IP's /24, as for every message.
 //!
 //! Rows are read one at a time into a reused record ([`Reader::next_row`]), or a batch at a time into reused
 //! batches of bounded size ([`Reader::read_batch`], for `crate::engine::scan`): memory does not grow with the file.
@@ -32,6 +41,11 @@ pub enum Shape {
         count: Option<usize>,
         /// The spoof type column, if any.
         spoof_type: Option<usize>,
+        /// Get-SpoofMailReport's Sender IP column, if any: the infrastructure when the True Sender is blank.
+        sender_ip: Option<usize>,
+        /// The header is the spoof intelligence insight's (it has `LastSeen`), which leaves out messages that
+        /// fail DMARC with `p=reject` or `p=quarantine` (SPOOF-INTEL).
+        insight: bool,
     },
     /// One message per row.
     Messages {
@@ -44,6 +58,19 @@ pub enum Shape {
         /// The passing DKIM domains column, if any.
         dkim: Option<usize>,
     },
+    /// One DMARC aggregate report record per row, as parsedmarc writes them.
+    Dmarc {
+        /// `header_from`: the From domain.
+        header_from: usize,
+        /// `source_ip_address`.
+        ip: usize,
+        /// `source_reverse_dns`, if the column is there.
+        reverse_dns: Option<usize>,
+        /// `dkim_domains` and `dkim_results`, if both are there.
+        dkim: Option<(usize, usize)>,
+        /// `count`, if the column is there (a row counts as one message without it).
+        count: Option<usize>,
+    },
 }
 
 impl Shape {
@@ -52,7 +79,13 @@ impl Shape {
         match self {
             Shape::Pairs { .. } => "pair rows",
             Shape::Messages { .. } => "message rows",
+            Shape::Dmarc { .. } => "DMARC aggregate rows",
         }
+    }
+
+    /// True for the spoof intelligence insight's export ([`Shape::Pairs`]'s `insight`).
+    pub fn is_insight(&self) -> bool {
+        matches!(self, Shape::Pairs { insight: true, .. })
     }
 }
 
@@ -96,6 +129,21 @@ pub fn detect(header: Fields<'_>) -> Result<Shape, FileError> {
             infrastructure,
             count: find(&["messagecount", "count"])?,
             spoof_type: find(&["spooftype"])?,
+            sender_ip: find(&["senderip"])?,
+            insight: find(&["lastseen"])?.is_some(),
+        });
+    }
+    if let (Some(header_from), Some(ip)) = (find(&["headerfrom"])?, find(&["sourceipaddress"])?) {
+        let dkim = match (find(&["dkimdomains"])?, find(&["dkimresults"])?) {
+            (Some(domains), Some(results)) => Some((domains, results)),
+            _ => None,
+        };
+        return Ok(Shape::Dmarc {
+            header_from,
+            ip,
+            reverse_dns: find(&["sourcereversedns"])?,
+            dkim,
+            count: find(&["count"])?,
         });
     }
     if let Some(from) = find(&["from", "p2from", "headerfrom"])? {
@@ -365,12 +413,18 @@ impl Shape {
         m.spoof_type = None;
         m.ptr_is_organizational = false;
         match *self {
-            Shape::Pairs { spoofed, infrastructure, count, spoof_type } => {
+            Shape::Pairs { spoofed, infrastructure, count, spoof_type, sender_ip, .. } => {
                 m.from.set(field(spoofed, "spoofed user")?).map_err(|e| err(format!("spoofed user: {e}")))?;
                 m.dkim_pass.clear();
-                let infra = field(infrastructure, "sending infrastructure")?;
+                let infra = match field(infrastructure, "sending infrastructure")? {
+                    "" => optional(sender_ip, "sender IP")?.unwrap_or_default(),
+                    written => written,
+                };
                 if infra.is_empty() {
-                    return Err(err("the sending infrastructure is empty".into()));
+                    return Err(err(match sender_ip {
+                        Some(_) => "both the sending infrastructure and the sender IP are empty".into(),
+                        None => "the sending infrastructure is empty".into(),
+                    }));
                 }
                 if Ipv4Slash24::looks_like_ip(infra) {
                     let ip = infra.split('/').next().unwrap_or(infra);
@@ -386,17 +440,37 @@ impl Shape {
                 }
                 m.spoof_type = optional(spoof_type, "spoof type")?
                     .map(|t| {
-                        SpoofType::parse_word(t)
-                            .ok_or_else(|| err(format!("spoof type: `{t}` is not Internal or External")))
+                        report_spoof_type(t).ok_or_else(|| {
+                            err(format!("spoof type: `{t}` is not Internal, External, Intra-org or Cross-org"))
+                        })
                     })
                     .transpose()?;
-                out.count = match optional(count, "message count")? {
-                    Some(c) => c
-                        .replace([',', ' '], "")
-                        .parse()
-                        .map_err(|_| err(format!("message count: `{c}` is not a number")))?,
-                    None => 1,
-                };
+                out.count = message_count(optional(count, "message count")?).map_err(err)?;
+            }
+            Shape::Dmarc { header_from, ip, reverse_dns, dkim, count } => {
+                let from = field(header_from, "header_from")?;
+                // An address here would be a wrong column: the report names the From domain.
+                match m.from.set(from) {
+                    Ok(()) if m.from.address().is_none() => {}
+                    Err(e) => return Err(err(format!("header_from: {e}"))),
+                    Ok(()) => return Err(err(format!("header_from: `{from}` is an address, not a domain"))),
+                }
+                set_host(&mut m.ptr, optional(reverse_dns, "source_reverse_dns")?)
+                    .map_err(|e| err(format!("source_reverse_dns: {e}")))?;
+                let ip = field(ip, "source_ip_address")?;
+                m.ip = Some(ip.parse().map_err(|_| err(format!("source_ip_address: `{ip}` is not an IP address")))?);
+                m.dkim_pass.clear();
+                if let Some((domains, results)) = dkim {
+                    let (domains, results) = (field(domains, "dkim_domains")?, field(results, "dkim_results")?);
+                    let results: Vec<&str> = results.split(',').map(str::trim).collect();
+                    let domains = domains.split(',').map(str::trim).filter(|d| !d.is_empty());
+                    for (i, domain) in domains.enumerate() {
+                        if results.get(i).is_some_and(|r| r.eq_ignore_ascii_case("pass")) {
+                            m.dkim_pass.push(Host::parse(domain).map_err(|e| err(format!("dkim_domains: {e}")))?);
+                        }
+                    }
+                }
+                out.count = message_count(optional(count, "count")?).map_err(err)?;
             }
             Shape::Messages { from, ptr, ip, dkim } => {
                 let raw_from = field(from, "From")?;
@@ -439,6 +513,25 @@ impl Shape {
     }
 }
 
+/// A spoof type as the reports write it: `Internal` or `External` (Get-SpoofIntelligenceInsight), also
+/// `intra-org` or `cross-org` (Get-SpoofMailReport: "Spoof Type is intra-org or Internal ... cross-org or
+/// External"), in any case.
+fn report_spoof_type(raw: &str) -> Option<SpoofType> {
+    match raw.to_ascii_lowercase().as_str() {
+        "intra-org" => Some(SpoofType::Internal),
+        "cross-org" => Some(SpoofType::External),
+        _ => SpoofType::parse_word(raw),
+    }
+}
+
+/// A row's message count (thousands separators allowed); 1 without the column.
+fn message_count(raw: Option<&str>) -> Result<u64, String> {
+    match raw {
+        Some(c) => c.replace([',', ' '], "").parse().map_err(|_| format!("message count: `{c}` is not a number")),
+        None => Ok(1),
+    }
+}
+
 /// `value` without white space around it; most values have none, and are returned without a look inside.
 fn trim(value: &str) -> &str {
     let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
@@ -448,6 +541,100 @@ fn trim(value: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each row of a small file of `header` and `rows`: `Ok((from, service pair, PTR, IP, passing DKIM, type,
+    /// count))` or the skip message.
+    fn read(header: &str, rows: &[&str]) -> (Shape, Vec<Result<String, String>>) {
+        let text = format!("{header}\n{}\n", rows.join("\n"));
+        let input = crate::read::encoding::utf8_reader(std::io::Cursor::new(text.into_bytes())).expect("readable");
+        let mut reader = Reader::new(input).expect("header");
+        let shape = reader.shape().clone();
+        let mut out = Vec::new();
+        loop {
+            match reader.next_row() {
+                NextRow::Row(r) => {
+                    let m = &r.message;
+                    let mut pair = String::new();
+                    m.push_service_pair(&mut pair);
+                    let dkim: Vec<&str> = m.dkim_pass.iter().map(Host::as_str).collect();
+                    out.push(Ok(format!(
+                        "{} | {pair} | ptr={} ip={} dkim={} | {:?} | {}",
+                        m.from,
+                        m.ptr.as_ref().map_or("-", Host::as_str),
+                        m.ip.map_or("-".to_string(), |i| i.to_string()),
+                        dkim.join(","),
+                        m.spoof_type,
+                        r.count
+                    )))
+                }
+                NextRow::Skipped(e) => out.push(Err(e.message)),
+                NextRow::Failed(e) => panic!("{e}"),
+                NextRow::End => return (shape, out),
+            }
+        }
+    }
+
+    /// Get-SpoofMailReport: a blank True Sender takes the Sender IP (its /24); both spellings of each spoof
+    /// type, in any case.
+    #[test]
+    fn spoof_mail_report_rows() {
+        let (shape, rows) = read(
+            "Date,Spoofed User,True Sender,Sender IP,Count,Spoof Type",
+            &[
+                "2026-11-20,gmail.com,tms.mx.com,,\"1,240\",Cross-org",
+                "2026-11-20,ceo@contoso.com,,198.51.100.25,12,Intra-org",
+                "2026-11-20,adatum.com,,192.0.2.7,3,INTERNAL",
+                "2026-11-20,adatum.com,,,3,external",
+                "2026-11-20,adatum.com,tms.mx.com,,3,inter-org",
+            ],
+        );
+        assert!(matches!(shape, Shape::Pairs { sender_ip: Some(3), insight: false, .. }), "{shape:?}");
+        let want: Vec<Result<String, String>> = vec![
+            Ok("gmail.com | gmail.com via tms.mx.com | ptr=tms.mx.com ip=- dkim= | Some(External) | 1240".into()),
+            Ok("ceo@contoso.com | contoso.com via 198.51.100.0/24 | ptr=- ip=198.51.100.25 dkim= | Some(Internal) | 12".into()),
+            Ok("adatum.com | adatum.com via 192.0.2.0/24 | ptr=- ip=192.0.2.7 dkim= | Some(Internal) | 3".into()),
+            Err("both the sending infrastructure and the sender IP are empty".into()),
+            Err("spoof type: `inter-org` is not Internal, External, Intra-org or Cross-org".into()),
+        ];
+        assert_eq!(rows, want);
+    }
+
+    /// The insight's export is told apart by its `LastSeen` column.
+    #[test]
+    fn insight_is_told_apart() {
+        let (shape, _) = read("SpoofedUser,SendingInfrastructure,MessageCount,LastSeen,SpoofType,Action", &[]);
+        assert!(shape.is_insight());
+        let (shape, _) = read("Spoofed User,True Sender,Count,Spoof Type", &[]);
+        assert!(!shape.is_insight());
+    }
+
+    /// parsedmarc's aggregate CSV: the DKIM domains that passed, in step with their results; the reverse DNS as
+    /// the PTR; `count` as the weight; a header_from that is an address or a bad source IP is refused.
+    #[test]
+    fn parsedmarc_rows() {
+        let (shape, rows) = read(
+            "source_ip_address,source_reverse_dns,count,header_from,dkim_domains,dkim_results",
+            &[
+                "192.0.2.40,mail.tms.mx.com,52,adatum.com,tms.mx.com,pass",
+                "192.0.2.15,,30,litwareinc.com,\"sendgrid.net,xn--bcher-kva.example\",\"fail,pass\"",
+                "192.0.2.16,,1,litwareinc.com,\"a.example,b.example\",pass",
+                "192.0.2.17,,2,litwareinc.com,,",
+                "not-an-ip,,1,adatum.com,,",
+                "192.0.2.18,,1,someone@adatum.com,,",
+            ],
+        );
+        assert_eq!(shape.describe(), "DMARC aggregate rows");
+        let want: Vec<Result<String, String>> = vec![
+            Ok("adatum.com | adatum.com via mx.com | ptr=mail.tms.mx.com ip=192.0.2.40 dkim=tms.mx.com | None | 52".into()),
+            Ok("litwareinc.com | litwareinc.com via 192.0.2.0/24 | ptr=- ip=192.0.2.15 dkim=xn--bcher-kva.example | None | 30".into()),
+            // A domain without a result of its own is not counted as passing.
+            Ok("litwareinc.com | litwareinc.com via 192.0.2.0/24 | ptr=- ip=192.0.2.16 dkim=a.example | None | 1".into()),
+            Ok("litwareinc.com | litwareinc.com via 192.0.2.0/24 | ptr=- ip=192.0.2.17 dkim= | None | 2".into()),
+            Err("source_ip_address: `not-an-ip` is not an IP address".into()),
+            Err("header_from: `someone@adatum.com` is an address, not a domain".into()),
+        ];
+        assert_eq!(rows, want);
+    }
 
     /// An empty column between two columns that hold the halves of one character is empty, as it is read
     /// alone (a regression: one UTF-8 check for the whole record made it "not valid UTF-8").

@@ -87,6 +87,9 @@ keys! {
     }
 }
 
+/// The `policy:` key that adds sending platforms to the shipped list, rather than set a lint's level.
+pub const SHARED_INFRASTRUCTURE: &str = "shared-infrastructure";
+
 /// A list file as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawList {
@@ -98,6 +101,8 @@ pub struct RawList {
     pub accepted_domains: Vec<Located<String>>,
     /// `policy`: lint code -> level.
     pub policy: Vec<(Located<String>, Located<String>)>,
+    /// `policy`'s `shared-infrastructure`: the key, and the platforms the list adds to the shipped ones.
+    pub shared_infrastructure: Option<(Span, Vec<Located<String>>)>,
     /// `entries`.
     pub entries: Vec<RawEntry>,
     /// Each top-level key written, with its place, in file order (written even when its value is not usable).
@@ -215,7 +220,7 @@ impl RawReader<'_> {
                 TopKey::Version => list.version = self.text(value, key.name()),
                 TopKey::Tenant => list.tenant = self.text(value, key.name()),
                 TopKey::AcceptedDomains => list.accepted_domains = self.text_list(value, key.name()),
-                TopKey::Policy => list.policy = self.policy(value),
+                TopKey::Policy => (list.policy, list.shared_infrastructure) = self.policy(value),
                 TopKey::Entries => list.entries = self.entries(value),
             }
         }
@@ -315,19 +320,26 @@ impl RawReader<'_> {
         Some(Field { value: text.value, span: text.span, key: k.span })
     }
 
-    fn policy(&mut self, node: &Node) -> Vec<(Located<String>, Located<String>)> {
+    /// `policy`'s lint levels, and its `shared-infrastructure` list (the one key that is not a lint).
+    #[expect(clippy::type_complexity, reason = "the two parts of RawList that `policy` fills")]
+    fn policy(
+        &mut self,
+        node: &Node,
+    ) -> (Vec<(Located<String>, Located<String>)>, Option<(Span, Vec<Located<String>>)>) {
         let Some(pairs) = self.map(node, "`policy`", "write `policy:` with one `lint-code: error|warning|off` a line")
         else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
-        pairs
-            .iter()
-            .filter_map(|(k, v)| {
-                let key = self.text(k, "a policy key")?;
-                let level = self.text(v, &key.value)?;
-                Some((key, level))
-            })
-            .collect()
+        let (mut levels, mut shared) = (Vec::new(), None);
+        for (k, v) in pairs {
+            let Some(key) = self.text(k, "a policy key") else { continue };
+            if key.value == SHARED_INFRASTRUCTURE {
+                shared = Some((key.span, self.text_list(v, SHARED_INFRASTRUCTURE)));
+            } else if let Some(level) = self.text(v, &key.value) {
+                levels.push((key, level));
+            }
+        }
+        (levels, shared)
     }
 
     fn map<'n>(&mut self, node: &'n Node, what: &str, hint: &str) -> Option<&'n [(Node, Node)]> {

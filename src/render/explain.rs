@@ -141,6 +141,9 @@ fn no_entry(why: &NoEntry<'_>) -> String {
             "the headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting IP"
                 .to_string()
         }
+        NoEntry::InfrastructureRefused(e) => {
+            format!("the only infrastructure the headers show cannot be an entry: {e}")
+        }
         NoEntry::AlreadyListed(same) => format!(
             "the list already has this pair as a {} (line {}): change that entry's action rather than adding another",
             same.action(),

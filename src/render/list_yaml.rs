@@ -23,7 +23,7 @@ use crate::model::diagnostic::{Diagnostic, Severity, Span};
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, TenantList};
 use crate::model::words::Word;
-use crate::read::raw_list::{EntryKey, RawEntry, RawList, TopKey};
+use crate::read::raw_list::{EntryKey, RawEntry, RawList, SHARED_INFRASTRUCTURE, TopKey};
 use crate::read::yaml::{Comment, scalar};
 use crate::validate::pipeline::{Checked, check};
 
@@ -46,6 +46,8 @@ enum Anchor {
     Start,
     Top(TopKey),
     Policy(usize),
+    /// `policy`'s `shared-infrastructure` key.
+    SharedInfrastructure,
     /// Above entry `i` (in file order), with a blank line right below: it heads a section that starts there.
     Heading(usize),
     Entry(usize),
@@ -85,12 +87,20 @@ pub fn format(checked: &Checked) -> Result<String, FormatError> {
         w.line(Anchor::Top(TopKey::AcceptedDomains), "", &format!("accepted-domains: [{}]", domains.join(", ")));
     }
     if raw.key(TopKey::Policy).is_some() {
-        let mut policy: Vec<(usize, String)> =
-            raw.policy.iter().enumerate().map(|(i, (k, l))| (i, format!("{}: {}", k.value, l.value))).collect();
+        let mut policy: Vec<(Anchor, String)> = raw
+            .policy
+            .iter()
+            .enumerate()
+            .map(|(i, (k, l))| (Anchor::Policy(i), format!("{}: {}", k.value, l.value)))
+            .collect();
+        if raw.shared_infrastructure.is_some() {
+            let platforms: Vec<&str> = list.policy.shared_infrastructure().iter().map(|d| d.as_str()).collect();
+            policy.push((Anchor::SharedInfrastructure, format!("{SHARED_INFRASTRUCTURE}: [{}]", platforms.join(", "))));
+        }
         policy.sort_by(|a, b| a.1.cmp(&b.1));
         w.line(Anchor::Top(TopKey::Policy), "", if policy.is_empty() { "policy: {}" } else { "policy:" });
-        for (i, text) in policy {
-            w.line(Anchor::Policy(i), "  ", &text);
+        for (anchor, text) in policy {
+            w.line(anchor, "  ", &text);
         }
     }
     w.line(Anchor::Top(TopKey::Entries), "", if list.entries.is_empty() { "entries: []" } else { "entries:" });
@@ -414,6 +424,7 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
     // Sorted by place, so that on one line the last key written comes last (and an entry before its first key).
     let mut anchors: Vec<(Span, Anchor)> = raw.keys.iter().map(|k| (k.span, Anchor::Top(k.value))).collect();
     anchors.extend(raw.policy.iter().enumerate().map(|(i, (k, _))| (k.span, Anchor::Policy(i))));
+    anchors.extend(raw.shared_infrastructure.iter().map(|(key, _)| (*key, Anchor::SharedInfrastructure)));
     for (i, e) in raw.entries.iter().enumerate() {
         anchors.push((e.span, Anchor::Entry(i)));
         anchors.extend(e.fields().map(|(key, f)| (f.key, Anchor::Field(i, key))));
@@ -505,6 +516,7 @@ fn placement(checked: &Checked) -> Placement {
                 Anchor::Start => "start".to_string(),
                 Anchor::Top(k) => format!("key {k}"),
                 Anchor::Policy(i) => format!("policy {}", raw.policy[i].0.value),
+                Anchor::SharedInfrastructure => format!("policy {SHARED_INFRASTRUCTURE}"),
                 // Headings by their place among the headings: they never move past one another.
                 Anchor::Heading(i) => format!("heading {}", headings.partition_point(|&h| h < i)),
                 Anchor::Entry(i) | Anchor::Field(i, _) | Anchor::EntryEnd(i) => identity(i),

@@ -40,6 +40,8 @@ pub const CSV_HEADER: &[&str] = &[
     "entry_spoofed",
     "entry_infrastructure",
     "entry_line",
+    "partly_covered_by",
+    "partly_line",
 ];
 
 /// A message row's own details; an observed pair has none beyond its infrastructure.
@@ -61,7 +63,7 @@ fn details(m: &Message, pair_row: bool) -> [Cow<'_, str>; 3] {
 
 /// One CSV record for one row and one list; `pair_row` when the file has pair rows. Cells borrow from the row
 /// where they can: this runs for every row of large files.
-pub fn row_csv<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> [Cow<'a, str>; 13] {
+pub fn row_csv<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> [Cow<'a, str>; 15] {
     let m = &row.message;
     let d = outcome.verdict.decision();
     let [ptr, ip, dkim] = details(m, pair_row);
@@ -80,10 +82,12 @@ pub fn row_csv<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> [C
         dkim,
         outcome.spoof_type.map(|t| t.list_word()).unwrap_or_default().into(),
         row.count.to_string().into(),
-        outcome.verdict.word().into(),
+        outcome.word().into(),
         d.map(|d| d.entry().rule.spoofed().to_string()).unwrap_or_default().into(),
         d.map(|d| d.entry().rule.infrastructure().to_string()).unwrap_or_default().into(),
         d.map(|d| d.entry().span.line.to_string()).unwrap_or_default().into(),
+        outcome.partly.map(|e| e.label().to_string()).unwrap_or_default().into(),
+        outcome.partly.map(|e| e.span.line.to_string()).unwrap_or_default().into(),
     ]
     .map(safe_cell)
 }
@@ -100,11 +104,12 @@ pub fn row_json<'a>(row: &'a Row, outcome: &'a Outcome<'_>, pair_row: bool) -> R
         list: outcome.list.path.display(),
         spoof_type: outcome.spoof_type.map(|t| t.list_word()),
         messages: row.count,
-        verdict: outcome.verdict.word(),
+        verdict: outcome.word(),
         entry: outcome
             .verdict
             .decision()
             .map(|d| RowEntry { entry: d.entry().label().into(), line: d.entry().span.line }),
+        partly_covered_by: outcome.partly.map(|e| RowEntry { entry: e.label().into(), line: e.span.line }),
     }
 }
 
@@ -125,6 +130,8 @@ pub struct RowJson<'a> {
     messages: u64,
     verdict: &'static str,
     entry: Option<RowEntry>,
+    /// For verdict `partly`: the entry that matches part of the row (never an allow of it).
+    partly_covered_by: Option<RowEntry>,
 }
 
 /// The entry that decided a row, with its line.
@@ -277,6 +284,8 @@ pub struct Run<'a> {
     pub file: &'a str,
     /// `pair rows` or `message rows`.
     pub shape: &'a str,
+    /// What the observations leave out, if the shape is known to ([`INSIGHT_NOTE`]).
+    pub note: Option<&'static str>,
     /// Rows skipped for errors.
     pub skipped: u64,
     /// Each list with its tally.
@@ -301,8 +310,11 @@ pub fn summary_text(run: &Run<'_>) -> String {
     for l in &summary.lists {
         let _ = writeln!(out, "{}:", crate::model::characters::escaped(&l.list));
         let _ = writeln!(out, "  {:<8}{:>12} {:>14}", "verdict", "rows", "messages");
-        for (word, c) in [("allow", &l.allow), ("block", &l.block), ("none", &l.none)] {
+        for (word, c) in [("allow", &l.allow), ("block", &l.block), ("none", &l.none), ("partly", &l.partly)] {
             let _ = writeln!(out, "  {word:<8}{:>12} {:>14}", thousands(c.rows), thousands(c.messages));
+        }
+        if l.partly.rows > 0 {
+            let _ = writeln!(out, "  {PARTLY}");
         }
         if !l.busiest_uncovered.is_empty() {
             let _ = writeln!(out, "  busiest pairs no entry covers:");
@@ -318,8 +330,25 @@ pub fn summary_text(run: &Run<'_>) -> String {
             }
         }
     }
+    if let Some(note) = summary.note {
+        let _ = writeln!(out, "note: {note}");
+    }
     out
 }
+
+/// What a `partly` row is, under the summary's counts.
+const PARTLY: &str = "partly: no entry decides these rows, but an entry matches part of each (the row's infrastructure \
+    or spoofed user is coarser than the entry's, so which of its messages the entry covers is unknown); never \
+    counted as allowed";
+
+/// What the spoof intelligence insight leaves out, under the summary of an insight export: "Messages from
+/// domains that fail DMARC where the DMARC policy is set to p=reject or p=quarantine don't appear in this
+/// insight" (learn.microsoft.com/defender-office-365/anti-spoofing-spoof-intelligence, the note at the top and
+/// under "View information about spoof detections"; `defender-office-365/anti-spoofing-spoof-intelligence.md`).
+pub const INSIGHT_NOTE: &str = "the spoof intelligence insight leaves out messages that fail DMARC where the \
+    domain's policy is p=reject or p=quarantine (Microsoft: they \"don't appear in this insight\"); \
+    the anti-phishing policy's \"Honor DMARC record policy\" setting handles them instead, and no count here \
+    includes them";
 
 /// One list's counts, and the busiest pairs no entry covers.
 #[derive(Serialize)]
@@ -330,6 +359,7 @@ struct ListSummary<'a> {
     allow: CountJson,
     block: CountJson,
     none: CountJson,
+    partly: CountJson,
     busiest_uncovered: Vec<BusyPair>,
 }
 
@@ -348,6 +378,8 @@ pub struct SummaryReport<'a> {
     shape: &'a str,
     skipped_rows: u64,
     lists: Vec<ListSummary<'a>>,
+    /// What the observations leave out, for a shape that is known to ([`INSIGHT_NOTE`]).
+    note: Option<&'static str>,
 }
 
 super::json_display!(SummaryReport);
@@ -358,6 +390,7 @@ pub fn summary_json<'a>(run: &Run<'a>) -> SummaryReport<'a> {
         file: run.file,
         shape: run.shape,
         skipped_rows: run.skipped,
+        note: run.note,
         lists: run
             .lists
             .iter()
@@ -368,6 +401,7 @@ pub fn summary_json<'a>(run: &Run<'a>) -> SummaryReport<'a> {
                 allow: t.allow.into(),
                 block: t.block.into(),
                 none: t.none.into(),
+                partly: t.partly.into(),
                 busiest_uncovered: t
                     .busiest_uncovered(BUSIEST)
                     .into_iter()

@@ -13,7 +13,7 @@ use crate::model::diagnostic::Code;
 use crate::model::policy::Level;
 use crate::model::words::WILDCARD;
 use crate::model::words::{Action, SpoofType, Word};
-use crate::read::raw_list::{EntryKey, TopKey};
+use crate::read::raw_list::{EntryKey, SHARED_INFRASTRUCTURE, TopKey};
 use crate::validate::list::{FORMAT_VERSION, MAX_ENTRIES};
 
 /// Where the committed copy of the schema lives in the repository, and what list files point at.
@@ -78,10 +78,21 @@ fn top_key(key: TopKey) -> Value {
         TopKey::Policy => {
             let lints: Vec<&str> = Code::ALL.iter().filter(|c| c.is_lint()).map(|c| c.name()).collect();
             let levels: Vec<&str> = Level::WORDS.iter().map(|(w, _)| *w).collect();
+            let mut names = lints;
+            names.push(SHARED_INFRASTRUCTURE);
             json!({
-                "description": "Lint levels for this list: `lint-code: error|warning|off`.",
+                "description": "Lint levels for this list: `lint-code: error|warning|off`; and `shared-infrastructure`, \
+                    sending platforms that `allow-shared-infrastructure` treats as shared besides the shipped ones.",
                 "type": "object",
-                "propertyNames": { "enum": lints },
+                "propertyNames": { "enum": names },
+                "properties": {
+                    SHARED_INFRASTRUCTURE: {
+                        "description": "Domains of sending platforms many customers share (a domain covers its subdomains), \
+                            e.g. [example-esp.net]: an allow via one is reported as `allow-shared-infrastructure`.",
+                        "type": "array",
+                        "items": { "type": "string", "minLength": 1 },
+                    },
+                },
                 "additionalProperties": one_of(&levels, "error, warning or off."),
             })
         }

@@ -3,6 +3,7 @@
 //! The platform and freemail lists are data files in `data/`, compiled in, so that adding a platform is a
 //! one-line change reviewed like any other.
 
+use std::net::Ipv4Addr;
 use std::sync::LazyLock;
 
 use foldhash::HashMap;
@@ -14,6 +15,7 @@ use crate::model::domain::Domain;
 use crate::model::entry::{Entry, TenantList};
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
+use crate::model::policy::Policy;
 use crate::model::words::{Action, SpoofType};
 use crate::validate::list::MAX_ENTRIES;
 
@@ -34,9 +36,38 @@ fn data_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// The shared sending platform that `domain` belongs to, if any (`eu-west-1.amazonses.com` -> Amazon SES).
+/// The shared sending platform that `domain` belongs to, if any (`eu-west-1.amazonses.com` -> Amazon SES), from
+/// the platforms shipped in `data/shared-infrastructure.txt`.
 pub fn shared_platform(domain: &Domain) -> Option<&'static str> {
     SHARED.iter().find(|(d, _)| d.is_self_or_parent_of(domain)).map(|(_, name)| name.as_str())
+}
+
+/// What a list's own `policy: {shared-infrastructure: [...]}` platforms are called in findings.
+pub const POLICY_PLATFORM: &str = "a platform this list's `policy:` names as shared";
+
+/// The shared sending platform that `domain` belongs to in one list: a shipped one ([`shared_platform`]), or
+/// one the list's `policy:` adds ([`POLICY_PLATFORM`]).
+pub fn shared_platform_in(policy: &Policy, domain: &Domain) -> Option<&'static str> {
+    shared_platform(domain).or_else(|| {
+        policy.shared_infrastructure().iter().any(|d| d.is_self_or_parent_of(domain)).then_some(POLICY_PLATFORM)
+    })
+}
+
+/// Microsoft 365's own outbound ranges (Exchange Online Protection), from which every tenant's mail leaves: the
+/// IPv4 ranges of `*.mail.protection.outlook.com`, TCP 25, on "Microsoft 365 URLs and IP address ranges"
+/// (learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges, Exchange Online, ID 10; source
+/// MicrosoftDocs/microsoft-365-docs `microsoft-365/includes/office-365-worldwide-endpoints.md`), the same as the
+/// `ip4:` terms of `spf.protection.outlook.com`.
+pub const MICROSOFT_OUTBOUND: &[(Ipv4Addr, u32)] = &[
+    (Ipv4Addr::new(40, 92, 0, 0), 15),
+    (Ipv4Addr::new(40, 107, 0, 0), 16),
+    (Ipv4Addr::new(52, 100, 0, 0), 14),
+    (Ipv4Addr::new(104, 47, 0, 0), 17),
+];
+
+/// The Microsoft 365 outbound range that `range` lies in, if any ([`MICROSOFT_OUTBOUND`]).
+pub fn microsoft_outbound(range: Ipv4Slash24) -> Option<(Ipv4Addr, u32)> {
+    MICROSOFT_OUTBOUND.iter().copied().find(|&(network, prefix)| range.is_within(network, prefix))
 }
 
 /// True when `domain` is a consumer mail domain.
@@ -224,7 +255,7 @@ fn allow_lints(
     }
     match infrastructure {
         Infrastructure::Domain(d) => {
-            if let Some(platform) = shared_platform(d) {
+            if let Some(platform) = shared_platform_in(&list.policy, d) {
                 found.push(
                     on(
                         list,
@@ -236,17 +267,36 @@ fn allow_lints(
                 );
             }
         }
-        Infrastructure::Range(r) => found.push(
-            on(
-                list,
-                entry,
-                Code::AllowIpRange,
-                format!("this allow trusts all 256 addresses of {r} to send as {spoofed}"),
-            )
-            .with_hint(
-                "prefer the sender's DKIM domain or PTR domain; a /24 is the fallback for hosts without a PTR record",
-            ),
-        ),
+        Infrastructure::Range(r) => {
+            found.push(
+                on(
+                    list,
+                    entry,
+                    Code::AllowIpRange,
+                    format!("this allow trusts all 256 addresses of {r} to send as {spoofed}"),
+                )
+                .with_hint(
+                    "prefer the sender's DKIM domain or PTR domain; a /24 is the fallback for hosts without a PTR record",
+                ),
+            );
+            if let Some((network, prefix)) = microsoft_outbound(*r) {
+                found.push(
+                    on(
+                        list,
+                        entry,
+                        Code::AllowMicrosoftOutbound,
+                        format!(
+                            "{r} is inside {network}/{prefix}, Microsoft 365's own outbound range: every tenant's mail \
+                             leaves from it, so any Microsoft 365 customer could send as {spoofed}"
+                        ),
+                    )
+                    .with_hint(
+                        "mail relayed by Microsoft 365 is matched by its DKIM signature: allow the sender's own DKIM \
+                         domain (the `header.d` of its signature) instead",
+                    ),
+                );
+            }
+        }
     }
     if let SpoofedUser::Domain(d) = spoofed
         && is_freemail(d)
@@ -404,6 +454,56 @@ mod tests {
         let shared = data_lines(include_str!("../../data/shared-infrastructure.txt")).count();
         assert_eq!(SHARED.len(), shared);
         assert_eq!(FREEMAIL.len(), data_lines(include_str!("../../data/freemail.txt")).count());
+    }
+
+    /// Microsoft 365's outbound ranges, inside and at their edges, and just outside.
+    #[test]
+    fn microsoft_outbound_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("40.91.255.0/24", None),
+            ("40.92.0.0/24", Some("40.92.0.0/15")),
+            ("40.93.255.0/24", Some("40.92.0.0/15")),
+            ("40.94.0.0/24", None),
+            ("40.106.255.0/24", None),
+            ("40.107.0.0/24", Some("40.107.0.0/16")),
+            ("40.107.255.0/24", Some("40.107.0.0/16")),
+            ("40.108.0.0/24", None),
+            ("52.99.255.0/24", None),
+            ("52.100.0.0/24", Some("52.100.0.0/14")),
+            ("52.103.255.0/24", Some("52.100.0.0/14")),
+            ("52.104.0.0/24", None),
+            ("104.46.255.0/24", None),
+            ("104.47.0.0/24", Some("104.47.0.0/17")),
+            ("104.47.127.0/24", Some("104.47.0.0/17")),
+            ("104.47.128.0/24", None),
+            ("203.0.113.0/24", None),
+        ];
+        for (range, block) in cases {
+            let parsed = Ipv4Slash24::parse(range).unwrap_or_else(|e| panic!("{range}: {e:?}"));
+            let found = microsoft_outbound(parsed).map(|(n, p)| format!("{n}/{p}"));
+            assert_eq!(found.as_deref(), *block, "{range}");
+        }
+    }
+
+    /// A list's own platforms count as shared, with their subdomains, beside the shipped ones; other lists'
+    /// do not.
+    #[test]
+    fn policy_platforms_are_shared() {
+        let domain = |d: &str| Domain::parse(d).unwrap_or_else(|e| panic!("{d}: {e:?}"));
+        let mut policy = Policy::default();
+        policy.add_shared_infrastructure(domain("example-esp.net"));
+        let cases = [
+            ("example-esp.net", Some(POLICY_PLATFORM)),
+            ("eu.mail.example-esp.net", Some(POLICY_PLATFORM)),
+            ("example-esp.org", None),
+            ("notexample-esp.net", None),
+            ("eu-west-1.amazonses.com", Some("Amazon SES")),
+            ("o1.klaviyomail.com", Some("Klaviyo")),
+        ];
+        for (d, want) in cases {
+            assert_eq!(shared_platform_in(&policy, &domain(d)), want, "{d}");
+        }
+        assert_eq!(shared_platform_in(&Policy::default(), &domain("example-esp.net")), None);
     }
 
     /// The index finds, for every entry and action, the entry a scan of every entry in file order finds:

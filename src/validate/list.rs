@@ -28,7 +28,12 @@ pub fn validate(file: &Path, raw: &RawList) -> (TenantList, Vec<Diagnostic>) {
     v.version(raw);
     let tenant = raw.tenant.as_ref().and_then(|t| v.free_text(t, "`tenant`"));
     let accepted_domains = v.accepted_domains(&raw.accepted_domains);
-    let policy = v.policy(&raw.policy);
+    let mut policy = v.policy(&raw.policy);
+    for platform in raw.shared_infrastructure.iter().flat_map(|(_, platforms)| platforms) {
+        if let Some(domain) = v.report(Domain::parse(&platform.value), platform.span, None) {
+            policy.add_shared_infrastructure(domain);
+        }
+    }
     let mut entries: Vec<Entry> = raw.entries.iter().filter_map(|e| v.entry(e, &accepted_domains)).collect();
     v.unique(&mut entries);
     v.entry_count(raw, &policy);

@@ -76,7 +76,15 @@ pub fn address() -> impl Strategy<Value = String> {
 
 /// An IPv4 /24, written with or without host bits.
 pub fn range() -> impl Strategy<Value = String> {
-    any::<[u8; 4]>().prop_map(|o| format!("{}.{}.{}.{}/24", o[0], o[1], o[2], o[3]))
+    // Ranges mail can come from, outside Microsoft 365's own: a special-purpose range is refused, and an allow
+    // via Microsoft's is an error (tested in their own tables).
+    any::<[u8; 4]>().prop_map(|o| format!("{}.{}.{}.{}/24", o[0], o[1], o[2], o[3])).prop_filter(
+        "a public range outside Microsoft 365's outbound ranges",
+        |r| {
+            spoofctl::ipv4::Ipv4Slash24::parse(r)
+                .is_ok_and(|r| r.special_use().is_none() && spoofctl::lint::microsoft_outbound(r).is_none())
+        },
+    )
 }
 
 /// A domain or an address.
