@@ -1,7 +1,19 @@
-//! Explaining a message: what the service saw and decided, what the lists say, and the entry that would
-//! allow it.
+//! Explaining a message: how the service handled it, what the lists say, and the entry that would allow it.
+//!
+//! Explain judges before it suggests: a spoofed-sender entry changes only what spoof protection decided, so a
+//! message the service did not handle as spoof (authentication passed, another verdict, bulk), a message
+//! another mechanism already let in, mail the tenant sent itself, or a message no Microsoft 365 hop stamped,
+//! gets no suggestion, and a sentence on where its fate was decided instead.
+//!
+//! Sources: HEADERS (learn.microsoft.com/defender-office-365/message-headers-eop-mdo), ANTIPHISH
+//! (anti-phishing-policies-about, "Spoof protection and sender DMARC policies"), BCL
+//! (anti-spam-bulk-complaint-level-bcl-about), TABL-SPOOF (tenant-allow-block-list-email-spoof-configure,
+//! "Domain pair syntax for spoofed sender entries") and CMDLETS (new-tenantallowblocklistspoofitems).
+
+use std::net::{IpAddr, Ipv4Addr};
 
 use crate::engine::matcher::{Matcher, Outcome, Verdict};
+use crate::model::address::Address;
 use crate::model::date::Date;
 use crate::model::diagnostic::{Diagnostic, Span, ValueError};
 use crate::model::domain::Domain;
@@ -10,31 +22,302 @@ use crate::model::ipv4::Ipv4Slash24;
 use crate::model::message::{Host, Message, Sender};
 use crate::model::pair::{Infrastructure, Pair, Rule, SpoofedUser};
 use crate::model::words::{Action, SpoofType};
-use crate::read::headers::Stamps;
-use crate::validate::lint::lint;
+use crate::read::headers::{PtrField, Stamps};
+use crate::validate::lint::{lint, shared_platform};
 
-/// Where a suggested entry's infrastructure comes from, in order of preference: a passing DKIM domain is
-/// verified and survives relays; the PTR's organizational domain is what Microsoft advises; the /24 is the
-/// fallback for hosts without PTR (TABL-SPOOF, "Domain pair syntax").
+/// A mechanism other than a spoofed-sender entry that let the message in, as the antispam report names it
+/// (HEADERS, "X-Forefront-Antispam-Report message header fields").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mechanism {
+    /// `SFV:SKA`: the allowed senders or allowed domains list of an anti-spam policy (not the TABL).
+    AntiSpamAllowedList,
+    /// `SFV:SKN`: marked as non-spam before filtering, e.g. by a mail flow rule (SCL -1).
+    MailFlowRule,
+    /// `SFV:SFE`: the recipient's Safe Senders list.
+    SafeSenders,
+    /// `IPV:CAL`: the IP Allow List of the connection filter policy.
+    IpAllowList,
+    /// `SFV:SKI`: filtering skipped for another reason, such as intra-organization mail (older versions of
+    /// HEADERS: "Similar to SFV:SKN, the message skipped filtering for another reason such as being
+    /// intra-organizational email within your organization").
+    SkippedOther,
+}
+
+/// What a mechanism trusts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// One factor alone, named: anyone who can show it gets in.
+    OneFactor(&'static str),
+    /// Whatever the mail flow rule's conditions say.
+    RuleConditions,
+    /// Not an allow at all.
+    NotAnAllow,
+}
+
+impl Mechanism {
+    /// The mechanism the antispam report names, if any: the IP Allow List first (connection filtering runs
+    /// before spam filtering), then the spam filtering verdict.
+    pub fn of(stamps: &Stamps) -> Option<Mechanism> {
+        if stamps.antispam("IPV").is_some_and(|v| v.eq_ignore_ascii_case("CAL")) {
+            return Some(Mechanism::IpAllowList);
+        }
+        match stamps.antispam("SFV")?.to_ascii_uppercase().as_str() {
+            "SKA" => Some(Mechanism::AntiSpamAllowedList),
+            "SKN" => Some(Mechanism::MailFlowRule),
+            "SFE" => Some(Mechanism::SafeSenders),
+            "SKI" => Some(Mechanism::SkippedOther),
+            _ => None,
+        }
+    }
+
+    /// The header value that names it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Mechanism::AntiSpamAllowedList => "SFV:SKA",
+            Mechanism::MailFlowRule => "SFV:SKN",
+            Mechanism::SafeSenders => "SFV:SFE",
+            Mechanism::IpAllowList => "IPV:CAL",
+            Mechanism::SkippedOther => "SFV:SKI",
+        }
+    }
+
+    /// In words, with where an admin finds it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Mechanism::AntiSpamAllowedList => {
+                "the allowed senders or allowed domains list of an anti-spam policy (Set-HostedContentFilterPolicy -AllowedSenders/-AllowedSenderDomains), not the Tenant Allow/Block List"
+            }
+            Mechanism::MailFlowRule => "a mail flow rule that marked it as non-spam (SCL -1) before spam filtering",
+            Mechanism::SafeSenders => "the recipient's Safe Senders list",
+            Mechanism::IpAllowList => {
+                "the IP Allow List of the connection filter policy (Set-HostedConnectionFilterPolicy -IPAllowList)"
+            }
+            Mechanism::SkippedOther => "filtering skipped for another reason, such as mail within the organization",
+        }
+    }
+
+    /// What it trusts.
+    pub fn trust(self) -> Trust {
+        match self {
+            Mechanism::AntiSpamAllowedList | Mechanism::SafeSenders => {
+                Trust::OneFactor("the sender's address or domain alone, which anyone can write in a From header")
+            }
+            Mechanism::IpAllowList => Trust::OneFactor("the connecting IP alone, whatever domain the mail claims"),
+            Mechanism::MailFlowRule => Trust::RuleConditions,
+            Mechanism::SkippedOther => Trust::NotAnAllow,
+        }
+    }
+}
+
+/// A sign that the tenant itself sent or relayed the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboundSign {
+    /// `DIR:OUT` in the antispam report.
+    DirOut,
+    /// `X-MS-Exchange-Organization-AuthAs: Internal`: sent by an authenticated user or server of the tenant.
+    AuthAsInternal,
+    /// `X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem`: came in over the hybrid connector from the
+    /// tenant's own on-premises servers.
+    HybridConnector,
+}
+
+impl OutboundSign {
+    /// The header that shows it.
+    pub fn words(self) -> &'static str {
+        match self {
+            OutboundSign::DirOut => "DIR:OUT: the antispam report marks it outbound",
+            OutboundSign::AuthAsInternal => {
+                "X-MS-Exchange-Organization-AuthAs: Internal: an authenticated user or server of the tenant sent it"
+            }
+            OutboundSign::HybridConnector => {
+                "X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem: it came over the hybrid connector from the tenant's own servers"
+            }
+        }
+    }
+}
+
+/// Why a message was not handled as spoof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSpoof {
+    /// Composite authentication passed or soft-passed (the value).
+    AuthPassed(String),
+    /// Another protection's category was applied (the `CAT` value).
+    Category(String),
+    /// Spam filtering identified the message as bulk (`SRV:BULK`), or its bulk complaint level meets the
+    /// default bulk threshold (the BCL, when stamped).
+    Bulk(Option<u8>),
+    /// Nothing in the headers says spoof protection acted: no `compauth=fail`, no `CAT:SPOOF`.
+    NoSpoofSign,
+}
+
+/// The default BCL threshold of the default anti-spam policy: "Messages that meet or exceed the configured BCL
+/// threshold" are bulk (BCL: 7 for the default and new policies, 6 for Standard, 5 for Strict).
+pub const BULK_THRESHOLD: u8 = 7;
+
+/// How the service handled the message, judged from its stamps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handling {
+    /// No Microsoft 365 hop stamped the message: its antispam report is not trusted, and nothing shows what the
+    /// service decided.
+    NotSeenByMicrosoft,
+    /// The tenant sent or relayed it: not an inbound spoof.
+    Outbound(OutboundSign),
+    /// Another mechanism let it in before spoof protection could matter.
+    LetIn(Mechanism),
+    /// It was not handled as spoof.
+    NotSpoof(NotSpoof),
+    /// It was handled as spoof: a spoofed-sender entry is what decides.
+    Spoof,
+}
+
+impl Handling {
+    /// Judges the stamps, in the order the service decides: who sent it, what let it in, then the verdicts.
+    pub fn of(stamps: &Stamps) -> Handling {
+        if !stamps.microsoft_hop() {
+            return Handling::NotSeenByMicrosoft;
+        }
+        if stamps.antispam("DIR").is_some_and(|d| d.eq_ignore_ascii_case("OUT")) {
+            return Handling::Outbound(OutboundSign::DirOut);
+        }
+        if stamps.auth_as.as_deref().is_some_and(|a| a.eq_ignore_ascii_case("Internal")) {
+            return Handling::Outbound(OutboundSign::AuthAsInternal);
+        }
+        if stamps.from_entity.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("HybridOnPrem")) {
+            return Handling::Outbound(OutboundSign::HybridConnector);
+        }
+        if let Some(m) = Mechanism::of(stamps) {
+            return Handling::LetIn(m);
+        }
+        let compauth = stamps.result("compauth").map(|c| c.result.as_str());
+        if let Some(pass @ ("pass" | "softpass")) = compauth {
+            return Handling::NotSpoof(NotSpoof::AuthPassed(pass.to_string()));
+        }
+        let cat = stamps.antispam("CAT").map(str::to_ascii_uppercase);
+        if let Some(cat) = cat.as_deref().filter(|c| !matches!(*c, "SPOOF" | "NONE")) {
+            return Handling::NotSpoof(NotSpoof::Category(cat.to_string()));
+        }
+        // HEADERS: "SRV:BULK: The message was identified as bulk email by spam filtering and the bulk complaint
+        // level (BCL) threshold"; a spoof allow skips the spoof filters only, so the bulk verdict stands.
+        let bcl = bcl(stamps);
+        if stamps.antispam("SRV").is_some_and(|v| v.eq_ignore_ascii_case("BULK"))
+            || bcl.is_some_and(|b| b >= BULK_THRESHOLD)
+        {
+            return Handling::NotSpoof(NotSpoof::Bulk(bcl));
+        }
+        if compauth == Some("fail") || cat.as_deref() == Some("SPOOF") {
+            Handling::Spoof
+        } else {
+            Handling::NotSpoof(NotSpoof::NoSpoofSign)
+        }
+    }
+}
+
+/// The bulk complaint level, 0 to 9.
+pub fn bcl(stamps: &Stamps) -> Option<u8> {
+    stamps.microsoft_antispam("BCL")?.parse().ok().filter(|b| *b <= 9)
+}
+
+/// The spam confidence level, -1 to 9.
+pub fn scl(stamps: &Stamps) -> Option<i8> {
+    stamps.antispam("SCL")?.parse().ok().filter(|s| (-1..=9).contains(s))
+}
+
+/// Where a candidate infrastructure comes from, least shared first: the order in which one is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Basis {
-    /// The `header.d` of a passing DKIM signature.
-    Dkim,
-    /// The organizational domain of the PTR host.
+    /// A passing DKIM domain of the sender's own organizational domain: verified, and the sender's.
+    SenderDkim,
+    /// The organizational domain of the PTR host, not a shared platform: what Microsoft advises (TABL-SPOOF:
+    /// "We also recommend using the PTR Organization Domain").
     Ptr,
-    /// The /24 of the connecting IPv4 address.
+    /// A passing DKIM domain of another organization that is not a shared platform (how the service compares
+    /// DKIM domains is undocumented, so it comes after the PTR).
+    OtherDkim,
+    /// The /24 of the connecting IPv4 address, when there is no PTR (TABL-SPOOF).
     Range,
+    /// The PTR host itself, when its organizational domain is a shared platform: never broader than the host
+    /// the message came from.
+    SharedPtrHost,
+    /// A passing DKIM domain of a shared platform: only when nothing else is on offer.
+    SharedDkim,
 }
 
 impl Basis {
     /// In words.
     pub fn words(self) -> &'static str {
         match self {
-            Basis::Dkim => "the domain of a passing DKIM signature",
+            Basis::SenderDkim => "a passing DKIM domain of the sender's own domain",
             Basis::Ptr => "the organizational domain of the PTR host",
-            Basis::Range => "the /24 of the connecting IP (no PTR, no passing DKIM)",
+            Basis::OtherDkim => "a passing DKIM domain of another organization",
+            Basis::Range => "the /24 of the connecting IP (no PTR)",
+            Basis::SharedPtrHost => "the PTR host itself (its organizational domain is a shared platform)",
+            Basis::SharedDkim => "a passing DKIM domain of a shared platform",
         }
     }
+}
+
+/// One infrastructure the message offers for an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The value an entry would name.
+    pub infrastructure: Infrastructure,
+    /// Where it comes from; candidates are ordered by it.
+    pub basis: Basis,
+    /// The shared platform it belongs to, if any.
+    pub platform: Option<&'static str>,
+    /// The PTR host is a generic name built from the IP address (a residential line or a cloud server), not a
+    /// mail server's name: whoever rents the next address shares it.
+    pub generic_ptr: bool,
+}
+
+/// The infrastructures a message offers, least shared first (the first is the one suggested).
+///
+/// `ptr` is the stamped PTR host, `dkim` the domains of passing DKIM signatures, `ip` the connecting IPv4
+/// address.
+pub fn candidates(from: &Sender, ptr: Option<&Host>, ip: Option<Ipv4Addr>, dkim: &[Host]) -> Vec<Candidate> {
+    let mut found: Vec<Candidate> = Vec::new();
+    let from_org = Host::parse(from.domain()).ok().map(|h| h.organizational().to_string());
+    for host in dkim {
+        let Ok(domain) = Domain::parse(host.as_str()) else { continue };
+        let platform = shared_platform(&domain);
+        let basis = if from_org.as_deref() == Some(host.organizational()) {
+            Basis::SenderDkim
+        } else if platform.is_some() {
+            Basis::SharedDkim
+        } else {
+            Basis::OtherDkim
+        };
+        found.push(Candidate { infrastructure: Infrastructure::Domain(domain), basis, platform, generic_ptr: false });
+    }
+    if let Some(host) = ptr {
+        let generic_ptr = ip.is_some_and(|ip| names_the_address(host, ip));
+        let platform = Domain::parse(host.as_str()).ok().and_then(|d| shared_platform(&d));
+        let (value, basis) = match platform {
+            None => (host.organizational(), Basis::Ptr),
+            Some(_) => (host.as_str(), Basis::SharedPtrHost),
+        };
+        if let Ok(domain) = Domain::parse(value) {
+            found.push(Candidate { infrastructure: Infrastructure::Domain(domain), basis, platform, generic_ptr });
+        }
+    } else if let Some(ip) = ip {
+        let infrastructure = Infrastructure::Range(Ipv4Slash24::of(ip));
+        found.push(Candidate { infrastructure, basis: Basis::Range, platform: None, generic_ptr: false });
+    }
+    // Stable: among equals (two DKIM domains of one kind), the order the headers gave.
+    found.sort_by_key(|c| c.basis);
+    found.dedup_by(|a, b| a.infrastructure == b.infrastructure);
+    found
+}
+
+/// True when the host's name spells the address it stands for, forwards or backwards, in decimal
+/// (`ec2-203-0-113-25.compute-1.amazonaws.com`, `25.113.0.203.dsl.example.net`): a generic name that a
+/// provider gives every address of a pool, such as residential lines and cloud servers.
+fn names_the_address(host: &Host, ip: Ipv4Addr) -> bool {
+    let numbers: Vec<u32> = host.as_str().split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse().ok()).collect();
+    let octets = ip.octets().map(u32::from);
+    let mut backwards = octets;
+    backwards.reverse();
+    numbers.windows(4).any(|w| w == octets || w == backwards)
 }
 
 /// An allow entry that would let this message through, with the lints it would raise in the list.
@@ -44,12 +327,18 @@ pub struct SuggestedEntry {
     pub entry: Entry,
     /// Where its infrastructure comes from.
     pub basis: Basis,
+    /// The candidates considered, least shared first; the entry names the first.
+    pub candidates: Vec<Candidate>,
     /// What `validate` would say about it in this list.
     pub lints: Vec<Diagnostic>,
 }
 
 /// What one list would take to let the message through: an entry to add, or why there is none.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per list and message, never in bulk; callers match `Suggestion::Entry(SuggestedEntry { entry, .. })`"
+)]
 pub enum Suggestion<'a> {
     /// This allow entry would.
     Entry(SuggestedEntry),
@@ -62,6 +351,9 @@ pub enum Suggestion<'a> {
 pub enum NoEntry<'a> {
     /// The list already allows the message.
     AlreadyAllowed,
+    /// The service did not handle the message as an inbound spoof (see [`Explanation::handling`]): a
+    /// spoofed-sender entry would change nothing.
+    NotHandledAsSpoof,
     /// The From domain cannot be a list value (say, a bare top-level domain).
     FromNotADomain(ValueError),
     /// The headers show no infrastructure to name: no passing DKIM signature, no PTR and no IPv4 connecting
@@ -72,6 +364,22 @@ pub enum NoEntry<'a> {
     AlreadyListed(&'a Entry),
 }
 
+/// Something in the headers or the list that the reader should know before acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// The DMARC result's `header.from` is not the From domain the pair uses.
+    HeaderFromDiffers {
+        /// `header.from`.
+        header_from: String,
+    },
+    /// compauth says the From domain is one of the tenant's own (reason 6xx or 010), but the list's accepted
+    /// domains call it external.
+    IntraOrgButExternal {
+        /// The compauth reason code.
+        reason: String,
+    },
+}
+
 /// What one list says about the message.
 #[derive(Debug, Clone)]
 pub struct ListView<'a> {
@@ -79,6 +387,8 @@ pub struct ListView<'a> {
     pub outcome: Outcome<'a>,
     /// The entry that would allow the message, or why there is none.
     pub suggestion: Suggestion<'a>,
+    /// What the reader should know about this list and message.
+    pub warnings: Vec<Warning>,
 }
 
 /// Everything `explain` reports about one message.
@@ -86,27 +396,62 @@ pub struct ListView<'a> {
 pub struct Explanation<'a> {
     /// What the headers say.
     pub stamps: Stamps,
+    /// How the service handled the message.
+    pub handling: Handling,
     /// The message as matching sees it; `None` when the headers name no usable From address.
     pub message: Option<Message>,
+    /// What the reader should know about the message, whatever the list.
+    pub warnings: Vec<Warning>,
     /// One view per list.
     pub lists: Vec<ListView<'a>>,
 }
 
 /// The message the stamps describe: From, PTR and CIP from the antispam report (CIP from SPF's comment or
-/// `Received-SPF` when missing), and the domains of passing DKIM signatures only.
+/// `Received-SPF` when missing), and the domains of passing DKIM signatures only. A PTR placeholder or a CIP
+/// that names no host is no value; an antispam report that no Microsoft 365 hop stamped is not read.
 pub fn message_of(stamps: &Stamps) -> Option<Message> {
     let from = Sender::parse(stamps.from.as_deref()?).ok().filter(|s| s.address().is_some())?;
     let mut m = Message::from(from);
-    m.ptr = stamps.antispam("PTR").and_then(|p| Host::parse(p).ok());
-    m.ip = stamps.connecting_ip();
+    if stamps.microsoft_hop() {
+        m.ptr = match stamps.ptr() {
+            PtrField::Host(p) => Host::parse(p).ok(),
+            PtrField::NotStamped | PtrField::NoName(_) => None,
+        };
+        m.ip = stamps.connecting_ip();
+    }
     m.dkim_pass =
         stamps.dkim().filter(|r| r.result == "pass").filter_map(|r| Host::parse(r.get("header.d")?).ok()).collect();
     Some(m)
 }
 
+/// The connecting IPv4 address, including one written in IPv6 form (`::ffff:203.0.113.5`).
+fn ipv4(m: &Message) -> Option<Ipv4Addr> {
+    match m.ip? {
+        IpAddr::V4(ip) => Some(ip),
+        IpAddr::V6(ip) => ip.to_ipv4_mapped(),
+    }
+}
+
+/// The candidates for this message's infrastructure ([`candidates`]).
+pub fn candidates_of(m: &Message) -> Vec<Candidate> {
+    candidates(&m.from, m.ptr.as_ref(), ipv4(m), &m.dkim_pass)
+}
+
+/// The compauth reason, when it says the From domain is one of the tenant's own: `010` or `6xx` (HEADERS).
+fn intra_org_reason(stamps: &Stamps) -> Option<&str> {
+    stamps.result("compauth")?.get("reason").filter(|r| *r == "010" || (r.len() == 3 && r.starts_with('6')))
+}
+
 /// Builds the explanation of one message against the lists' matchers, as of `today` (for lints).
 pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Explanation<'a> {
+    let handling = Handling::of(&stamps);
     let message = message_of(&stamps);
+    let mut warnings = Vec::new();
+    if let (Some(m), Some(header_from)) = (&message, stamps.result("dmarc").and_then(|d| d.get("header.from")))
+        && !header_from.trim_end_matches('.').eq_ignore_ascii_case(m.from.domain())
+    {
+        warnings.push(Warning::HeaderFromDiffers { header_from: header_from.to_string() });
+    }
     let lists = match &message {
         None => Vec::new(),
         Some(m) => matchers
@@ -115,46 +460,48 @@ pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Exp
                 let outcome = matcher.evaluate(m);
                 let suggestion = match outcome.verdict {
                     Verdict::Allow(_) => Suggestion::Nothing(NoEntry::AlreadyAllowed),
+                    _ if handling != Handling::Spoof => Suggestion::Nothing(NoEntry::NotHandledAsSpoof),
                     _ => suggest(matcher, m, &stamps, today),
                 };
-                ListView { outcome, suggestion }
+                let mut warnings = Vec::new();
+                if let Some(reason) = intra_org_reason(&stamps)
+                    && matcher.spoof_type_of(m) == Some(SpoofType::External)
+                {
+                    warnings.push(Warning::IntraOrgButExternal { reason: reason.to_string() });
+                }
+                ListView { outcome, suggestion, warnings }
             })
             .collect(),
     };
-    Explanation { stamps, message, lists }
+    Explanation { stamps, handling, message, warnings, lists }
 }
 
-/// The allow entry for this message's pair: never a wildcard; infrastructure preferring a passing DKIM
-/// domain, then the PTR's organizational domain, then the /24.
+/// The allow entry for this message's pair, never a wildcard: an intra-org spoof names the full From address,
+/// as Microsoft advises ("For domains inside your organization (intra-org), use the full email address that
+/// appears in the From field", CMDLETS); the infrastructure is the first of the message's [`candidates`].
 fn suggest<'a>(matcher: &Matcher<'a>, m: &Message, stamps: &Stamps, today: Date) -> Suggestion<'a> {
-    let spoofed = match Domain::parse(m.from.domain()) {
-        Ok(d) => d,
+    let spoof_type = matcher.spoof_type_of(m).unwrap_or_else(|| {
+        let intra = stamps.antispam("SFTY") == Some("9.11") || intra_org_reason(stamps).is_some();
+        if intra { SpoofType::Internal } else { SpoofType::External }
+    });
+    let spoofed = match spoof_type {
+        SpoofType::Internal => Address::parse(m.from.as_str()).map(SpoofedUser::Address),
+        SpoofType::External => Domain::parse(m.from.domain()).map(SpoofedUser::Domain),
+    };
+    let spoofed = match spoofed {
+        Ok(s) => s,
         Err(e) => return Suggestion::Nothing(NoEntry::FromNotADomain(e)),
     };
-    let dkim = m
-        .dkim_pass
-        .iter()
-        .find_map(|h| Domain::parse(h.as_str()).ok())
-        .map(|d| (Infrastructure::Domain(d), Basis::Dkim));
-    let ptr = || {
-        m.ptr
-            .as_ref()
-            .and_then(|h| Domain::parse(h.organizational()).ok())
-            .map(|d| (Infrastructure::Domain(d), Basis::Ptr))
-    };
-    let range = || m.range().map(|r: Ipv4Slash24| (Infrastructure::Range(r), Basis::Range));
-    let Some((infrastructure, basis)) = dkim.or_else(ptr).or_else(range) else {
+    let candidates = candidates_of(m);
+    let Some(first) = candidates.first() else {
         return Suggestion::Nothing(NoEntry::NoInfrastructure);
     };
-    let spoof_type = matcher.spoof_type_of(m).unwrap_or(match stamps.antispam("SFTY") {
-        Some("9.11") => SpoofType::Internal,
-        _ => SpoofType::External,
-    });
+    let (infrastructure, basis) = (first.infrastructure.clone(), first.basis);
     let list = matcher.list();
     // The suggestion's place: a line no entry has, so its lints can be told apart.
     let span = Span::new(0, 0);
     let entry = Entry {
-        rule: Rule::Allow(Pair { spoofed: SpoofedUser::Domain(spoofed), infrastructure }),
+        rule: Rule::Allow(Pair { spoofed, infrastructure }),
         spoof_type,
         type_written: true,
         meta: Metadata::default(),
@@ -167,5 +514,5 @@ fn suggest<'a>(matcher: &Matcher<'a>, m: &Message, stamps: &Stamps, today: Date)
     with.entries.push(entry.clone());
     let lints = lint(&with, today).into_iter().filter(|d| d.span == Some(span)).collect();
     debug_assert_eq!(entry.action(), Action::Allow);
-    Suggestion::Entry(SuggestedEntry { entry, basis, lints })
+    Suggestion::Entry(SuggestedEntry { entry, basis, candidates, lints })
 }

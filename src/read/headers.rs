@@ -1,10 +1,18 @@
 //! Message headers: what Microsoft 365 stamped on a message, read from RFC 5322 headers.
 //!
-//! mail-parser unfolds headers and parses the From address. spoofctl then reads the two stamps that tell
-//! the spoof story (HEADERS: learn.microsoft.com/defender-office-365/message-headers-eop-mdo):
+//! mail-parser unfolds headers, parses the From address and decodes encoded words in any charset. spoofctl
+//! then reads the stamps that tell the spoof story (HEADERS: learn.microsoft.com/defender-office-365/
+//! message-headers-eop-mdo):
 //! - `Authentication-Results`: the topmost one that Microsoft stamped counts (it carries no authserv-id,
-//!   or `compauth=`); `ARC-Authentication-Results` copies from other hops are counted, not used;
-//! - `X-Forefront-Antispam-Report`: `KEY:value` fields separated by `;` (CIP, PTR, CAT, SFV, SFTY, DIR...).
+//!   or `compauth=`); without one, `X-MS-Exchange-Authentication-Results` (same fields, undocumented but common
+//!   on real headers); `ARC-Authentication-Results` copies are counted, Microsoft's own (authserv-id
+//!   `mx.microsoft.com`, the sealer that Microsoft 365 organizations trust automatically, SECOPS:
+//!   learn.microsoft.com/defender-office-365/email-auth-sec-ops-guide) apart from the others;
+//! - `X-Forefront-Antispam-Report`: `KEY:value` fields separated by `;` (CIP, PTR, CAT, SFV, SFTY, DIR, SCL...);
+//! - `X-Microsoft-Antispam`: `BCL` (HEADERS, "X-Microsoft-Antispam message header fields").
+//!
+//! Only the trusted copies are read: the header names compare whole, so `X-Forefront-Antispam-Report-Untrusted`
+//! and `X-Microsoft-Antispam-Message-Info-Original` (copies a forwarding organization keeps) never count.
 
 use std::io::{self, BufRead};
 use std::net::IpAddr;
@@ -42,12 +50,25 @@ pub struct Stamps {
     pub results: Vec<MethodResult>,
     /// How many `Authentication-Results` headers there are in all.
     pub authentication_results: usize,
-    /// How many `ARC-Authentication-Results` headers there are.
+    /// True when `results` come from `X-MS-Exchange-Authentication-Results`, for want of a Microsoft-stamped
+    /// `Authentication-Results`.
+    pub results_from_exchange: bool,
+    /// How many `ARC-Authentication-Results` headers there are, Microsoft's included.
     pub arc_results: usize,
+    /// How many of them Microsoft 365 sealed (authserv-id `mx.microsoft.com`).
+    pub arc_microsoft: usize,
+    /// A `Received` header names a Microsoft 365 server (`*.outlook.com`, `*.office365.com`) as the receiver.
+    pub received_by_microsoft: bool,
     /// The fields of `X-Forefront-Antispam-Report`, in order.
     pub antispam: Vec<(String, String)>,
+    /// The fields of `X-Microsoft-Antispam` (`BCL`...), in order.
+    pub microsoft_antispam: Vec<(String, String)>,
     /// `X-MS-Exchange-Organization-AuthAs`.
     pub auth_as: Option<String>,
+    /// `X-MS-Exchange-Organization-MessageDirectionality` (`Incoming`, `Originating`).
+    pub directionality: Option<String>,
+    /// `X-MS-Exchange-CrossTenant-FromEntityHeader` (`Internet`, `Hosted`, `HybridOnPrem`).
+    pub from_entity: Option<String>,
     /// `client-ip=` of `Received-SPF`, a fallback for the connecting IP.
     pub received_spf_ip: Option<IpAddr>,
     /// How many addresses the `From` headers hold in all; more than one is suspicious (which one a mail
@@ -78,18 +99,32 @@ impl Stamps {
                 _ => String::new(),
             };
             seen_any |= !name.is_empty();
-            if name.eq_ignore_ascii_case("Authentication-Results") {
+            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            if is("Authentication-Results") {
                 stamps.authentication_results += 1;
-                if stamps.results.is_empty() && is_microsoft(&text) {
+                if (stamps.results.is_empty() || stamps.results_from_exchange) && is_microsoft(&text) {
                     stamps.results = parse_results(&text);
+                    stamps.results_from_exchange = false;
                 }
-            } else if name.eq_ignore_ascii_case("ARC-Authentication-Results") {
+            } else if is("X-MS-Exchange-Authentication-Results") && stamps.results.is_empty() {
+                stamps.results = parse_results(&text);
+                stamps.results_from_exchange = !stamps.results.is_empty();
+            } else if is("ARC-Authentication-Results") {
                 stamps.arc_results += 1;
-            } else if name.eq_ignore_ascii_case("X-Forefront-Antispam-Report") && stamps.antispam.is_empty() {
+                stamps.arc_microsoft += usize::from(arc_by_microsoft(&text));
+            } else if is("Received") {
+                stamps.received_by_microsoft |= received_by_microsoft(&text);
+            } else if is("X-Forefront-Antispam-Report") && stamps.antispam.is_empty() {
                 stamps.antispam = parse_antispam(&text);
-            } else if name.eq_ignore_ascii_case("X-MS-Exchange-Organization-AuthAs") && stamps.auth_as.is_none() {
+            } else if is("X-Microsoft-Antispam") && stamps.microsoft_antispam.is_empty() {
+                stamps.microsoft_antispam = parse_antispam(&text);
+            } else if is("X-MS-Exchange-Organization-AuthAs") && stamps.auth_as.is_none() {
                 stamps.auth_as = Some(text.trim().to_string());
-            } else if name.eq_ignore_ascii_case("Received-SPF") && stamps.received_spf_ip.is_none() {
+            } else if is("X-MS-Exchange-Organization-MessageDirectionality") && stamps.directionality.is_none() {
+                stamps.directionality = Some(text.trim().to_string());
+            } else if is("X-MS-Exchange-CrossTenant-FromEntityHeader") && stamps.from_entity.is_none() {
+                stamps.from_entity = Some(text.trim().to_string());
+            } else if is("Received-SPF") && stamps.received_spf_ip.is_none() {
                 stamps.received_spf_ip = text
                     .split([';', ' '])
                     .find_map(|t| t.trim().strip_prefix("client-ip="))
@@ -135,16 +170,75 @@ impl Stamps {
             .filter(|v| !v.is_empty())
     }
 
-    /// The connecting IP: `CIP`, else the IP in the SPF comment, else `Received-SPF`'s `client-ip`.
+    /// The connecting IP: `CIP`, else the IP in the SPF comment, else `Received-SPF`'s `client-ip`. A value
+    /// that names no host (`255.255.255.255`, `0.0.0.0`, seen in real reports) is no value.
     pub fn connecting_ip(&self) -> Option<IpAddr> {
+        let real = |ip: &IpAddr| !ip.is_unspecified() && *ip != IpAddr::V4(std::net::Ipv4Addr::BROADCAST);
         self.antispam("CIP")
             .and_then(|ip| ip.parse().ok())
+            .filter(real)
             .or_else(|| {
                 self.result("spf")
                     .and_then(|r| r.comment.as_deref()?.strip_prefix("sender IP is ")?.trim().parse().ok())
+                    .filter(real)
             })
-            .or(self.received_spf_ip)
+            .or(self.received_spf_ip.filter(real))
     }
+
+    /// What the antispam report says of the connecting IP's reverse DNS name.
+    pub fn ptr(&self) -> PtrField<'_> {
+        if self.antispam.is_empty() {
+            return PtrField::NotStamped;
+        }
+        match self.antispam.iter().find(|(k, _)| k == "PTR").map(|(_, v)| v.as_str()) {
+            None => PtrField::NotStamped,
+            // A host name has a dot; the report's placeholders (`ErrorRetry`, `InfoDomainNonexistent`,
+            // `InfoNoDomainNonexistent`...) have none.
+            Some(v) if v.contains('.') => PtrField::Host(v),
+            Some(v) => PtrField::NoName(v),
+        }
+    }
+
+    /// An `X-Microsoft-Antispam` field (`BCL`).
+    pub fn microsoft_antispam(&self, key: &str) -> Option<&str> {
+        self.microsoft_antispam.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+    }
+
+    /// True when a Microsoft 365 hop shows in the headers: a Microsoft-stamped authentication result, a
+    /// Microsoft ARC set, or a `Received` line by a Microsoft 365 server. Without one, an antispam report is
+    /// text anyone could have written.
+    pub fn microsoft_hop(&self) -> bool {
+        !self.results.is_empty() || self.arc_microsoft > 0 || self.received_by_microsoft
+    }
+}
+
+/// The `PTR` field of the antispam report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PtrField<'a> {
+    /// No antispam report, or one without a `PTR` field (older report formats): nothing is known.
+    NotStamped,
+    /// Stamped, but no name: empty, or a placeholder such as `InfoDomainNonexistent` (no reverse DNS).
+    NoName(&'a str),
+    /// A host name, as stamped.
+    Host(&'a str),
+}
+
+/// An `ARC-Authentication-Results` sealed by Microsoft 365: `i=N; mx.microsoft.com 1; ...`.
+fn arc_by_microsoft(text: &str) -> bool {
+    text.split(';')
+        .nth(1)
+        .and_then(|id| id.split_whitespace().next())
+        .is_some_and(|id| id.eq_ignore_ascii_case("mx.microsoft.com"))
+}
+
+/// A `Received` header whose receiving host (`by`) is a Microsoft 365 server.
+fn received_by_microsoft(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    words.by_ref().find(|w| w.eq_ignore_ascii_case("by"));
+    words.next().is_some_and(|host| {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        host.ends_with(".outlook.com") || host.ends_with(".office365.com")
+    })
 }
 
 /// Microsoft's `Authentication-Results` start with a method result, not an authserv-id, or carry `compauth`.
