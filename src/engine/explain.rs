@@ -235,8 +235,8 @@ pub enum Basis {
     OtherDkim,
     /// The /24 of the connecting IPv4 address, when there is no PTR (TABL-SPOOF).
     Range,
-    /// The PTR host itself, when its organizational domain is a shared platform: never broader than the host
-    /// the message came from.
+    /// The PTR host itself, when its organizational domain is a shared platform or a provider's pool of
+    /// generic names: never broader than the host the message came from.
     SharedPtrHost,
     /// A passing DKIM domain of a shared platform: only when nothing else is on offer.
     SharedDkim,
@@ -250,7 +250,9 @@ impl Basis {
             Basis::Ptr => "the organizational domain of the PTR host",
             Basis::OtherDkim => "a passing DKIM domain of another organization",
             Basis::Range => "the /24 of the connecting IP (no PTR)",
-            Basis::SharedPtrHost => "the PTR host itself (its organizational domain is a shared platform)",
+            Basis::SharedPtrHost => {
+                "the PTR host itself (its organizational domain is a shared platform or a pool of generic names)"
+            }
             Basis::SharedDkim => "a passing DKIM domain of a shared platform",
         }
     }
@@ -292,9 +294,12 @@ pub fn candidates(from: &Sender, ptr: Option<&Host>, ip: Option<Ipv4Addr>, dkim:
     if let Some(host) = ptr {
         let generic_ptr = ip.is_some_and(|ip| names_the_address(host, ip));
         let platform = Domain::parse(host.as_str()).ok().and_then(|d| shared_platform(&d));
-        let (value, basis) = match platform {
-            None => (host.organizational(), Basis::Ptr),
-            Some(_) => (host.as_str(), Basis::SharedPtrHost),
+        // A shared platform's or a provider's pool's organizational domain names all its customers: the
+        // host itself, never broader.
+        let (value, basis) = if platform.is_none() && !generic_ptr {
+            (host.organizational(), Basis::Ptr)
+        } else {
+            (host.as_str(), Basis::SharedPtrHost)
         };
         if let Ok(domain) = Domain::parse(value) {
             found.push(Candidate { infrastructure: Infrastructure::Domain(domain), basis, platform, generic_ptr });
