@@ -521,3 +521,171 @@ fn suggest<'a>(matcher: &Matcher<'a>, m: &Message, stamps: &Stamps, today: Date)
     debug_assert_eq!(entry.action(), Action::Allow);
     Suggestion::Entry(SuggestedEntry { entry, basis, candidates, lints })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts(names: &[&str]) -> Vec<Host> {
+        names.iter().map(|n| Host::parse(n).expect("host")).collect()
+    }
+
+    /// The infrastructure a message offers, least shared first: (From, PTR, IP, passing DKIM) -> the
+    /// candidates in order, as (value, basis).
+    #[test]
+    fn candidates_least_shared_first() {
+        type Case<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [&'a str], &'a [(&'a str, Basis)]);
+        let cases: &[Case<'_>] = &[
+            // A shared platform's DKIM pass and a PTR in the sender's own domain: the PTR's domain wins.
+            (
+                "a@woodgrovebank.com",
+                Some("o1.mail.woodgrovebank.com"),
+                Some("192.0.2.7"),
+                &["sendgrid.net"],
+                &[("woodgrovebank.com", Basis::Ptr), ("sendgrid.net", Basis::SharedDkim)],
+            ),
+            // The sender's own DKIM domain first, then the PTR's organizational domain.
+            (
+                "a@woodgrovebank.com",
+                Some("mta.mailer.example"),
+                Some("192.0.2.7"),
+                &["news.woodgrovebank.com"],
+                &[("news.woodgrovebank.com", Basis::SenderDkim), ("mailer.example", Basis::Ptr)],
+            ),
+            // Another organization's DKIM domain comes after the PTR.
+            (
+                "a@woodgrovebank.com",
+                Some("o1.mailout.example.net"),
+                None,
+                &["crm.fabrikam.com"],
+                &[("example.net", Basis::Ptr), ("crm.fabrikam.com", Basis::OtherDkim)],
+            ),
+            // No PTR: the /24, before a shared platform.
+            (
+                "a@woodgrovebank.com",
+                None,
+                Some("203.0.113.5"),
+                &["sendgrid.net"],
+                &[("203.0.113.0/24", Basis::Range), ("sendgrid.net", Basis::SharedDkim)],
+            ),
+            // A shared platform's PTR: the host itself, never the platform's whole domain.
+            (
+                "a@woodgrovebank.com",
+                Some("o2.ptr1234.sendgrid.net"),
+                Some("192.0.2.9"),
+                &[],
+                &[("o2.ptr1234.sendgrid.net", Basis::SharedPtrHost)],
+            ),
+            // A generic name that spells the address, backwards too: the host itself.
+            (
+                "a@proseware.com",
+                Some("9.113.0.203.dsl.broadband.example"),
+                Some("203.0.113.9"),
+                &[],
+                &[("9.113.0.203.dsl.broadband.example", Basis::SharedPtrHost)],
+            ),
+            // The PTR's domain that is also the passing DKIM domain is one candidate.
+            (
+                "a@northwindtraders.com",
+                Some("o12.mta.lucernepublishing.example"),
+                Some("198.51.100.77"),
+                &["lucernepublishing.example"],
+                &[("lucernepublishing.example", Basis::Ptr)],
+            ),
+            // Nothing on offer.
+            ("a@woodgrovebank.com", None, None, &[], &[]),
+        ];
+        for (from, ptr, ip, dkim, want) in cases {
+            let from = Sender::parse(from).expect("from");
+            let ptr = ptr.map(|p| Host::parse(p).expect("ptr"));
+            let ip = ip.map(|i| i.parse().expect("ip"));
+            let got: Vec<(String, Basis)> = candidates(&from, ptr.as_ref(), ip, &hosts(dkim))
+                .into_iter()
+                .map(|c| (c.infrastructure.to_string(), c.basis))
+                .collect();
+            let want: Vec<(String, Basis)> = want.iter().map(|(v, b)| ((*v).to_string(), *b)).collect();
+            assert_eq!(got, want, "{from} {ptr:?} {ip:?} {dkim:?}");
+        }
+    }
+
+    /// Generic names spell all four numbers of the address, in order or reversed; a mail server's name
+    /// with a number or two does not.
+    #[test]
+    fn generic_names_spell_the_address() {
+        let ip: Ipv4Addr = "203.0.113.9".parse().expect("ip");
+        for (host, generic) in [
+            ("ec2-203-0-113-9.compute-1.cloud.example", true),
+            ("9.113.0.203.dsl.broadband.example", true),
+            ("host203-0-113-9.res.example", true),
+            ("mail2.contoso.com", false),
+            ("203-0-113-10.res.example", false),
+            ("o1.mailout.example.net", false),
+        ] {
+            assert_eq!(names_the_address(&Host::parse(host).expect("host"), ip), generic, "{host}");
+        }
+    }
+
+    /// How the service handled a message, from its antispam report and authentication results.
+    #[test]
+    fn handling_from_the_stamps() {
+        let microsoft = "Received: from a.example (192.0.2.1) by BN8NAM11FT052.mail.protection.outlook.com with Microsoft SMTP Server; Mon, 23 Nov 2026 08:00:00 +0000\n";
+        let cases: &[(&str, &str, Handling)] = &[
+            ("compauth=fail reason=001", "CAT:SPOOF;DIR:INB", Handling::Spoof),
+            ("compauth=fail reason=000", "CAT:NONE;DIR:INB", Handling::Spoof),
+            ("compauth=pass reason=116", "CAT:NONE;DIR:INB", Handling::NotSpoof(NotSpoof::AuthPassed("pass".into()))),
+            ("compauth=softpass reason=201", "CAT:NONE", Handling::NotSpoof(NotSpoof::AuthPassed("softpass".into()))),
+            ("compauth=fail reason=001", "CAT:BULK", Handling::NotSpoof(NotSpoof::Category("BULK".into()))),
+            ("compauth=fail reason=001", "CAT:HPHISH", Handling::NotSpoof(NotSpoof::Category("HPHISH".into()))),
+            ("compauth=fail reason=001", "CAT:UIMP;SFTY:9.20", Handling::NotSpoof(NotSpoof::Category("UIMP".into()))),
+            ("compauth=fail reason=001", "CAT:SPOOF;SRV:BULK", Handling::NotSpoof(NotSpoof::Bulk(None))),
+            ("compauth=none reason=905", "CAT:NONE", Handling::NotSpoof(NotSpoof::NoSpoofSign)),
+            ("compauth=fail reason=001", "CAT:SPOOF;SFV:SKA", Handling::LetIn(Mechanism::AntiSpamAllowedList)),
+            ("compauth=fail reason=001", "CAT:NONE;SFV:SKN", Handling::LetIn(Mechanism::MailFlowRule)),
+            ("compauth=fail reason=001", "CAT:NONE;SFV:SFE", Handling::LetIn(Mechanism::SafeSenders)),
+            ("compauth=fail reason=001", "CAT:NONE;SFV:SKI", Handling::LetIn(Mechanism::SkippedOther)),
+            ("compauth=fail reason=001", "IPV:CAL;SFV:SKN", Handling::LetIn(Mechanism::IpAllowList)),
+            ("compauth=fail reason=001", "CAT:SPOOF;DIR:OUT", Handling::Outbound(OutboundSign::DirOut)),
+        ];
+        for (results, report, want) in cases {
+            let raw = format!(
+                "{microsoft}Authentication-Results: spf=fail (sender IP is 192.0.2.1) smtp.mailfrom=a.example;dmarc=fail action=none header.from=contoso.com;{results}\nX-Forefront-Antispam-Report: CIP:192.0.2.1;{report};\nFrom: a@contoso.com\n\n"
+            );
+            let stamps = Stamps::parse(raw.as_bytes()).expect("headers");
+            assert_eq!(&Handling::of(&stamps), want, "{results} {report}");
+        }
+        // A bulk complaint level at the default threshold, on a message handled as spoof.
+        let raw = format!(
+            "{microsoft}Authentication-Results: compauth=fail reason=001\nX-Microsoft-Antispam: BCL:7;\nX-Forefront-Antispam-Report: CAT:SPOOF;\nFrom: a@contoso.com\n\n"
+        );
+        let stamps = Stamps::parse(raw.as_bytes()).expect("headers");
+        assert_eq!(Handling::of(&stamps), Handling::NotSpoof(NotSpoof::Bulk(Some(7))));
+        // Outbound signs besides DIR:OUT.
+        for (header, sign) in [
+            ("X-MS-Exchange-Organization-AuthAs: Internal", OutboundSign::AuthAsInternal),
+            ("X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem", OutboundSign::HybridConnector),
+        ] {
+            let raw = format!("{microsoft}{header}\nX-Forefront-Antispam-Report: CAT:SPOOF;\nFrom: a@contoso.com\n\n");
+            let stamps = Stamps::parse(raw.as_bytes()).expect("headers");
+            assert_eq!(Handling::of(&stamps), Handling::Outbound(sign), "{header}");
+        }
+        // No Microsoft hop: whatever the report says, nothing is known.
+        let raw = "X-Forefront-Antispam-Report: CAT:SPOOF;SFV:SKA;\nFrom: a@contoso.com\n\n";
+        let stamps = Stamps::parse(raw.as_bytes()).expect("headers");
+        assert_eq!(Handling::of(&stamps), Handling::NotSeenByMicrosoft);
+        assert_eq!(message_of(&stamps).and_then(|m| m.ip), None);
+    }
+
+    /// What each mechanism trusts: the allow lists and the IP Allow List trust one factor.
+    #[test]
+    fn mechanisms_and_what_they_trust() {
+        for (m, one_factor) in [
+            (Mechanism::AntiSpamAllowedList, true),
+            (Mechanism::SafeSenders, true),
+            (Mechanism::IpAllowList, true),
+            (Mechanism::MailFlowRule, false),
+            (Mechanism::SkippedOther, false),
+        ] {
+            assert_eq!(matches!(m.trust(), Trust::OneFactor(_)), one_factor, "{}", m.code());
+        }
+    }
+}

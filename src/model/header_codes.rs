@@ -175,3 +175,47 @@ pub fn cat_decided_by(value: &str) -> &'static str {
         _ => "the protection the category names",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes of the current header page, each with its own meaning (none falls through to "not
+    /// interpreted").
+    #[test]
+    fn current_codes_have_meanings() {
+        for v in ["9.11", "9.22", "9.19", "9.20", "9.25"] {
+            assert!(!sfty(v).contains("not interpreted"), "SFTY {v}");
+        }
+        for v in ["BIMP", "FTBP", "INTOS", "HPHISH", "HPHSH", "BULK", "DIMP", "UIMP", "GIMP"] {
+            assert!(!cat(v).contains("not interpreted"), "CAT {v}");
+            assert!(!cat_decided_by(v).contains("the protection the category names"), "CAT {v}");
+        }
+        assert!(sfv("SKA").contains("not the Tenant Allow/Block List"));
+        assert!(sfv("SKI").contains("another reason"));
+        assert!(ipv("CAL").contains("IP Allow List"));
+        for (code, words) in [
+            ("001", "weaker failure policy"),
+            ("010", "p=reject or p=quarantine"),
+            ("111", "PTR"),
+            ("116", "PTR"),
+            ("130", "ARC"),
+            ("601", "accepted domains"),
+            ("905", "bypassed"),
+        ] {
+            assert!(compauth_reason(code).contains(words), "compauth {code}");
+        }
+    }
+
+    /// Today's DMARC story: oreject is an override, worded as an inference; oquarantine is undocumented.
+    #[test]
+    fn dmarc_actions_of_today() {
+        let oreject = dmarc_action("oreject");
+        for words in ["HonorDmarcPolicy", "Enhanced Filtering", "inference"] {
+            assert!(oreject.contains(words), "{words}");
+        }
+        assert!(dmarc_action("oquarantine").contains("not documented"));
+        assert!(dmarc_action("none").contains("reason=130"));
+        assert!(dmarc_action("reject").contains("honoured"));
+    }
+}

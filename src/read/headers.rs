@@ -478,6 +478,90 @@ mod tests {
         assert_eq!(got, vec!["From: a@x.example\n", "From: b@x.example\n"]);
     }
 
+    fn stamps(raw: &str) -> Stamps {
+        Stamps::parse(raw.as_bytes()).expect("headers")
+    }
+
+    /// The trusted copies only: `-Untrusted` (a sending organization's own report) is never read, wherever it
+    /// stands.
+    #[test]
+    fn untrusted_copies_are_never_read() {
+        let s = stamps(
+            "X-Forefront-Antispam-Report-Untrusted: CIP:255.255.255.255;PTR:;DIR:OUT;\nX-Microsoft-Antispam-Untrusted: BCL:9;\nX-Forefront-Antispam-Report: CIP:192.0.2.1;PTR:mail.example.net;DIR:INB;\nX-Microsoft-Antispam: BCL:1;\nFrom: a@example.org\n\n",
+        );
+        assert_eq!(s.antispam("DIR"), Some("INB"));
+        assert_eq!(s.microsoft_antispam("BCL"), Some("1"));
+        assert_eq!(s.ptr(), PtrField::Host("mail.example.net"));
+    }
+
+    /// `X-MS-Exchange-Authentication-Results` counts only without a Microsoft-stamped `Authentication-Results`,
+    /// wherever that one stands.
+    #[test]
+    fn exchange_results_are_the_fallback() {
+        let exchange = "X-MS-Exchange-Authentication-Results: spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=a.example; dmarc=fail action=none header.from=a.example;\n";
+        let microsoft = "Authentication-Results: spf=fail (sender IP is 192.0.2.2) smtp.mailfrom=b.example;dmarc=fail action=oreject header.from=b.example;compauth=fail reason=000\n";
+        let alone = stamps(&format!("{exchange}From: a@a.example\n\n"));
+        assert!(alone.results_from_exchange);
+        assert_eq!(alone.result("spf").map(|r| r.result.as_str()), Some("pass"));
+        for raw in [
+            format!("{exchange}{microsoft}From: a@a.example\n\n"),
+            format!("{microsoft}{exchange}From: a@a.example\n\n"),
+        ] {
+            let s = stamps(&raw);
+            assert!(!s.results_from_exchange, "{raw}");
+            assert_eq!(s.result("dmarc").and_then(|r| r.get("action")), Some("oreject"), "{raw}");
+        }
+    }
+
+    /// Microsoft's hops: its ARC sets (`mx.microsoft.com`) and `Received` lines by its servers.
+    #[test]
+    fn microsoft_hops() {
+        assert!(arc_by_microsoft("i=1; mx.microsoft.com 1; spf=pass smtp.mailfrom=a.example"));
+        assert!(!arc_by_microsoft("i=1; mx.google.com; spf=pass smtp.mailfrom=a.example"));
+        assert!(!arc_by_microsoft("i=1; mx.microsoft.com.attacker.example 1; spf=pass"));
+        assert!(received_by_microsoft(
+            "from a.example (192.0.2.1) by BN8NAM11FT052.mail.protection.outlook.com with Microsoft SMTP Server"
+        ));
+        assert!(received_by_microsoft("from X (2603:10b6::6) by MN2PR03CA0016.outlook.office365.com (2603:10b6::21)"));
+        assert!(!received_by_microsoft("from mail.outlook.com.attacker.example by mx.example.org with ESMTPS"));
+        assert!(!received_by_microsoft("from a.example by outlook.com.attacker.example"));
+        let forged = stamps("X-Forefront-Antispam-Report: CIP:192.0.2.1;SFV:SKA;\nFrom: a@contoso.com\n\n");
+        assert!(!forged.microsoft_hop());
+    }
+
+    /// The PTR field: a host, a placeholder or nothing (no reverse DNS), or no field at all (not stamped); a
+    /// CIP that names no host is no value.
+    #[test]
+    fn ptr_and_cip_without_value() {
+        let with = |report: &str| stamps(&format!("X-Forefront-Antispam-Report: {report}\nFrom: a@contoso.com\n\n"));
+        assert_eq!(with("CIP:192.0.2.1;PTR:mail.example.net;").ptr(), PtrField::Host("mail.example.net"));
+        for placeholder in ["ErrorRetry", "InfoDomainNonexistent", "InfoNoDomainNonexistent", ""] {
+            let s = with(&format!("CIP:192.0.2.1;PTR:{placeholder};"));
+            assert_eq!(s.ptr(), PtrField::NoName(placeholder), "{placeholder}");
+        }
+        assert_eq!(with("CIP:192.0.2.1;SFV:NSPM;").ptr(), PtrField::NotStamped);
+        assert_eq!(stamps("From: a@contoso.com\n\n").ptr(), PtrField::NotStamped);
+        assert_eq!(with("CIP:255.255.255.255;PTR:;").connecting_ip(), None);
+        assert_eq!(with("CIP:0.0.0.0;").connecting_ip(), None);
+        let fallback = stamps(
+            "Authentication-Results: spf=pass (sender IP is 192.0.2.9) smtp.mailfrom=a.example\nX-Forefront-Antispam-Report: CIP:255.255.255.255;\nFrom: a@contoso.com\n\n",
+        );
+        assert_eq!(fallback.connecting_ip(), "192.0.2.9".parse().ok());
+    }
+
+    /// Encoded-word display names in any charset are decoded.
+    #[test]
+    fn encoded_from_in_any_charset() {
+        for (header, name) in [
+            ("=?big5?B?pP2kcKn6?=", "王小明"),
+            ("=?ISO-2022-JP?B?GyRCOzNFREJATzobKEI=?=", "山田太郎"),
+            ("=?utf-8?Q?Ren=C3=A9?=", "René"),
+        ] {
+            let s = stamps(&format!("From: {header} <a@woodgrovebank.com>\n\n"));
+            assert_eq!(s.from_raw.as_deref(), Some(format!("{name} <a@woodgrovebank.com>").as_str()), "{header}");
+        }
+    }
+
     /// An .eml file is one message: its body is never read as headers.
     #[test]
     fn eml_is_one_message() {
