@@ -146,6 +146,9 @@ pub enum NotSpoof {
     /// Spam filtering identified the message as bulk (`SRV:BULK`), or its bulk complaint level meets the
     /// default bulk threshold (the BCL, when stamped).
     Bulk(Option<u8>),
+    /// Composite authentication failed, but the antispam report's category is `NONE`: spoof protection let
+    /// the message through ("Despite a compauth failure, the message might still be allowed", HEADERS).
+    LetThrough,
     /// Nothing in the headers says spoof protection acted: no `compauth=fail`, no `CAT:SPOOF`.
     NoSpoofSign,
 }
@@ -204,10 +207,12 @@ impl Handling {
         {
             return Handling::NotSpoof(NotSpoof::Bulk(bcl));
         }
-        if compauth == Some("fail") || cat.as_deref() == Some("SPOOF") {
-            Handling::Spoof
-        } else {
-            Handling::NotSpoof(NotSpoof::NoSpoofSign)
+        // The category says what was applied; without an antispam report, a composite authentication failure
+        // is the best sign there is.
+        match (cat.as_deref(), compauth) {
+            (Some("SPOOF"), _) | (None, Some("fail")) => Handling::Spoof,
+            (Some(_), Some("fail")) => Handling::NotSpoof(NotSpoof::LetThrough),
+            _ => Handling::NotSpoof(NotSpoof::NoSpoofSign),
         }
     }
 }
@@ -631,7 +636,9 @@ mod tests {
         let microsoft = "Received: from a.example (192.0.2.1) by BN8NAM11FT052.mail.protection.outlook.com with Microsoft SMTP Server; Mon, 23 Nov 2026 08:00:00 +0000\n";
         let cases: &[(&str, &str, Handling)] = &[
             ("compauth=fail reason=001", "CAT:SPOOF;DIR:INB", Handling::Spoof),
-            ("compauth=fail reason=000", "CAT:NONE;DIR:INB", Handling::Spoof),
+            ("compauth=fail reason=000", "CAT:NONE;DIR:INB", Handling::NotSpoof(NotSpoof::LetThrough)),
+            ("compauth=fail reason=000", "DIR:INB", Handling::Spoof),
+            ("compauth=none reason=905", "DIR:INB", Handling::NotSpoof(NotSpoof::NoSpoofSign)),
             ("compauth=pass reason=116", "CAT:NONE;DIR:INB", Handling::NotSpoof(NotSpoof::AuthPassed("pass".into()))),
             ("compauth=softpass reason=201", "CAT:NONE", Handling::NotSpoof(NotSpoof::AuthPassed("softpass".into()))),
             ("compauth=fail reason=001", "CAT:BULK", Handling::NotSpoof(NotSpoof::Category("BULK".into()))),

@@ -186,6 +186,9 @@ pub fn handling_words(h: &Handling) -> String {
             };
             format!("bulk: {seen}; the bulk email threshold of the anti-spam policy decides, and {NOTHING}")
         }
+        Handling::NotSpoof(NotSpoof::LetThrough) => format!(
+            "not acted on as spoof: composite authentication failed, but spoof protection let the message through (CAT:NONE); {NOTHING}"
+        ),
         Handling::NotSpoof(NotSpoof::NoSpoofSign) => {
             format!("not handled as spoof: no compauth=fail and no CAT:SPOOF in the headers; {NOTHING}")
         }
