@@ -65,8 +65,6 @@ pub struct Stamps {
     pub microsoft_antispam: Vec<(String, String)>,
     /// `X-MS-Exchange-Organization-AuthAs`.
     pub auth_as: Option<String>,
-    /// `X-MS-Exchange-Organization-MessageDirectionality` (`Incoming`, `Originating`).
-    pub directionality: Option<String>,
     /// `X-MS-Exchange-CrossTenant-FromEntityHeader` (`Internet`, `Hosted`, `HybridOnPrem`).
     pub from_entity: Option<String>,
     /// `client-ip=` of `Received-SPF`, a fallback for the connecting IP.
@@ -120,8 +118,6 @@ impl Stamps {
                 stamps.microsoft_antispam = parse_antispam(&text);
             } else if is("X-MS-Exchange-Organization-AuthAs") && stamps.auth_as.is_none() {
                 stamps.auth_as = Some(text.trim().to_string());
-            } else if is("X-MS-Exchange-Organization-MessageDirectionality") && stamps.directionality.is_none() {
-                stamps.directionality = Some(text.trim().to_string());
             } else if is("X-MS-Exchange-CrossTenant-FromEntityHeader") && stamps.from_entity.is_none() {
                 stamps.from_entity = Some(text.trim().to_string());
             } else if is("Received-SPF") && stamps.received_spf_ip.is_none() {

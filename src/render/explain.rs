@@ -193,7 +193,7 @@ pub fn handling_words(h: &Handling) -> String {
             format!("not handled as spoof: no compauth=fail and no CAT:SPOOF in the headers; {NOTHING}")
         }
         Handling::Spoof => {
-            "handled as spoof (compauth=fail or CAT:SPOOF): spoof protection acted, and a spoofed-sender entry decides"
+            "handled as spoof (CAT:SPOOF, or compauth=fail where no antispam report says more): spoof protection acted, and a spoofed-sender entry decides"
                 .to_string()
         }
     }
