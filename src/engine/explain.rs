@@ -185,7 +185,9 @@ impl Handling {
         if stamps.auth_as.as_deref().is_some_and(|a| a.eq_ignore_ascii_case("Internal")) {
             return Handling::Outbound(OutboundSign::AuthAsInternal);
         }
-        if stamps.from_entity.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("HybridOnPrem")) {
+        // Internet mail that the tenant's MX (its own servers) relays in over the hybrid connector carries the
+        // same header with DIR:INB: that is inbound, with a warning (`Warning::ViaOwnServers`).
+        if came_over_hybrid_connector(stamps) && !inbound(stamps) {
             return Handling::Outbound(OutboundSign::HybridConnector);
         }
         if let Some(m) = Mechanism::of(stamps) {
@@ -215,6 +217,16 @@ impl Handling {
             _ => Handling::NotSpoof(NotSpoof::NoSpoofSign),
         }
     }
+}
+
+/// `X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem`: the message came over the hybrid connector.
+fn came_over_hybrid_connector(stamps: &Stamps) -> bool {
+    stamps.from_entity.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("HybridOnPrem"))
+}
+
+/// `DIR:INB` in the antispam report.
+fn inbound(stamps: &Stamps) -> bool {
+    stamps.antispam("DIR").is_some_and(|d| d.eq_ignore_ascii_case("INB"))
 }
 
 /// The bulk complaint level, 0 to 9.
@@ -382,6 +394,10 @@ pub enum Warning {
         /// `header.from`.
         header_from: String,
     },
+    /// Inbound mail that came in over the hybrid connector from the tenant's own servers (MX pointing
+    /// elsewhere): unless Enhanced Filtering for Connectors is on, the service sees those servers as the
+    /// source, and the Honor DMARC policy setting is not applied (ANTIPHISH; DMARC, "DMARC for inbound mail").
+    ViaOwnServers,
     /// compauth says the From domain is one of the tenant's own (reason 6xx or 010), but the list's accepted
     /// domains call it external.
     IntraOrgButExternal {
@@ -457,6 +473,9 @@ pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Exp
     let handling = Handling::of(&stamps);
     let message = message_of(&stamps);
     let mut warnings = Vec::new();
+    if came_over_hybrid_connector(&stamps) && inbound(&stamps) {
+        warnings.push(Warning::ViaOwnServers);
+    }
     if let (Some(m), Some(header_from)) = (&message, stamps.result("dmarc").and_then(|d| d.get("header.from")))
         && !header_from.trim_end_matches('.').eq_ignore_ascii_case(m.from.domain())
     {
@@ -675,6 +694,12 @@ mod tests {
             let stamps = Stamps::parse(raw.as_bytes()).expect("headers");
             assert_eq!(Handling::of(&stamps), Handling::Outbound(sign), "{header}");
         }
+        // Internet mail relayed in by the tenant's own servers: inbound, handled as spoof.
+        let raw = format!(
+            "{microsoft}X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem\nX-Forefront-Antispam-Report: CAT:SPOOF;DIR:INB;\nFrom: a@contoso.com\n\n"
+        );
+        let stamps = Stamps::parse(raw.as_bytes()).expect("headers");
+        assert_eq!(Handling::of(&stamps), Handling::Spoof);
         // No Microsoft hop: whatever the report says, nothing is known.
         let raw = "X-Forefront-Antispam-Report: CAT:SPOOF;SFV:SKA;\nFrom: a@contoso.com\n\n";
         let stamps = Stamps::parse(raw.as_bytes()).expect("headers");

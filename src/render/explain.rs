@@ -206,6 +206,7 @@ fn warning_words(w: &Warning, m: Option<&Message>) -> String {
             "DMARC's header.from is {header_from}, not {}, the From address's domain used for the pair: check which From header mail clients show",
             m.map_or("", |m| m.from.domain())
         ),
+        Warning::ViaOwnServers => "this inbound message came over the hybrid connector from the tenant's own servers (X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem): unless Enhanced Filtering for Connectors is on, the service likely sees those servers as the source, so the CIP and PTR above are theirs, and the Honor DMARC policy setting is not applied".to_string(),
         Warning::IntraOrgButExternal { reason } => format!(
             "compauth reason {reason} says the From domain is one of the tenant's own, but this list's accepted-domains call it external: check accepted-domains"
         ),
