@@ -134,6 +134,8 @@ fn explain_streams_an_mbox() {
     let mut mbox = String::new();
     for i in 0..40 {
         mbox.push_str(&format!("From MAILER-DAEMON Sat Nov 21 10:00:{:02} 2026\n", i % 60));
+        // A Microsoft 365 hop: without one, the antispam report is not trusted.
+        mbox.push_str(&format!("Received: from mail{i}.example.net (192.0.2.{i}) by BN8NAM11FT045.mail.protection.outlook.com\n with Microsoft SMTP Server; Sat, 21 Nov 2026 10:00:00 +0000\n"));
         mbox.push_str(&format!("X-Forefront-Antispam-Report: CIP:192.0.2.{i};PTR:mail{i}.example.net;CAT:SPOOF;DIR:INB;\nFrom: user{i}@fabrikam.com\nSubject: {i}\n\n"));
         // An unescaped "From " line inside a body (not after a blank line) is text, not a separator.
         mbox.push_str(

@@ -62,9 +62,15 @@ Examples:
 
 Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers). An
 Outlook .msg file is not headers: save the message as .eml, or paste its headers.
-The suggested entry is never a wildcard; its infrastructure is a passing DKIM domain if there is one, else
-the PTR's organizational domain, else the connecting IP's /24. --add-to adds it to that list file, as
-`spoofctl add` does (with --reason, --owner, --ticket, --expires).
+Explain first says how the service handled the message: only a message handled as spoof gets a suggested
+entry (not one that passed authentication, was bulk, phishing or impersonation, was let in by an allow list,
+the IP Allow List, Safe Senders or a mail flow rule, or was sent by the tenant itself). The suggested entry
+is never a wildcard; an intra-org spoof names the full From address. Its infrastructure is the first of the
+candidates the message offers, least shared first: a passing DKIM domain of the sender's own domain, the
+PTR's organizational domain, another passing DKIM domain, the connecting IP's /24 when there is no PTR, and
+a shared platform (its PTR host, never broader) only when nothing else is on offer.
+--add-to adds the suggested entry to that list file, as `spoofctl add` does (with --reason, --owner,
+--ticket, --expires).
 
 Exit codes: 0 done (with --add-to: added), 1 a message has no readable headers (an Outlook .msg file
 included), the list has errors, or --add-to added nothing, 2 could not run (a missing file, or a folder).")]

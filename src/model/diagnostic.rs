@@ -135,6 +135,9 @@ codes! {
     NearEntryLimit = "near-entry-limit", Warning, true;
     /// An allow whose spoofed user is one of the tenant's own accepted domains (internal spoofing).
     AllowOwnDomain = "allow-own-domain", Warning, true;
+    /// An internal allow whose spoofed user is a whole domain: Microsoft advises the full From address for
+    /// intra-org spoofing.
+    InternalAllowWholeDomain = "internal-allow-whole-domain", Warning, true;
     /// An allow via a mass-sending platform that many customers share.
     AllowSharedInfrastructure = "allow-shared-infrastructure", Warning, true;
     /// An allow via an IPv4 /24 range (256 addresses).

@@ -1,10 +1,18 @@
 //! Message headers: what Microsoft 365 stamped on a message, read from RFC 5322 headers.
 //!
-//! mail-parser unfolds headers and parses the From address. spoofctl then reads the two stamps that tell
-//! the spoof story (HEADERS: learn.microsoft.com/defender-office-365/message-headers-eop-mdo):
+//! mail-parser unfolds headers, parses the From address and decodes encoded words in any charset. spoofctl
+//! then reads the stamps that tell the spoof story (HEADERS: learn.microsoft.com/defender-office-365/
+//! message-headers-eop-mdo):
 //! - `Authentication-Results`: the topmost one that Microsoft stamped counts (it carries no authserv-id,
-//!   or `compauth=`); `ARC-Authentication-Results` copies from other hops are counted, not used;
-//! - `X-Forefront-Antispam-Report`: `KEY:value` fields separated by `;` (CIP, PTR, CAT, SFV, SFTY, DIR...).
+//!   or `compauth=`); without one, `X-MS-Exchange-Authentication-Results` (same fields, undocumented but common
+//!   on real headers); `ARC-Authentication-Results` copies are counted, Microsoft's own (authserv-id
+//!   `mx.microsoft.com`, the sealer that Microsoft 365 organizations trust automatically, SECOPS:
+//!   learn.microsoft.com/defender-office-365/email-auth-sec-ops-guide) apart from the others;
+//! - `X-Forefront-Antispam-Report`: `KEY:value` fields separated by `;` (CIP, PTR, CAT, SFV, SFTY, DIR, SCL...);
+//! - `X-Microsoft-Antispam`: `BCL` (HEADERS, "X-Microsoft-Antispam message header fields").
+//!
+//! Only the trusted copies are read: the header names compare whole, so `X-Forefront-Antispam-Report-Untrusted`
+//! and `X-Microsoft-Antispam-Message-Info-Original` (copies a forwarding organization keeps) never count.
 
 use std::io::{self, BufRead};
 use std::net::IpAddr;
@@ -42,12 +50,23 @@ pub struct Stamps {
     pub results: Vec<MethodResult>,
     /// How many `Authentication-Results` headers there are in all.
     pub authentication_results: usize,
-    /// How many `ARC-Authentication-Results` headers there are.
+    /// True when `results` come from `X-MS-Exchange-Authentication-Results`, for want of a Microsoft-stamped
+    /// `Authentication-Results`.
+    pub results_from_exchange: bool,
+    /// How many `ARC-Authentication-Results` headers there are, Microsoft's included.
     pub arc_results: usize,
+    /// How many of them Microsoft 365 sealed (authserv-id `mx.microsoft.com`).
+    pub arc_microsoft: usize,
+    /// A `Received` header names a Microsoft 365 server (`*.outlook.com`, `*.office365.com`) as the receiver.
+    pub received_by_microsoft: bool,
     /// The fields of `X-Forefront-Antispam-Report`, in order.
     pub antispam: Vec<(String, String)>,
+    /// The fields of `X-Microsoft-Antispam` (`BCL`...), in order.
+    pub microsoft_antispam: Vec<(String, String)>,
     /// `X-MS-Exchange-Organization-AuthAs`.
     pub auth_as: Option<String>,
+    /// `X-MS-Exchange-CrossTenant-FromEntityHeader` (`Internet`, `Hosted`, `HybridOnPrem`).
+    pub from_entity: Option<String>,
     /// `client-ip=` of `Received-SPF`, a fallback for the connecting IP.
     pub received_spf_ip: Option<IpAddr>,
     /// How many addresses the `From` headers hold in all; more than one is suspicious (which one a mail
@@ -78,18 +97,30 @@ impl Stamps {
                 _ => String::new(),
             };
             seen_any |= !name.is_empty();
-            if name.eq_ignore_ascii_case("Authentication-Results") {
+            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            if is("Authentication-Results") {
                 stamps.authentication_results += 1;
-                if stamps.results.is_empty() && is_microsoft(&text) {
+                if (stamps.results.is_empty() || stamps.results_from_exchange) && is_microsoft(&text) {
                     stamps.results = parse_results(&text);
+                    stamps.results_from_exchange = false;
                 }
-            } else if name.eq_ignore_ascii_case("ARC-Authentication-Results") {
+            } else if is("X-MS-Exchange-Authentication-Results") && stamps.results.is_empty() {
+                stamps.results = parse_results(&text);
+                stamps.results_from_exchange = !stamps.results.is_empty();
+            } else if is("ARC-Authentication-Results") {
                 stamps.arc_results += 1;
-            } else if name.eq_ignore_ascii_case("X-Forefront-Antispam-Report") && stamps.antispam.is_empty() {
+                stamps.arc_microsoft += usize::from(arc_by_microsoft(&text));
+            } else if is("Received") {
+                stamps.received_by_microsoft |= received_by_microsoft(&text);
+            } else if is("X-Forefront-Antispam-Report") && stamps.antispam.is_empty() {
                 stamps.antispam = parse_antispam(&text);
-            } else if name.eq_ignore_ascii_case("X-MS-Exchange-Organization-AuthAs") && stamps.auth_as.is_none() {
+            } else if is("X-Microsoft-Antispam") && stamps.microsoft_antispam.is_empty() {
+                stamps.microsoft_antispam = parse_antispam(&text);
+            } else if is("X-MS-Exchange-Organization-AuthAs") && stamps.auth_as.is_none() {
                 stamps.auth_as = Some(text.trim().to_string());
-            } else if name.eq_ignore_ascii_case("Received-SPF") && stamps.received_spf_ip.is_none() {
+            } else if is("X-MS-Exchange-CrossTenant-FromEntityHeader") && stamps.from_entity.is_none() {
+                stamps.from_entity = Some(text.trim().to_string());
+            } else if is("Received-SPF") && stamps.received_spf_ip.is_none() {
                 stamps.received_spf_ip = text
                     .split([';', ' '])
                     .find_map(|t| t.trim().strip_prefix("client-ip="))
@@ -135,16 +166,75 @@ impl Stamps {
             .filter(|v| !v.is_empty())
     }
 
-    /// The connecting IP: `CIP`, else the IP in the SPF comment, else `Received-SPF`'s `client-ip`.
+    /// The connecting IP: `CIP`, else the IP in the SPF comment, else `Received-SPF`'s `client-ip`. A value
+    /// that names no host (`255.255.255.255`, `0.0.0.0`, seen in real reports) is no value.
     pub fn connecting_ip(&self) -> Option<IpAddr> {
+        let real = |ip: &IpAddr| !ip.is_unspecified() && *ip != IpAddr::V4(std::net::Ipv4Addr::BROADCAST);
         self.antispam("CIP")
             .and_then(|ip| ip.parse().ok())
+            .filter(real)
             .or_else(|| {
                 self.result("spf")
                     .and_then(|r| r.comment.as_deref()?.strip_prefix("sender IP is ")?.trim().parse().ok())
+                    .filter(real)
             })
-            .or(self.received_spf_ip)
+            .or(self.received_spf_ip.filter(real))
     }
+
+    /// What the antispam report says of the connecting IP's reverse DNS name.
+    pub fn ptr(&self) -> PtrField<'_> {
+        if self.antispam.is_empty() {
+            return PtrField::NotStamped;
+        }
+        match self.antispam.iter().find(|(k, _)| k == "PTR").map(|(_, v)| v.as_str()) {
+            None => PtrField::NotStamped,
+            // A host name has a dot; the report's placeholders (`ErrorRetry`, `InfoDomainNonexistent`,
+            // `InfoNoDomainNonexistent`...) have none.
+            Some(v) if v.contains('.') => PtrField::Host(v),
+            Some(v) => PtrField::NoName(v),
+        }
+    }
+
+    /// An `X-Microsoft-Antispam` field (`BCL`).
+    pub fn microsoft_antispam(&self, key: &str) -> Option<&str> {
+        self.microsoft_antispam.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+    }
+
+    /// True when a Microsoft 365 hop shows in the headers: a Microsoft-stamped authentication result, a
+    /// Microsoft ARC set, or a `Received` line by a Microsoft 365 server. Without one, an antispam report is
+    /// text anyone could have written.
+    pub fn microsoft_hop(&self) -> bool {
+        !self.results.is_empty() || self.arc_microsoft > 0 || self.received_by_microsoft
+    }
+}
+
+/// The `PTR` field of the antispam report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PtrField<'a> {
+    /// No antispam report, or one without a `PTR` field (older report formats): nothing is known.
+    NotStamped,
+    /// Stamped, but no name: empty, or a placeholder such as `InfoDomainNonexistent` (no reverse DNS).
+    NoName(&'a str),
+    /// A host name, as stamped.
+    Host(&'a str),
+}
+
+/// An `ARC-Authentication-Results` sealed by Microsoft 365: `i=N; mx.microsoft.com 1; ...`.
+fn arc_by_microsoft(text: &str) -> bool {
+    text.split(';')
+        .nth(1)
+        .and_then(|id| id.split_whitespace().next())
+        .is_some_and(|id| id.eq_ignore_ascii_case("mx.microsoft.com"))
+}
+
+/// A `Received` header whose receiving host (`by`) is a Microsoft 365 server.
+fn received_by_microsoft(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    words.by_ref().find(|w| w.eq_ignore_ascii_case("by"));
+    words.next().is_some_and(|host| {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        host.ends_with(".outlook.com") || host.ends_with(".office365.com")
+    })
 }
 
 /// Microsoft's `Authentication-Results` start with a method result, not an authserv-id, or carry `compauth`.
@@ -382,6 +472,90 @@ mod tests {
             "From a Sat\nFrom: a@x.example\n\nDear all,\nFrom the desk of\nmore\n\nFrom b Sat\nFrom: b@x.example\n\n",
         );
         assert_eq!(got, vec!["From: a@x.example\n", "From: b@x.example\n"]);
+    }
+
+    fn stamps(raw: &str) -> Stamps {
+        Stamps::parse(raw.as_bytes()).expect("headers")
+    }
+
+    /// The trusted copies only: `-Untrusted` (a sending organization's own report) is never read, wherever it
+    /// stands.
+    #[test]
+    fn untrusted_copies_are_never_read() {
+        let s = stamps(
+            "X-Forefront-Antispam-Report-Untrusted: CIP:255.255.255.255;PTR:;DIR:OUT;\nX-Microsoft-Antispam-Untrusted: BCL:9;\nX-Forefront-Antispam-Report: CIP:192.0.2.1;PTR:mail.example.net;DIR:INB;\nX-Microsoft-Antispam: BCL:1;\nFrom: a@example.org\n\n",
+        );
+        assert_eq!(s.antispam("DIR"), Some("INB"));
+        assert_eq!(s.microsoft_antispam("BCL"), Some("1"));
+        assert_eq!(s.ptr(), PtrField::Host("mail.example.net"));
+    }
+
+    /// `X-MS-Exchange-Authentication-Results` counts only without a Microsoft-stamped `Authentication-Results`,
+    /// wherever that one stands.
+    #[test]
+    fn exchange_results_are_the_fallback() {
+        let exchange = "X-MS-Exchange-Authentication-Results: spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=a.example; dmarc=fail action=none header.from=a.example;\n";
+        let microsoft = "Authentication-Results: spf=fail (sender IP is 192.0.2.2) smtp.mailfrom=b.example;dmarc=fail action=oreject header.from=b.example;compauth=fail reason=000\n";
+        let alone = stamps(&format!("{exchange}From: a@a.example\n\n"));
+        assert!(alone.results_from_exchange);
+        assert_eq!(alone.result("spf").map(|r| r.result.as_str()), Some("pass"));
+        for raw in [
+            format!("{exchange}{microsoft}From: a@a.example\n\n"),
+            format!("{microsoft}{exchange}From: a@a.example\n\n"),
+        ] {
+            let s = stamps(&raw);
+            assert!(!s.results_from_exchange, "{raw}");
+            assert_eq!(s.result("dmarc").and_then(|r| r.get("action")), Some("oreject"), "{raw}");
+        }
+    }
+
+    /// Microsoft's hops: its ARC sets (`mx.microsoft.com`) and `Received` lines by its servers.
+    #[test]
+    fn microsoft_hops() {
+        assert!(arc_by_microsoft("i=1; mx.microsoft.com 1; spf=pass smtp.mailfrom=a.example"));
+        assert!(!arc_by_microsoft("i=1; mx.google.com; spf=pass smtp.mailfrom=a.example"));
+        assert!(!arc_by_microsoft("i=1; mx.microsoft.com.attacker.example 1; spf=pass"));
+        assert!(received_by_microsoft(
+            "from a.example (192.0.2.1) by BN8NAM11FT052.mail.protection.outlook.com with Microsoft SMTP Server"
+        ));
+        assert!(received_by_microsoft("from X (2603:10b6::6) by MN2PR03CA0016.outlook.office365.com (2603:10b6::21)"));
+        assert!(!received_by_microsoft("from mail.outlook.com.attacker.example by mx.example.org with ESMTPS"));
+        assert!(!received_by_microsoft("from a.example by outlook.com.attacker.example"));
+        let forged = stamps("X-Forefront-Antispam-Report: CIP:192.0.2.1;SFV:SKA;\nFrom: a@contoso.com\n\n");
+        assert!(!forged.microsoft_hop());
+    }
+
+    /// The PTR field: a host, a placeholder or nothing (no reverse DNS), or no field at all (not stamped); a
+    /// CIP that names no host is no value.
+    #[test]
+    fn ptr_and_cip_without_value() {
+        let with = |report: &str| stamps(&format!("X-Forefront-Antispam-Report: {report}\nFrom: a@contoso.com\n\n"));
+        assert_eq!(with("CIP:192.0.2.1;PTR:mail.example.net;").ptr(), PtrField::Host("mail.example.net"));
+        for placeholder in ["ErrorRetry", "InfoDomainNonexistent", "InfoNoDomainNonexistent", ""] {
+            let s = with(&format!("CIP:192.0.2.1;PTR:{placeholder};"));
+            assert_eq!(s.ptr(), PtrField::NoName(placeholder), "{placeholder}");
+        }
+        assert_eq!(with("CIP:192.0.2.1;SFV:NSPM;").ptr(), PtrField::NotStamped);
+        assert_eq!(stamps("From: a@contoso.com\n\n").ptr(), PtrField::NotStamped);
+        assert_eq!(with("CIP:255.255.255.255;PTR:;").connecting_ip(), None);
+        assert_eq!(with("CIP:0.0.0.0;").connecting_ip(), None);
+        let fallback = stamps(
+            "Authentication-Results: spf=pass (sender IP is 192.0.2.9) smtp.mailfrom=a.example\nX-Forefront-Antispam-Report: CIP:255.255.255.255;\nFrom: a@contoso.com\n\n",
+        );
+        assert_eq!(fallback.connecting_ip(), "192.0.2.9".parse().ok());
+    }
+
+    /// Encoded-word display names in any charset are decoded.
+    #[test]
+    fn encoded_from_in_any_charset() {
+        for (header, name) in [
+            ("=?big5?B?pP2kcKn6?=", "王小明"),
+            ("=?ISO-2022-JP?B?GyRCOzNFREJATzobKEI=?=", "山田太郎"),
+            ("=?utf-8?Q?Ren=C3=A9?=", "René"),
+        ] {
+            let s = stamps(&format!("From: {header} <a@woodgrovebank.com>\n\n"));
+            assert_eq!(s.from_raw.as_deref(), Some(format!("{name} <a@woodgrovebank.com>").as_str()), "{header}");
+        }
     }
 
     /// An .eml file is one message: its body is never read as headers.

@@ -245,13 +245,35 @@ fn allow_lints(
                 list,
                 entry,
                 Code::AllowOwnDomain,
-                format!("this allow lets {infrastructure} send as {spoofed}, one of the tenant's own domains"),
+                match spoofed {
+                    SpoofedUser::Domain(_) => {
+                        format!("this allow lets {infrastructure} send as {spoofed}, one of the tenant's own domains")
+                    }
+                    SpoofedUser::Address(_) => format!(
+                        "this allow lets {infrastructure} send as {spoofed}, an address in one of the tenant's own domains"
+                    ),
+                },
             )
             .with_hint(format!(
                 "prefer authenticating the sender: add it to the SPF record of {}, or have it sign with DKIM for it",
                 spoofed.domain()
             )),
         );
+        // CMDLETS (new-tenantallowblocklistspoofitems, -SpoofedUser): "For domains inside your organization
+        // (intra-org), use the full email address that appears in the From field."
+        if let SpoofedUser::Domain(d) = spoofed {
+            found.push(
+                on(
+                    list,
+                    entry,
+                    Code::InternalAllowWholeDomain,
+                    format!("this internal allow lets {infrastructure} send as any address of {d}"),
+                )
+                .with_hint(format!(
+                    "Microsoft advises the full From address for intra-org spoofing: name the one address it sends as (`name@{d}`)"
+                )),
+            );
+        }
     }
     match infrastructure {
         Infrastructure::Domain(d) => {
