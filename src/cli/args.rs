@@ -130,6 +130,19 @@ Examples:
 
 Exit codes: 0 written, 1 the list has errors, 2 could not run (or OUT exists without --force).")]
     Export(ExportArgs),
+    /// Write the read-only PowerShell script that snapshots the tenant's settings for `audit`.
+    #[command(after_help = "\
+Examples:
+  spoofctl snapshot-script -o snapshot.ps1
+  Connect-ExchangeOnline -UserPrincipalName admin@contoso.onmicrosoft.com       (in PowerShell 7)
+  ./snapshot.ps1 -Path snapshot/contoso                      (add -IncludeMailboxes for Safe Senders: slow)
+
+The script calls only Get- cmdlets. It writes one <Cmdlet>.json per cmdlet and manifest.json (tenant, time,
+module version, and for each cmdlet: written, or the error it gave); a cmdlet that fails is recorded and the
+script goes on. In CI, connect with app-only certificate authentication (see the README).
+
+Exit codes: 0 written, 2 could not run (or OUT exists without --force).")]
+    SnapshotScript(SnapshotScriptArgs),
     /// Print the JSON Schema of the list format, for editors.
     #[command(after_help = "\
 Examples:
@@ -290,6 +303,16 @@ pub struct ExportArgs {
     pub force: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct SnapshotScriptArgs {
+    /// Write the script here (atomically) instead of to standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     /// A script of New-TenantAllowBlockListSpoofItems commands
@@ -420,7 +443,20 @@ mod tests {
         let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
         assert_eq!(
             names,
-            ["import", "explain", "match", "validate", "fmt", "diff", "plan", "export", "schema", "completions", "man"]
+            [
+                "import",
+                "explain",
+                "match",
+                "validate",
+                "fmt",
+                "diff",
+                "plan",
+                "export",
+                "snapshot-script",
+                "schema",
+                "completions",
+                "man"
+            ]
         );
         let footer = Cli::command().get_after_help().map(ToString::to_string).unwrap_or_default();
         let steps: Vec<usize> =
