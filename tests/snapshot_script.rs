@@ -9,7 +9,7 @@
 #[path = "common/powershell.rs"]
 mod powershell;
 
-use powershell::{commands, conditions, in_any_if, nodes, parse, text};
+use powershell::{commands, nodes, parse, text};
 use spoofctl::render::snapshot_script::snapshot_script;
 
 /// The snapshot files of the product spec ("The whole tenant: snapshot and audit"), written out here rather
@@ -96,9 +96,9 @@ fn include_mailboxes_gates_the_mailbox_export() {
     let tree = parse(&script);
     for c in commands(&tree, &script).iter().filter(|c| c.name == "Export-Snapshot") {
         if c.args.first().map(String::as_str) == Some("'Get-MailboxJunkEmailConfiguration'") {
-            assert_eq!(conditions(c.node, &script), ["$IncludeMailboxes"]);
+            assert_eq!(c.conditions, ["$IncludeMailboxes"]);
         } else {
-            assert!(!in_any_if(c.node), "{} is exported only sometimes", c.args[0]);
+            assert!(!c.in_if, "{} is exported only sometimes", c.args[0]);
         }
     }
     let params = nodes(&tree).into_iter().find(|n| n.kind() == "param_block").expect("a param block");

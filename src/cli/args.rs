@@ -301,6 +301,9 @@ pub struct ExportArgs {
     /// Overwrite OUT if it exists
     #[arg(long)]
     pub force: bool,
+    /// The date the PowerShell script's header gives, YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -349,6 +352,9 @@ pub struct PlanArgs {
     /// Write here (atomically) instead of to standard output
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// The date the PowerShell script's header gives, YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

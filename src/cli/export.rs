@@ -1,10 +1,12 @@
 //! `spoofctl export`: one tenant's list in the service's formats.
 
 use super::atomic;
+use spoofctl::read::git_commit::list_commit;
 use spoofctl::render::export;
+use spoofctl::render::powershell::Provenance;
 
 use super::args::{ExportArgs, ExportFormat};
-use super::{Exit, fail, one_list, out, shown};
+use super::{Exit, fail, one_list, out, shown, warn};
 
 /// Runs `export`.
 pub fn run(args: ExportArgs) -> Exit {
@@ -20,7 +22,20 @@ pub fn run(args: ExportArgs) -> Exit {
     };
     let list = &checked.list;
     let text = match args.format {
-        ExportFormat::Powershell => export::powershell(list),
+        ExportFormat::Powershell => {
+            let date = match super::today(args.today.as_deref()) {
+                Ok(d) => d,
+                Err(exit) => return exit,
+            };
+            let provenance = Provenance { list: &list.path, commit: list_commit(&list.path), live: None, date };
+            match export::powershell(list, &provenance) {
+                Ok(script) => script,
+                Err(e) => {
+                    warn(format!("spoofctl: error: {}: {e}; no script written", shown(&list.path)));
+                    return Exit::Findings;
+                }
+            }
+        }
         ExportFormat::Csv => export::csv(list),
         ExportFormat::Json => format!("{:#}\n", export::json(list)),
         ExportFormat::Pairs => export::pairs(list),

@@ -4,8 +4,10 @@ use std::fs::File;
 
 use super::atomic;
 use spoofctl::engine::plan::{LiveItem, plan};
+use spoofctl::read::git_commit::list_commit;
 use spoofctl::read::tabl_export::{ExportError, read_export};
-use spoofctl::render::plan::{plan_json, plan_markdown, plan_powershell, plan_text, refusal_words};
+use spoofctl::render::plan::{plan_json, plan_markdown, plan_powershell, plan_text};
+use spoofctl::render::powershell::Provenance;
 
 use super::args::{PlanArgs, PlanFormat};
 use super::{Exit, fail, one_list, out, shown, stdout_style, warn};
@@ -75,16 +77,22 @@ pub fn run(args: PlanArgs) -> Exit {
         PlanFormat::Text => plan_text(&p, if args.output.is_some() { Default::default() } else { stdout_style() }),
         PlanFormat::Markdown => plan_markdown(&p, &title),
         PlanFormat::Json => format!("{:#}\n", plan_json(&p)),
-        PlanFormat::Powershell => match plan_powershell(&p, &title) {
-            Some(script) => script,
-            None => {
-                eprintln!(
-                    "spoofctl: error: plan refused: {}; no script written",
-                    p.refusal.as_ref().map(refusal_words).unwrap_or_default()
-                );
-                return Exit::Findings;
+        PlanFormat::Powershell => {
+            let date = match super::today(args.today.as_deref()) {
+                Ok(d) => d,
+                Err(exit) => return exit,
+            };
+            let list = &checked.list;
+            let provenance =
+                Provenance { list: &list.path, commit: list_commit(&list.path), live: Some(&args.live), date };
+            match plan_powershell(&p, list, &provenance) {
+                Ok(script) => script,
+                Err(why) => {
+                    warn(format!("spoofctl: error: {}: {why}; no script written", shown(&list.path)));
+                    return Exit::Findings;
+                }
             }
-        },
+        }
     };
     match &args.output {
         Some(path) => {
@@ -95,7 +103,8 @@ pub fn run(args: PlanArgs) -> Exit {
         None => out(&text),
     }
     // Drift includes entries only in the tenant: a wildcard allow clicked into the portal must fail a
-    // scheduled `--exit-code` run even though, without --prune, the plan leaves it alone.
-    let drift = !p.is_empty() || !p.unmanaged.is_empty();
+    // scheduled `--exit-code` run even though, without --prune, the plan leaves it alone; and list ids the
+    // tenant does not hold.
+    let drift = !p.is_empty() || !p.unmanaged.is_empty() || !p.id_mismatches.is_empty();
     if p.refusal.is_some() || (args.exit_code && drift) { Exit::Findings } else { Exit::Clean }
 }

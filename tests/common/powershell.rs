@@ -20,13 +20,20 @@ pub fn parse(script: &str) -> Tree {
 pub struct Command<'t> {
     /// The command's name (`Get-AcceptedDomain`).
     pub name: String,
-    /// Each `-Parameter` (without the `-`, a trailing `:` kept for `-Confirm:`) and the text of the value
-    /// after it, if one follows.
+    /// Each `-Parameter` (without the `-`) and the text after it up to the end of its value, if one
+    /// follows (`:$false` for `-Confirm:$false`).
     pub params: Vec<(String, Option<String>)>,
     /// The positional arguments' text.
     pub args: Vec<String>,
     /// The command node.
     pub node: Node<'t>,
+    /// The conditions (their text) of every `if` whose `then` block the command sits in, innermost first
+    /// (an `else` block is an `else_clause` node, so it does not count).
+    pub conditions: Vec<String>,
+    /// Whether the command sits in any branch of an `if`.
+    pub in_if: bool,
+    /// Where the innermost `if` around it starts.
+    pub if_start: Option<usize>,
 }
 
 impl Command<'_> {
@@ -61,63 +68,75 @@ pub fn nodes(tree: &Tree) -> Vec<Node<'_>> {
     }
 }
 
-/// Every command of the script, in document order (commands inside script blocks included).
+/// Every command of the script, in document order (commands inside script blocks included). One walk with
+/// a cursor, which knows each node's ancestors: tree-sitter's `Node::parent` searches from the root, which
+/// makes a walk up from every command quadratic on a script of a thousand changes.
 pub fn commands<'t>(tree: &'t Tree, script: &str) -> Vec<Command<'t>> {
-    nodes(tree)
-        .into_iter()
-        .filter(|n| n.kind() == "command")
-        .filter_map(|node| {
-            let name = text(node.child_by_field_name("command_name")?, script).to_string();
-            let mut params = Vec::new();
-            let mut args = Vec::new();
-            if let Some(elements) = node.child_by_field_name("command_elements") {
-                let mut cursor = elements.walk();
-                let parts: Vec<Node<'_>> =
-                    elements.children(&mut cursor).filter(|c| c.kind() != "command_argument_sep").collect();
-                let mut i = 0;
-                while i < parts.len() {
-                    let part = parts[i];
-                    if part.kind() == "command_parameter" {
-                        let name = text(part, script).trim_start_matches('-').to_string();
-                        let value = parts.get(i + 1).filter(|v| v.kind() != "command_parameter");
-                        params.push((name, value.map(|v| text(*v, script).to_string())));
-                        i += 1 + usize::from(value.is_some());
-                    } else {
-                        args.push(text(part, script).to_string());
-                        i += 1;
-                    }
-                }
-            }
-            Some(Command { name, params, args, node })
-        })
-        .collect()
-}
-
-/// The conditions (their text) of every `if` whose `then` block the node sits in, innermost first (an
-/// `else` block is an `else_clause` node, so it does not count).
-pub fn conditions<'s>(node: Node<'_>, script: &'s str) -> Vec<&'s str> {
     let mut out = Vec::new();
-    let mut child = node;
-    while let Some(parent) = child.parent() {
-        if parent.kind() == "if_statement"
-            && child.kind() == "statement_block"
-            && let Some(condition) = parent.child_by_field_name("condition")
+    let mut cursor = tree.walk();
+    // The ancestors of the cursor's node.
+    let mut stack: Vec<Node<'t>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        if node.kind() == "command"
+            && let Some(command) = command(node, &stack, script)
         {
-            out.push(text(condition, script));
+            out.push(command);
         }
-        child = parent;
+        if cursor.goto_first_child() {
+            stack.push(node);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+            stack.pop();
+        }
     }
-    out
 }
 
-/// True when the node sits in any branch of an `if`.
-pub fn in_any_if(node: Node<'_>) -> bool {
-    let mut n = node;
-    while let Some(parent) = n.parent() {
-        if parent.kind() == "if_statement" {
-            return true;
+fn command<'t>(node: Node<'t>, ancestors: &[Node<'t>], script: &str) -> Option<Command<'t>> {
+    let name = text(node.child_by_field_name("command_name")?, script).to_string();
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    if let Some(elements) = node.child_by_field_name("command_elements") {
+        let mut cursor = elements.walk();
+        let parts: Vec<Node<'_>> =
+            elements.children(&mut cursor).filter(|c| c.kind() != "command_argument_sep").collect();
+        let mut i = 0;
+        while i < parts.len() {
+            let part = parts[i];
+            if part.kind() == "command_parameter" {
+                let name = text(part, script).trim_start_matches('-').to_string();
+                let next = parts.get(i + 1).filter(|v| v.kind() != "command_parameter");
+                // From the end of the name: `-Confirm:$false` keeps its `:` (`-Confirm $false` would pass
+                // `$false` as a positional argument instead).
+                let value = next.map(|v| script[part.end_byte()..v.end_byte()].trim_start().to_string());
+                params.push((name, value));
+                i += 1 + usize::from(next.is_some());
+            } else {
+                args.push(text(part, script).to_string());
+                i += 1;
+            }
         }
-        n = parent;
     }
-    false
+    let mut conditions = Vec::new();
+    let mut if_start = None;
+    let chain: Vec<Node<'t>> = ancestors.iter().copied().chain(std::iter::once(node)).collect();
+    for pair in chain.windows(2).rev() {
+        let (parent, child) = (pair[0], pair[1]);
+        if parent.kind() == "if_statement" {
+            if_start.get_or_insert(parent.start_byte());
+            if child.kind() == "statement_block"
+                && let Some(condition) = parent.child_by_field_name("condition")
+            {
+                conditions.push(text(condition, script).to_string());
+            }
+        }
+    }
+    Some(Command { name, params, args, node, conditions, in_if: if_start.is_some(), if_start })
 }
