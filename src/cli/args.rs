@@ -116,10 +116,17 @@ Examples:
 
 Entries are compared by pair and spoof type. Entries only in the tenant are left alone unless --prune.
 A plan removing more than 30% of the tenant's entries (at least 10) is refused without --force; one whose
-result exceeds 1024 entries is always refused.
+result exceeds 1024 entries is always refused. A list id the tenant does not hold, or holds for another
+pair, is reported.
+
+The PowerShell script first checks that the session is connected to the list's tenant (its `tenant` and
+`accepted-domains` must be accepted domains there), removes and blocks before it allows, puts a comment with
+the entry and the reason above each change, and takes -WhatIf. Its header names the list's git commit and
+the date (--today sets it).
 
 Exit codes: 0 planned (with --exit-code: the tenant matches the list), 1 with --exit-code the tenant differs
-(unmanaged entries included), a refused plan, a bad export or a list with errors, 2 could not run.")]
+(unmanaged entries and list ids the tenant does not hold included), a refused plan, a bad export, a list
+with errors or, for a script, a list that names no tenant; 2 could not run.")]
     Plan(PlanArgs),
     /// Write a list in the service's formats: PowerShell, CSV, JSON, or the portal's domain-pair text.
     #[command(after_help = "\
@@ -128,7 +135,10 @@ Examples:
   spoofctl export --list lists/contoso.yaml --format pairs     (paste each group into Add domain pairs)
   spoofctl export --list lists/contoso.yaml --format csv > contoso.csv
 
-Exit codes: 0 written, 1 the list has errors, 2 could not run (or OUT exists without --force).")]
+The PowerShell script has the same header, tenant guard, comments and -WhatIf as plan's.
+
+Exit codes: 0 written, 1 the list has errors (or, for a script, names no tenant), 2 could not run (or OUT
+exists without --force).")]
     Export(ExportArgs),
     /// Write the read-only PowerShell script that snapshots the tenant's settings for `audit`.
     #[command(after_help = "\
