@@ -14,7 +14,8 @@
 //! - `-WhatIf` on these cmdlets "is reserved for internal Microsoft use": the script's own `-WhatIf`
 //!   (`SupportsShouldProcess`) skips each change through `$PSCmdlet.ShouldProcess` instead of passing the
 //!   switch on.
-//! - The guard reads the connected tenant's accepted domains with `Get-AcceptedDomain` (`DomainName`).
+//! - The guard reads the connected tenant's accepted domains with `Get-AcceptedDomain -ResultSize Unlimited`
+//!   (`DomainName`; "The default value is 1000" results).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -130,7 +131,8 @@ impl std::fmt::Display for NoTenant {
 }
 
 /// The domains the connected tenant must hold as accepted domains for the script to run: the list's
-/// `tenant` when it is a domain name (a tenant's `<name>.onmicrosoft.com` is one of its accepted domains),
+/// `tenant` when it is a domain name (the `<name>.onmicrosoft.com` domain a tenant is made with is among its
+/// accepted domains; were it not, the guard would stop the script, never let it run in the wrong tenant),
 /// then its `accepted-domains`. An error when there is none.
 pub fn tenant_domains(list: &TenantList) -> Result<Vec<String>, NoTenant> {
     let tenant = list.tenant.as_deref().and_then(|t| Domain::parse(t.trim()).ok());
@@ -230,7 +232,9 @@ pub fn script(title: &str, provenance: &Provenance<'_>, domains: &[String], mut 
     );
     let _ = writeln!(out, "{PREAMBLE}\n");
     out.push_str("# Stop unless this session is connected to the list's tenant.\n");
-    out.push_str("$acceptedDomains = @(Get-AcceptedDomain | ForEach-Object { [string] $_.DomainName })\n");
+    out.push_str(
+        "$acceptedDomains = @(Get-AcceptedDomain -ResultSize Unlimited | ForEach-Object { [string] $_.DomainName })\n",
+    );
     let quoted: Vec<String> = domains.iter().map(|d| quote(d)).collect();
     let _ = writeln!(out, "foreach ($domain in @({})) {{", quoted.join(", "));
     out.push_str(

@@ -15,7 +15,8 @@
 //!   Get-HostedConnectionFilterPolicy, Get-AntiPhishPolicy, Get-AntiPhishRule, Get-OrganizationConfig,
 //!   Get-TenantAllowBlockListSpoofItems: no parameter needed to list everything.
 //! - Get-ConnectionInformation: `TenantID`, `UserPrincipalName`, `Organization` (set for certificate
-//!   connections) and `State` of each active connection.
+//!   connections), `State` of each active connection, and `IsEopSession` (True for Security & Compliance
+//!   PowerShell, which these cmdlets do not run in).
 
 use std::fmt::Write as _;
 
@@ -75,7 +76,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 
-$connection = Get-ConnectionInformation | Where-Object { $_.State -eq 'Connected' } | Select-Object -First 1
+$connection = Get-ConnectionInformation | Where-Object { $_.State -eq 'Connected' -and -not $_.IsEopSession } | Select-Object -First 1
 if ($null -eq $connection) {
     throw 'No Exchange Online connection: run Connect-ExchangeOnline first.'
 }
