@@ -98,7 +98,13 @@ fn main() {
     println!("| step ({ENTRIES} entries) | best of 20 |");
     println!("| --- | ---: |");
     let row = |name: &str, secs: f64| println!("| {name} | {:.2} ms |", secs * 1000.0);
-    row("export powershell", best(|| export::powershell(&list)).0);
+    let provenance = spoofctl::powershell::Provenance {
+        list: &list.path,
+        commit: None,
+        live: None,
+        date: spoofctl::date::Date::parse("2026-05-01").expect("a date"),
+    };
+    row("export powershell", best(|| export::powershell(&list, &provenance).expect("a tenant")).0);
     row("export csv", best(|| export::csv(&list)).0);
     row("export json", best(|| export::json(&list).to_string()).0);
     row("export pairs", best(|| export::pairs(&list)).0);

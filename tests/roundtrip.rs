@@ -7,9 +7,12 @@
     reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
 )]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 use std::path::Path;
+
+#[path = "common/powershell.rs"]
+mod powershell;
 
 use proptest::prelude::*;
 use spoofctl::diagnostic::Span;
@@ -19,7 +22,7 @@ use spoofctl::guid::Guid;
 use spoofctl::import::{Merged, merge};
 use spoofctl::pair::{Action, Rule, Side, SpoofType};
 use spoofctl::plan::Options;
-use spoofctl::powershell::CMDLETS;
+use spoofctl::powershell::{CMDLETS, PAUSING};
 use spoofctl::tabl::read_export;
 
 /// A list of distinct entries from generated values (wildcards only in blocks), with Identity GUIDs.
@@ -62,6 +65,21 @@ fn list_strategy() -> impl Strategy<Value = TenantList> {
     })
 }
 
+/// The list as a tenant's file has it: naming its tenant, so that a script can check where it runs.
+fn with_tenant(mut list: TenantList) -> TenantList {
+    list.tenant = Some("contoso.onmicrosoft.com".into());
+    list
+}
+
+fn provenance(live: Option<&Path>) -> spoofctl::powershell::Provenance<'_> {
+    spoofctl::powershell::Provenance {
+        list: Path::new("generated.yaml"),
+        commit: None,
+        live,
+        date: spoofctl::date::Date::parse("2026-05-01").expect("a date"),
+    }
+}
+
 fn uuid(n: u128) -> String {
     let h = format!("{n:032x}");
     format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
@@ -90,28 +108,79 @@ fn parse_powershell(script: &str) -> tree_sitter::Tree {
     parser.parse(script, None).expect("parses")
 }
 
-/// Every command line of a script: a table cmdlet, table parameters, each value one single-quoted string.
-fn check_commands(script: &str) {
-    let mut lines = script.lines().filter(|l| !l.starts_with('#'));
-    assert_eq!(lines.next(), Some(spoofctl::powershell::PREAMBLE));
-    for line in lines {
-        let (cmdlet, rest) = line.split_once(' ').expect("a command with parameters");
+/// One change an apply script makes: the cmdlet and its parameters' values (unquoted).
+type Change = (String, BTreeMap<String, String>);
+
+/// The changes of an apply script, in the order it makes them, each checked on the syntax tree: the script
+/// takes `-WhatIf` (`SupportsShouldProcess`); the tenant guard comes before any change; every change is a
+/// table cmdlet with table parameters, each value one single-quoted string, `-Confirm:$false` exactly on
+/// the cmdlets that pause, alone inside `if ($PSCmdlet.ShouldProcess(...))`, under a comment that names what
+/// it touches.
+fn changes(script: &str) -> Vec<Change> {
+    let tree = powershell::parse(script);
+    let all = powershell::nodes(&tree);
+    let attribute = all.iter().find(|n| n.kind() == "attribute").expect("an attribute");
+    assert_eq!(powershell::text(*attribute, script), "[CmdletBinding(SupportsShouldProcess = $true)]");
+    assert!(attribute.parent().and_then(|p| p.parent()).is_some_and(|b| b.kind() == "param_block"));
+    let guard =
+        all.iter().find(|n| n.kind() == "foreach_statement").map(|n| powershell::text(*n, script)).expect("the guard");
+    assert!(guard.contains("if ($acceptedDomains -notcontains $domain) {\n        throw ("), "{guard}");
+    let guard_end = all.iter().find(|n| n.kind() == "foreach_statement").expect("guard").end_byte();
+    let mut out = Vec::new();
+    for c in powershell::commands(&tree, script) {
+        match c.name.as_str() {
+            "Get-AcceptedDomain" | "ForEach-Object" => {
+                assert!(c.node.end_byte() < guard_end, "{} outside the guard", c.name);
+                continue;
+            }
+            _ => {}
+        }
+        assert!(c.node.start_byte() > guard_end, "{} before the guard", c.name);
         let allowed = CMDLETS
             .iter()
-            .find(|(c, _)| *c == cmdlet)
+            .find(|(name, _)| *name == c.name)
             .map(|(_, p)| *p)
-            .unwrap_or_else(|| panic!("{cmdlet} is not in the table"));
-        for part in rest.split(" -").map(|p| p.trim_start_matches('-')) {
-            let (name, value) = part.split_once(' ').expect("-Name 'value'");
-            assert!(allowed.contains(&name), "{cmdlet} -{name} is not documented");
+            .unwrap_or_else(|| panic!("{} is not in the table", c.name));
+        assert!(c.args.is_empty(), "{:?}", c.args);
+        let mut params = BTreeMap::new();
+        for (name, value) in &c.params {
+            let value = value.as_deref().expect("every parameter has a value");
+            if name == "Confirm" {
+                assert_eq!(value, ":$false");
+                continue;
+            }
+            assert!(allowed.contains(&name.as_str()), "{} -{name} is not documented", c.name);
             assert!(
-                value.starts_with('\'')
+                value.len() >= 2
+                    && value.starts_with('\'')
                     && value.ends_with('\'')
                     && !value[1..value.len() - 1].replace("''", "").contains('\''),
                 "{value}"
             );
+            params.insert(name.clone(), value[1..value.len() - 1].replace("''", "'"));
         }
+        assert_eq!(c.param("Confirm").is_some(), PAUSING.contains(&c.name.as_str()), "{}: -Confirm:$false", c.name);
+        assert_eq!(c.conditions.len(), 1, "{}: {:?}", c.name, c.conditions);
+        assert!(c.conditions[0].starts_with("$PSCmdlet.ShouldProcess('"), "{:?}", c.conditions);
+        // The comment above the `if`: what the change touches.
+        // The comment lines right above it (read from the text: walking siblings in the tree is quadratic).
+        let above: Vec<&str> = script[..c.if_start.expect("inside an if")]
+            .lines()
+            .rev()
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| l.starts_with('#'))
+            .collect();
+        let above = above.join("\n");
+        let names = match params.get("Ids") {
+            Some(id) => vec![id.clone()],
+            None => vec![params["SpoofedUser"].clone(), params["SendingInfrastructure"].clone()],
+        };
+        for name in names {
+            assert!(above.contains(&name), "the comment above {} does not name {name}: {above}", c.name);
+        }
+        out.push((c.name.clone(), params));
     }
+    out
 }
 
 proptest! {
@@ -133,14 +202,16 @@ proptest! {
         prop_assert_eq!(summary(&merged.entries, true), summary(&list.entries, true));
     }
 
-    /// Every script export writes is valid PowerShell and uses only the documented cmdlets and parameters.
+    /// Every script export writes is valid PowerShell that uses only the documented cmdlets and parameters,
+    /// creates every entry once, and creates the blocks before the allows.
     #[test]
     fn powershell_is_valid(list in list_strategy()) {
-        let script = export::powershell(&list);
-        let tree = parse_powershell(&script);
-        prop_assert!(!tree.root_node().has_error(), "syntax error in:\n{script}");
-        check_commands(&script);
-        prop_assert_eq!(script.lines().filter(|l| l.starts_with("New-")).count(), list.entries.len());
+        let script = export::powershell(&with_tenant(list.clone()), &provenance(None)).expect("a tenant");
+        let made = changes(&script);
+        prop_assert!(made.iter().all(|(c, _)| c == "New-TenantAllowBlockListSpoofItems"));
+        prop_assert_eq!(made.len(), list.entries.len());
+        let actions: Vec<&str> = made.iter().map(|(_, p)| p["Action"].as_str()).collect();
+        prop_assert!(actions.is_sorted_by_key(|a| *a != "Block"), "an allow before a block: {actions:?}");
     }
 
     /// The portal text has at most 20 pairs a group, each group of one type and action, and every entry once.
@@ -225,38 +296,43 @@ proptest! {
         let p = spoofctl::plan::plan(&list, &live, Options { prune: true, ..Options::default() });
         prop_assert!(p.is_empty());
         prop_assert!(p.unmanaged.is_empty());
+        prop_assert!(p.id_mismatches.is_empty());
         prop_assert!(p.refusal.is_none());
     }
 
-    /// Applying a plan to the tenant (simulated: removals and changes by Identity, creations) leaves the
-    /// tenant holding exactly the list.
+    /// Running the plan's script on the tenant (simulated from the script's syntax tree: removals and changes
+    /// by Identity, creations) leaves the tenant holding exactly the list, and removals run first, so the
+    /// tenant never holds more entries on the way than before or after.
     #[test]
     fn applying_a_plan_gives_the_list(list in list_strategy(), tenant in list_strategy()) {
         let live = live_of(&tenant);
         let p = spoofctl::plan::plan(&list, &live, Options { prune: true, allow_mass_removal: true, ..Options::default() });
         prop_assume!(p.refusal.is_none());
+        let list = with_tenant(list.clone());
+        let script = spoofctl::render::plan::plan_powershell(&p, &list, &provenance(Some(Path::new("live.json"))))
+            .expect("a script");
         let mut held: Vec<(Option<String>, Held)> =
             live.iter().map(|i| (i.id.as_ref().map(|g| g.to_string()), (i.spoofed.clone(), i.infrastructure.clone(), i.spoof_type.to_string(), i.action.to_string()))).collect();
-        for r in &p.remove {
-            let id = r.id.as_ref().map(|g| g.to_string());
-            held.retain(|(i, _)| *i != id);
-        }
-        for c in &p.change {
-            let id = c.live.id.as_ref().map(|g| g.to_string());
-            for (i, e) in held.iter_mut() {
-                if *i == id {
-                    e.3 = c.entry.action().to_string();
+        let most = held.len().max(p.result_count());
+        for (cmdlet, params) in changes(&script) {
+            match cmdlet.as_str() {
+                "Remove-TenantAllowBlockListSpoofItems" => {
+                    prop_assert_eq!(&params["Identity"], "contoso.onmicrosoft.com\\Default");
+                    held.retain(|(i, _)| i.as_deref() != Some(params["Ids"].as_str()));
                 }
+                "Set-TenantAllowBlockListSpoofItems" => {
+                    for (i, e) in held.iter_mut() {
+                        if i.as_deref() == Some(params["Ids"].as_str()) {
+                            e.3 = params["Action"].to_lowercase();
+                        }
+                    }
+                }
+                _ => held.push((None, (params["SpoofedUser"].clone(), params["SendingInfrastructure"].clone(), params["SpoofType"].to_lowercase(), params["Action"].to_lowercase()))),
             }
-        }
-        for e in &p.create {
-            held.push((None, (e.rule.spoofed().to_string(), e.rule.infrastructure().to_string(), e.spoof_type.to_string(), e.action().to_string())));
+            prop_assert!(held.len() <= most, "{} entries on the way, {most} before or after", held.len());
         }
         let result: BTreeSet<_> = held.into_iter().map(|(_, e)| e).collect();
         prop_assert_eq!(result, wanted(&list));
-        let script = spoofctl::render::plan::plan_powershell(&p, "generated.yaml").expect("a script");
-        prop_assert!(!parse_powershell(&script).root_node().has_error());
-        check_commands(&script);
     }
 }
 

@@ -152,11 +152,18 @@ Examples:
 Entries are compared by pair and spoof type. Entries only in the tenant are left alone unless --prune.
 --retire-expired removes the allows whose `expires` has passed. A plan removing more than 30% of a tenant's
 entries (at least 10) is refused without --allow-mass-removal; one whose result exceeds 1024 entries is
-always refused. An existing OUT is replaced only with --force.
+always refused. An existing OUT is replaced only with --force. A list id the tenant does not hold, or holds
+for another pair, is reported.
+
+The PowerShell script first checks that the session is connected to the list's tenant (its `tenant` and
+`accepted-domains` must be accepted domains there), removes and blocks before it allows, puts a comment with
+the entry and the reason above each change, and takes -WhatIf. Its header names the list's git commit and
+the date (--today sets it).
 
 Exit codes: 0 planned (with --exit-code: every tenant matches its list), 1 with --exit-code a tenant differs
-(unmanaged entries included), a refused plan, a bad or missing export or a list with errors, 2 could not run
-(or OUT exists without --force).")]
+(unmanaged entries and list ids the tenant does not hold included), a refused plan, a bad or missing export,
+a list with errors or, for a script, a list that names no tenant; 2 could not run (or OUT exists without
+--force).")]
     Plan(PlanArgs),
     /// Write a list in the service's formats: PowerShell, CSV, JSON, or the portal's domain-pair text.
     #[command(after_help = "\
@@ -166,9 +173,24 @@ Examples:
   spoofctl export --list lists/contoso.yaml --format csv > contoso.csv
   spoofctl export --list lists/ --format powershell -o scripts/    (one file per tenant: scripts/contoso.ps1...)
 
-Exit codes: 0 written, 1 a list has errors (with a folder: the other tenants are written), 2 could not run
-(or OUT exists without --force).")]
+The PowerShell script has the same header, tenant guard, comments and -WhatIf as plan's.
+
+Exit codes: 0 written, 1 a list has errors or, for a script, names no tenant (with a folder: the other
+tenants are written), 2 could not run (or OUT exists without --force).")]
     Export(ExportArgs),
+    /// Write the read-only PowerShell script that snapshots the tenant's settings for `audit`.
+    #[command(after_help = "\
+Examples:
+  spoofctl snapshot-script -o snapshot.ps1
+  Connect-ExchangeOnline -UserPrincipalName admin@contoso.onmicrosoft.com       (in PowerShell 7)
+  ./snapshot.ps1 -Path snapshot/contoso                      (add -IncludeMailboxes for Safe Senders: slow)
+
+The script calls only Get- cmdlets. It writes one <Cmdlet>.json per cmdlet and manifest.json (tenant, time,
+module version, and for each cmdlet: written, or the error it gave); a cmdlet that fails is recorded and the
+script goes on. In CI, connect with app-only certificate authentication (see the README).
+
+Exit codes: 0 written, 2 could not run (or OUT exists without --force).")]
+    SnapshotScript(SnapshotScriptArgs),
     /// Print the JSON Schema of the list format, for editors.
     #[command(after_help = "\
 Examples:
@@ -379,9 +401,20 @@ pub struct ExportArgs {
     /// Overwrite OUT (or a tenant's file in it) if it exists
     #[arg(long)]
     pub force: bool,
-    /// The date lints compare with (a `policy:` may make `expired` an error), YYYY-MM-DD [default: today, UTC]
+    /// The date lints compare with (a `policy:` may make `expired` an error) and the PowerShell script's header
+    /// gives, YYYY-MM-DD [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotScriptArgs {
+    /// Write the script here (atomically) instead of to standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -414,7 +447,8 @@ pub struct PlanArgs {
     /// Leave allows whose `expires` has passed out of the desired state: the plan removes them from the tenant
     #[arg(long)]
     pub retire_expired: bool,
-    /// The date `--retire-expired` compares with, YYYY-MM-DD [default: today, UTC]
+    /// The date `--retire-expired` compares with and the PowerShell script's header gives, YYYY-MM-DD
+    /// [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
     /// Exit 1 when the tenant differs from the list (entries to create, change or remove, or entries only in
@@ -535,6 +569,7 @@ mod tests {
                 "diff",
                 "plan",
                 "export",
+                "snapshot-script",
                 "schema",
                 "completions",
                 "man"

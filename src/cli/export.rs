@@ -8,22 +8,29 @@ use super::atomic;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
 use spoofctl::model::entry::TenantList;
+use spoofctl::read::git_commit::list_commit;
 use spoofctl::read::list_files::discover;
+use spoofctl::render::powershell::Provenance;
 use spoofctl::render::{self, export, plural};
 use spoofctl::validate::pipeline::check_file;
 
 use super::args::{ExportArgs, ExportFormat};
 use super::tenants;
-use super::{Exit, fail, one_list, out, shown, stderr_style};
+use super::{Exit, fail, one_list, out, shown, stderr_style, warn};
 
-/// The list in `format`.
-fn render_list(list: &TenantList, format: ExportFormat) -> String {
-    match format {
-        ExportFormat::Powershell => export::powershell(list),
+/// The list in `format`, as of `date`; an apply script carries its provenance, and a list that cannot say
+/// which tenant it is for gets none (the message says why).
+fn render_list(list: &TenantList, format: ExportFormat, date: Date) -> Result<String, String> {
+    Ok(match format {
+        ExportFormat::Powershell => {
+            let provenance = Provenance { list: &list.path, commit: list_commit(&list.path), live: None, date };
+            export::powershell(list, &provenance)
+                .map_err(|e| format!("spoofctl: error: {}: {e}; no script written", shown(&list.path)))?
+        }
         ExportFormat::Csv => export::csv(list),
         ExportFormat::Json => format!("{:#}\n", export::json(list)),
         ExportFormat::Pairs => export::pairs(list),
-    }
+    })
 }
 
 /// The file name extension of a format's files.
@@ -56,7 +63,13 @@ pub fn run(args: ExportArgs) -> Exit {
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    let text = render_list(&checked.list, args.format);
+    let text = match render_list(&checked.list, args.format, today) {
+        Ok(text) => text,
+        Err(message) => {
+            warn(message);
+            return Exit::Findings;
+        }
+    };
     match &args.output {
         Some(path) => match atomic::create(path, text.as_bytes(), args.force) {
             Ok(()) => Exit::Clean,
@@ -87,7 +100,7 @@ fn tenant(list: &Path, today: Date, format: ExportFormat) -> Turn {
             .push(format!("{}: the list has errors; fix them first (`spoofctl validate`); not exported", shown(list)));
         return Err(messages);
     }
-    Ok(render_list(&checked.list, format))
+    render_list(&checked.list, format, today).map_err(|m| vec![super::escaped(&m)])
 }
 
 /// `export --list FOLDER -o DIR`: one file per tenant, `DIR/STEM.EXT`.

@@ -29,6 +29,7 @@ mod observe;
 mod plan;
 mod progress;
 mod setup;
+mod snapshot;
 mod tenants;
 mod validate;
 
@@ -80,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a),
         Command::Plan(a) => plan::run(a),
         Command::Export(a) => export::run(a),
+        Command::SnapshotScript(a) => snapshot::run(a),
         Command::Schema => setup::schema(),
         Command::Completions(a) => setup::completions(a),
         Command::Man(a) => setup::man(a),

@@ -16,18 +16,20 @@ use spoofctl::engine::plan::{LiveItem, Options, plan};
 use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
+use spoofctl::read::git_commit::list_commit;
 use spoofctl::read::list_files::{ReadError, discover};
 use spoofctl::read::tabl_export::{ExportError, read_export};
 use spoofctl::render::plan::{
-    Body, PlanTotals, TenantPlan, plan_json, plan_markdown, plan_powershell, plan_text, refusal_words, tenants_json,
-    tenants_markdown, tenants_text, total_line,
+    Body, PlanTotals, TenantPlan, plan_json, plan_markdown, plan_powershell, plan_text, tenants_json, tenants_markdown,
+    tenants_text, total_line,
 };
+use spoofctl::render::powershell::Provenance;
 use spoofctl::render::{self, Style};
 use spoofctl::validate::pipeline::check_file;
 
 use super::args::{PlanArgs, PlanFormat};
 use super::tenants;
-use super::{Exit, fail, one_list, out, shown, stderr_style, stdout_style};
+use super::{Exit, fail, one_list, out, shown, stderr_style, stdout_style, warn};
 
 /// The file of a snapshot folder that holds the tenant's spoofed-sender entries (product spec, "The whole
 /// tenant": one file per cmdlet, named after it, compared ignoring case).
@@ -76,23 +78,30 @@ pub fn run(args: PlanArgs) -> Exit {
         PlanFormat::Text => plan_text(&p, if args.output.is_some() { Style::default() } else { stdout_style() }),
         PlanFormat::Markdown => plan_markdown(&p, &title),
         PlanFormat::Json => format!("{:#}\n", plan_json(&p)),
-        PlanFormat::Powershell => match plan_powershell(&p, &title) {
-            Some(script) => script,
-            None => {
-                eprintln!(
-                    "spoofctl: error: plan refused: {}; no script written",
-                    p.refusal.as_ref().map(refusal_words).unwrap_or_default()
-                );
-                return Exit::Findings;
+        PlanFormat::Powershell => {
+            let date = match super::today(args.today.as_deref()) {
+                Ok(d) => d,
+                Err(exit) => return exit,
+            };
+            let list = &checked.list;
+            let provenance =
+                Provenance { list: &list.path, commit: list_commit(&list.path), live: Some(&args.live), date };
+            match plan_powershell(&p, list, &provenance) {
+                Ok(script) => script,
+                Err(why) => {
+                    warn(format!("spoofctl: error: {}: {why}; no script written", shown(&list.path)));
+                    return Exit::Findings;
+                }
             }
-        },
+        }
     };
     if let Err(exit) = write(args.output.as_deref(), &text, args.force) {
         return exit;
     }
     // Drift includes entries only in the tenant: a wildcard allow clicked into the portal must fail a
-    // scheduled `--exit-code` run even though, without --prune, the plan leaves it alone.
-    let drift = !p.is_empty() || !p.unmanaged.is_empty();
+    // scheduled `--exit-code` run even though, without --prune, the plan leaves it alone; and list ids the
+    // tenant does not hold.
+    let drift = !p.is_empty() || !p.unmanaged.is_empty() || !p.id_mismatches.is_empty();
     if p.refusal.is_some() || (args.exit_code && drift) { Exit::Findings } else { Exit::Clean }
 }
 
@@ -243,20 +252,22 @@ fn tenant(list: &Path, live: &Path, today: Date, options: Options, format: PlanF
         }
     };
     let p = plan(&checked.list, &live_items, options);
+    let mut messages = Vec::new();
     let (body, script) = match format {
         PlanFormat::Text => (Body::Text(plan_text(&p, style)), None),
         PlanFormat::Markdown => (Body::Text(plan_markdown(&p, &title)), None),
         PlanFormat::Json => (Body::Json(serde_json::to_value(plan_json(&p)).unwrap_or_default()), None),
-        PlanFormat::Powershell => (Body::None, plan_powershell(&p, &title)),
+        PlanFormat::Powershell => {
+            let provenance = Provenance { list, commit: list_commit(list), live: Some(&live_path), date: today };
+            match plan_powershell(&p, &checked.list, &provenance) {
+                Ok(script) => (Body::None, Some(script)),
+                Err(why) => {
+                    messages.push(escaped(&format!("spoofctl: error: {}: {why}; no script written", shown(list))));
+                    (Body::None, None)
+                }
+            }
+        }
     };
-    let mut messages = Vec::new();
-    if let (PlanFormat::Powershell, Some(r)) = (format, &p.refusal) {
-        messages.push(format!(
-            "spoofctl: error: {}: plan refused: {}; no script written",
-            shown(list),
-            refusal_words(r)
-        ));
-    }
     Turn {
         messages,
         report: TenantPlan::planned(&title, &live_path.display().to_string(), &p, body),

@@ -91,6 +91,17 @@ pub struct ActionChange<'a> {
     pub live: &'a LiveItem,
 }
 
+/// A list entry's `id` that does not name it in the tenant: the tenant holds no entry with that Identity,
+/// or holds it for another pair or type. The plan goes by pair, not by `id`, so it is still right; the list's
+/// `id` is stale (an entry removed and made again, an id copied to another entry) and misleads a reader.
+#[derive(Debug, Clone)]
+pub struct IdMismatch<'a> {
+    /// The list's entry.
+    pub entry: &'a Entry,
+    /// The tenant's entry with that Identity, if it holds one.
+    pub held: Option<&'a LiveItem>,
+}
+
 /// Why a plan cannot be applied as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -150,6 +161,8 @@ pub struct Plan<'a> {
     pub retire: Vec<Retired<'a>>,
     /// Tenant entries the list does not hold, left alone.
     pub unmanaged: Vec<&'a LiveItem>,
+    /// List entries whose `id` the tenant does not hold, or holds for another pair.
+    pub id_mismatches: Vec<IdMismatch<'a>>,
     /// How many entries the tenant holds now.
     pub live_count: usize,
     /// Why the plan cannot be applied, if it cannot; the first reason found.
@@ -193,6 +206,7 @@ pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], options: Options) ->
     }
     let mut entries: Vec<&Entry> = list.entries.iter().collect();
     entries.sort_by_key(|e| e.identity());
+    let id_mismatches = id_mismatches(&entries, live);
     let (mut create, mut change, mut retire) = (Vec::new(), Vec::new(), Vec::new());
     for entry in entries {
         let expired = (entry.action() == Action::Allow)
@@ -213,7 +227,8 @@ pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], options: Options) ->
         (&a.spoofed, &a.infrastructure, a.spoof_type).cmp(&(&b.spoofed, &b.infrastructure, b.spoof_type))
     });
     let remove = if options.prune { std::mem::take(&mut unmanaged) } else { Vec::new() };
-    let mut plan = Plan { create, change, remove, retire, unmanaged, live_count: live.len(), refusal: None };
+    let mut plan =
+        Plan { create, change, remove, retire, unmanaged, id_mismatches, live_count: live.len(), refusal: None };
     let missing = plan.change.iter().filter(|c| c.live.id.is_none()).count()
         + plan.remove.iter().filter(|r| r.id.is_none()).count()
         + plan.retire.iter().filter(|r| r.live.id.is_none()).count();
@@ -230,4 +245,26 @@ pub fn plan<'a>(list: &'a TenantList, live: &'a [LiveItem], options: Options) ->
         None
     };
     plan
+}
+
+/// The list entries whose `id` does not name them in the tenant. An export without Identity (a tenant's
+/// entries, none with one) says nothing about ids, so nothing is reported then; an empty tenant holds none.
+fn id_mismatches<'a>(entries: &[&'a Entry], live: &'a [LiveItem]) -> Vec<IdMismatch<'a>> {
+    if !live.is_empty() && live.iter().all(|i| i.id.is_none()) {
+        return Vec::new();
+    }
+    let by_id: HashMap<&Guid, &LiveItem> = live.iter().filter_map(|i| Some((i.id.as_ref()?, i))).collect();
+    entries
+        .iter()
+        .filter_map(|&entry| {
+            let id = entry.meta.id.as_ref()?;
+            match by_id.get(id) {
+                None => Some(IdMismatch { entry, held: None }),
+                Some(&held) if held.identity.as_ref() != Some(&entry.identity()) => {
+                    Some(IdMismatch { entry, held: Some(held) })
+                }
+                Some(_) => None,
+            }
+        })
+        .collect()
 }

@@ -5,6 +5,7 @@
 pub mod columns;
 pub mod csv_records;
 pub mod encoding;
+pub mod git_commit;
 pub mod headers;
 pub mod list_files;
 pub mod observations;

@@ -19,6 +19,7 @@ pub mod observations;
 pub mod plan;
 pub mod powershell;
 pub mod schema;
+pub mod snapshot_script;
 pub mod unified_diff;
 mod verdict;
 

@@ -6,12 +6,13 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::engine::plan::{LiveItem, Plan, Refusal, Retired};
+use crate::engine::plan::{IdMismatch, LiveItem, Plan, Refusal, Retired};
 use crate::model::characters::escaped;
-use crate::model::entry::Entry;
+use crate::model::entry::{Entry, TenantList};
 use crate::model::words::{Action, SpoofType, Word};
-use crate::render::export::new_command;
-use crate::render::powershell::{PREAMBLE, command};
+use crate::render::powershell::{
+    Phase, Provenance, Step, command, create_step, remove_identity, script, tenant_domains,
+};
 use crate::render::{EntryJson, Style, markdown};
 
 /// Why a create is risky, if it is.
@@ -88,6 +89,17 @@ pub fn refusal_words(r: &Refusal) -> String {
     }
 }
 
+/// A list `id` that does not name its entry in the tenant, in words (unescaped).
+pub fn id_mismatch_words(m: &IdMismatch<'_>) -> String {
+    let id = m.entry.meta.id.as_ref().map(ToString::to_string).unwrap_or_default();
+    match m.held {
+        None => format!("the list's id {id} is not in the tenant; correct or remove the entry's id"),
+        Some(held) => {
+            format!("the list's id {id} is the tenant's entry for {}; correct the entry's id", live_label(held))
+        }
+    }
+}
+
 fn risk_note(risk: Option<&str>, style: Style) -> String {
     risk.map_or(String::new(), |r| format!("  {}", style.paint("1;31", &format!("[risky: {r}]"))))
 }
@@ -145,6 +157,15 @@ pub fn plan_text(p: &Plan<'_>, style: Style) -> String {
             style.paint("2", "? unmanaged"),
             escaped(&live_label(u)),
             risk_note(live_risk(u, false), style)
+        );
+    }
+    for m in &p.id_mismatches {
+        let _ = writeln!(
+            out,
+            "{}        {}: {}",
+            style.paint("33", "! id"),
+            escaped(&m.entry.label().to_string()),
+            escaped(&id_mismatch_words(m))
         );
     }
     let _ = writeln!(out, "{}", summary_line(p));
@@ -236,6 +257,19 @@ pub fn plan_markdown(p: &Plan<'_>, title: &str) -> String {
         );
     }
     table(&mut out, "Unmanaged", p.unmanaged.iter().map(|u| live_row(u)).collect());
+    if !p.id_mismatches.is_empty() {
+        let rows: Vec<String> = p
+            .id_mismatches
+            .iter()
+            .map(|m| format!("| {} | {} |", md(&m.entry.label().to_string()), markdown::text(&id_mismatch_words(m))))
+            .collect();
+        let _ = writeln!(
+            out,
+            "#### List ids the tenant does not hold ({})\n\n| entry | problem |\n| --- | --- |\n{}\n",
+            rows.len(),
+            rows.join("\n")
+        );
+    }
     out
 }
 
@@ -272,6 +306,15 @@ struct ChangeJson<'a> {
     to: &'static str,
 }
 
+/// A list entry whose `id` does not name it in the tenant.
+#[derive(Serialize)]
+struct IdMismatchJson<'a> {
+    entry: EntryJson,
+    id: Option<&'a str>,
+    /// The tenant's entry with that Identity, when it holds one (for another pair).
+    held: Option<LiveJson<'a>>,
+}
+
 /// How many entries the plan creates, changes, removes and leaves alone; the tenant's entries before and
 /// after.
 #[derive(Debug, Clone, Serialize)]
@@ -303,6 +346,7 @@ pub struct PlanReport<'a> {
     change: Vec<ChangeJson<'a>>,
     remove: Vec<LiveJson<'a>>,
     unmanaged: Vec<LiveJson<'a>>,
+    id_mismatches: Vec<IdMismatchJson<'a>>,
     refused: Option<String>,
     summary: Summary,
 }
@@ -326,56 +370,93 @@ pub fn plan_json<'a>(p: &'a Plan<'_>) -> PlanReport<'a> {
             .chain(p.retire.iter().map(|r| LiveJson { expired_since: Some(r.since.to_string()), ..live_json(r.live) }))
             .collect(),
         unmanaged: p.unmanaged.iter().map(|u| live_json(u)).collect(),
+        id_mismatches: p
+            .id_mismatches
+            .iter()
+            .map(|m| IdMismatchJson {
+                entry: m.entry.label().into(),
+                id: m.entry.meta.id.as_ref().map(|g| g.as_str()),
+                held: m.held.map(live_json),
+            })
+            .collect(),
         refused: p.refusal.as_ref().map(refusal_words),
         summary: summary(p),
     }
 }
 
-/// The PowerShell that applies the plan: `New-` for creates, `Set-` and `Remove-` by the live Identity.
-/// `None` for a refused plan: no script is written for it.
-pub fn plan_powershell(p: &Plan<'_>, title: &str) -> Option<String> {
-    if p.refusal.is_some() {
-        return None;
+/// The PowerShell that applies the plan (render::powershell::script): removals, then changes and creates
+/// that block, then those that allow, each with its comment. An error, in words, for a refused plan or a
+/// list that does not name its tenant: no script is written for either.
+pub fn plan_powershell(p: &Plan<'_>, list: &TenantList, provenance: &Provenance<'_>) -> Result<String, String> {
+    if let Some(r) = &p.refusal {
+        return Err(format!("plan refused: {}", refusal_words(r)));
     }
-    // The title is a path: escaped, so that no character of it can end the comment line.
-    let title = crate::model::characters::printable(title);
-    let mut out = format!(
-        "# Applies the spoofctl plan for {title}: {}\n# Run in Exchange Online PowerShell (Connect-ExchangeOnline).\n{PREAMBLE}\n",
-        summary_line(p)
-    );
-    for e in &p.create {
-        let _ = writeln!(out, "{}", new_command(e));
-    }
-    for c in &p.change {
-        let id = c.live.id.as_ref()?.to_string();
-        let _ = writeln!(
-            out,
-            "{}",
-            command(
-                "Set-TenantAllowBlockListSpoofItems",
-                &[("Identity", "Default"), ("Ids", &id), ("Action", c.entry.action().service_word())]
-            )
-        );
-    }
+    let domains = tenant_domains(list).map_err(|e| e.to_string())?;
+    let id = |item: &LiveItem| item.id.as_ref().map(ToString::to_string).ok_or("an entry has no Identity".to_string());
+    let mut steps = Vec::new();
     for r in &p.remove {
-        let id = r.id.as_ref()?.to_string();
-        let _ = writeln!(
-            out,
-            "{}",
-            command("Remove-TenantAllowBlockListSpoofItems", &[("Identity", "Default"), ("Ids", &id)])
-        );
+        let mut why = vec![format!("in the tenant, not in the list (--prune); id {}", id(r)?)];
+        why.extend(live_risk(r, true).map(|risk| format!("risky: {risk}")));
+        steps.push(Step {
+            phase: Phase::Remove,
+            operation: "Remove".into(),
+            target: live_label(r),
+            why,
+            command: command(
+                "Remove-TenantAllowBlockListSpoofItems",
+                &[("Identity", &remove_identity(&domains)), ("Ids", &id(r)?)],
+            ),
+        });
     }
     for r in &p.retire {
-        let id = r.live.id.as_ref()?.to_string();
-        let _ = writeln!(
-            out,
-            "# {}: {}\n{}",
-            crate::model::characters::printable(&live_label(r.live)),
-            expired_since(r),
-            command("Remove-TenantAllowBlockListSpoofItems", &[("Identity", "Default"), ("Ids", &id)])
-        );
+        let mut why = vec![format!("{} (--retire-expired); id {}", expired_since(r), id(r.live)?)];
+        why.extend(crate::render::powershell::entry_notes(r.entry));
+        steps.push(Step {
+            phase: Phase::Remove,
+            operation: "Remove".into(),
+            target: live_label(r.live),
+            why,
+            command: command(
+                "Remove-TenantAllowBlockListSpoofItems",
+                &[("Identity", &remove_identity(&domains)), ("Ids", &id(r.live)?)],
+            ),
+        });
     }
-    Some(out)
+    for c in &p.change {
+        let to = c.entry.action();
+        let mut why = vec![format!(
+            "the list has {}, the tenant {}; id {}",
+            to.list_word(),
+            c.live.action.list_word(),
+            id(c.live)?
+        )];
+        why.extend(crate::render::powershell::entry_notes(c.entry));
+        why.extend(change_risk(to).map(|risk| format!("risky: {risk}")));
+        steps.push(Step {
+            phase: Phase::of(to),
+            operation: format!("Change to {}", to.list_word()),
+            target: live_label(c.live),
+            why,
+            command: command(
+                "Set-TenantAllowBlockListSpoofItems",
+                &[("Identity", "Default"), ("Ids", &id(c.live)?), ("Action", to.service_word())],
+            ),
+        });
+    }
+    for e in &p.create {
+        let mut step = create_step(e, Some("in the list, not in the tenant"));
+        step.why.extend(create_risk(e).map(|risk| format!("risky: {risk}")));
+        steps.push(step);
+    }
+    let mut title = format!(
+        "Applies the spoofctl plan for {}: {}",
+        crate::model::characters::printable(&provenance.list.display().to_string()),
+        summary_line(p)
+    );
+    for m in &p.id_mismatches {
+        let _ = write!(title, "\nNote: {}: {}", m.entry.label(), id_mismatch_words(m));
+    }
+    Ok(script(&title, provenance, &domains, steps))
 }
 
 /// One tenant's plan, rendered in the report's format, for a report on many tenants.
