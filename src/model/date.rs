@@ -55,7 +55,7 @@ impl Date {
         clippy::cast_possible_truncation,
         reason = "the civil-from-days algorithm yields a month 1..=12, a day 1..=31 and a year of the u16 range it started from"
     )]
-    fn from_days_since_epoch(days: i64) -> Date {
+    pub(crate) fn from_days_since_epoch(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
