@@ -217,8 +217,8 @@ pub mod files {
 /// A tenant's settings as one snapshot folder holds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
-    /// `manifest.json`: who, when, and what each cmdlet did; `None` when the folder has none.
-    pub manifest: Option<Manifest>,
+    /// `manifest.json`: who, when, and what each cmdlet did (`Missing` in a snapshot made by hand).
+    pub manifest: Checked<Manifest>,
     /// Spoofed-sender entries (`Get-TenantAllowBlockListSpoofItems`).
     pub spoof_items: Checked<Vec<SpoofItem>>,
     /// Sender allow and block entries (`Get-TenantAllowBlockListItems -ListType Sender`).
@@ -622,6 +622,8 @@ pub struct AcceptedDomain {
     pub domain_type: Setting<DomainType>,
     /// `Default`.
     pub default: bool,
+    /// `MatchSubDomains` (or a `*.` before the name): the domain's subdomains are accepted too.
+    pub match_subdomains: bool,
 }
 
 service_enum!(
