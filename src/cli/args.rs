@@ -113,6 +113,7 @@ Examples:
   spoofctl plan --list lists/contoso.yaml --live live.csv
   spoofctl plan --list lists/contoso.yaml --live live.csv --format markdown   (for the pull request)
   spoofctl plan --list lists/contoso.yaml --live live.csv --prune --format powershell -o apply.ps1
+  spoofctl plan --list lists/contoso.yaml --live snapshot/      (a snapshot folder: its spoof entries)
 
 Entries are compared by pair and spoof type. Entries only in the tenant are left alone unless --prune.
 A plan removing more than 30% of the tenant's entries (at least 10) is refused without --force; one whose
@@ -307,7 +308,8 @@ pub struct PlanArgs {
     /// One tenant's list file
     #[arg(long, value_name = "PATH")]
     pub list: PathBuf,
-    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON
+    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON, or a snapshot
+    /// folder (snapshot-script) holding Get-TenantAllowBlockListSpoofItems.json
     #[arg(long, value_name = "EXPORT")]
     pub live: PathBuf,
     /// Remove the tenant's entries that the list does not hold

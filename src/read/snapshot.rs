@@ -54,11 +54,11 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_OBJECTS: usize = 250_000;
 
 /// Why a snapshot folder cannot be read at all (one bad file is not this: it is that mechanism's
-/// [`Checked::Unreadable`]).
+/// [`Checked::Unreadable`]). The message does not name the folder: the caller does.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// The folder cannot be listed.
-    #[error("{path}: {message}")]
+    #[error("{message}")]
     Folder {
         /// The folder.
         path: PathBuf,
@@ -72,7 +72,6 @@ pub enum SnapshotError {
 
 /// The snapshot's files, by their names folded to lowercase.
 struct Folder {
-    path: PathBuf,
     files: HashMap<String, Vec<PathBuf>>,
 }
 
@@ -90,7 +89,7 @@ impl Folder {
                 files.entry(name).or_default().push(entry.path());
             }
         }
-        Ok(Folder { path: path.to_path_buf(), files })
+        Ok(Folder { files })
     }
 
     /// The file `<stem>.json`, compared ignoring case; two files that differ only in case are refused.
@@ -169,10 +168,7 @@ pub fn spoof_items(path: &Path) -> Result<Vec<ExportRow>, SnapshotError> {
     let failed = manifest.read().map(|m| m.cmdlets.as_slice()).unwrap_or_default();
     spoof_rows(&folder, failed).map_err(|c: Checked<Vec<SpoofItem>>| {
         let why = c.not_checked_because().unwrap_or_default();
-        SnapshotError::NotChecked(format!(
-            "{}: the spoofed-sender entries were not read: {why}",
-            printable(&folder.path.display().to_string())
-        ))
+        SnapshotError::NotChecked(format!("the spoofed-sender entries were not read: {why}"))
     })
 }
 
