@@ -393,3 +393,23 @@ mod tests {
         );
     }
 }
+
+/// The most header fields [`header_fields`] keeps: far more than a delivered message carries.
+const MAX_FIELDS: usize = 2000;
+
+/// Every header field of a message as written, `(name, value)`, the value unfolded (line breaks and the
+/// white space after them become one space) and trimmed, in order, at most [`MAX_FIELDS`]: what a mail flow
+/// rule's header conditions look in (`explain --tenant`).
+pub fn header_fields(raw: &[u8]) -> Vec<(String, String)> {
+    let Some(message) = MessageParser::new().parse_headers(raw) else { return Vec::new() };
+    message
+        .headers()
+        .iter()
+        .take(MAX_FIELDS)
+        .map(|h| {
+            let bytes = raw.get(h.offset_start() as usize..h.offset_end() as usize).unwrap_or_default();
+            let text = String::from_utf8_lossy(bytes);
+            (h.name().to_string(), text.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .collect()
+}
