@@ -91,7 +91,7 @@ fn fixture_values() {
         rules[1].conditions.sender_ip_ranges,
         [IpRange::parse("198.51.100.0/24").map_err(|e| e.message).unwrap_or_else(|e| panic!("{e}"))]
     );
-    assert_eq!(rules[2].conditions.header_contains.as_ref().map(|h| h.header.as_str()), Some("Authentication-Results"));
+    assert_eq!(rules[2].conditions.header_matches.as_ref().map(|h| h.header.as_str()), Some("Authentication-Results"));
     assert_eq!(rules[3].other_conditions, ["SubjectContainsWords"]);
     assert!(rules[4].state.is(RuleState::Disabled));
     assert!(rules[4].sender_address_location.is(SenderAddressLocation::HeaderOrEnvelope));

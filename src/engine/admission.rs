@@ -34,15 +34,18 @@ use serde::Serialize;
 use crate::engine::explain::{Basis, NoEntry, pair_for};
 use crate::engine::trust::{Factor, Trust, conditions_trust, is_bypass};
 use crate::model::date::Date;
+use crate::model::diagnostic::Span;
 use crate::model::domain::Domain;
 use crate::model::entry::spoof_type_for;
+use crate::model::entry::{Entry, Metadata};
 use crate::model::message::{Host, Message, Sender};
-use crate::model::pair::Pair;
+use crate::model::pair::Rule;
 use crate::model::tenant::{
-    Checked, HeaderWords, RecipientScope, RuleMode, RuleState, SenderAddressLocation, SenderConditions, Setting,
-    Snapshot, TransportRule, files,
+    Checked, HeaderWords, RecipientScope, RuleState, SenderAddressLocation, SenderConditions, Setting, Snapshot,
+    TransportRule, files,
 };
 use crate::model::words::{Action, SpoofType};
+use crate::read::headers::{HeaderFields, Stamps};
 
 /// What is known of one message.
 #[derive(Debug, Clone)]
@@ -57,6 +60,24 @@ pub struct Facts {
     pub headers: Option<Vec<(String, String)>>,
     /// What the service stamped; empty when there is no header trace.
     pub trace: Trace,
+}
+
+impl Facts {
+    /// What a message's headers say: the message `explain` reads from them, MAIL FROM from SPF's
+    /// `smtp.mailfrom`, the `To` and `Cc` recipients, every header field, and the `SFV` and `IPV` trace.
+    pub fn from_headers(message: Message, stamps: &Stamps, headers: HeaderFields) -> Facts {
+        let mail_from = stamps.result("spf").and_then(|r| r.get("smtp.mailfrom")).and_then(|m| Sender::parse(m).ok());
+        Facts {
+            message,
+            mail_from: mail_from.filter(|m| m.address().is_some()),
+            recipients: headers.recipients.iter().filter_map(|r| Sender::parse(r).ok()).collect(),
+            headers: Some(headers.fields),
+            trace: Trace {
+                sfv: stamps.antispam("SFV").map(str::to_string),
+                ipv: stamps.antispam("IPV").map(str::to_string),
+            },
+        }
+    }
 }
 
 /// The header trace of the service's decision: the `SFV` and `IPV` fields of `X-Forefront-Antispam-Report`.
@@ -134,7 +155,7 @@ impl Mechanism {
             Mechanism::SafeList => "Microsoft's safe list (connection filter policy)",
             Mechanism::AllowedSenders => "allowed senders (anti-spam policy)",
             Mechanism::AllowedSenderDomains => "allowed sender domains (anti-spam policy)",
-            Mechanism::MailFlowRule => "mail flow rule setting SCL -1",
+            Mechanism::MailFlowRule => "mail flow rule",
             Mechanism::SafeSenders => "Safe Senders (mailbox junk email settings)",
             Mechanism::TablSenderAllow => "sender allow (Tenant Allow/Block List)",
             Mechanism::InboundConnector => "inbound connector treating messages as internal",
@@ -212,12 +233,12 @@ pub struct Path<'s> {
 /// The spoofed-sender entry that would let the same message in as a pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replacement {
-    /// The pair: both sides concrete.
-    pub pair: Pair,
+    /// The allow entry: its rule is [`crate::model::pair::Rule::Allow`] of a concrete pair.
+    pub entry: Entry,
     /// Where its infrastructure comes from.
     pub basis: Basis,
-    /// The spoof type, from the snapshot's accepted domains; `None` when they were not read.
-    pub spoof_type: Option<SpoofType>,
+    /// False when the snapshot's accepted domains were not read: the spoof type is then `external`, assumed.
+    pub type_known: bool,
 }
 
 /// Every way into the tenant this message has.
@@ -263,13 +284,15 @@ pub fn admit<'s>(facts: &Facts, snapshot: &'s Snapshot, today: Date) -> Admissio
         }
     }
     let codes = facts.trace.codes();
+    // A connection filter allow also skips spam filtering, so it explains `SFV:SKN` as well as `IPV:CAL`.
+    let explains = |p: &Path<'_>, code: &str| {
+        let own = p.mechanism.trace().is_some_and(|(f, c)| format!("{f}:{c}").eq_ignore_ascii_case(code));
+        let allow_list = matches!(p.mechanism, Mechanism::IpAllowList | Mechanism::SafeList);
+        own || (allow_list && code.eq_ignore_ascii_case("SFV:SKN"))
+    };
     let unexplained = codes
         .iter()
-        .filter(|code| {
-            !paths
-                .iter()
-                .any(|p| p.mechanism.trace().is_some_and(|(f, c)| format!("{f}:{c}").eq_ignore_ascii_case(code)))
-        })
+        .filter(|code| !paths.iter().any(|p| explains(p, code)))
         .map(|code| unexplained_words(code, &not_checked))
         .collect();
     let replacement = pair_for(&facts.message).map(|(pair, basis)| {
@@ -278,7 +301,14 @@ pub fn admit<'s>(facts: &Facts, snapshot: &'s Snapshot, today: Date) -> Admissio
                 accepted.iter().filter_map(|a| Domain::parse(a.domain_name.as_str()).ok()).collect();
             spoof_type_for(&domains, pair.spoofed.domain().as_str())
         });
-        Replacement { pair, basis, spoof_type }
+        let entry = Entry {
+            rule: Rule::Allow(pair),
+            spoof_type: spoof_type.unwrap_or(SpoofType::External),
+            type_written: true,
+            meta: Metadata::default(),
+            span: Span::new(0, 0),
+        };
+        Replacement { entry, basis, type_known: spoof_type.is_some() }
     });
     Admission { trace: codes, paths, unexplained, not_checked, replacement }
 }
@@ -323,6 +353,15 @@ fn senders(facts: &Facts) -> Vec<(&'static str, &Sender)> {
         out.push(("MAIL FROM", mf));
     }
     out
+}
+
+/// `the From address a@b.example` or `the MAIL FROM domain b.example`.
+fn sender_words(which: &str, sender: &Sender, address: bool) -> String {
+    if address {
+        format!("the {which} address {}", sender.as_str())
+    } else {
+        format!("the {which} domain {}", sender.domain())
+    }
 }
 
 /// True when `domain` is `parent` or a subdomain of it.
@@ -403,12 +442,10 @@ fn content_filter<'s>(facts: &Facts, snapshot: &'s Snapshot, mechanism: Mechanis
                     .collect()
             };
             for (value, property) in matches {
-                let what = if mechanism == Mechanism::AllowedSenders { "address" } else { "domain" };
-                let matched =
-                    format!("the {which} {what} {}", if what == "address" { sender.as_str() } else { sender.domain() });
-                let mut p = path(mechanism, &policy.name, property, value, matched);
+                let address = mechanism == Mechanism::AllowedSenders;
+                let mut p = path(mechanism, &policy.name, property, value, sender_words(which, sender, address));
                 p.applies = applies.clone();
-                p.trust = mechanism.trust(mechanism == Mechanism::AllowedSenders);
+                p.trust = mechanism.trust(address);
                 out.push(p);
             }
         }
@@ -456,15 +493,12 @@ fn mail_flow_rules<'s>(facts: &Facts, snapshot: &'s Snapshot, out: &mut Vec<Path
     sorted.sort_by_key(|r| r.priority.unwrap_or(i64::MAX));
     for rule in sorted {
         let mut unsure = Vec::new();
-        match &rule.state {
-            Setting::Is(RuleState::Enabled) => {}
-            Setting::Is(RuleState::Disabled) => continue,
-            Setting::Unknown(s) => unsure.push(format!("its State is `{s}`")),
+        // `is_bypass` left out the rules that certainly take no action; these may.
+        if let Setting::Unknown(s) = &rule.state {
+            unsure.push(format!("its State is `{s}`"));
         }
-        match &rule.mode {
-            Setting::Is(RuleMode::Enforce) => {}
-            Setting::Is(_) => continue,
-            Setting::Unknown(s) => unsure.push(format!("its Mode is `{s}`")),
+        if let Setting::Unknown(s) = &rule.mode {
+            unsure.push(format!("its Mode is `{s}`"));
         }
         match evaluate(&rule.conditions, rule, facts) {
             Holds::No => continue,
@@ -485,8 +519,8 @@ fn mail_flow_rules<'s>(facts: &Facts, snapshot: &'s Snapshot, out: &mut Vec<Path
             Mechanism::MailFlowRule,
             &rule.name,
             "SetSCL",
-            describe_conditions(&rule.conditions),
-            "its conditions".to_string(),
+            "-1".to_string(),
+            format!("its conditions: {}", describe_conditions(&rule.conditions)),
         );
         p.applies = if unsure.is_empty() { Applies::Yes } else { Applies::May(unsure.join("; ")) };
         p.trust = conditions_trust(&rule.conditions);
@@ -703,7 +737,7 @@ fn safe_senders<'s>(facts: &Facts, snapshot: &'s Snapshot, out: &mut Vec<Path<'s
         for (which, sender) in senders(facts) {
             for entry in mailbox.trusted_senders_and_domains.iter().filter(|e| entry_matches(e, sender)) {
                 let address = entry.address().is_some();
-                let matched = format!("the {which} {}", if address { sender.as_str() } else { sender.domain() });
+                let matched = sender_words(which, sender, address);
                 let mut p = path(
                     Mechanism::SafeSenders,
                     &mailbox.identity,
@@ -731,9 +765,9 @@ fn tabl_senders<'s>(facts: &Facts, snapshot: &'s Snapshot, today: Date, out: &mu
             continue;
         }
         let address = item.value.address().is_some();
-        let object = item.identity.as_deref().unwrap_or(item.value.as_str());
-        let matched = format!("the From {}", if address { from.as_str() } else { from.domain() });
-        let mut p = path(Mechanism::TablSenderAllow, object, "Value", item.value.to_string(), matched);
+        let matched = sender_words("From", from, address);
+        let expires = item.expiration_date.map_or_else(|| "never".to_string(), |e| e.date().to_string());
+        let mut p = path(Mechanism::TablSenderAllow, item.value.as_str(), "ExpirationDate", expires, matched);
         p.trust = Mechanism::TablSenderAllow.trust(address);
         p.applies = Applies::May(
             "Microsoft states ambiguously whether sender allows override spoof detection (tenant-allow-paths.md)"

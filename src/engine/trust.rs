@@ -16,7 +16,7 @@
 
 use serde::Serialize;
 
-use crate::model::tenant::{HeaderWords, SenderConditions, TransportRule};
+use crate::model::tenant::{HeaderWords, RuleMode, RuleState, SenderConditions, TransportRule};
 
 /// The one factor an allow trusts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -97,7 +97,8 @@ pub const AUTHENTICATION_RESULTS: &str = "Authentication-Results";
 /// the whole condition.
 pub fn is_authentication_condition(h: &HeaderWords) -> bool {
     let ties = |word: &String| {
-        let w = word.to_ascii_lowercase();
+        // A pattern escapes its dots (`header\.d=`): read it without the escapes.
+        let w = word.replace('\\', "").to_ascii_lowercase();
         w.contains("dmarc=pass")
             || w.contains("compauth=pass")
             || (w.contains("=pass") && ["header.d=", "header.from=", "smtp.mailfrom="].iter().any(|k| w.contains(k)))
@@ -132,7 +133,11 @@ pub fn conditions_trust(c: &SenderConditions) -> Trust {
 }
 
 /// True when a mail flow rule lets mail skip spam filtering: it sets SCL -1 ("The value -1 requests a bypass
-/// from most spam filtering", New-TransportRule.md `-SetSCL`).
+/// from most spam filtering", New-TransportRule.md `-SetSCL`), and it acts: not `Disabled`, and not in `Audit`
+/// or `AuditAndNotify` mode ("no action that affects message delivery is taken", `-Mode`). A `State` or `Mode`
+/// spoofctl does not know counts as acting: it may.
 pub fn is_bypass(rule: &TransportRule) -> bool {
-    rule.set_scl == Some(-1)
+    let disabled = rule.state.is(RuleState::Disabled);
+    let testing = rule.mode.is(RuleMode::Audit) || rule.mode.is(RuleMode::AuditAndNotify);
+    rule.set_scl == Some(-1) && !disabled && !testing
 }
