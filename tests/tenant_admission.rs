@@ -1,5 +1,10 @@
 //! The tenant's allow paths: which mail flow rule conditions trust one factor and which pair it, which rules act,
 //! the pattern subset evaluated, and the property that a replacement offered is never single-factor.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 mod common;
 
