@@ -324,3 +324,17 @@ proptest! {
         }
     }
 }
+
+/// A hostile value in a snapshot (a rule name with terminal escapes) or in a message cannot forge the text.
+#[test]
+fn hostile_values_are_escaped() {
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let rule = r#"[{"Name": "Bypass\u001b[2J\u001b[32m paired", "State": "Enabled", "Mode": "Enforce",
+        "SenderAddressLocation": "Header", "SenderDomainIs": ["fabrikam.com"], "SetSCL": -1}]"#;
+    std::fs::write(scratch.path().join("Get-TransportRule.json"), rule).expect("written");
+    let s = read_snapshot(scratch.path()).expect("a snapshot");
+    let a = admit(&facts("a@fabrikam.com", None), &s, Date::parse("2026-11-22").expect("a date"));
+    let text = spoofctl::render::admission::admission_text("snap\u{1b}]0;x\u{7}", &a, Default::default());
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text}");
+    assert!(text.contains(r"`Bypass\u{1b}[2J\u{1b}[32m paired`"), "{text}");
+}
