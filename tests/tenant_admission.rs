@@ -155,7 +155,9 @@ fn rule_conditions() {
         ("no sender condition", SenderConditions::default(), Trust::NoSenderFactor),
     ];
     for (name, conditions, want) in cases {
-        assert_eq!(rule_trust(&rule(conditions)), want, "{name}");
+        let got = rule_trust(&rule(conditions));
+        assert_eq!(got, want, "{name}");
+        assert_eq!(got.is_paired(), want == Trust::Paired, "{name}");
     }
     // An exception on Authentication-Results does not pair: a message whose header shows nothing gets in.
     let mut r = rule(SenderConditions { sender_domain_is: domain(), ..Default::default() });

@@ -32,7 +32,8 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::engine::explain::{Basis, NoEntry, pair_for};
-use crate::engine::trust::{Factor, Trust, conditions_trust, is_bypass};
+pub use crate::engine::trust::Mechanism;
+use crate::engine::trust::{Trust, conditions_trust, is_bypass};
 use crate::model::date::Date;
 use crate::model::diagnostic::Span;
 use crate::model::domain::Domain;
@@ -107,95 +108,6 @@ impl Trace {
             codes.push(format!("SFV:{v}"));
         }
         codes
-    }
-}
-
-/// A mechanism that lets mail in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mechanism {
-    /// The connection filter's IP Allow List.
-    IpAllowList,
-    /// The connection filter's Microsoft-managed safe list.
-    SafeList,
-    /// An anti-spam policy's allowed senders.
-    AllowedSenders,
-    /// An anti-spam policy's allowed sender domains.
-    AllowedSenderDomains,
-    /// A mail flow rule that sets SCL -1.
-    MailFlowRule,
-    /// A mailbox's Safe Senders.
-    SafeSenders,
-    /// A sender allow in the Tenant Allow/Block List.
-    TablSenderAllow,
-    /// An inbound connector that treats messages as internal.
-    InboundConnector,
-    /// A third-party phishing simulation override.
-    PhishSimOverride,
-}
-
-impl Mechanism {
-    /// Every mechanism, in the order they are reported.
-    pub const ALL: [Mechanism; 9] = [
-        Mechanism::IpAllowList,
-        Mechanism::SafeList,
-        Mechanism::AllowedSenders,
-        Mechanism::AllowedSenderDomains,
-        Mechanism::MailFlowRule,
-        Mechanism::SafeSenders,
-        Mechanism::TablSenderAllow,
-        Mechanism::InboundConnector,
-        Mechanism::PhishSimOverride,
-    ];
-
-    /// In words.
-    pub fn words(self) -> &'static str {
-        match self {
-            Mechanism::IpAllowList => "IP Allow List (connection filter policy)",
-            Mechanism::SafeList => "Microsoft's safe list (connection filter policy)",
-            Mechanism::AllowedSenders => "allowed senders (anti-spam policy)",
-            Mechanism::AllowedSenderDomains => "allowed sender domains (anti-spam policy)",
-            Mechanism::MailFlowRule => "mail flow rule",
-            Mechanism::SafeSenders => "Safe Senders (mailbox junk email settings)",
-            Mechanism::TablSenderAllow => "sender allow (Tenant Allow/Block List)",
-            Mechanism::InboundConnector => "inbound connector treating messages as internal",
-            Mechanism::PhishSimOverride => "phishing simulation override (advanced delivery)",
-        }
-    }
-
-    /// The `X-Forefront-Antispam-Report` field and value it stamps (message-headers-eop-mdo.md).
-    pub fn trace(self) -> Option<(&'static str, &'static str)> {
-        match self {
-            Mechanism::IpAllowList | Mechanism::SafeList => Some(("IPV", "CAL")),
-            Mechanism::AllowedSenders | Mechanism::AllowedSenderDomains => Some(("SFV", "SKA")),
-            Mechanism::MailFlowRule => Some(("SFV", "SKN")),
-            Mechanism::SafeSenders => Some(("SFV", "SFE")),
-            _ => None,
-        }
-    }
-
-    /// The snapshot file it is read from.
-    pub fn file(self) -> &'static str {
-        match self {
-            Mechanism::IpAllowList | Mechanism::SafeList => files::CONNECTION_FILTER_POLICIES,
-            Mechanism::AllowedSenders | Mechanism::AllowedSenderDomains => files::CONTENT_FILTER_POLICIES,
-            Mechanism::MailFlowRule => files::TRANSPORT_RULES,
-            Mechanism::SafeSenders => files::JUNK_EMAIL_CONFIGURATIONS,
-            Mechanism::TablSenderAllow => files::SENDER_ITEMS,
-            Mechanism::InboundConnector => files::INBOUND_CONNECTORS,
-            Mechanism::PhishSimOverride => files::PHISH_SIM_OVERRIDE_RULES,
-        }
-    }
-
-    /// What the mechanism trusts, for every mechanism but mail flow rules (judged on their conditions).
-    fn trust(self, address: bool) -> Trust {
-        match self {
-            Mechanism::IpAllowList | Mechanism::SafeList => Trust::SingleFactor(Factor::Ip),
-            Mechanism::InboundConnector => Trust::SingleFactor(Factor::Gateway),
-            Mechanism::PhishSimOverride => Trust::Unlinked,
-            _ if address => Trust::SingleFactor(Factor::SenderAddress),
-            _ => Trust::SingleFactor(Factor::SenderDomain),
-        }
     }
 }
 
