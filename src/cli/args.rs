@@ -57,6 +57,7 @@ Examples:
   spoofctl explain --list lists/ saved.mbox --format json
   pbpaste | spoofctl explain --list lists/contoso.yaml -                       (macOS clipboard)
   Get-Clipboard | spoofctl explain --list lists/contoso.yaml -                 (Windows PowerShell)
+  spoofctl explain --list lists/contoso.yaml --tenant snapshot/ message.eml   (every way into the tenant)
 
   spoofctl explain --list lists/contoso.yaml message.eml --add-to lists/contoso.yaml --owner it@contoso.com
 
@@ -71,6 +72,11 @@ PTR's organizational domain, another passing DKIM domain, the connecting IP's /2
 a shared platform (its PTR host, never broader) only when nothing else is on offer.
 --add-to adds the suggested entry to that list file, as `spoofctl add` does (with --reason, --owner,
 --ticket, --expires).
+
+With --tenant, a snapshot folder (snapshot-script) is read too: every mechanism that let the message in
+or would (IPV:CAL the IP Allow List entry, SFV:SKA the allowed sender or domain, SFV:SKN the mail flow
+rules whose conditions it meets, SFV:SFE Safe Senders; TABL sender allows, connectors, phishing simulation
+overrides), whether each trusts one factor alone, and the paired entry that would replace it.
 
 Exit codes: 0 done (with --add-to: added), 1 a message has no readable headers (an Outlook .msg file
 included), the list has errors, or --add-to added nothing, 2 could not run (a missing file, or a folder).")]
@@ -97,9 +103,12 @@ Examples:
   spoofctl match --list lists/ --from news@woodgrovebank.com --dkim example.net --format json
   spoofctl match --list lists/contoso.yaml --observations insight.csv
   spoofctl match --list lists/contoso.yaml --observations messages.csv --format csv > verdicts.csv
+  spoofctl match --list lists/contoso.yaml --tenant snapshot/ --from billing@fabrikam.com --ip 198.51.100.7 \
+      --recipient adele.vance@contoso.com --header 'Authentication-Results: dkim=pass header.d=fabrikam.com'
 
 A message is allowed only when an allow entry matches BOTH its From and its infrastructure (PTR host,
-passing DKIM domain, or connecting IP); a block that matches wins over any allow.
+passing DKIM domain, or connecting IP); a block that matches wins over any allow. With --tenant, the
+snapshot's other mechanisms that would admit the message are named too (see explain --help).
 
 Exit codes: 0 done, 1 the list has errors, or the observations file is unusable or had rows skipped for
 errors, 2 could not run (a bad --from, --ptr, --ip or --dkim, a missing file).")]
@@ -148,6 +157,7 @@ Examples:
   spoofctl plan --list lists/ --live live/                  (every tenant: lists/contoso.yaml with
                                                              live/contoso.csv, .json or a snapshot contoso/)
   spoofctl plan --list lists/ --live live/ --format powershell -o scripts/   (one script per tenant)
+  spoofctl plan --list lists/contoso.yaml --live snapshot/      (a snapshot folder: its spoof entries)
 
 Entries are compared by pair and spoof type. Entries only in the tenant are left alone unless --prune.
 --retire-expired removes the allows whose `expires` has passed. A plan removing more than 30% of a tenant's
@@ -283,6 +293,18 @@ pub struct MatchArgs {
     /// A CSV file of observed pairs or messages (- for standard input): a verdict per row, and a summary
     #[arg(long, value_name = "FILE")]
     pub observations: Option<PathBuf>,
+    /// A snapshot folder (snapshot-script): also name the tenant's mechanisms that would admit the message
+    #[arg(long, value_name = "SNAPSHOT", requires = "from", conflicts_with = "observations")]
+    pub tenant: Option<PathBuf>,
+    /// With --tenant: the message's MAIL FROM (5321.MailFrom) address
+    #[arg(long, value_name = "ADDR", requires = "tenant")]
+    pub mail_from: Option<String>,
+    /// With --tenant: a recipient (repeat for several); Safe Senders and policy scopes use it
+    #[arg(long, value_name = "ADDR", requires = "tenant")]
+    pub recipient: Vec<String>,
+    /// With --tenant: a header field as `Name: value` (repeat), for mail flow rules' header conditions
+    #[arg(long, value_name = "FIELD", requires = "tenant")]
+    pub header: Vec<String>,
     /// Output format (csv: one line per observation row)
     #[arg(long, value_enum, default_value_t = MatchFormat::Text)]
     pub format: MatchFormat,
@@ -320,6 +342,9 @@ pub struct ExplainArgs {
     pub add_to: Option<PathBuf>,
     #[command(flatten)]
     pub fields: EntryFields,
+    /// A snapshot folder (snapshot-script): also name every tenant mechanism that let the message in or would
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub tenant: Option<PathBuf>,
 }
 
 /// The optional fields of a new entry (`add`, `explain --add-to`).
@@ -434,8 +459,9 @@ pub struct PlanArgs {
     /// One tenant's list file, or a folder of them (with --live a folder)
     #[arg(long, value_name = "PATH")]
     pub list: PathBuf,
-    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON; or a folder
-    /// holding each tenant's export, named as its list (contoso.csv, contoso.json or a snapshot folder contoso/)
+    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON, or a snapshot
+    /// folder (snapshot-script); or a folder holding each tenant's export, named as its list (contoso.csv,
+    /// contoso.json or a snapshot folder contoso/)
     #[arg(long, value_name = "EXPORT")]
     pub live: PathBuf,
     /// Remove the tenant's entries that the list does not hold

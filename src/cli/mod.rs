@@ -17,6 +17,7 @@ macro_rules! eprint {
 }
 
 mod add;
+mod admission;
 mod args;
 mod atomic;
 mod diff;

@@ -16,6 +16,7 @@ use spoofctl::engine::plan::{LiveItem, Options, plan};
 use spoofctl::model::characters::escaped;
 use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
+use spoofctl::model::tenant::files;
 use spoofctl::read::git_commit::list_commit;
 use spoofctl::read::list_files::{ReadError, discover};
 use spoofctl::read::tabl_export::{ExportError, read_export};
@@ -30,10 +31,6 @@ use spoofctl::validate::pipeline::check_file;
 use super::args::{PlanArgs, PlanFormat};
 use super::tenants;
 use super::{Exit, fail, one_list, out, shown, stderr_style, stdout_style, warn};
-
-/// The file of a snapshot folder that holds the tenant's spoofed-sender entries (product spec, "The whole
-/// tenant": one file per cmdlet, named after it, compared ignoring case).
-const SNAPSHOT_EXPORT: &str = "Get-TenantAllowBlockListSpoofItems.json";
 
 /// Runs `plan`.
 pub fn run(args: PlanArgs) -> Exit {
@@ -119,11 +116,10 @@ fn write(path: Option<&Path>, text: &str, force: bool) -> Result<(), Exit> {
 
 /// The spoof entries' file of a snapshot folder, if `dir` is one.
 fn snapshot_export(dir: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.file_name().and_then(OsStr::to_str).is_some_and(|n| n.eq_ignore_ascii_case(SNAPSHOT_EXPORT)))
+    std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).find(|p| {
+        p.file_stem().and_then(OsStr::to_str).is_some_and(|n| n.eq_ignore_ascii_case(files::SPOOF_ITEMS))
+            && p.extension().and_then(OsStr::to_str).is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    })
 }
 
 /// Why a live export gave no entries to plan with: the lines to print on stderr, and the exit code.
@@ -202,7 +198,7 @@ fn live_for(list: &Path, folder: &Path) -> Result<PathBuf, String> {
             shown(&candidates[2])
         )),
         [dir] if dir.is_dir() => snapshot_export(dir)
-            .ok_or_else(|| format!("{}: a folder without {SNAPSHOT_EXPORT}: not a snapshot", shown(dir))),
+            .ok_or_else(|| format!("{}: a folder without {}.json: not a snapshot", shown(dir), files::SPOOF_ITEMS)),
         [one] => Ok((*one).clone()),
         several => {
             Err(format!("several live exports: {}; keep one", several.iter().map(shown).collect::<Vec<_>>().join(", ")))

@@ -507,6 +507,32 @@ pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Exp
     Explanation { stamps, handling, message, warnings, lists }
 }
 
+/// The pair a spoofed-sender entry for this message of `spoof_type` names: an intra-org spoof's full From
+/// address (Microsoft's advice, CMDLETS) or an external spoof's From domain, with the first of the message's
+/// [`candidates`], least shared first. Both sides concrete: a pair, never one factor. `explain`'s suggestion,
+/// and the replacement `explain --tenant` offers for a single-factor allow.
+pub fn pair_for(m: &Message, spoof_type: SpoofType) -> Result<(Pair, Basis), NoEntry<'static>> {
+    pair_among(m, spoof_type, &candidates_of(m))
+}
+
+/// [`pair_for`] with the message's candidates already found.
+fn pair_among(m: &Message, spoof_type: SpoofType, candidates: &[Candidate]) -> Result<(Pair, Basis), NoEntry<'static>> {
+    let spoofed = match spoof_type {
+        SpoofType::Internal => Address::parse(m.from.as_str()).map(SpoofedUser::Address),
+        SpoofType::External => Domain::parse(m.from.domain()).map(SpoofedUser::Domain),
+    }
+    .map_err(NoEntry::FromNotADomain)?;
+    let first = candidates.first().ok_or(NoEntry::NoInfrastructure)?;
+    let infrastructure = first.infrastructure.clone();
+    // Formed as any list value is, so that a range no mail comes from (a private CIP) is refused here too.
+    if let Infrastructure::Range(r) = &infrastructure
+        && let Err(e) = Infrastructure::parse(&r.to_string())
+    {
+        return Err(NoEntry::InfrastructureRefused(e));
+    }
+    Ok((Pair { spoofed, infrastructure }, first.basis))
+}
+
 /// The allow entry for this message's pair, never a wildcard: an intra-org spoof names the full From address,
 /// as Microsoft advises ("For domains inside your organization (intra-org), use the full email address that
 /// appears in the From field", CMDLETS); the infrastructure is the first of the message's [`candidates`].
@@ -515,35 +541,15 @@ fn suggest<'a>(matcher: &Matcher<'a>, m: &Message, stamps: &Stamps, today: Date)
         let intra = stamps.antispam("SFTY") == Some("9.11") || intra_org_reason(stamps).is_some();
         if intra { SpoofType::Internal } else { SpoofType::External }
     });
-    let spoofed = match spoof_type {
-        SpoofType::Internal => Address::parse(m.from.as_str()).map(SpoofedUser::Address),
-        SpoofType::External => Domain::parse(m.from.domain()).map(SpoofedUser::Domain),
-    };
-    let spoofed = match spoofed {
-        Ok(s) => s,
-        Err(e) => return Suggestion::Nothing(NoEntry::FromNotADomain(e)),
-    };
     let candidates = candidates_of(m);
-    let Some(first) = candidates.first() else {
-        return Suggestion::Nothing(NoEntry::NoInfrastructure);
+    let (pair, basis) = match pair_among(m, spoof_type, &candidates) {
+        Ok(p) => p,
+        Err(why) => return Suggestion::Nothing(why),
     };
-    let (infrastructure, basis) = (first.infrastructure.clone(), first.basis);
-    // Formed as any list value is, so that a range no mail comes from (a private CIP) is refused here too.
-    if let Infrastructure::Range(r) = &infrastructure
-        && let Err(e) = Infrastructure::parse(&r.to_string())
-    {
-        return Suggestion::Nothing(NoEntry::InfrastructureRefused(e));
-    }
     let list = matcher.list();
     // The suggestion's place: a line no entry has, so its lints can be told apart.
     let span = Span::new(0, 0);
-    let entry = Entry {
-        rule: Rule::Allow(Pair { spoofed, infrastructure }),
-        spoof_type,
-        type_written: true,
-        meta: Metadata::default(),
-        span,
-    };
+    let entry = Entry { rule: Rule::Allow(pair), spoof_type, type_written: true, meta: Metadata::default(), span };
     if let Some(same) = list.entries.iter().find(|e| e.identity() == entry.identity()) {
         return Suggestion::Nothing(NoEntry::AlreadyListed(same));
     }

@@ -57,7 +57,7 @@ impl Date {
 
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`, the inverse of
     /// [`Date::from_days_since_epoch`]).
-    fn days_since_epoch(self) -> i64 {
+    pub fn days_since_epoch(self) -> i64 {
         let y = i64::from(self.year) - i64::from(self.month <= 2);
         let (era, yoe) = (y.div_euclid(400), y.rem_euclid(400));
         let m = i64::from(self.month);
@@ -71,7 +71,7 @@ impl Date {
         clippy::cast_possible_truncation,
         reason = "the civil-from-days algorithm yields a month 1..=12, a day 1..=31 and a year of the u16 range it started from"
     )]
-    fn from_days_since_epoch(days: i64) -> Date {
+    pub(crate) fn from_days_since_epoch(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
@@ -130,6 +130,7 @@ mod tests {
     fn days_since_epoch() {
         for (days, want) in [(0, "1970-01-01"), (11_016, "2000-02-29"), (20_779, "2026-11-22"), (-1, "1969-12-31")] {
             assert_eq!(Date::from_days_since_epoch(days).to_string(), want);
+            assert_eq!(Date::parse(want).map(Date::days_since_epoch), Ok(days), "{want}");
         }
     }
 }
