@@ -50,12 +50,23 @@ impl Date {
         Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 
+    /// The number of days from 1970-01-01 to this date (Howard Hinnant's `days_from_civil`).
+    pub fn days_since_epoch(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
     #[expect(
         clippy::cast_possible_truncation,
         reason = "the civil-from-days algorithm yields a month 1..=12, a day 1..=31 and a year of the u16 range it started from"
     )]
-    fn from_days_since_epoch(days: i64) -> Date {
+    pub(crate) fn from_days_since_epoch(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
@@ -93,6 +104,7 @@ mod tests {
     fn days_since_epoch() {
         for (days, want) in [(0, "1970-01-01"), (11_016, "2000-02-29"), (20_779, "2026-11-22"), (-1, "1969-12-31")] {
             assert_eq!(Date::from_days_since_epoch(days).to_string(), want);
+            assert_eq!(Date::parse(want).map(Date::days_since_epoch), Ok(days), "{want}");
         }
     }
 }

@@ -9,5 +9,6 @@ pub mod headers;
 pub mod list_files;
 pub mod observations;
 pub mod raw_list;
+pub mod snapshot;
 pub mod tabl_export;
 pub mod yaml;

@@ -99,8 +99,18 @@ pub struct RowProblem {
     pub message: String,
 }
 
-/// Reads an export (CSV or JSON, any supported encoding).
+/// Reads an export (CSV or JSON, any supported encoding) that holds at least one entry.
 pub fn read_export<R: Read + Send + 'static>(input: R) -> Result<Vec<ExportRow>, ExportError> {
+    let rows = read_export_rows(input)?;
+    if rows.is_empty() {
+        return Err(ExportError::NoEntries);
+    }
+    Ok(rows)
+}
+
+/// Reads an export's rows, none when it holds no entries (`[]`, or a header alone); a file with nothing in it
+/// is still [`ExportError::Empty`].
+pub fn read_export_rows<R: Read + Send + 'static>(input: R) -> Result<Vec<ExportRow>, ExportError> {
     let mut bytes = Vec::new();
     utf8_reader(input)?.take(MAX_EXPORT_BYTES + 1).read_to_end(&mut bytes).map_err(EncodingError::Io)?;
     if bytes.len() as u64 > MAX_EXPORT_BYTES {
@@ -113,9 +123,6 @@ pub fn read_export<R: Read + Send + 'static>(input: R) -> Result<Vec<ExportRow>,
         b'[' | b'{' => read_json(bytes.trim_ascii_end())?,
         _ => read_csv(&bytes)?,
     };
-    if rows.is_empty() {
-        return Err(ExportError::NoEntries);
-    }
     Ok(rows)
 }
 
@@ -193,7 +200,8 @@ fn read_json(bytes: &[u8]) -> Result<Vec<ExportRow>, ExportError> {
 /// The keys an export item is read by (folded).
 const JSON_KEYS: &[&str] = &["identity", "spoofeduser", "sendinginfrastructure", "spooftype", "action"];
 
-/// A JSON export as `ConvertTo-Json` writes it: an array of items, or one object.
+/// A JSON export as `ConvertTo-Json` writes it: an array of items, one object, or Windows PowerShell 5.1's
+/// `{"value": [...], "Count": n}` (`ConvertTo-Json -InputObject $items`).
 enum Top {
     /// The items, at most [`MAX_ENTRIES`].
     Items(Vec<Item>),
@@ -250,21 +258,6 @@ impl<'de> serde::Deserialize<'de> for Cell {
     }
 }
 
-/// Only the keys an export is read by are kept (a key written twice included, to refuse it); every other
-/// value is read through and dropped, so an item's size costs time, not memory.
-fn pairs<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Vec<(String, Cell)>, A::Error> {
-    let mut pairs = Vec::new();
-    while let Some(key) = map.next_key::<String>()? {
-        if JSON_KEYS.contains(&folded_name(&key).as_str()) {
-            let cell = map.next_value::<Cell>()?;
-            pairs.push((key, cell));
-        } else {
-            map.next_value::<serde::de::IgnoredAny>()?;
-        }
-    }
-    Ok(pairs)
-}
-
 /// Implements the scalar visits of a visitor whose value for any scalar is `$value`.
 macro_rules! scalars_are {
     ($value:expr) => {
@@ -287,6 +280,70 @@ macro_rules! scalars_are {
             Ok($value)
         }
     };
+}
+
+/// Only the keys an export is read by are kept (a key written twice included, to refuse it); every other
+/// value is read through and dropped, so an item's size costs time, not memory.
+fn pairs<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Vec<(String, Cell)>, A::Error> {
+    pairs_or_wrapped(map).map(|(pairs, _)| pairs)
+}
+
+/// The keys of an item an export is read by, with their values.
+type Pairs = Vec<(String, Cell)>;
+
+/// [`pairs`], and the items of a `value` array when it is the object's first key (the 5.1 wrapper).
+fn pairs_or_wrapped<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<(Pairs, Option<Top>), A::Error> {
+    let (mut pairs, mut wrapped, mut first) = (Vec::new(), None, true);
+    while let Some(key) = map.next_key::<String>()? {
+        if JSON_KEYS.contains(&folded_name(&key).as_str()) {
+            let cell = map.next_value::<Cell>()?;
+            pairs.push((key, cell));
+        } else if first && key.eq_ignore_ascii_case("value") {
+            wrapped = map.next_value::<Wrapped>()?.0;
+        } else {
+            map.next_value::<serde::de::IgnoredAny>()?;
+        }
+        first = false;
+    }
+    Ok((pairs, wrapped))
+}
+
+/// The value of a first `value` key: the items when it is an array, else nothing (read through).
+struct Wrapped(Option<Top>);
+
+impl<'de> serde::Deserialize<'de> for Wrapped {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Wrapped;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Wrapped, A::Error> {
+                items(seq).map(|top| Wrapped(Some(top)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Wrapped, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Wrapped(None))
+            }
+            scalars_are!(Wrapped(None));
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// Keeps at most [`MAX_ENTRIES`] items; the rest are read through (the file must still be JSON) but not kept,
+/// so a hostile export costs its size in time, not many times its size in memory.
+fn items<'de, A: serde::de::SeqAccess<'de>>(mut seq: A) -> Result<Top, A::Error> {
+    let mut items = Vec::new();
+    while let Some(item) = seq.next_element::<Item>()? {
+        if items.len() == MAX_ENTRIES {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            return Ok(Top::TooMany);
+        }
+        items.push(item);
+    }
+    Ok(Top::Items(items))
 }
 
 impl<'de> serde::Deserialize<'de> for Item {
@@ -319,20 +376,13 @@ impl<'de> serde::Deserialize<'de> for Top {
                 f.write_str("an object or an array of objects")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Top, A::Error> {
-                Ok(Top::Items(vec![Item(Some(pairs(map)?))]))
-            }
-            /// Keeps at most [`MAX_ENTRIES`] items; the rest are read through (the file must still be JSON)
-            /// but not kept, so a hostile export costs its size in time, not many times its size in memory.
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Top, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element::<Item>()? {
-                    if items.len() == MAX_ENTRIES {
-                        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                        return Ok(Top::TooMany);
-                    }
-                    items.push(item);
+                match pairs_or_wrapped(map)? {
+                    (pairs, Some(top)) if pairs.is_empty() => Ok(top),
+                    (pairs, _) => Ok(Top::Items(vec![Item(Some(pairs))])),
                 }
-                Ok(Top::Items(items))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
+                items(seq)
             }
             scalars_are!(Top::Other);
         }
