@@ -659,3 +659,62 @@ pub struct MailboxJunkEmailConfiguration {
     /// `TrustedListsOnly`.
     pub trusted_lists_only: bool,
 }
+
+/// What an allow rests on alone: the one place spoofctl decides whether a mail flow rule's bypass is
+/// single-factor or paired (`tenant-allow-paths.md`, mail flow rules; the ORCA 118-2 reading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Trust {
+    /// The sender's domain or address alone (`SenderDomainIs`, `From`, `FromAddress*`): anyone can write it.
+    Sender,
+    /// The connecting IP alone (`SenderIpRanges`): every domain sent from there.
+    Ip,
+    /// Neither a sender nor an IP: a recipient, a subject, a header the sender writes, or nothing.
+    Other,
+    /// A sender with the IP it sends from, or the sender's own authentication (`Authentication-Results`).
+    Paired,
+}
+
+impl SenderConditions {
+    /// True when a condition reads Microsoft's `Authentication-Results` header for some words or patterns:
+    /// the sender's authentication, which a spoofed message fails.
+    pub fn reads_authentication(&self) -> bool {
+        [&self.header_contains, &self.header_matches].into_iter().flatten().any(|h| {
+            h.header.trim().eq_ignore_ascii_case("Authentication-Results")
+                && h.values.iter().any(|v| !v.trim().is_empty())
+        })
+    }
+
+    /// True when a condition names the sender (domain, address, words or patterns of the From address).
+    pub fn names_sender(&self) -> bool {
+        !(self.sender_domain_is.is_empty()
+            && self.from.is_empty()
+            && self.from_address_contains_words.is_empty()
+            && self.from_address_matches_patterns.is_empty())
+    }
+}
+
+impl TransportRule {
+    /// True when the rule bypasses spam filtering: `SetSCL -1` (`SFV:SKN`), and not known to be off (a
+    /// disabled rule, or one in an audit mode, takes no action; an unknown state or mode counts as on).
+    pub fn bypasses_filtering(&self) -> bool {
+        self.set_scl == Some(-1)
+            && !self.state.is(RuleState::Disabled)
+            && !self.mode.is(RuleMode::Audit)
+            && !self.mode.is(RuleMode::AuditAndNotify)
+    }
+
+    /// What the rule's conditions trust. Paired when they read the sender's authentication (as a condition
+    /// or an exception, as ORCA 118-2 does), or name the sender together with the IP range it sends from.
+    pub fn trust(&self) -> Trust {
+        let c = &self.conditions;
+        if c.reads_authentication() || self.exceptions.reads_authentication() {
+            return Trust::Paired;
+        }
+        match (c.names_sender(), !c.sender_ip_ranges.is_empty()) {
+            (true, true) => Trust::Paired,
+            (true, false) => Trust::Sender,
+            (false, true) => Trust::Ip,
+            (false, false) => Trust::Other,
+        }
+    }
+}
