@@ -3,6 +3,7 @@
 //! through lists (the scan, its replay and tally). It touches no files and prints nothing; `render` turns its
 //! results into text.
 
+pub mod audit;
 pub mod diff;
 pub mod explain;
 pub mod import;
