@@ -18,6 +18,7 @@ macro_rules! eprint {
 
 mod args;
 mod atomic;
+mod audit;
 mod diff;
 mod explain;
 mod export;
@@ -78,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a),
         Command::Plan(a) => plan::run(a),
         Command::Export(a) => export::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Schema => setup::schema(),
         Command::Completions(a) => setup::completions(a),
         Command::Man(a) => setup::man(a),

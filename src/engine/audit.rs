@@ -170,7 +170,7 @@ pub fn audit(snapshot_path: PathBuf, snapshot: &Snapshot, list: Option<&CheckedL
         None => a.not_checked.push(NotChecked {
             mechanism: Mechanism::ListFile,
             file: Mechanism::ListFile.source().to_string(),
-            reason: "no list was given: drift and exceptions need `--list`".to_string(),
+            reason: "no list was given: its drift from the tenant and its exceptions need `--list`".to_string(),
         }),
     }
     let mut findings = a.findings;
@@ -224,7 +224,10 @@ impl<'a> Auditor<'a> {
                 checked.read()
             }
             Some(reason) => {
-                self.not_checked.push(NotChecked { mechanism, file: format!("{file}.json"), reason });
+                let file = format!("{file}.json");
+                // A problem inside the file names it already; "missing" and a failed cmdlet do not.
+                let reason = if reason.contains(&file) { reason } else { format!("{file}: {reason}") };
+                self.not_checked.push(NotChecked { mechanism, file, reason });
                 None
             }
         }

@@ -9,6 +9,8 @@
 //! not hold; and the views borrow, so a report costs no copy of the lists. The text and Markdown renderers
 //! read the same counts and words.
 
+pub mod audit;
+mod audit_html;
 mod diagnostics;
 pub mod diff;
 mod explain;
