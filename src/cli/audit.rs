@@ -1,6 +1,7 @@
 //! `spoofctl audit`: every way the tenant around the list lets spoofed mail in, from a snapshot folder.
 
 use spoofctl::engine::audit::audit;
+use spoofctl::model::finding::Mechanism;
 use spoofctl::read::snapshot::read_snapshot;
 use spoofctl::render::audit::{audit_html, audit_markdown, audit_report, audit_text};
 use spoofctl::validate::pipeline::check_file;
@@ -30,6 +31,13 @@ pub fn run(args: AuditArgs) -> Exit {
         Err(e) => return fail(e),
     };
     let result = audit(args.snapshot.clone(), &snapshot, list.as_ref(), today);
+    // A snapshot of which no file could be read judged nothing: that is a run that did not happen.
+    if result.checked.iter().all(|m| *m == Mechanism::ListFile) {
+        return fail(format!(
+            "{}: no snapshot file could be read; is this the folder `spoofctl snapshot-script` writes?",
+            shown(&args.snapshot)
+        ));
+    }
     let report = audit_report(&result);
     let text = match args.format {
         AuditFormat::Text => {

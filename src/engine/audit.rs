@@ -14,7 +14,7 @@ use crate::engine::plan::{LiveItem, plan};
 use crate::model::date::Date;
 use crate::model::diagnostic::Severity;
 use crate::model::domain::is_self_or_parent;
-use crate::model::exception::Exception;
+use crate::model::entry::TenantList;
 use crate::model::finding::{FindingCode, FindingSeverity, Mechanism};
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::pair::{Infrastructure, Side, SpoofedUser};
@@ -175,7 +175,7 @@ pub fn audit(snapshot_path: PathBuf, snapshot: &Snapshot, list: Option<&CheckedL
     }
     let mut findings = a.findings;
     if let Some(list) = list {
-        findings = apply_exceptions(findings, &list.list.exceptions, today);
+        findings = apply_exceptions(findings, &list.list, today);
     }
     findings.sort_by(|x, y| {
         let key = |f: &Finding| (f.code.mechanism(), f.code, f.object.clone(), f.value.clone());
@@ -605,7 +605,13 @@ impl<'a> Auditor<'a> {
                 Replacement::Advice("fix it: `spoofctl validate` shows every error with its hint"),
             ));
         }
-        let Some(items) = self.snapshot.spoof_items.read() else { return };
+        let Some(items) = self.snapshot.spoof_items.read() else {
+            let file = format!("{}.json", FILES.spoof);
+            let why = self.snapshot.spoof_items.not_checked_because().unwrap_or_default();
+            let reason = format!("the list's drift from the tenant needs the spoof entries: {file}: {why}");
+            self.not_checked.push(NotChecked { mechanism: Mechanism::ListFile, file, reason });
+            return;
+        };
         let live: Vec<LiveItem> = items
             .iter()
             .enumerate()
@@ -688,16 +694,17 @@ fn dmarc_pass(domain: Option<&str>) -> HeaderWords {
 
 /// Marks each finding an exception names (the first such exception), and adds a finding for each exception
 /// that has expired or covers nothing.
-fn apply_exceptions(mut findings: Vec<Finding>, exceptions: &[Exception], today: Date) -> Vec<Finding> {
+fn apply_exceptions(mut findings: Vec<Finding>, list: &TenantList, today: Date) -> Vec<Finding> {
     let mut extra = Vec::new();
-    for e in exceptions {
+    let path = list.path.display().to_string();
+    for e in &list.exceptions {
         let value = format!("{} {} {}", e.finding, e.object, e.value);
         if e.expired(today) {
             let expires = e.expires.map(|d| d.to_string()).unwrap_or_default();
             extra.push(
                 Finding::new(
                     FindingCode::ExceptionExpired,
-                    &format!("line {}", e.span.line),
+                    &format!("{path}:{}", e.span.line),
                     "expires",
                     value,
                     Replacement::Advice("renew it with a new date if the reason still holds, or remove it"),
@@ -721,7 +728,7 @@ fn apply_exceptions(mut findings: Vec<Finding>, exceptions: &[Exception], today:
         if !covered {
             extra.push(Finding::new(
                 FindingCode::ExceptionUnused,
-                &format!("line {}", e.span.line),
+                &format!("{path}:{}", e.span.line),
                 "finding",
                 value,
                 Replacement::Advice(

@@ -188,7 +188,13 @@ pub fn audit_report(a: &Audit) -> AuditReport<'_> {
     }
     let uncovered =
         |s: FindingSeverity| a.findings.iter().filter(|f| f.excepted_by.is_none() && f.code.severity() == s).count();
-    let clean = a.checked.iter().copied().filter(|m| !groups.iter().any(|g| g.mechanism == *m)).collect();
+    // Clean: checked, nothing found, and no part of it left unchecked.
+    let clean = a
+        .checked
+        .iter()
+        .copied()
+        .filter(|m| !groups.iter().any(|g| g.mechanism == *m) && !a.not_checked.iter().any(|n| n.mechanism == *m))
+        .collect();
     let not_checked: Vec<NotCheckedJson> = a
         .not_checked
         .iter()
