@@ -73,6 +73,19 @@ pub fn html(value: &str) -> String {
     out
 }
 
+/// Words with their `commands` set as code: each part is escaped ([`html`]) on its own.
+fn with_code(words: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in words.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", html(part));
+        } else {
+            out.push_str(&html(part));
+        }
+    }
+    out
+}
+
 /// The report as one self-contained HTML page.
 pub fn audit_html(r: &AuditReport<'_>) -> String {
     let mut out = String::with_capacity(4096 + r.groups.iter().map(|g| g.findings.len() * 600).sum::<usize>());
@@ -205,6 +218,6 @@ fn finding(out: &mut String, f: &FindingJson<'_>) {
             e.line
         );
     }
-    let _ = writeln!(out, "<dt>Replacement</dt><dd class=\"replacement\">{}</dd>", html(f.replacement.how()));
+    let _ = writeln!(out, "<dt>Replacement</dt><dd class=\"replacement\">{}</dd>", with_code(f.replacement.how()));
     out.push_str("</dl>\n</article>\n");
 }
