@@ -178,7 +178,9 @@ pub fn audit(snapshot_path: PathBuf, snapshot: &Snapshot, list: Option<&CheckedL
         findings = apply_exceptions(findings, &list.list, today);
     }
     findings.sort_by(|x, y| {
-        let key = |f: &Finding| (f.code.mechanism(), f.code, f.object.clone(), f.value.clone());
+        fn key(f: &Finding) -> (Mechanism, FindingCode, &str, &str) {
+            (f.code.mechanism(), f.code, &f.object, &f.value)
+        }
         y.code.severity().cmp(&x.code.severity()).then_with(|| key(x).cmp(&key(y)))
     });
     a.checked.dedup();

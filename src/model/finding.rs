@@ -196,7 +196,7 @@ findings! {
         page: SAFE_SENDER_LISTS,
     });
     /// A mail flow rule that sets SCL -1 on the sender's domain or address alone.
-    RuleTrustsSender = "rule-trusts-sender", MailFlowRules, Critical, ["ORCA-118-2", "ORCA-118-4", "MT.1043"], Some(Source {
+    RuleTrustsSender = "rule-trusts-sender", MailFlowRules, Critical, ["ORCA-118-2", "MT.1043"], Some(Source {
         words: "Never configure mail flow rules with only the sender domain as the condition to skip spam filtering.",
         page: SAFE_SENDER_LISTS,
     });
