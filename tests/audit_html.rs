@@ -6,6 +6,11 @@
 //!
 //! Without chromium the test fails and says how to install it, unless `SPOOFCTL_SKIP_BROWSER=1` is set: a
 //! browser test that passes without a browser would prove nothing.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,10 @@
 //! The audit's judgement of mail flow rules as a table (single-factor or paired), and the property that no
 //! finding ever recommends a replacement that is itself single-factor.
+#![allow(
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "a test, bench or example that cannot go on stops, saying why; its numbers are small"
+)]
 
 use std::path::PathBuf;
 
