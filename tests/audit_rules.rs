@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 
 use spoofctl::engine::audit::{Audit, KnownSide, Replacement, audit};
+use spoofctl::engine::trust::{Trust, rule_trust};
 use spoofctl::model::date::Date;
 use spoofctl::model::finding::FindingCode;
 use spoofctl::model::ip_range::IpRange;
@@ -18,7 +19,7 @@ use spoofctl::model::message::{Host, Sender};
 use spoofctl::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
 use spoofctl::model::tenant::{
     Checked, HeaderWords, HostedConnectionFilterPolicy, HostedContentFilterPolicy, RuleMode, RuleState,
-    SenderAddressLocation, SenderConditions, Setting, Snapshot, SpoofItem, TransportRule, Trust,
+    SenderAddressLocation, SenderConditions, Setting, Snapshot, SpoofItem, TransportRule,
 };
 use spoofctl::model::words::{Action, SpoofType};
 
@@ -156,15 +157,25 @@ fn rule_conditions_single_factor_or_paired() {
         ),
         (
             "authentication result (header words, any case of the name)",
-            SenderConditions { header_contains: header("authentication-results", &["dkim=pass"]), ..none() },
+            SenderConditions { header_contains: header("authentication-results", &["dmarc=pass"]), ..none() },
             none(),
             None,
         ),
         (
-            "sender domain, authentication failures excepted",
+            "sender domain with a bare dkim=pass (any domain's signature passes it)",
+            SenderConditions {
+                sender_domain_is: hosts(&["partner.example"]),
+                header_contains: header("Authentication-Results", &["dkim=pass"]),
+                ..none()
+            },
+            none(),
+            Some(FindingCode::RuleTrustsSender),
+        ),
+        (
+            "sender domain, authentication failures excepted (a message with no result still gets in)",
             SenderConditions { sender_domain_is: hosts(&["partner.example"]), ..none() },
             SenderConditions { header_matches: header("Authentication-Results", &["dmarc=fail"]), ..none() },
-            None,
+            Some(FindingCode::RuleTrustsSender),
         ),
         (
             "IP with an authentication result",
@@ -256,7 +267,7 @@ fn spoof_items() -> impl Strategy<Value = Vec<SpoofItem>> {
 
 proptest! {
     /// Whatever the tenant holds, no finding's replacement trusts one factor alone: a rule condition makes
-    /// the rule paired by the one classifier ([`TransportRule::trust`]); a spoofed-sender entry is a pair,
+    /// the rule paired by the one classification (`engine::trust::rule_trust`); a spoofed-sender entry is a pair,
     /// which the pair types cannot build from the known side alone; a setting only turns protection on.
     #[test]
     fn no_replacement_is_single_factor(
@@ -286,10 +297,10 @@ proptest! {
             match &finding.replacement {
                 Replacement::RuleCondition(h) => {
                     let before = rules.iter().find(|r| r.name == finding.object).expect("the rule");
-                    prop_assert_ne!(before.trust(), Trust::Paired, "a paired rule was reported");
+                    prop_assert_ne!(rule_trust(before), Trust::Paired, "a paired rule was reported");
                     let mut after = before.clone();
                     after.conditions.header_matches = Some(h.clone());
-                    prop_assert_eq!(after.trust(), Trust::Paired, "{}: the condition leaves it single-factor", finding.object);
+                    prop_assert_eq!(rule_trust(&after), Trust::Paired, "{}: the condition leaves it single-factor", finding.object);
                 }
                 Replacement::SpoofEntry(known) => {
                     // The known side alone is no allow: only the pair with the other side is.

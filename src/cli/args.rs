@@ -55,10 +55,16 @@ Examples:
   spoofctl explain --list lists/contoso.yaml message.eml
   spoofctl explain --list lists/ saved.mbox --format json
   pbpaste | spoofctl explain --list lists/contoso.yaml -
+  spoofctl explain --list lists/contoso.yaml --tenant snapshot/ message.eml   (every way into the tenant)
 
 Paste the headers of a junked or quarantined message (Outlook: File > Properties > Internet headers).
 The suggested entry is never a wildcard; its infrastructure is a passing DKIM domain if there is one, else
 the PTR's organizational domain, else the connecting IP's /24.
+
+With --tenant, a snapshot folder (snapshot-script) is read too: every mechanism that let the message in
+or would (IPV:CAL the IP Allow List entry, SFV:SKA the allowed sender or domain, SFV:SKN the mail flow
+rules whose conditions it meets, SFV:SFE Safe Senders; TABL sender allows, connectors, phishing simulation
+overrides), whether each trusts one factor alone, and the paired entry that would replace it.
 
 Exit codes: 0 done, 1 a message has no readable headers or the list has errors, 2 could not run.")]
     Explain(ExplainArgs),
@@ -69,9 +75,12 @@ Examples:
   spoofctl match --list lists/ --from news@woodgrovebank.com --dkim example.net --format json
   spoofctl match --list lists/contoso.yaml --observations insight.csv
   spoofctl match --list lists/contoso.yaml --observations messages.csv --format csv > verdicts.csv
+  spoofctl match --list lists/contoso.yaml --tenant snapshot/ --from billing@fabrikam.com --ip 198.51.100.7 \
+      --recipient adele.vance@contoso.com --header 'Authentication-Results: dkim=pass header.d=fabrikam.com'
 
 A message is allowed only when an allow entry matches BOTH its From and its infrastructure (PTR host,
-passing DKIM domain, or connecting IP); a block that matches wins over any allow.
+passing DKIM domain, or connecting IP); a block that matches wins over any allow. With --tenant, the
+snapshot's other mechanisms that would admit the message are named too (see explain --help).
 
 Exit codes: 0 done, 1 the list has errors (or the observations file is unusable), 2 could not run.")]
     Match(MatchArgs),
@@ -113,6 +122,7 @@ Examples:
   spoofctl plan --list lists/contoso.yaml --live live.csv
   spoofctl plan --list lists/contoso.yaml --live live.csv --format markdown   (for the pull request)
   spoofctl plan --list lists/contoso.yaml --live live.csv --prune --format powershell -o apply.ps1
+  spoofctl plan --list lists/contoso.yaml --live snapshot/      (a snapshot folder: its spoof entries)
 
 Entries are compared by pair and spoof type. Entries only in the tenant are left alone unless --prune.
 A plan removing more than 30% of the tenant's entries (at least 10) is refused without --force; one whose
@@ -236,6 +246,18 @@ pub struct MatchArgs {
     /// A CSV file of observed pairs or messages (- for standard input): a verdict per row, and a summary
     #[arg(long, value_name = "FILE")]
     pub observations: Option<PathBuf>,
+    /// A snapshot folder (snapshot-script): also name the tenant's mechanisms that would admit the message
+    #[arg(long, value_name = "SNAPSHOT", requires = "from", conflicts_with = "observations")]
+    pub tenant: Option<PathBuf>,
+    /// With --tenant: the message's MAIL FROM (5321.MailFrom) address
+    #[arg(long, value_name = "ADDR", requires = "tenant")]
+    pub mail_from: Option<String>,
+    /// With --tenant: a recipient (repeat for several); Safe Senders and policy scopes use it
+    #[arg(long, value_name = "ADDR", requires = "tenant")]
+    pub recipient: Vec<String>,
+    /// With --tenant: a header field as `Name: value` (repeat), for mail flow rules' header conditions
+    #[arg(long, value_name = "FIELD", requires = "tenant")]
+    pub header: Vec<String>,
     /// Output format (csv: one line per observation row)
     #[arg(long, value_enum, default_value_t = MatchFormat::Text)]
     pub format: MatchFormat,
@@ -265,6 +287,9 @@ pub struct ExplainArgs {
     /// The date lints compare with, YYYY-MM-DD [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// A snapshot folder (snapshot-script): also name every tenant mechanism that let the message in or would
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub tenant: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -323,7 +348,8 @@ pub struct PlanArgs {
     /// One tenant's list file
     #[arg(long, value_name = "PATH")]
     pub list: PathBuf,
-    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON
+    /// The tenant's live entries: Get-TenantAllowBlockListSpoofItems exported as CSV or JSON, or a snapshot
+    /// folder (snapshot-script) holding Get-TenantAllowBlockListSpoofItems.json
     #[arg(long, value_name = "EXPORT")]
     pub live: PathBuf,
     /// Remove the tenant's entries that the list does not hold

@@ -3,11 +3,14 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
+use spoofctl::engine::admission::{Facts, admit};
 use spoofctl::engine::explain::explain;
 use spoofctl::engine::matcher::Matcher;
-use spoofctl::read::headers::{HeaderBlocks, Stamps};
+use spoofctl::read::headers::{HeaderBlocks, Stamps, header_fields};
 use spoofctl::render;
+use spoofctl::render::admission::{admission_json, admission_text};
 
+use super::admission::json_with_admission;
 use super::args::{ExplainArgs, Format};
 use super::{Exit, fail, load_lists, out, shown, stdout_style, warn};
 
@@ -31,6 +34,10 @@ pub fn run(args: ExplainArgs) -> Exit {
         Err(exit) => return exit,
     };
     let matchers: Vec<Matcher<'_>> = lists.iter().map(|c| Matcher::new(&c.list)).collect();
+    let tenant = match super::admission::load(args.tenant.as_deref()) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
     let style = stdout_style();
     let (mut exit, mut first) = (Exit::Clean, true);
     if args.format == Format::Json {
@@ -65,18 +72,27 @@ pub fn run(args: ExplainArgs) -> Exit {
             if explanation.message.is_none() {
                 exit = Exit::Findings;
             }
+            // --tenant: every mechanism of the snapshot that let the message in, or would.
+            let admission = tenant.as_ref().zip(explanation.message.clone()).map(|((name, snapshot), m)| {
+                let facts = Facts::from_headers(m, &explanation.stamps, header_fields(&raw));
+                (name.as_str(), admit(&facts, snapshot, today))
+            });
             match args.format {
                 Format::Text => {
                     out(&render::explain_text(&source, &explanation, style));
+                    if let Some((name, a)) = &admission {
+                        out(&admission_text(name, a, style));
+                    }
                     out("\n");
                 }
                 Format::Json => {
                     // Streamed: one message's document at a time, however many an mbox holds.
-                    out(&format!(
-                        "{}{:#}",
-                        if first { "\n" } else { ",\n" },
-                        render::explain_json(&source, &explanation)
-                    ));
+                    let report = render::explain_json(&source, &explanation);
+                    let doc = match &admission {
+                        Some((name, a)) => json_with_admission(report, admission_json(name, a)),
+                        None => format!("{report:#}"),
+                    };
+                    out(&format!("{}{doc}", if first { "\n" } else { ",\n" }));
                     first = false;
                 }
             }

@@ -1,10 +1,13 @@
 //! `spoofctl match`: the verdict of the lists for one message given by flags, or for an observations file.
 
+use spoofctl::engine::admission::{Facts, Trace, admit};
 use spoofctl::engine::matcher::Matcher;
 use spoofctl::model::date::Date;
 use spoofctl::model::message::{Host, Message, Sender};
 use spoofctl::render;
+use spoofctl::render::admission::{admission_json, admission_text};
 
+use super::admission::json_with_admission;
 use super::args::{MatchArgs, MatchFormat};
 use super::{Exit, fail, load_lists, out, stdout_style};
 
@@ -27,9 +30,32 @@ pub fn run(args: MatchArgs) -> Exit {
         return super::observe::run(file, &matchers, args.format);
     };
     let outcomes: Vec<_> = matchers.iter().map(|m| m.evaluate(&message)).collect();
+    // --tenant: the snapshot's mechanisms that would admit the message (no header trace: flags only).
+    let tenant = match super::admission::load(args.tenant.as_deref()) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
+    let admission = match &tenant {
+        None => None,
+        Some((name, snapshot)) => match tenant_facts(&args, &message) {
+            Ok(facts) => Some((name.as_str(), admit(&facts, snapshot, Date::today_utc()))),
+            Err(e) => return fail(e),
+        },
+    };
     match args.format {
-        MatchFormat::Text => out(&render::outcomes_text(&message, &outcomes, stdout_style())),
-        MatchFormat::Json => out(&format!("{:#}\n", render::outcomes_json(&message, &outcomes))),
+        MatchFormat::Text => {
+            out(&render::outcomes_text(&message, &outcomes, stdout_style()));
+            if let Some((name, a)) = &admission {
+                out(&admission_text(name, a, stdout_style()));
+            }
+        }
+        MatchFormat::Json => {
+            let report = render::outcomes_json(&message, &outcomes);
+            match &admission {
+                Some((name, a)) => out(&format!("{}\n", json_with_admission(report, admission_json(name, a)))),
+                None => out(&format!("{report:#}\n")),
+            }
+        }
         MatchFormat::Csv => return fail("--format csv is for --observations; use text or json for one message"),
     }
     Exit::Clean
@@ -52,4 +78,33 @@ fn message_from_flags(args: &MatchArgs) -> Result<Message, String> {
     message.dkim_pass =
         args.dkim.iter().map(|d| Host::parse(d).map_err(|e| format!("--dkim: {e}"))).collect::<Result<_, _>>()?;
     Ok(message)
+}
+
+/// The facts `--tenant` needs beyond the message: MAIL FROM, recipients and header fields, from flags; a bad
+/// value is a usage error naming its flag.
+fn tenant_facts(args: &MatchArgs, message: &Message) -> Result<Facts, String> {
+    let address = |flag: &str, raw: &str| {
+        Sender::parse(raw)
+            .ok()
+            .filter(|s| s.address().is_some())
+            .ok_or_else(|| format!("{flag}: `{raw}` is not an address; give one such as `adele.vance@contoso.com`"))
+    };
+    let headers = args
+        .header
+        .iter()
+        .map(|h| match h.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.trim().to_string())),
+            _ => Err(format!(
+                "--header: `{h}` is not `Name: value`; e.g. `Authentication-Results: dkim=pass header.d=contoso.com`"
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Facts {
+        message: message.clone(),
+        mail_from: args.mail_from.as_deref().map(|m| address("--mail-from", m)).transpose()?,
+        recipients: args.recipient.iter().map(|r| address("--recipient", r)).collect::<Result<_, _>>()?,
+        // Without --header, the message's headers are not known: header conditions cannot be evaluated.
+        headers: (!headers.is_empty()).then_some(headers),
+        trace: Trace::default(),
+    })
 }

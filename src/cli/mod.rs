@@ -16,6 +16,7 @@ macro_rules! eprint {
     }};
 }
 
+mod admission;
 mod args;
 mod atomic;
 mod audit;

@@ -4,7 +4,8 @@ use std::fs::File;
 
 use super::atomic;
 use spoofctl::engine::plan::{LiveItem, plan};
-use spoofctl::read::tabl_export::{ExportError, read_export};
+use spoofctl::read::snapshot::spoof_items;
+use spoofctl::read::tabl_export::{ExportError, ExportRow, read_export};
 use spoofctl::render::plan::{plan_json, plan_markdown, plan_powershell, plan_text, refusal_words};
 
 use super::args::{PlanArgs, PlanFormat};
@@ -24,18 +25,10 @@ pub fn run(args: PlanArgs) -> Exit {
         Err(exit) => return exit,
     };
     let live_name = shown(&args.live);
-    if args.live.is_dir() {
-        return fail(format!("{live_name}: a folder, not an export file"));
-    }
-    let file = match File::open(&args.live) {
-        Ok(f) => f,
-        Err(e) => return fail(format!("{live_name}: {e}")),
-    };
-    let rows = match read_export(file) {
+    let rows = match live_rows(&args.live) {
         Ok(rows) => rows,
-        // A tenant with no entries exports nothing (Export-Csv writes an empty file): the plan creates the
-        // whole list.
-        Err(ExportError::NoEntries | ExportError::Empty) => Vec::new(),
+        // A snapshot that does not hold the spoof entries leaves nothing to plan against.
+        Err(e) if args.live.is_dir() => return fail(format!("{live_name}: {e}")),
         Err(e) => {
             warn(format!("spoofctl: error: {live_name}: {e}"));
             return Exit::Findings;
@@ -98,4 +91,19 @@ pub fn run(args: PlanArgs) -> Exit {
     // scheduled `--exit-code` run even though, without --prune, the plan leaves it alone.
     let drift = !p.is_empty() || !p.unmanaged.is_empty();
     if p.refusal.is_some() || (args.exit_code && drift) { Exit::Findings } else { Exit::Clean }
+}
+
+/// The live entries: an export file, or a snapshot folder's `Get-TenantAllowBlockListSpoofItems.json`.
+fn live_rows(path: &std::path::Path) -> Result<Vec<ExportRow>, String> {
+    if path.is_dir() {
+        return spoof_items(path).map_err(|e| e.to_string());
+    }
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    match read_export(file) {
+        Ok(rows) => Ok(rows),
+        // A tenant with no entries exports nothing (Export-Csv writes an empty file): the plan creates the
+        // whole list.
+        Err(ExportError::NoEntries | ExportError::Empty) => Ok(Vec::new()),
+        Err(e) => Err(e.to_string()),
+    }
 }

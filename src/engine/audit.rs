@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 
 use crate::engine::plan::{LiveItem, plan};
+use crate::engine::trust::{AUTHENTICATION_RESULTS, Factor, Trust, is_bypass, rule_trust};
 use crate::model::date::Date;
 use crate::model::diagnostic::Severity;
 use crate::model::domain::is_self_or_parent;
@@ -19,15 +20,10 @@ use crate::model::finding::{FindingCode, FindingSeverity, Mechanism};
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::pair::{Infrastructure, Side, SpoofedUser};
 use crate::model::tenant::{
-    AntiPhishPolicy, Checked, DmarcQuarantineAction, DmarcRejectAction, HeaderWords, RuleState, Snapshot, Trust,
+    AntiPhishPolicy, Checked, DmarcQuarantineAction, DmarcRejectAction, HeaderWords, RuleState, Snapshot,
 };
 use crate::model::words::Action;
 use crate::validate::pipeline::Checked as CheckedList;
-
-/// The header a mail flow rule reads to pair its sender with the sender's own authentication: Microsoft 365
-/// stamps it on inbound mail, and a rule that needs `dmarc=pass` in it can never match a spoofed message
-/// (the ORCA 118-2 reading).
-pub const AUTHENTICATION_RESULTS: &str = "Authentication-Results";
 
 /// What would allow the same legitimate mail without trusting one factor alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,12 +345,13 @@ impl<'a> Auditor<'a> {
         let Some(rules) = self.read(Mechanism::MailFlowRules, FILES.transport, &self.snapshot.transport_rules) else {
             return;
         };
-        for rule in rules.iter().filter(|r| r.bypasses_filtering()) {
+        for rule in rules.iter().filter(|r| is_bypass(r)) {
             let c = &rule.conditions;
             let join = |v: &[String]| v.join(", ");
-            let (code, property, value, domain) = match rule.trust() {
+            // What the rule trusts is `engine::trust`'s to say (the one classification); a finding per kind.
+            let (code, property, value, domain) = match rule_trust(rule) {
                 Trust::Paired => continue,
-                Trust::Sender => {
+                Trust::SingleFactor(Factor::SenderDomain | Factor::SenderAddress | Factor::SenderText) => {
                     let (property, value) = if !c.sender_domain_is.is_empty() {
                         ("SenderDomainIs", c.sender_domain_is.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", "))
                     } else if !c.from.is_empty() {
@@ -367,11 +364,11 @@ impl<'a> Auditor<'a> {
                     let domain = c.sender_domain_is.first().map(|h| h.as_str().to_string());
                     (FindingCode::RuleTrustsSender, property, value, domain)
                 }
-                Trust::Ip => {
+                Trust::SingleFactor(Factor::Ip) => {
                     let value = c.sender_ip_ranges.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
                     (FindingCode::RuleTrustsIp, "SenderIpRanges", value, None)
                 }
-                Trust::Other => {
+                Trust::SingleFactor(_) | Trust::Unlinked | Trust::NoSenderFactor => {
                     let value = if rule.other_conditions.is_empty() {
                         "no condition".to_string()
                     } else {

@@ -127,10 +127,33 @@ pub fn explain<'a>(stamps: Stamps, matchers: &[Matcher<'a>], today: Date) -> Exp
 /// The allow entry for this message's pair: never a wildcard; infrastructure preferring a passing DKIM
 /// domain, then the PTR's organizational domain, then the /24.
 fn suggest<'a>(matcher: &Matcher<'a>, m: &Message, stamps: &Stamps, today: Date) -> Suggestion<'a> {
-    let spoofed = match Domain::parse(m.from.domain()) {
-        Ok(d) => d,
-        Err(e) => return Suggestion::Nothing(NoEntry::FromNotADomain(e)),
+    let (pair, basis) = match pair_for(m) {
+        Ok(p) => p,
+        Err(why) => return Suggestion::Nothing(why),
     };
+    let spoof_type = matcher.spoof_type_of(m).unwrap_or(match stamps.antispam("SFTY") {
+        Some("9.11") => SpoofType::Internal,
+        _ => SpoofType::External,
+    });
+    let list = matcher.list();
+    // The suggestion's place: a line no entry has, so its lints can be told apart.
+    let span = Span::new(0, 0);
+    let entry = Entry { rule: Rule::Allow(pair), spoof_type, type_written: true, meta: Metadata::default(), span };
+    if let Some(same) = list.entries.iter().find(|e| e.identity() == entry.identity()) {
+        return Suggestion::Nothing(NoEntry::AlreadyListed(same));
+    }
+    let mut with = list.clone();
+    with.entries.push(entry.clone());
+    let lints = lint(&with, today).into_iter().filter(|d| d.span == Some(span)).collect();
+    debug_assert_eq!(entry.action(), Action::Allow);
+    Suggestion::Entry(SuggestedEntry { entry, basis, lints })
+}
+
+/// The pair a spoofed-sender entry for this message names: the From domain, and the infrastructure preferring
+/// a passing DKIM domain, then the PTR's organizational domain, then the /24. Both sides concrete: a pair, never
+/// one factor. `explain`'s suggestion, and the replacement `explain --tenant` offers for a single-factor allow.
+pub fn pair_for(m: &Message) -> Result<(Pair, Basis), NoEntry<'static>> {
+    let spoofed = Domain::parse(m.from.domain()).map_err(NoEntry::FromNotADomain)?;
     let dkim = m
         .dkim_pass
         .iter()
@@ -143,29 +166,6 @@ fn suggest<'a>(matcher: &Matcher<'a>, m: &Message, stamps: &Stamps, today: Date)
             .map(|d| (Infrastructure::Domain(d), Basis::Ptr))
     };
     let range = || m.range().map(|r: Ipv4Slash24| (Infrastructure::Range(r), Basis::Range));
-    let Some((infrastructure, basis)) = dkim.or_else(ptr).or_else(range) else {
-        return Suggestion::Nothing(NoEntry::NoInfrastructure);
-    };
-    let spoof_type = matcher.spoof_type_of(m).unwrap_or(match stamps.antispam("SFTY") {
-        Some("9.11") => SpoofType::Internal,
-        _ => SpoofType::External,
-    });
-    let list = matcher.list();
-    // The suggestion's place: a line no entry has, so its lints can be told apart.
-    let span = Span::new(0, 0);
-    let entry = Entry {
-        rule: Rule::Allow(Pair { spoofed: SpoofedUser::Domain(spoofed), infrastructure }),
-        spoof_type,
-        type_written: true,
-        meta: Metadata::default(),
-        span,
-    };
-    if let Some(same) = list.entries.iter().find(|e| e.identity() == entry.identity()) {
-        return Suggestion::Nothing(NoEntry::AlreadyListed(same));
-    }
-    let mut with = list.clone();
-    with.entries.push(entry.clone());
-    let lints = lint(&with, today).into_iter().filter(|d| d.span == Some(span)).collect();
-    debug_assert_eq!(entry.action(), Action::Allow);
-    Suggestion::Entry(SuggestedEntry { entry, basis, lints })
+    let (infrastructure, basis) = dkim.or_else(ptr).or_else(range).ok_or(NoEntry::NoInfrastructure)?;
+    Ok((Pair { spoofed: SpoofedUser::Domain(spoofed), infrastructure }, basis))
 }

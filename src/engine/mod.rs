@@ -3,6 +3,7 @@
 //! through lists (the scan, its replay and tally). It touches no files and prints nothing; `render` turns its
 //! results into text.
 
+pub mod admission;
 pub mod audit;
 pub mod diff;
 pub mod explain;
@@ -12,3 +13,4 @@ pub mod plan;
 pub mod replay;
 pub mod scan;
 pub mod tally;
+pub mod trust;

@@ -72,7 +72,9 @@ impl IpRange {
                 form: Form::Cidr(prefix),
             });
         }
-        let addr = ip(text)?;
+        let addr = text.parse::<IpAddr>().map_err(|_| {
+            bad("expected a single address (192.0.2.10), a CIDR range (192.0.2.0/24) or a range (192.0.2.1-192.0.2.20)")
+        })?;
         Ok(IpRange { first: addr, last: addr, form: Form::Single })
     }
 
@@ -154,11 +156,12 @@ mod tests {
         }
         assert!(IpRange::parse("192.0.2.0/24").is_ok_and(|r| r.contains(ip("::ffff:192.0.2.9")) && r.size() == 256));
         for (raw, why) in [
-            ("192.0.2.300", "`192.0.2.300` is not an IP address"),
+            ("192.0.2.300", "`192.0.2.300` is not an IP address or range: expected a single address"),
+            ("192.0.2.1-192.0.2.256", "`192.0.2.256` is not an IP address"),
             ("192.0.2.0/33", "`/33` is not a prefix length from 0 to 32"),
             ("192.0.2.9-192.0.2.1", "the first address is above the last"),
             ("192.0.2.1-2001:db8::1", "different families"),
-            ("contoso.com", "`contoso.com` is not an IP address"),
+            ("contoso.com", "`contoso.com` is not an IP address or range"),
         ] {
             let e = IpRange::parse(raw).err().map(|e| e.message).unwrap_or_default();
             assert!(e.contains(why), "{raw}: {e}");

@@ -393,3 +393,43 @@ mod tests {
         );
     }
 }
+
+/// The most header fields [`header_fields`] keeps: far more than a delivered message carries.
+const MAX_FIELDS: usize = 2000;
+
+/// A message's header fields and recipients, for `explain --tenant`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HeaderFields {
+    /// Every field as written, `(name, value)`, runs of white space (folding included) as one space, trimmed,
+    /// in order, at most [`MAX_FIELDS`]: what a mail flow rule's header conditions look in.
+    pub fields: Vec<(String, String)>,
+    /// The addresses of `To` and `Cc`, lowercase.
+    pub recipients: Vec<String>,
+}
+
+/// Reads a message's header fields and recipients.
+pub fn header_fields(raw: &[u8]) -> HeaderFields {
+    let Some(message) = MessageParser::new().with_address_headers().parse_headers(raw) else {
+        return HeaderFields::default();
+    };
+    let fields = message
+        .headers()
+        .iter()
+        .take(MAX_FIELDS)
+        .map(|h| {
+            let bytes = raw.get(h.offset_start() as usize..h.offset_end() as usize).unwrap_or_default();
+            let text = String::from_utf8_lossy(bytes);
+            (h.name().to_string(), text.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    let recipients = [message.to(), message.cc()]
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a.iter())
+        .filter_map(|a| a.address())
+        .map(|a| a.trim().to_ascii_lowercase())
+        .filter(|a| !a.is_empty())
+        .take(MAX_FIELDS)
+        .collect();
+    HeaderFields { fields, recipients }
+}

@@ -54,11 +54,11 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_OBJECTS: usize = 250_000;
 
 /// Why a snapshot folder cannot be read at all (one bad file is not this: it is that mechanism's
-/// [`Checked::Unreadable`]).
+/// [`Checked::Unreadable`]). The message does not name the folder: the caller does.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// The folder cannot be listed.
-    #[error("{path}: {message}")]
+    #[error("{message}")]
     Folder {
         /// The folder.
         path: PathBuf,
@@ -72,7 +72,6 @@ pub enum SnapshotError {
 
 /// The snapshot's files, by their names folded to lowercase.
 struct Folder {
-    path: PathBuf,
     files: HashMap<String, Vec<PathBuf>>,
 }
 
@@ -90,7 +89,7 @@ impl Folder {
                 files.entry(name).or_default().push(entry.path());
             }
         }
-        Ok(Folder { path: path.to_path_buf(), files })
+        Ok(Folder { files })
     }
 
     /// The file `<stem>.json`, compared ignoring case; two files that differ only in case are refused.
@@ -169,10 +168,7 @@ pub fn spoof_items(path: &Path) -> Result<Vec<ExportRow>, SnapshotError> {
     let failed = manifest.read().map(|m| m.cmdlets.as_slice()).unwrap_or_default();
     spoof_rows(&folder, failed).map_err(|c: Checked<Vec<SpoofItem>>| {
         let why = c.not_checked_because().unwrap_or_default();
-        SnapshotError::NotChecked(format!(
-            "{}: the spoofed-sender entries were not read: {why}",
-            printable(&folder.path.display().to_string())
-        ))
+        SnapshotError::NotChecked(format!("the spoofed-sender entries were not read: {why}"))
     })
 }
 
@@ -316,7 +312,7 @@ fn objects(bytes: &[u8], each: Each<'_>) -> Result<(), Result<Problem, String>> 
     let mut de = serde_json::Deserializer::from_slice(text);
     let result = de.deserialize_any(TopVisit { each, stopped: &mut stopped }).and_then(|()| de.end());
     match (stopped, result) {
-        (Some(problem), _) => Err(Ok(problem)),
+        (Some(stop), _) => Err(stop),
         (None, Ok(())) => Ok(()),
         (None, Err(e)) => Err(Err(json_error(&e))),
     }
@@ -336,12 +332,15 @@ fn json_error(e: &serde_json::Error) -> String {
     }
 }
 
-/// A stop signalled from a callback: the problem is in `stopped`.
+/// Why reading stopped before the JSON ended: an object's problem, or the file's shape (a message).
+type Stop = Result<Problem, String>;
+
+/// The serde error of a stop: its reason is in `stopped`.
 const STOPPED: &str = "stopped by a problem";
 
 struct TopVisit<'c, 's> {
     each: Each<'c>,
-    stopped: &'s mut Option<Problem>,
+    stopped: &'s mut Option<Stop>,
 }
 
 impl<'de> Visitor<'de> for TopVisit<'_, '_> {
@@ -359,7 +358,8 @@ impl<'de> Visitor<'de> for TopVisit<'_, '_> {
         let mut object = serde_json::Map::new();
         let mut listed = None;
         while let Some(key) = map.next_key::<String>()? {
-            if key.eq_ignore_ascii_case("value") && listed.is_none() && object.is_empty() {
+            let only_count = object.keys().all(|k| k.eq_ignore_ascii_case("count"));
+            if key.eq_ignore_ascii_case("value") && listed.is_none() && only_count {
                 let seed = ValueOrList { each: &mut *self.each, stopped: &mut *self.stopped };
                 match map.next_value_seed(seed)? {
                     Listed::Items(n) => listed = Some(n),
@@ -370,19 +370,23 @@ impl<'de> Visitor<'de> for TopVisit<'_, '_> {
             } else {
                 let value: Value = map.next_value()?;
                 if listed.is_some() && !key.eq_ignore_ascii_case("count") {
-                    return Err(de::Error::custom(format!(
-                        "`{}` beside the `value` array: expected {{\"value\": [...], \"Count\": n}} as Windows PowerShell writes it",
-                        printable(&key)
-                    )));
+                    return Err(shape(
+                        self.stopped,
+                        format!(
+                            "`{}` beside the `value` array: expected {{\"value\": [...], \"Count\": n}} as Windows PowerShell writes it",
+                            printable(&key)
+                        ),
+                    ));
                 }
                 object.insert(key, value);
             }
         }
         match listed {
             Some(n) => match object.iter().find(|(k, _)| k.eq_ignore_ascii_case("count")).map(|(_, v)| v) {
-                Some(count) if count.as_u64() != Some(n as u64) => Err(de::Error::custom(format!(
-                    "`Count` is {count} but `value` holds {n} objects: is the file cut off?"
-                ))),
+                Some(count) if count.as_u64() != Some(n as u64) => Err(shape(
+                    self.stopped,
+                    format!("`Count` is {count} but `value` holds {n} objects: is the file cut off?"),
+                )),
                 _ => Ok(()),
             },
             None => (self.each)(1, Value::Object(object)).map_err(|p| stop(self.stopped, p)),
@@ -390,22 +394,23 @@ impl<'de> Visitor<'de> for TopVisit<'_, '_> {
     }
 }
 
-fn stop<E: de::Error>(stopped: &mut Option<Problem>, problem: Problem) -> E {
-    *stopped = Some(problem);
+fn stop<E: de::Error>(stopped: &mut Option<Stop>, problem: Problem) -> E {
+    *stopped = Some(Ok(problem));
+    E::custom(STOPPED)
+}
+
+fn shape<E: de::Error>(stopped: &mut Option<Stop>, message: String) -> E {
+    *stopped = Some(Err(message));
     E::custom(STOPPED)
 }
 
 /// Hands each element of an array to `each`; the count.
-fn stream<'de, A: SeqAccess<'de>>(
-    mut seq: A,
-    each: Each<'_>,
-    stopped: &mut Option<Problem>,
-) -> Result<usize, A::Error> {
+fn stream<'de, A: SeqAccess<'de>>(mut seq: A, each: Each<'_>, stopped: &mut Option<Stop>) -> Result<usize, A::Error> {
     let mut n = 0;
     while let Some(value) = seq.next_element::<Value>()? {
         n += 1;
         if n > MAX_OBJECTS {
-            return Err(de::Error::custom(format!("more than {MAX_OBJECTS} objects: not one tenant's settings")));
+            return Err(shape(stopped, format!("more than {MAX_OBJECTS} objects: not one tenant's settings")));
         }
         each(n, value).map_err(|p| stop(stopped, p))?;
     }
@@ -416,7 +421,7 @@ fn stream<'de, A: SeqAccess<'de>>(
 /// object is a plain object with a property `value`).
 struct ValueOrList<'c, 's> {
     each: Each<'c>,
-    stopped: &'s mut Option<Problem>,
+    stopped: &'s mut Option<Stop>,
 }
 
 enum Listed {
@@ -608,33 +613,26 @@ impl<'a> Obj<'a> {
             .collect()
     }
 
-    /// A multi-valued property's values, each parsed; `what` names the expected kind for the message.
-    fn values<T>(
-        &self,
-        property: &str,
-        what: &str,
-        parse: impl Fn(&str) -> Result<T, ValueError>,
-    ) -> Result<Vec<T>, Problem> {
+    /// A multi-valued property's values, each parsed (the parser's message says what is expected).
+    fn values<T>(&self, property: &str, parse: impl Fn(&str) -> Result<T, ValueError>) -> Result<Vec<T>, Problem> {
         self.texts(property)?
             .iter()
             .enumerate()
-            .map(|(i, s)| {
-                parse(s).map_err(|e| self.problem(property, format!("value {}: expected {what}: {}", i + 1, e.message)))
-            })
+            .map(|(i, s)| parse(s).map_err(|e| self.problem(property, format!("value {}: {}", i + 1, e.message))))
             .collect()
     }
 
     fn hosts(&self, property: &str) -> Result<Vec<Host>, Problem> {
-        self.values(property, "a domain", Host::parse)
+        self.values(property, Host::parse)
     }
 
     fn ranges(&self, property: &str) -> Result<Vec<IpRange>, Problem> {
-        self.values(property, "an IP address or range", IpRange::parse)
+        self.values(property, IpRange::parse)
     }
 
     /// Addresses or domains; Outlook writes a domain in Safe Senders as `@contoso.com` too.
     fn senders(&self, property: &str) -> Result<Vec<Sender>, Problem> {
-        self.values(property, "an address or a domain", |s| Sender::parse(s.strip_prefix('@').unwrap_or(s)))
+        self.values(property, |s| Sender::parse(s.strip_prefix('@').unwrap_or(s)))
     }
 }
 
@@ -989,8 +987,19 @@ fn phish_sim_override_rule(o: &Obj<'_>) -> Result<ExoPhishSimOverrideRule, Probl
     })
 }
 
+/// `ArcTrustedSealers` comes as one text of comma-separated domains (Set-ArcConfig.md, example 3 splits
+/// `Get-ArcConfig`'s value on `,`), or as a list; `" "` is the empty list.
 fn arc_config(o: &Obj<'_>) -> Result<ArcConfig, Problem> {
-    Ok(ArcConfig { arc_trusted_sealers: o.hosts("ArcTrustedSealers")? })
+    let property = "ArcTrustedSealers";
+    let sealers = o
+        .texts(property)?
+        .iter()
+        .flat_map(|t| t.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| Host::parse(t).map_err(|e| o.problem(property, format!("expected domains: {}", e.message))))
+        .collect::<Result<_, _>>()?;
+    Ok(ArcConfig { arc_trusted_sealers: sealers })
 }
 
 fn accepted_domain(o: &Obj<'_>) -> Result<AcceptedDomain, Problem> {

@@ -133,7 +133,7 @@ fn view_text(view: &ListView<'_>, e: &Explanation<'_>, style: Style, out: &mut S
 }
 
 /// Why a list has no suggested entry, in words.
-fn no_entry(why: &NoEntry<'_>) -> String {
+pub(super) fn no_entry(why: &NoEntry<'_>) -> String {
     match why {
         NoEntry::AlreadyAllowed => "the message is already allowed".to_string(),
         NoEntry::FromNotADomain(e) => format!("the From domain cannot be an entry: {e}"),

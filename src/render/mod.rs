@@ -9,6 +9,7 @@
 //! not hold; and the views borrow, so a report costs no copy of the lists. The text and Markdown renderers
 //! read the same counts and words.
 
+pub mod admission;
 pub mod audit;
 mod audit_html;
 mod diagnostics;
