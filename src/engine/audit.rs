@@ -29,8 +29,8 @@ use crate::validate::pipeline::Checked as CheckedList;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Replacement {
     /// A spoofed-sender entry: the pair of the sender and the infrastructure it sends from. The snapshot
-    /// knows one side (or neither); the other comes from a message's headers, and `spoofctl explain
-    /// --add-to LIST MESSAGE` writes the entry.
+    /// knows one side (or neither); the other comes from a message's headers, and `spoofctl explain --list
+    /// LIST MESSAGE` suggests the entry.
     SpoofEntry(KnownSide),
     /// A condition to add to the mail flow rule so that it also needs the sender's authentication.
     RuleCondition(HeaderWords),

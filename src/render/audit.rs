@@ -255,15 +255,15 @@ fn replacement_json(r: &Replacement) -> ReplacementJson<'_> {
             let how = match (&spoofed, &infrastructure) {
                 (Some(s), _) => format!(
                     "pair it: a spoofed-sender entry for {s} via the infrastructure its mail comes from (PTR or DKIM \
-                     domain, or /24); `spoofctl explain --add-to LIST MESSAGE` on one of its messages writes it"
+                     domain, or /24); `spoofctl explain --list LIST MESSAGE` on one of its messages suggests it"
                 ),
                 (_, Some(i)) => format!(
                     "pair it: a spoofed-sender entry for each sender that legitimately sends via {i}; `spoofctl explain \
-                     --add-to LIST MESSAGE` on one of their messages writes it"
+                     --list LIST MESSAGE` on one of their messages suggests it"
                 ),
                 _ => {
                     "pair it: a spoofed-sender entry for each legitimate sender and the infrastructure it sends from; \
-                      `spoofctl explain --add-to LIST MESSAGE` on one of its messages writes it"
+                      `spoofctl explain --list LIST MESSAGE` on one of its messages suggests it"
                         .to_string()
                 }
             };
