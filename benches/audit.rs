@@ -24,7 +24,8 @@ use std::time::Instant;
 use spoofctl::engine::audit::audit;
 use spoofctl::model::date::Date;
 use spoofctl::read::snapshot::read_snapshot;
-use spoofctl::render::audit::{audit_html, audit_report};
+use spoofctl::render::audit::audit_report;
+use spoofctl::render::audit_html::audit_html;
 
 const RULES: usize = 1_000;
 const IP_ALLOW: usize = 1_273;

@@ -3,7 +3,8 @@
 use spoofctl::engine::audit::audit;
 use spoofctl::model::finding::Mechanism;
 use spoofctl::read::snapshot::read_snapshot;
-use spoofctl::render::audit::{audit_html, audit_markdown, audit_report, audit_text};
+use spoofctl::render::audit::{audit_markdown, audit_report, audit_text};
+use spoofctl::render::audit_html::audit_html;
 use spoofctl::validate::pipeline::check_file;
 
 use super::args::{AuditArgs, AuditFormat};

@@ -1,5 +1,5 @@
 //! `audit`'s report in every format: text (a person's first read), Markdown (a ticket or a pull request),
-//! JSON (other tools) and HTML (one self-contained page, [`audit_html`]).
+//! JSON (other tools); HTML (one self-contained page) is `render::audit_html`'s.
 //!
 //! Every format is written from one [`AuditReport`], built once from the engine's [`Audit`]: the same
 //! findings, groups, counts and words, so formats cannot disagree. Findings are grouped by mechanism, the
@@ -14,8 +14,6 @@ use crate::model::characters::escaped;
 use crate::model::finding::{FindingCode, FindingSeverity, Mechanism, Source};
 use crate::render::Style;
 use crate::render::markdown::{code, text};
-
-pub use crate::render::audit_html::audit_html;
 
 /// The JSON format's version: raised when a field changes meaning or goes away.
 pub const REPORT_VERSION: u32 = 1;

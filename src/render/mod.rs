@@ -11,7 +11,7 @@
 
 pub mod admission;
 pub mod audit;
-mod audit_html;
+pub mod audit_html;
 mod diagnostics;
 pub mod diff;
 mod explain;
