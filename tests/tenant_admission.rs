@@ -205,6 +205,7 @@ fn patterns() {
         (r"[a-z]+@contoso\.com", "a@contoso.com", None),
         (r"contoso.com", "a@contosoxcom", None),
         (r"\d+", "123", None),
+        (r"a\dc", "adc", None),
         (r"a|b", "a", None),
     ] {
         assert_eq!(pattern_matches(pattern, text), want, "{pattern} on {text}");
