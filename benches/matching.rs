@@ -95,6 +95,7 @@ fn list(n: usize) -> TenantList {
         accepted_domains: Vec::new(),
         policy: Default::default(),
         entries,
+        exceptions: Vec::new(),
     }
 }
 

@@ -57,6 +57,7 @@ fn list() -> TenantList {
         accepted_domains: Vec::new(),
         policy: Default::default(),
         entries,
+        exceptions: Vec::new(),
     }
 }
 

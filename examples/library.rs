@@ -46,6 +46,7 @@ fn main() {
             entry("laura@adatum.com", "crm.adatum.example", Action::Allow, 1),
             entry("fabrikam.com", "*", Action::Block, 2),
         ],
+        exceptions: Vec::new(),
     };
     let after = TenantList {
         path: PathBuf::from("after.yaml"),

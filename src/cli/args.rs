@@ -201,6 +201,22 @@ script goes on. In CI, connect with app-only certificate authentication (see the
 
 Exit codes: 0 written, 2 could not run (or OUT exists without --force).")]
     SnapshotScript(SnapshotScriptArgs),
+    /// Audit the whole tenant from a snapshot: every allow that trusts one factor alone, every spoof setting
+    /// below the Standard preset, with the paired replacement of each.
+    #[command(after_help = "\
+Examples:
+  spoofctl audit snapshot/
+  spoofctl audit snapshot/ --list lists/contoso.yaml --format markdown     (for a ticket or pull request)
+  spoofctl audit snapshot/ --list lists/contoso.yaml --format html -o audit.html
+  spoofctl audit snapshot/ --format json --today 2026-12-01
+
+SNAPSHOT is the folder `spoofctl snapshot-script` writes (one <Cmdlet>.json per cmdlet). A mechanism whose
+file is missing, failed or unreadable is reported as not checked, never as clean. With --list, the list is
+validated, compared with the snapshot's spoof entries (drift), and its `exceptions:` applied: a covered
+finding is shown as excepted; an exception that covers nothing, or has expired (--today), is a finding.
+
+Exit codes: 0 no finding above a warning is left uncovered, 1 one is, 2 could not run.")]
+    Audit(AuditArgs),
     /// Print the JSON Schema of the list format, for editors.
     #[command(after_help = "\
 Examples:
@@ -506,6 +522,40 @@ pub enum PlanFormat {
 }
 
 #[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The snapshot folder
+    #[arg(value_name = "SNAPSHOT")]
+    pub snapshot: PathBuf,
+    /// The tenant's list file: validated, compared with the snapshot's spoof entries, its exceptions applied
+    #[arg(long, value_name = "PATH")]
+    pub list: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+    /// Write here (atomically) instead of to standard output
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Replace OUT if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// The date exceptions expire against, YYYY-MM-DD [default: today, UTC]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Grouped by mechanism, worst first
+    Text,
+    /// Tables for a ticket or a pull request
+    Markdown,
+    /// One JSON document (versioned)
+    Json,
+    /// One self-contained page, readable and printable
+    Html,
+}
+
+#[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The version before: a file, a folder, or REV:PATH
     #[arg(value_name = "OLD")]
@@ -596,6 +646,7 @@ mod tests {
                 "plan",
                 "export",
                 "snapshot-script",
+                "audit",
                 "schema",
                 "completions",
                 "man"

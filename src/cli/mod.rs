@@ -20,6 +20,7 @@ mod add;
 mod admission;
 mod args;
 mod atomic;
+mod audit;
 mod diff;
 mod explain;
 mod export;
@@ -83,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Plan(a) => plan::run(a),
         Command::Export(a) => export::run(a),
         Command::SnapshotScript(a) => snapshot::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Schema => setup::schema(),
         Command::Completions(a) => setup::completions(a),
         Command::Man(a) => setup::man(a),

@@ -4,6 +4,7 @@
 //! results into text.
 
 pub mod admission;
+pub mod audit;
 pub mod diff;
 pub mod explain;
 pub mod import;

@@ -16,6 +16,7 @@ use crate::model::date::Date;
 use crate::model::entry::{Entry, Identity, TenantList};
 use crate::model::guid::Guid;
 use crate::model::pair::{Side, WILDCARD};
+use crate::model::tenant::SpoofItem;
 use crate::model::words::{Action, SpoofType};
 use crate::read::tabl_export::{ExportRow, RowProblem, RowWords};
 use crate::validate::list::MAX_ENTRIES;
@@ -74,6 +75,23 @@ impl LiveItem {
             spoof_type,
             action,
         })
+    }
+
+    /// A snapshot's spoof entry (read and typed by `read::snapshot`), found at `place`.
+    pub fn from_spoof_item(item: &SpoofItem, place: String) -> LiveItem {
+        LiveItem {
+            place,
+            id: item.identity.clone(),
+            identity: Some(Identity {
+                spoofed: item.spoofed.clone(),
+                infrastructure: item.infrastructure.clone(),
+                spoof_type: item.spoof_type,
+            }),
+            spoofed: item.spoofed.to_string(),
+            infrastructure: item.infrastructure.to_string(),
+            spoof_type: item.spoof_type,
+            action: item.action,
+        }
     }
 
     /// An allow with `*` on a side: the service accepts it, a spoofctl list never holds it.

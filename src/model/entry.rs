@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::model::date::Date;
 use crate::model::diagnostic::{EntryLabel, Span};
 use crate::model::domain::{Domain, is_self_or_parent};
+use crate::model::exception::Exception;
 use crate::model::guid::Guid;
 use crate::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
 use crate::model::policy::Policy;
@@ -118,6 +119,8 @@ pub struct TenantList {
     pub policy: Policy,
     /// The entries, in file order.
     pub entries: Vec<Entry>,
+    /// Approved exceptions to `audit` findings, in file order.
+    pub exceptions: Vec<Exception>,
 }
 
 impl TenantList {
@@ -135,6 +138,7 @@ impl TenantList {
             accepted_domains: Vec::new(),
             policy: Policy::default(),
             entries: Vec::new(),
+            exceptions: Vec::new(),
         }
     }
 }

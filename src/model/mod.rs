@@ -8,6 +8,8 @@ pub mod date;
 pub mod diagnostic;
 pub mod domain;
 pub mod entry;
+pub mod exception;
+pub mod finding;
 pub mod guid;
 pub mod header_codes;
 pub mod ip_range;

@@ -60,6 +60,26 @@ keys! {
         Policy = "policy",
         /// `entries`: the spoofed-sender entries.
         Entries = "entries",
+        /// `exceptions`: approved exceptions to `audit` findings.
+        Exceptions = "exceptions",
+    }
+}
+
+keys! {
+    /// The keys of an exception.
+    ExceptionKey {
+        /// `finding`: the finding's code.
+        Finding = "finding",
+        /// `object`: the policy, rule, connector or mailbox the finding names.
+        Object = "object",
+        /// `value`: the finding's value.
+        Value = "value",
+        /// `reason`: why the finding is accepted.
+        Reason = "reason",
+        /// `owner`: who answers for it.
+        Owner = "owner",
+        /// `expires`: the date after which it covers nothing.
+        Expires = "expires",
     }
 }
 
@@ -105,6 +125,8 @@ pub struct RawList {
     pub shared_infrastructure: Option<(Span, Vec<Located<String>>)>,
     /// `entries`.
     pub entries: Vec<RawEntry>,
+    /// `exceptions`.
+    pub exceptions: Vec<RawException>,
     /// Each top-level key written, with its place, in file order (written even when its value is not usable).
     pub keys: Vec<Located<TopKey>>,
 }
@@ -176,6 +198,22 @@ impl RawEntry {
     }
 }
 
+/// One exception as written: each key written with a text value, in the order of [`ExceptionKey::ALL`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawException {
+    /// Where the exception starts.
+    pub span: Span,
+    /// The keys written, each with its value.
+    pub fields: Vec<(ExceptionKey, Field)>,
+}
+
+impl RawException {
+    /// The field of `key`.
+    pub fn field(&self, key: ExceptionKey) -> Option<&Field> {
+        self.fields.iter().find(|(k, _)| *k == key).map(|(_, f)| f)
+    }
+}
+
 /// Reads the raw list from a parsed document, reporting every shape problem.
 pub fn read(file: &Path, root: &Node) -> (RawList, Vec<Diagnostic>) {
     let mut r = RawReader { file, diagnostics: Vec::new() };
@@ -222,6 +260,7 @@ impl RawReader<'_> {
                 TopKey::AcceptedDomains => list.accepted_domains = self.text_list(value, key.name()),
                 TopKey::Policy => (list.policy, list.shared_infrastructure) = self.policy(value),
                 TopKey::Entries => list.entries = self.entries(value),
+                TopKey::Exceptions => list.exceptions = self.exceptions(value),
             }
         }
         self.finish(table, TopKey::NAMES, "a list file");
@@ -287,6 +326,34 @@ impl RawReader<'_> {
             return Vec::new();
         };
         items.iter().filter_map(|item| self.entry(item)).collect()
+    }
+
+    fn exceptions(&mut self, node: &Node) -> Vec<RawException> {
+        let Value::List(items) = &node.value else {
+            match node.value {
+                Value::Null => self.empty(node, "exceptions"),
+                _ => self.wrong(node, "`exceptions`", "`exceptions` is a list: start each exception with `- finding:`"),
+            }
+            return Vec::new();
+        };
+        items.iter().filter_map(|item| self.exception(item)).collect()
+    }
+
+    fn exception(&mut self, node: &Node) -> Option<RawException> {
+        let mut t = self.table(
+            node,
+            "an exception",
+            "write an exception as `- finding: ...` with `object:`, `value:`, `reason:` and `owner:` below it",
+        )?;
+        let mut fields = Vec::new();
+        for &key in ExceptionKey::ALL {
+            let Some((k, value)) = t.take(key.name()) else { continue };
+            if let Some(text) = self.text(value, key.name()) {
+                fields.push((key, Field { value: text.value, span: text.span, key: k.span }));
+            }
+        }
+        self.finish(t, ExceptionKey::NAMES, "an exception");
+        Some(RawException { span: node.span, fields })
     }
 
     fn entry(&mut self, node: &Node) -> Option<RawEntry> {
@@ -410,6 +477,7 @@ impl RawReader<'_> {
     fn empty(&mut self, node: &Node, key: &str) {
         let hint = match key {
             "entries" => "write `entries: []` for a list with no entries yet".to_string(),
+            "exceptions" => "write `exceptions: []`, or remove the key".to_string(),
             "accepted-domains" => "list the tenant's domains, `[contoso.com]`, or remove the key".to_string(),
             _ => format!("write a value after `{key}:`, or remove the key"),
         };

@@ -1,6 +1,7 @@
 //! The canonical form of a list file, as `fmt` writes it.
 //!
-//! Canonical form: keys in the order `version`, `tenant`, `accepted-domains`, `policy`, `entries`; accepted
+//! Canonical form: keys in the order `version`, `tenant`, `accepted-domains`, `policy`, `entries`,
+//! `exceptions` (sorted by finding, object and value, keys in the order of [`ExceptionKey::ALL`]); accepted
 //! domains sorted; policy lints sorted by code; entries sorted by identity (spoofed domain, then the domain
 //! entry before its addresses, then infrastructure, then type; `*` first) within their section, one blank
 //! line between entries; entry keys in the order of [`EntryKey::ALL`]; every value in normal form. An
@@ -22,8 +23,9 @@ use crate::model::date::Date;
 use crate::model::diagnostic::{Diagnostic, Severity, Span};
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, TenantList};
+use crate::model::exception::Exception;
 use crate::model::words::Word;
-use crate::read::raw_list::{EntryKey, RawEntry, RawList, SHARED_INFRASTRUCTURE, TopKey};
+use crate::read::raw_list::{EntryKey, ExceptionKey, RawEntry, RawList, SHARED_INFRASTRUCTURE, TopKey};
 use crate::read::yaml::{Comment, scalar};
 use crate::validate::pipeline::{Checked, check};
 
@@ -54,6 +56,9 @@ enum Anchor {
     Field(usize, EntryKey),
     /// Below an entry's last key, indented like its keys (a commented-out field, say).
     EntryEnd(usize),
+    /// Above exception `i` (in file order).
+    Exception(usize),
+    ExceptionField(usize, ExceptionKey),
     End,
 }
 
@@ -66,7 +71,10 @@ struct Attached {
 /// Writes a checked, error-free list in canonical form.
 pub fn format(checked: &Checked) -> Result<String, FormatError> {
     let (Some(raw), Some(document)) = (&checked.raw, &checked.document) else { return Err(FormatError::HasErrors) };
-    if !checked.is_well_formed() || raw.entries.len() != checked.list.entries.len() {
+    if !checked.is_well_formed()
+        || raw.entries.len() != checked.list.entries.len()
+        || raw.exceptions.len() != checked.list.exceptions.len()
+    {
         return Err(FormatError::HasErrors);
     }
     let comments = attach(raw, &document.comments);
@@ -123,9 +131,42 @@ pub fn format(checked: &Checked) -> Result<String, FormatError> {
             blank_before = true;
         }
     }
+    if raw.key(TopKey::Exceptions).is_some() {
+        let exceptions = &list.exceptions;
+        w.line(
+            Anchor::Top(TopKey::Exceptions),
+            "",
+            if exceptions.is_empty() { "exceptions: []" } else { "exceptions:" },
+        );
+        let mut order: Vec<usize> = (0..exceptions.len()).collect();
+        order.sort_by_key(|&i| exception_order(&exceptions[i]));
+        for (n, i) in order.into_iter().enumerate() {
+            if n > 0 {
+                w.out.push('\n');
+            }
+            w.exception(i, &exceptions[i]);
+        }
+    }
     w.leading(Anchor::End, "");
     verify(checked, &w.out)?;
     Ok(w.out)
+}
+
+/// The order of exceptions in canonical form: by finding, object, value (ignoring case, as they match).
+fn exception_order(e: &Exception) -> (&'static str, String, String) {
+    (e.finding.name(), e.object.to_lowercase(), e.value.to_lowercase())
+}
+
+/// The value of an exception's key in normal form, or `None` when the key is not written.
+fn exception_field(e: &Exception, key: ExceptionKey) -> Option<String> {
+    match key {
+        ExceptionKey::Finding => Some(e.finding.name().to_string()),
+        ExceptionKey::Object => Some(scalar(&e.object)),
+        ExceptionKey::Value => Some(scalar(&e.value)),
+        ExceptionKey::Reason => Some(scalar(&e.reason)),
+        ExceptionKey::Owner => Some(scalar(&e.owner)),
+        ExceptionKey::Expires => e.expires.map(|d| d.to_string()),
+    }
 }
 
 /// The entries (indexes in file order) split into sections, each with the index that starts it: a new
@@ -160,6 +201,17 @@ fn verify(before: &Checked, text: &str) -> Result<(), FormatError> {
     b.sort_by(|x, y| x.0.cmp(&y.0));
     if a != b {
         return Err(FormatError::WouldLoseData("entries"));
+    }
+    let exceptions = |l: &crate::model::entry::TenantList| {
+        let mut all: Vec<Exception> =
+            l.exceptions.iter().map(|e| Exception { span: Span::default(), ..e.clone() }).collect();
+        all.sort_by(|x, y| {
+            exception_order(x).cmp(&exception_order(y)).then_with(|| format!("{x:?}").cmp(&format!("{y:?}")))
+        });
+        all
+    };
+    if exceptions(&before.list) != exceptions(&after.list) {
+        return Err(FormatError::WouldLoseData("exceptions"));
     }
     let (l, r) = (&before.list, &after.list);
     if (&l.tenant, &l.accepted_domains, &l.policy) != (&r.tenant, &r.accepted_domains, &r.policy) {
@@ -215,6 +267,16 @@ impl Writer {
             self.trailing_line(Anchor::Field(i, key), indent, &format!("{key}: {value}"));
         }
         self.leading(Anchor::EntryEnd(i), "    ");
+    }
+
+    fn exception(&mut self, i: usize, e: &Exception) {
+        self.leading(Anchor::Exception(i), "  ");
+        let fields = ExceptionKey::ALL.iter().filter_map(|&k| exception_field(e, k).map(|v| (k, v)));
+        for (n, (key, value)) in fields.enumerate() {
+            let (indent, comment_indent) = if n == 0 { ("  - ", "  ") } else { ("    ", "    ") };
+            self.leading(Anchor::ExceptionField(i, key), comment_indent);
+            self.trailing_line(Anchor::ExceptionField(i, key), indent, &format!("{key}: {value}"));
+        }
     }
 }
 
@@ -429,6 +491,10 @@ fn attach(raw: &RawList, comments: &[Comment]) -> BTreeMap<Anchor, Attached> {
         anchors.push((e.span, Anchor::Entry(i)));
         anchors.extend(e.fields().map(|(key, f)| (f.key, Anchor::Field(i, key))));
     }
+    for (i, e) in raw.exceptions.iter().enumerate() {
+        anchors.push((e.span, Anchor::Exception(i)));
+        anchors.extend(e.fields.iter().map(|(key, f)| (f.key, Anchor::ExceptionField(i, *key))));
+    }
     anchors.sort();
     let mut attached: BTreeMap<Anchor, Attached> = BTreeMap::new();
     // The comments on lines of their own above each entry, with their lines: the ones above a blank line
@@ -520,6 +586,13 @@ fn placement(checked: &Checked) -> Placement {
                 // Headings by their place among the headings: they never move past one another.
                 Anchor::Heading(i) => format!("heading {}", headings.partition_point(|&h| h < i)),
                 Anchor::Entry(i) | Anchor::Field(i, _) | Anchor::EntryEnd(i) => identity(i),
+                Anchor::Exception(i) | Anchor::ExceptionField(i, _) => checked.list.exceptions.get(i).map_or_else(
+                    || format!("exception #{i}"),
+                    |e| {
+                        let (f, o, v) = exception_order(e);
+                        format!("exception {f} {o} {v}")
+                    },
+                ),
                 Anchor::End => "end".to_string(),
             };
             a.leading.into_iter().chain(a.trailing).map(move |c| (owner.clone(), c))

@@ -10,6 +10,8 @@
 //! read the same counts and words.
 
 pub mod admission;
+pub mod audit;
+pub mod audit_html;
 mod diagnostics;
 pub mod diff;
 mod explain;

@@ -10,10 +10,11 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::diagnostic::Code;
+use crate::model::finding::FindingCode;
 use crate::model::policy::Level;
 use crate::model::words::WILDCARD;
 use crate::model::words::{Action, SpoofType, Word};
-use crate::read::raw_list::{EntryKey, SHARED_INFRASTRUCTURE, TopKey};
+use crate::read::raw_list::{EntryKey, ExceptionKey, SHARED_INFRASTRUCTURE, TopKey};
 use crate::validate::list::{FORMAT_VERSION, MAX_ENTRIES};
 
 /// Where the committed copy of the schema lives in the repository, and what list files point at.
@@ -102,6 +103,32 @@ fn top_key(key: TopKey) -> Value {
             "maxItems": MAX_ENTRIES,
             "items": { "$ref": "#/definitions/entry" },
         }),
+        TopKey::Exceptions => json!({
+            "description": "Approved exceptions to `spoofctl audit` findings: each names one finding (code, object, value), with why and who answers for it.",
+            "type": "array",
+            "items": { "$ref": "#/definitions/exception" },
+        }),
+    }
+}
+
+/// The schema of one key of an exception.
+fn exception_key(key: ExceptionKey) -> Value {
+    match key {
+        ExceptionKey::Finding => json!({
+            "description": "The finding's code, as `spoofctl audit` shows it.",
+            "enum": FindingCode::names(),
+        }),
+        ExceptionKey::Object => {
+            free_text("The policy, rule, connector or mailbox the finding names, as `spoofctl audit` shows it.")
+        }
+        ExceptionKey::Value => free_text("The finding's value, as `spoofctl audit` shows it."),
+        ExceptionKey::Reason => free_text("Why the finding is accepted."),
+        ExceptionKey::Owner => free_text("Who answers for the exception."),
+        ExceptionKey::Expires => json!({
+            "description": "The last day the exception covers its finding, YYYY-MM-DD; after it, `audit` reports the finding again and the exception as expired.",
+            "type": "string",
+            "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$",
+        }),
     }
 }
 
@@ -180,7 +207,16 @@ pub fn list_schema() -> Value {
         // `type` can be inferred only from a non-empty `accepted-domains`.
         "if": { "not": { "required": ["accepted-domains"], "properties": { "accepted-domains": { "minItems": 1 } } } },
         "then": { "properties": { "entries": { "items": { "required": ["type"] } } } },
-        "definitions": { "entry": entry },
+        "definitions": {
+            "entry": entry,
+            "exception": {
+                "type": "object",
+                "description": "An approved exception to one `spoofctl audit` finding.",
+                "properties": properties(ExceptionKey::ALL, exception_key),
+                "additionalProperties": false,
+                "required": ["finding", "object", "value", "reason", "owner"],
+            },
+        },
     })
 }
 

@@ -11,11 +11,13 @@ use crate::model::date::Date;
 use crate::model::diagnostic::{Code, Diagnostic, EntryLabel, Span, ValueError};
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, Identity, Metadata, TenantList, spoof_type_for};
+use crate::model::exception::Exception;
+use crate::model::finding::FindingCode;
 use crate::model::guid::Guid;
 use crate::model::pair::{Rule, RuleError, Side};
 use crate::model::policy::{Level, Policy};
 use crate::model::words::{Action, SpoofType, Word};
-use crate::read::raw_list::{EntryKey, Field, Located, RawEntry, RawList, TopKey, closest};
+use crate::read::raw_list::{EntryKey, ExceptionKey, Field, Located, RawEntry, RawException, RawList, TopKey, closest};
 
 pub use crate::model::entry::MAX_ENTRIES;
 
@@ -37,7 +39,8 @@ pub fn validate(file: &Path, raw: &RawList) -> (TenantList, Vec<Diagnostic>) {
     let mut entries: Vec<Entry> = raw.entries.iter().filter_map(|e| v.entry(e, &accepted_domains)).collect();
     v.unique(&mut entries);
     v.entry_count(raw, &policy);
-    let list = TenantList { path: file.to_path_buf(), tenant, accepted_domains, policy, entries };
+    let exceptions = raw.exceptions.iter().filter_map(|e| v.exception(e)).collect();
+    let list = TenantList { path: file.to_path_buf(), tenant, accepted_domains, policy, entries, exceptions };
     (list, v.diagnostics)
 }
 
@@ -326,6 +329,66 @@ impl Validator<'_> {
     ) -> Option<T> {
         let v = field.as_ref()?;
         self.report(parse(&v.value), v.span, Some(label))
+    }
+
+    /// An exception, when every key it needs is there and every value is valid; each problem is reported.
+    fn exception(&mut self, raw: &RawException) -> Option<Exception> {
+        let before = self.diagnostics.len();
+        let mut text = |key: ExceptionKey| -> Option<String> {
+            let Some(field) = raw.field(key) else {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::MissingKey,
+                        self.file,
+                        Some(raw.span),
+                        format!("the exception has no `{key}`"),
+                    )
+                    .with_hint(format!(
+                        "every exception needs `finding`, `object`, `value`, `reason` and `owner`; add `{key}:`"
+                    )),
+                );
+                return None;
+            };
+            self.report(
+                check_free_text(&field.value, &format!("`{key}`")).map(|()| field.value.clone()),
+                field.span,
+                None,
+            )
+        };
+        let finding = text(ExceptionKey::Finding);
+        let (object, value, reason, owner) = (
+            text(ExceptionKey::Object),
+            text(ExceptionKey::Value),
+            text(ExceptionKey::Reason),
+            text(ExceptionKey::Owner),
+        );
+        let finding = finding.and_then(|name| {
+            let code = FindingCode::from_name(&name);
+            if code.is_none() {
+                let names = FindingCode::names();
+                let hint = match closest(&name, &names) {
+                    Some(k) => format!("did you mean `{k}`? `spoofctl audit` names each finding's code"),
+                    None => format!("write the code `spoofctl audit` shows: {}", names.join(", ")),
+                };
+                let span = raw.field(ExceptionKey::Finding).map(|f| f.span);
+                self.diagnostics.push(
+                    Diagnostic::new(Code::InvalidValue, self.file, span, format!("`{name}` is not an audit finding"))
+                        .with_hint(hint),
+                );
+            }
+            code
+        });
+        let expires = raw.field(ExceptionKey::Expires).and_then(|f| self.report(Date::parse(&f.value), f.span, None));
+        (self.diagnostics.len() == before).then_some(())?;
+        Some(Exception {
+            finding: finding?,
+            object: object?,
+            value: value?,
+            reason: reason?,
+            owner: owner?,
+            expires,
+            span: raw.span,
+        })
     }
 
     /// Reports entries that repeat an identity: a duplicate, or the same pair with the other action.
