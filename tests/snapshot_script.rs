@@ -122,7 +122,7 @@ fn a_failing_cmdlet_is_recorded_and_the_script_goes_on() {
     let try_node = nodes(&inner).into_iter().find(|n| n.kind() == "try_statement").expect("a try");
     let try_text = text(try_node, body);
     assert!(try_text.contains("catch {"), "{try_text}");
-    assert!(try_text.contains("status = 'failed'; error = $_.Exception.Message"), "{try_text}");
+    assert!(try_text.contains("Status = 'Failed'; Error = $_.Exception.Message"), "{try_text}");
     let all = commands(&tree, &script);
     let last_export = all.iter().rposition(|c| c.name == "Export-Snapshot").expect("exports");
     let manifest = all
@@ -133,7 +133,7 @@ fn a_failing_cmdlet_is_recorded_and_the_script_goes_on() {
         })
         .expect("the manifest is written");
     assert!(manifest > last_export);
-    for key in ["tenant = ", "time = ", "module = [string] $module.Version", "cmdlets = $results"] {
+    for key in ["Tenant = ", "Time = ", "ModuleVersion = [string] $module.Version", "Cmdlets = $results"] {
         assert!(script.contains(key), "the manifest has no {key}");
     }
 }

@@ -357,10 +357,6 @@ pub struct SuggestedEntry {
 
 /// What one list would take to let the message through: an entry to add, or why there is none.
 #[derive(Debug, Clone)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one per list and message, never in bulk; callers match `Suggestion::Entry(SuggestedEntry { entry, .. })`"
-)]
 pub enum Suggestion<'a> {
     /// This allow entry would.
     Entry(SuggestedEntry),

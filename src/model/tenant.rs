@@ -58,7 +58,7 @@ impl<T> Checked<T> {
         match self {
             Checked::Read(_) => None,
             Checked::Missing => Some("its file is not in the snapshot".to_string()),
-            Checked::CmdletFailed(e) => Some(format!("the cmdlet failed when the snapshot was taken: {e}")),
+            Checked::CmdletFailed(e) => Some(format!("not exported when the snapshot was taken: {e}")),
             Checked::Unreadable(p) => Some(p.to_string()),
         }
     }

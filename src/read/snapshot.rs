@@ -737,8 +737,14 @@ fn cmdlet_runs(obj: &Obj<'_>) -> Result<Vec<CmdletRun>, Problem> {
         let get = |k: &str| map.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).and_then(|(_, v)| v.as_str());
         let name = name.or_else(|| get("Name")).ok_or_else(|| bad("a cmdlet without its Name"))?;
         let status = get("Status").unwrap_or("Written");
-        let error = get("Error").filter(|e| !e.trim().is_empty()).map(str::to_string);
-        let error = error.or_else(|| (!status.eq_ignore_ascii_case("written")).then(|| status.to_string()));
+        let error = get("Error").filter(|e| !e.trim().is_empty());
+        // A status other than Written or Failed (the script's `Skipped`) is said with its reason.
+        let error = match (error, status) {
+            (_, s) if s.eq_ignore_ascii_case("written") => None,
+            (Some(e), s) if s.eq_ignore_ascii_case("failed") => Some(e.to_string()),
+            (Some(e), s) => Some(format!("{s}: {e}")),
+            (None, s) => Some(s.to_string()),
+        };
         Ok(CmdletRun { name: name.trim().to_string(), error })
     };
     match obj.get("Cmdlets") {

@@ -88,9 +88,9 @@ function Export-Snapshot([string] $Name, [scriptblock] $Read) {
         $items = @(& $Read)
         $json = ConvertTo-Json -InputObject $items -Depth 6
         Out-File -LiteralPath (Join-Path $Path "$Name.json") -InputObject $json -Encoding utf8
-        $results[$Name] = [ordered]@{ status = 'written'; count = $items.Count }
+        $results[$Name] = [ordered]@{ Status = 'Written'; Count = $items.Count }
     } catch {
-        $results[$Name] = [ordered]@{ status = 'failed'; error = $_.Exception.Message }
+        $results[$Name] = [ordered]@{ Status = 'Failed'; Error = $_.Exception.Message }
         Write-Warning ('{0}: {1}' -f $Name, $_.Exception.Message)
     }
 }
@@ -101,15 +101,13 @@ function Export-Snapshot([string] $Name, [scriptblock] $Read) {
 const TAIL: &str = r#"
 $module = Get-Module -Name ExchangeOnlineManagement | Sort-Object -Property Version -Descending | Select-Object -First 1
 $manifest = [ordered]@{
-    version = 1
-    tenant = [ordered]@{
-        id = [string] $connection.TenantID
-        organization = [string] $connection.Organization
-        user = [string] $connection.UserPrincipalName
-    }
-    time = (Get-Date).ToUniversalTime().ToString('o')
-    module = [string] $module.Version
-    cmdlets = $results
+    Version = 1
+    Tenant = [string] $connection.Organization
+    TenantId = [string] $connection.TenantID
+    User = [string] $connection.UserPrincipalName
+    Time = (Get-Date).ToUniversalTime().ToString('o')
+    ModuleVersion = [string] $module.Version
+    Cmdlets = $results
 }
 Out-File -LiteralPath (Join-Path $Path 'manifest.json') -InputObject (ConvertTo-Json -InputObject $manifest -Depth 4) -Encoding utf8
 Write-Output ('Snapshot written to {0}' -f $Path)
@@ -126,7 +124,7 @@ pub fn snapshot_script() -> String {
             let _ = write!(
                 out,
                 "if ($IncludeMailboxes) {{\n    Export-Snapshot '{name}' {{ {read} }}\n}} else {{\n    \
-                 $results['{name}'] = [ordered]@{{ status = 'skipped'; error = 'run with -IncludeMailboxes' }}\n}}\n"
+                 $results['{name}'] = [ordered]@{{ Status = 'Skipped'; Error = 'run with -IncludeMailboxes' }}\n}}\n"
             );
         } else {
             let _ = writeln!(out, "Export-Snapshot '{name}' {{ {read} }}");
