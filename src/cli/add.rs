@@ -11,6 +11,7 @@ use spoofctl::model::words::Word;
 use spoofctl::read::list_files::read_text;
 use spoofctl::read::raw_list::EntryKey;
 use spoofctl::render::list_yaml::{AddError, add_entry, new_entry};
+use spoofctl::render::unified_diff::unified;
 use spoofctl::render::{self};
 use spoofctl::validate::pipeline::{Checked, check};
 
@@ -140,6 +141,7 @@ pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today
     if let Err(e) = atomic::replace(path, added.text.as_bytes()) {
         return fail(format!("{}: cannot write: {e}; nothing was written", shown(path)));
     }
-    out(&added.diff(&text, &path.display().to_string()));
+    let name = path.display().to_string();
+    out(&unified(&name, &name, &text, &added.text));
     Exit::Clean
 }
