@@ -61,7 +61,7 @@ pub fn admission_text(snapshot: &str, a: &Admission<'_>, style: Style) -> String
 }
 
 fn path_text(p: &Path<'_>, style: Style, out: &mut String) {
-    let code = p.mechanism.trace().filter(|_| p.shown).map(|(f, c)| format!("{f}:{c} ")).unwrap_or_default();
+    let code = p.mechanism.trace().filter(|_| p.shown).map(|b| format!("{} ", b.code())).unwrap_or_default();
     let trust =
         if p.trust.is_paired() { style.paint("32", &p.trust.words()) } else { style.paint("31", &p.trust.words()) };
     let _ =
@@ -123,7 +123,7 @@ pub fn admission_json<'a>(snapshot: &'a str, a: &'a Admission<'_>) -> AdmissionR
             .iter()
             .map(|p| PathJson {
                 mechanism: p.mechanism,
-                trace: p.mechanism.trace().map(|(f, c)| format!("{f}:{c}")),
+                trace: p.mechanism.trace().map(|b| b.code().to_string()),
                 shown: p.shown,
                 object: p.object,
                 property: p.property,
