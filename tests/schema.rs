@@ -145,6 +145,8 @@ fn the_schema_refuses_what_validate_refuses() {
         ("an empty value", entry("{spoofed: adatum.com, infrastructure: tms.mx.com, action: block, owner: }"), Code::EmptyValue),
         ("a list where text belongs", entry("{spoofed: [a.com, b.com], infrastructure: tms.mx.com, action: block}"), Code::WrongType),
         ("accepted domains as text", "version: 1\naccepted-domains: contoso.com\nentries: []\n".to_string(), Code::WrongType),
+        ("entries as text", "version: 1\nentries: none\n".to_string(), Code::WrongType),
+        ("exceptions as text", "version: 1\nentries: []\nexceptions: none\n".to_string(), Code::WrongType),
         ("more than 1024 entries", format!("{head}entries:\n{many}"), Code::TooManyEntries),
         ("a partial wildcard", entry("{spoofed: '*.adatum.com', infrastructure: tms.mx.com, action: block}"), Code::PartialWildcard),
         ("a space inside a domain", entry("{spoofed: 'adatum .com', infrastructure: tms.mx.com, action: block}"), Code::InvalidCharacters),

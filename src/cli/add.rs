@@ -11,11 +11,12 @@ use spoofctl::model::words::Word;
 use spoofctl::read::list_files::read_text;
 use spoofctl::read::raw_list::EntryKey;
 use spoofctl::render::list_yaml::{AddError, add_entry, new_entry};
+use spoofctl::render::unified_diff::unified;
 use spoofctl::render::{self};
 use spoofctl::validate::pipeline::{Checked, check};
 
 use super::args::{AddArgs, EntryFields};
-use super::{Exit, fail, out, shown, stderr_style, warn};
+use super::{Exit, error, fail, out, shown, stderr_style, warn};
 
 /// Runs `add`.
 pub fn run(args: AddArgs) -> Exit {
@@ -44,7 +45,7 @@ pub fn list_among(path: &Path, lists: &[Checked]) -> Result<usize, Exit> {
 /// `explain --add-to`: adds each entry suggested (the same ones [`add`] would make from their values).
 pub fn add_suggested(path: &Path, suggested: &[Entry], fields: &EntryFields, today: Date) -> Exit {
     if suggested.is_empty() {
-        warn(format!("spoofctl: error: --add-to: no entry is suggested for {}; nothing was written", shown(path)));
+        error(format!("--add-to: no entry is suggested for {}; nothing was written", shown(path)));
         return Exit::Findings;
     }
     let mut exit = Exit::Clean;
@@ -85,8 +86,8 @@ pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today
         for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
             eprintln!("{}", render::diagnostic(d, stderr_style()));
         }
-        warn(format!(
-            "spoofctl: error: {}: the list has errors; fix them first (`spoofctl validate`); nothing was written",
+        error(format!(
+            "{}: the list has errors; fix them first (`spoofctl validate`); nothing was written",
             shown(path)
         ));
         return Exit::Findings;
@@ -104,7 +105,7 @@ pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today
         Err(errors) => {
             for (key, d) in errors {
                 let flag = key.map_or("the entry".to_string(), |k| format!("--{}", k.name()));
-                warn(format!("spoofctl: error: {flag}: {}", d.message));
+                error(format!("{flag}: {}", d.message));
                 if let Some(hint) = &d.hint {
                     warn(format!("  hint: {hint}"));
                 }
@@ -116,7 +117,7 @@ pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today
     let added = match add_entry(&checked, &text, &entry) {
         Ok(a) => a,
         Err(e) => {
-            warn(format!("spoofctl: error: {}: {e}; nothing was written", shown(path)));
+            error(format!("{}: {e}; nothing was written", shown(path)));
             return if e == AddError::Misplaced { Exit::CannotRun } else { Exit::Findings };
         }
     };
@@ -131,15 +132,13 @@ pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today
         }
     }
     if after.has_errors() {
-        warn(format!(
-            "spoofctl: error: {}: the list would have errors with this entry; nothing was written",
-            shown(path)
-        ));
+        error(format!("{}: the list would have errors with this entry; nothing was written", shown(path)));
         return Exit::Findings;
     }
     if let Err(e) = atomic::replace(path, added.text.as_bytes()) {
         return fail(format!("{}: cannot write: {e}; nothing was written", shown(path)));
     }
-    out(&added.diff(&text, &path.display().to_string()));
+    let name = path.display().to_string();
+    out(&unified(&name, &name, &text, &added.text));
     Exit::Clean
 }

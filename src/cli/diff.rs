@@ -23,7 +23,7 @@ use super::args::{DiffArgs, DiffFormat};
 use super::observe::{Opened, open};
 use super::progress::Progress;
 use super::tenants::{self, Spool, Stdout};
-use super::{Exit, fail, out, shown, stdout_style, warn};
+use super::{Exit, error, fail, out, shown, stdout_style, warn};
 
 /// One side of a tenant's pair, as a worker found it.
 enum Side {
@@ -341,7 +341,7 @@ fn replay(
     });
     drop(progress);
     if let Some(e) = scanned.failure {
-        warn(format!("spoofctl: error: {}: {e}", shown(path)));
+        error(format!("{}: {e}", shown(path)));
         return Err(Exit::Findings);
     }
     if scanned.skipped > 0 {

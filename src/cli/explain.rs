@@ -13,7 +13,7 @@ use spoofctl::render::admission::{admission_json, admission_text};
 
 use super::admission::json_with_admission;
 use super::args::{ExplainArgs, Format};
-use super::{Exit, fail, load_lists, open_input, out, stdout_style, warn};
+use super::{Exit, error, fail, load_lists, open_input, out, stdout_style};
 
 /// Runs `explain`.
 pub fn run(args: ExplainArgs) -> Exit {
@@ -54,8 +54,8 @@ pub fn run(args: ExplainArgs) -> Exit {
     for path in &args.messages {
         let name = path.display().to_string();
         if is_outlook_msg(path) {
-            warn(format!(
-                "spoofctl: error: {name}: an Outlook .msg file, not message headers; save the message as .eml \
+            error(format!(
+                "{name}: an Outlook .msg file, not message headers; save the message as .eml \
                  (Outlook on the web: Download), or copy its headers (Outlook: File > Properties > Internet \
                  headers) and paste them: `spoofctl explain --list lists/ -`"
             ));
@@ -78,8 +78,8 @@ pub fn run(args: ExplainArgs) -> Exit {
             let stamps = match Stamps::parse(&raw) {
                 Ok(s) if s.from.is_some() || !s.results.is_empty() || !s.antispam.is_empty() => s,
                 _ => {
-                    warn(format!(
-                        "spoofctl: error: {source}: no message headers found (expected an .eml file, an mbox, or pasted headers)"
+                    error(format!(
+                        "{source}: no message headers found (expected an .eml file, an mbox, or pasted headers)"
                     ));
                     exit = Exit::Findings;
                     continue;
@@ -120,7 +120,7 @@ pub fn run(args: ExplainArgs) -> Exit {
             }
         }
         if n == 0 {
-            warn(format!("spoofctl: error: {name}: no message headers found (the file is empty)"));
+            error(format!("{name}: no message headers found (the file is empty)"));
             exit = Exit::Findings;
         }
     }

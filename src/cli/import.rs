@@ -9,7 +9,7 @@ use spoofctl::render;
 use spoofctl::render::list_yaml::list_text;
 
 use super::args::ImportArgs;
-use super::{Exit, fail, open_input, out, shown, stderr_style, warn};
+use super::{Exit, error, fail, open_input, out, shown, stderr_style, warn};
 
 /// Runs `import`.
 pub fn run(args: ImportArgs) -> Exit {
@@ -42,7 +42,7 @@ pub fn run(args: ImportArgs) -> Exit {
         match read_export(file) {
             Ok(rows) => merge(&mut merged, &name, &rows, &accepted),
             Err(e) => {
-                warn(format!("spoofctl: error: {name}: {e}"));
+                error(format!("{name}: {e}"));
                 unusable = true;
             }
         }

@@ -160,8 +160,14 @@ fn today(arg: Option<&str>) -> Result<Date, Exit> {
 
 /// Reports a failure that stops the run, on stderr, hidden characters escaped ([`warn`]).
 fn fail(message: impl std::fmt::Display) -> Exit {
-    warn(format!("spoofctl: error: {message}"));
+    error(message);
     Exit::CannotRun
+}
+
+/// Says an error on stderr, `spoofctl: error: ` and the message escaped as [`warn`] escapes it; the caller
+/// decides the exit ([`fail`]: could not run).
+fn error(message: impl std::fmt::Display) {
+    warn(format!("spoofctl: error: {message}"));
 }
 
 /// Writes a message line on stderr with every hidden character escaped ([`escaped`]): the messages that

@@ -14,7 +14,7 @@ use spoofctl::render::plural;
 
 use super::args::MatchFormat;
 use super::progress::Progress;
-use super::{Exit, open_input, output_failed, shown, warn};
+use super::{Exit, error, open_input, output_failed, shown, warn};
 
 /// How many row errors are shown; the rest are counted.
 const SHOWN_ERRORS: u64 = 20;
@@ -49,7 +49,7 @@ pub fn open(path: &Path, stdout_busy: bool) -> Result<Opened, Exit> {
             Ok(Opened { reader, live, progress })
         }
         Err(e) => {
-            warn(format!("spoofctl: error: {}: {e}", shown(path)));
+            error(format!("{}: {e}", shown(path)));
             Err(Exit::Findings)
         }
     }
@@ -119,7 +119,7 @@ pub fn run(path: &Path, matchers: &[Matcher<'_>], format: MatchFormat) -> Exit {
     }
     match scanned.failure {
         Some(e) => {
-            warn(format!("spoofctl: error: {shown}: {e}"));
+            error(format!("{shown}: {e}"));
             Exit::Findings
         }
         None if scanned.skipped > 0 => Exit::Findings,

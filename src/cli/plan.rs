@@ -30,7 +30,7 @@ use spoofctl::validate::pipeline::check_file;
 
 use super::args::{PlanArgs, PlanFormat};
 use super::tenants;
-use super::{Exit, fail, one_list, out, shown, stderr_style, stdout_style, warn};
+use super::{Exit, error, fail, one_list, out, shown, stderr_style, stdout_style};
 
 /// Runs `plan`.
 pub fn run(args: PlanArgs) -> Exit {
@@ -86,7 +86,7 @@ pub fn run(args: PlanArgs) -> Exit {
             match plan_powershell(&p, list, &provenance) {
                 Ok(script) => script,
                 Err(why) => {
-                    warn(format!("spoofctl: error: {}: {why}; no script written", shown(&list.path)));
+                    error(format!("{}: {why}; no script written", shown(&list.path)));
                     return Exit::Findings;
                 }
             }

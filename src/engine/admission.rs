@@ -39,6 +39,7 @@ use crate::model::diagnostic::Span;
 use crate::model::domain::Domain;
 use crate::model::entry::spoof_type_for;
 use crate::model::entry::{Entry, Metadata};
+use crate::model::header_codes::Bypass;
 use crate::model::message::{Host, Message, Sender};
 use crate::model::pair::Rule;
 use crate::model::tenant::{
@@ -94,20 +95,22 @@ impl Trace {
     /// The trace code a mechanism leaves, when it leaves one.
     fn shows(&self, m: Mechanism) -> bool {
         let is = |v: &Option<String>, code: &str| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(code));
-        m.trace().is_some_and(|(field, code)| if field == "IPV" { is(&self.ipv, code) } else { is(&self.sfv, code) })
+        m.trace().is_some_and(|b| match b.field_value() {
+            ("IPV", code) => is(&self.ipv, code),
+            (_, code) => is(&self.sfv, code),
+        })
     }
 
-    /// The bypass codes the trace holds, as `SFV:SKA`.
+    /// The bypass codes the trace holds that an allow of the tenant leaves, as `SFV:SKA`.
     pub fn codes(&self) -> Vec<String> {
-        let mut codes = Vec::new();
-        if let Some(v) = self.ipv.as_deref().filter(|v| v.eq_ignore_ascii_case("CAL")) {
-            codes.push(format!("IPV:{v}"));
-        }
-        if let Some(v) = self.sfv.as_deref().filter(|v| ["SKA", "SKN", "SFE"].iter().any(|c| v.eq_ignore_ascii_case(c)))
-        {
-            codes.push(format!("SFV:{v}"));
-        }
-        codes
+        let left_by_an_allow = |b: Bypass| Mechanism::ALL.iter().any(|m| m.trace() == Some(b));
+        [("IPV", &self.ipv), ("SFV", &self.sfv)]
+            .into_iter()
+            .filter_map(|(field, value)| {
+                let value = value.as_deref()?;
+                Bypass::of(field, value).filter(|b| left_by_an_allow(*b)).map(|_| format!("{field}:{value}"))
+            })
+            .collect()
     }
 }
 
@@ -198,7 +201,7 @@ pub fn admit<'s>(facts: &Facts, snapshot: &'s Snapshot, today: Date) -> Admissio
     let codes = facts.trace.codes();
     // A connection filter allow also skips spam filtering, so it explains `SFV:SKN` as well as `IPV:CAL`.
     let explains = |p: &Path<'_>, code: &str| {
-        let own = p.mechanism.trace().is_some_and(|(f, c)| format!("{f}:{c}").eq_ignore_ascii_case(code));
+        let own = p.mechanism.trace().is_some_and(|b| b.code().eq_ignore_ascii_case(code));
         let allow_list = matches!(p.mechanism, Mechanism::IpAllowList | Mechanism::SafeList);
         own || (allow_list && code.eq_ignore_ascii_case("SFV:SKN"))
     };
@@ -245,9 +248,7 @@ fn not_checked_because(snapshot: &Snapshot, mechanism: Mechanism) -> Option<Stri
 }
 
 fn unexplained_words(code: &str, not_checked: &[(Mechanism, String)]) -> String {
-    let mechanism = Mechanism::ALL
-        .into_iter()
-        .find(|m| m.trace().is_some_and(|(f, c)| format!("{f}:{c}").eq_ignore_ascii_case(code)));
+    let mechanism = Mechanism::ALL.into_iter().find(|m| m.trace().is_some_and(|b| b.code().eq_ignore_ascii_case(code)));
     match mechanism.and_then(|m| not_checked.iter().find(|(n, _)| n.file() == m.file())) {
         Some((m, why)) => format!("{code}: the {} were not checked ({why})", m.words()),
         None => format!(

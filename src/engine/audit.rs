@@ -20,7 +20,7 @@ use crate::model::finding::{FindingCode, FindingSeverity, Mechanism};
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::pair::{Infrastructure, Side, SpoofedUser};
 use crate::model::tenant::{
-    AntiPhishPolicy, Checked, DmarcQuarantineAction, DmarcRejectAction, HeaderWords, RuleState, Snapshot,
+    AntiPhishPolicy, Checked, DmarcQuarantineAction, DmarcRejectAction, HeaderWords, RuleState, Snapshot, files,
 };
 use crate::model::words::Action;
 use crate::validate::pipeline::Checked as CheckedList;
@@ -165,7 +165,7 @@ pub fn audit(snapshot_path: PathBuf, snapshot: &Snapshot, list: Option<&CheckedL
         }
         None => a.not_checked.push(NotChecked {
             mechanism: Mechanism::ListFile,
-            file: Mechanism::ListFile.source().to_string(),
+            file: "--list".to_string(),
             reason: "no list was given: its drift from the tenant and its exceptions need `--list`".to_string(),
         }),
     }
@@ -241,7 +241,9 @@ impl<'a> Auditor<'a> {
 
     /// Wildcard allows among the live spoof entries: the service accepts `*` on one side of an allow.
     fn spoof_entries(&mut self) {
-        let Some(items) = self.read(Mechanism::SpoofEntries, FILES.spoof, &self.snapshot.spoof_items) else { return };
+        let Some(items) = self.read(Mechanism::SpoofEntries, files::SPOOF_ITEMS, &self.snapshot.spoof_items) else {
+            return;
+        };
         for item in items.iter().filter(|i| i.action == Action::Allow) {
             let (property, known) = match (&item.spoofed, &item.infrastructure) {
                 (Side::Any, Side::Is(i)) => ("SpoofedUser", KnownSide::Infrastructure(i.clone())),
@@ -262,9 +264,11 @@ impl<'a> Auditor<'a> {
 
     /// Anti-spam policies' allowed domains and senders (`SFV:SKA`).
     fn anti_spam_allows(&mut self) {
-        let Some(policies) =
-            self.read(Mechanism::AntiSpamAllows, FILES.content_filter, &self.snapshot.content_filter_policies)
-        else {
+        let Some(policies) = self.read(
+            Mechanism::AntiSpamAllows,
+            files::CONTENT_FILTER_POLICIES,
+            &self.snapshot.content_filter_policies,
+        ) else {
             return;
         };
         for p in policies {
@@ -304,9 +308,11 @@ impl<'a> Auditor<'a> {
 
     /// The connection filter's IP Allow List (`IPV:CAL`) and safe list.
     fn connection_filter(&mut self) {
-        let Some(policies) =
-            self.read(Mechanism::ConnectionFilter, FILES.connection_filter, &self.snapshot.connection_filter_policies)
-        else {
+        let Some(policies) = self.read(
+            Mechanism::ConnectionFilter,
+            files::CONNECTION_FILTER_POLICIES,
+            &self.snapshot.connection_filter_policies,
+        ) else {
             return;
         };
         for p in policies {
@@ -342,7 +348,8 @@ impl<'a> Auditor<'a> {
 
     /// Mail flow rules that set SCL -1 (`SFV:SKN`) on one factor alone.
     fn mail_flow_rules(&mut self) {
-        let Some(rules) = self.read(Mechanism::MailFlowRules, FILES.transport, &self.snapshot.transport_rules) else {
+        let Some(rules) = self.read(Mechanism::MailFlowRules, files::TRANSPORT_RULES, &self.snapshot.transport_rules)
+        else {
             return;
         };
         for rule in rules.iter().filter(|r| is_bypass(r)) {
@@ -395,7 +402,7 @@ impl<'a> Auditor<'a> {
 
     /// Sender allows in the Tenant Allow/Block List (domains and addresses tab).
     fn tabl_senders(&mut self, today: Date) {
-        let Some(items) = self.read(Mechanism::TablSenders, FILES.sender_items, &self.snapshot.sender_items) else {
+        let Some(items) = self.read(Mechanism::TablSenders, files::SENDER_ITEMS, &self.snapshot.sender_items) else {
             return;
         };
         for item in items.iter().filter(|i| i.action == Action::Allow) {
@@ -421,8 +428,11 @@ impl<'a> Auditor<'a> {
 
     /// Outlook Safe Senders (`SFV:SFE`), when the snapshot has them (`-IncludeMailboxes`).
     fn safe_senders(&mut self) {
-        let Some(mailboxes) = self.read(Mechanism::SafeSenders, FILES.junk, &self.snapshot.junk_email_configurations)
-        else {
+        let Some(mailboxes) = self.read(
+            Mechanism::SafeSenders,
+            files::JUNK_EMAIL_CONFIGURATIONS,
+            &self.snapshot.junk_email_configurations,
+        ) else {
             return;
         };
         for mailbox in mailboxes {
@@ -442,9 +452,11 @@ impl<'a> Auditor<'a> {
 
     /// Phishing-simulation overrides: any listed domain with any listed IP.
     fn phish_simulations(&mut self) {
-        let Some(rules) =
-            self.read(Mechanism::PhishSimulations, FILES.phish_sim, &self.snapshot.phish_sim_override_rules)
-        else {
+        let Some(rules) = self.read(
+            Mechanism::PhishSimulations,
+            files::PHISH_SIM_OVERRIDE_RULES,
+            &self.snapshot.phish_sim_override_rules,
+        ) else {
             return;
         };
         for rule in rules {
@@ -472,7 +484,7 @@ impl<'a> Auditor<'a> {
     /// Inbound connectors that treat mail as internal, or skip-list a gateway.
     fn inbound_connectors(&mut self) {
         let Some(connectors) =
-            self.read(Mechanism::InboundConnectors, FILES.connectors, &self.snapshot.inbound_connectors)
+            self.read(Mechanism::InboundConnectors, files::INBOUND_CONNECTORS, &self.snapshot.inbound_connectors)
         else {
             return;
         };
@@ -507,7 +519,9 @@ impl<'a> Auditor<'a> {
 
     /// Trusted ARC sealers (`compauth=pass reason=130`).
     fn arc_sealers(&mut self) {
-        let Some(config) = self.read(Mechanism::ArcSealers, FILES.arc, &self.snapshot.arc_config) else { return };
+        let Some(config) = self.read(Mechanism::ArcSealers, files::ARC_CONFIG, &self.snapshot.arc_config) else {
+            return;
+        };
         for sealer in &config.arc_trusted_sealers {
             self.push(Finding::new(
                 FindingCode::ArcTrustedSealer,
@@ -523,13 +537,14 @@ impl<'a> Auditor<'a> {
 
     /// Anti-phishing policies weaker than the Standard preset, and rules that exempt recipients.
     fn anti_phishing(&mut self) {
-        if let Some(policies) = self.read(Mechanism::AntiPhishing, FILES.anti_phish, &self.snapshot.anti_phish_policies)
+        if let Some(policies) =
+            self.read(Mechanism::AntiPhishing, files::ANTI_PHISH_POLICIES, &self.snapshot.anti_phish_policies)
         {
             for p in policies.iter().filter(|p| p.enabled != Some(false)) {
                 self.anti_phish_policy(p);
             }
         }
-        let Some(rules) = self.read(Mechanism::AntiPhishing, FILES.anti_phish_rules, &self.snapshot.anti_phish_rules)
+        let Some(rules) = self.read(Mechanism::AntiPhishing, files::ANTI_PHISH_RULES, &self.snapshot.anti_phish_rules)
         else {
             return;
         };
@@ -605,7 +620,7 @@ impl<'a> Auditor<'a> {
             ));
         }
         let Some(items) = self.snapshot.spoof_items.read() else {
-            let file = format!("{}.json", FILES.spoof);
+            let file = format!("{}.json", files::SPOOF_ITEMS);
             let why = self.snapshot.spoof_items.not_checked_because().unwrap_or_default();
             let reason = format!("the list's drift from the tenant needs the spoof entries: {file}: {why}");
             self.not_checked.push(NotChecked { mechanism: Mechanism::ListFile, file, reason });
@@ -614,7 +629,7 @@ impl<'a> Auditor<'a> {
         let live: Vec<LiveItem> = items
             .iter()
             .enumerate()
-            .map(|(n, item)| LiveItem::from_spoof_item(item, format!("{} object {}", FILES.spoof, n + 1)))
+            .map(|(n, item)| LiveItem::from_spoof_item(item, format!("{} object {}", files::SPOOF_ITEMS, n + 1)))
             .collect();
         let drift = plan(&checked.list, &live, Options { allow_mass_removal: true, ..Options::default() });
         let apply = Replacement::Advice("run `spoofctl plan` and apply its script");
@@ -642,38 +657,6 @@ impl<'a> Auditor<'a> {
         }
     }
 }
-
-/// The snapshot file of each mechanism, by cmdlet name.
-struct Files {
-    spoof: &'static str,
-    content_filter: &'static str,
-    connection_filter: &'static str,
-    transport: &'static str,
-    sender_items: &'static str,
-    junk: &'static str,
-    phish_sim: &'static str,
-    connectors: &'static str,
-    arc: &'static str,
-    anti_phish: &'static str,
-    anti_phish_rules: &'static str,
-}
-
-const FILES: Files = {
-    use crate::model::tenant::files as f;
-    Files {
-        spoof: f::SPOOF_ITEMS,
-        content_filter: f::CONTENT_FILTER_POLICIES,
-        connection_filter: f::CONNECTION_FILTER_POLICIES,
-        transport: f::TRANSPORT_RULES,
-        sender_items: f::SENDER_ITEMS,
-        junk: f::JUNK_EMAIL_CONFIGURATIONS,
-        phish_sim: f::PHISH_SIM_OVERRIDE_RULES,
-        connectors: f::INBOUND_CONNECTORS,
-        arc: f::ARC_CONFIG,
-        anti_phish: f::ANTI_PHISH_POLICIES,
-        anti_phish_rules: f::ANTI_PHISH_RULES,
-    }
-};
 
 /// The replacement of an allow that trusts a sender (domain or address) alone: the pair with the
 /// infrastructure it sends from.

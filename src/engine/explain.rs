@@ -18,30 +18,13 @@ use crate::model::date::Date;
 use crate::model::diagnostic::{Diagnostic, Span, ValueError};
 use crate::model::domain::Domain;
 use crate::model::entry::{Entry, Metadata};
+use crate::model::header_codes::Bypass;
 use crate::model::ipv4::Ipv4Slash24;
 use crate::model::message::{Host, Message, Sender};
 use crate::model::pair::{Infrastructure, Pair, Rule, SpoofedUser};
 use crate::model::words::{Action, SpoofType};
 use crate::read::headers::{PtrField, Stamps};
 use crate::validate::lint::{lint, shared_platform};
-
-/// A mechanism other than a spoofed-sender entry that let the message in, as the antispam report names it
-/// (HEADERS, "X-Forefront-Antispam-Report message header fields").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mechanism {
-    /// `SFV:SKA`: the allowed senders or allowed domains list of an anti-spam policy (not the TABL).
-    AntiSpamAllowedList,
-    /// `SFV:SKN`: marked as non-spam before filtering, e.g. by a mail flow rule (SCL -1).
-    MailFlowRule,
-    /// `SFV:SFE`: the recipient's Safe Senders list.
-    SafeSenders,
-    /// `IPV:CAL`: the IP Allow List of the connection filter policy.
-    IpAllowList,
-    /// `SFV:SKI`: filtering skipped for another reason, such as intra-organization mail (older versions of
-    /// HEADERS: "Similar to SFV:SKN, the message skipped filtering for another reason such as being
-    /// intra-organizational email within your organization").
-    SkippedOther,
-}
 
 /// What a mechanism trusts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,58 +37,21 @@ pub enum Trust {
     NotAnAllow,
 }
 
-impl Mechanism {
-    /// The mechanism the antispam report names, if any: the IP Allow List first (connection filtering runs
-    /// before spam filtering), then the spam filtering verdict.
-    pub fn of(stamps: &Stamps) -> Option<Mechanism> {
-        if stamps.antispam("IPV").is_some_and(|v| v.eq_ignore_ascii_case("CAL")) {
-            return Some(Mechanism::IpAllowList);
-        }
-        match stamps.antispam("SFV")?.to_ascii_uppercase().as_str() {
-            "SKA" => Some(Mechanism::AntiSpamAllowedList),
-            "SKN" => Some(Mechanism::MailFlowRule),
-            "SFE" => Some(Mechanism::SafeSenders),
-            "SKI" => Some(Mechanism::SkippedOther),
-            _ => None,
-        }
-    }
+/// The mechanism the antispam report names, if any: the IP Allow List first (connection filtering runs before
+/// spam filtering), then the spam filtering verdict.
+pub fn bypass(stamps: &Stamps) -> Option<Bypass> {
+    ["IPV", "SFV"].into_iter().find_map(|field| stamps.antispam(field).and_then(|value| Bypass::of(field, value)))
+}
 
-    /// The header value that names it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Mechanism::AntiSpamAllowedList => "SFV:SKA",
-            Mechanism::MailFlowRule => "SFV:SKN",
-            Mechanism::SafeSenders => "SFV:SFE",
-            Mechanism::IpAllowList => "IPV:CAL",
-            Mechanism::SkippedOther => "SFV:SKI",
+/// What the mechanism a bypass code names trusts.
+pub fn bypass_trust(b: Bypass) -> Trust {
+    match b {
+        Bypass::AntiSpamAllowedList | Bypass::SafeSenders => {
+            Trust::OneFactor("the sender's address or domain alone, which anyone can write in a From header")
         }
-    }
-
-    /// In words, with where an admin finds it.
-    pub fn words(self) -> &'static str {
-        match self {
-            Mechanism::AntiSpamAllowedList => {
-                "the allowed senders or allowed domains list of an anti-spam policy (Set-HostedContentFilterPolicy -AllowedSenders/-AllowedSenderDomains), not the Tenant Allow/Block List"
-            }
-            Mechanism::MailFlowRule => "a mail flow rule that marked it as non-spam (SCL -1) before spam filtering",
-            Mechanism::SafeSenders => "the recipient's Safe Senders list",
-            Mechanism::IpAllowList => {
-                "the IP Allow List of the connection filter policy (Set-HostedConnectionFilterPolicy -IPAllowList)"
-            }
-            Mechanism::SkippedOther => "filtering skipped for another reason, such as mail within the organization",
-        }
-    }
-
-    /// What it trusts.
-    pub fn trust(self) -> Trust {
-        match self {
-            Mechanism::AntiSpamAllowedList | Mechanism::SafeSenders => {
-                Trust::OneFactor("the sender's address or domain alone, which anyone can write in a From header")
-            }
-            Mechanism::IpAllowList => Trust::OneFactor("the connecting IP alone, whatever domain the mail claims"),
-            Mechanism::MailFlowRule => Trust::RuleConditions,
-            Mechanism::SkippedOther => Trust::NotAnAllow,
-        }
+        Bypass::IpAllowList => Trust::OneFactor("the connecting IP alone, whatever domain the mail claims"),
+        Bypass::MailFlowRule => Trust::RuleConditions,
+        Bypass::SkippedOther => Trust::NotAnAllow,
     }
 }
 
@@ -166,7 +112,7 @@ pub enum Handling {
     /// The tenant sent or relayed it: not an inbound spoof.
     Outbound(OutboundSign),
     /// Another mechanism let it in before spoof protection could matter.
-    LetIn(Mechanism),
+    LetIn(Bypass),
     /// It was not handled as spoof.
     NotSpoof(NotSpoof),
     /// It was handled as spoof: a spoofed-sender entry is what decides.
@@ -190,7 +136,7 @@ impl Handling {
         if came_over_hybrid_connector(stamps) && !inbound(stamps) {
             return Handling::Outbound(OutboundSign::HybridConnector);
         }
-        if let Some(m) = Mechanism::of(stamps) {
+        if let Some(m) = bypass(stamps) {
             return Handling::LetIn(m);
         }
         let compauth = stamps.result("compauth").map(|c| c.result.as_str());
@@ -675,11 +621,11 @@ mod tests {
             ("compauth=fail reason=001", "CAT:UIMP;SFTY:9.20", Handling::NotSpoof(NotSpoof::Category("UIMP".into()))),
             ("compauth=fail reason=001", "CAT:SPOOF;SRV:BULK", Handling::NotSpoof(NotSpoof::Bulk(None))),
             ("compauth=none reason=905", "CAT:NONE", Handling::NotSpoof(NotSpoof::NoSpoofSign)),
-            ("compauth=fail reason=001", "CAT:SPOOF;SFV:SKA", Handling::LetIn(Mechanism::AntiSpamAllowedList)),
-            ("compauth=fail reason=001", "CAT:NONE;SFV:SKN", Handling::LetIn(Mechanism::MailFlowRule)),
-            ("compauth=fail reason=001", "CAT:NONE;SFV:SFE", Handling::LetIn(Mechanism::SafeSenders)),
-            ("compauth=fail reason=001", "CAT:NONE;SFV:SKI", Handling::LetIn(Mechanism::SkippedOther)),
-            ("compauth=fail reason=001", "IPV:CAL;SFV:SKN", Handling::LetIn(Mechanism::IpAllowList)),
+            ("compauth=fail reason=001", "CAT:SPOOF;SFV:SKA", Handling::LetIn(Bypass::AntiSpamAllowedList)),
+            ("compauth=fail reason=001", "CAT:NONE;SFV:SKN", Handling::LetIn(Bypass::MailFlowRule)),
+            ("compauth=fail reason=001", "CAT:NONE;SFV:SFE", Handling::LetIn(Bypass::SafeSenders)),
+            ("compauth=fail reason=001", "CAT:NONE;SFV:SKI", Handling::LetIn(Bypass::SkippedOther)),
+            ("compauth=fail reason=001", "IPV:CAL;SFV:SKN", Handling::LetIn(Bypass::IpAllowList)),
             ("compauth=fail reason=001", "CAT:SPOOF;DIR:OUT", Handling::Outbound(OutboundSign::DirOut)),
         ];
         for (results, report, want) in cases {
@@ -721,13 +667,13 @@ mod tests {
     #[test]
     fn mechanisms_and_what_they_trust() {
         for (m, one_factor) in [
-            (Mechanism::AntiSpamAllowedList, true),
-            (Mechanism::SafeSenders, true),
-            (Mechanism::IpAllowList, true),
-            (Mechanism::MailFlowRule, false),
-            (Mechanism::SkippedOther, false),
+            (Bypass::AntiSpamAllowedList, true),
+            (Bypass::SafeSenders, true),
+            (Bypass::IpAllowList, true),
+            (Bypass::MailFlowRule, false),
+            (Bypass::SkippedOther, false),
         ] {
-            assert_eq!(matches!(m.trust(), Trust::OneFactor(_)), one_factor, "{}", m.code());
+            assert_eq!(matches!(bypass_trust(m), Trust::OneFactor(_)), one_factor, "{}", m.code());
         }
     }
 }

@@ -16,6 +16,7 @@
 
 use serde::Serialize;
 
+use crate::model::header_codes::Bypass;
 use crate::model::tenant::{HeaderWords, RuleMode, RuleState, SenderConditions, TransportRule, files};
 
 /// The one factor an allow trusts.
@@ -195,13 +196,13 @@ impl Mechanism {
         }
     }
 
-    /// The `X-Forefront-Antispam-Report` field and value it stamps (message-headers-eop-mdo.md).
-    pub fn trace(self) -> Option<(&'static str, &'static str)> {
+    /// The `X-Forefront-Antispam-Report` code it stamps (message-headers-eop-mdo.md).
+    pub fn trace(self) -> Option<Bypass> {
         match self {
-            Mechanism::IpAllowList | Mechanism::SafeList => Some(("IPV", "CAL")),
-            Mechanism::AllowedSenders | Mechanism::AllowedSenderDomains => Some(("SFV", "SKA")),
-            Mechanism::MailFlowRule => Some(("SFV", "SKN")),
-            Mechanism::SafeSenders => Some(("SFV", "SFE")),
+            Mechanism::IpAllowList | Mechanism::SafeList => Some(Bypass::IpAllowList),
+            Mechanism::AllowedSenders | Mechanism::AllowedSenderDomains => Some(Bypass::AntiSpamAllowedList),
+            Mechanism::MailFlowRule => Some(Bypass::MailFlowRule),
+            Mechanism::SafeSenders => Some(Bypass::SafeSenders),
             _ => None,
         }
     }

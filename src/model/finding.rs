@@ -49,9 +49,9 @@ impl fmt::Display for FindingSeverity {
     }
 }
 
-/// Declares the mechanisms: each with its title and the snapshot file it is read from.
+/// Declares the mechanisms: each with its name and title.
 macro_rules! mechanisms {
-    ($( $(#[doc = $doc:literal])+ $variant:ident = $name:literal, $title:literal, $file:literal; )+) => {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $name:literal, $title:literal; )+) => {
         /// A way mail gets past spoof protection (`tenant-allow-paths.md`). Reports group findings by it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Mechanism {
@@ -71,38 +71,33 @@ macro_rules! mechanisms {
             pub fn title(self) -> &'static str {
                 match self { $(Mechanism::$variant => $title,)+ }
             }
-
-            /// The snapshot file (or the list file) it is read from: missing, the mechanism is not checked.
-            pub fn source(self) -> &'static str {
-                match self { $(Mechanism::$variant => $file,)+ }
-            }
         }
     };
 }
 
 mechanisms! {
     /// The live spoofed-sender entries (Tenant Allow/Block List, spoofed senders tab).
-    SpoofEntries = "spoof-entries", "Spoofed-sender entries (Tenant Allow/Block List)", "Get-TenantAllowBlockListSpoofItems.json";
+    SpoofEntries = "spoof-entries", "Spoofed-sender entries (Tenant Allow/Block List)";
     /// Anti-spam policies' allowed senders and domains.
-    AntiSpamAllows = "anti-spam-allows", "Anti-spam policies: allowed senders and domains", "Get-HostedContentFilterPolicy.json";
+    AntiSpamAllows = "anti-spam-allows", "Anti-spam policies: allowed senders and domains";
     /// The connection filter's IP Allow List and safe list.
-    ConnectionFilter = "connection-filter", "Connection filter: IP Allow List and safe list", "Get-HostedConnectionFilterPolicy.json";
+    ConnectionFilter = "connection-filter", "Connection filter: IP Allow List and safe list";
     /// Mail flow rules that set SCL -1.
-    MailFlowRules = "mail-flow-rules", "Mail flow rules that skip spam filtering", "Get-TransportRule.json";
+    MailFlowRules = "mail-flow-rules", "Mail flow rules that skip spam filtering";
     /// Tenant Allow/Block List sender allows (domains and addresses tab).
-    TablSenders = "tabl-senders", "Tenant Allow/Block List: sender allows", "Get-TenantAllowBlockListItems.json";
+    TablSenders = "tabl-senders", "Tenant Allow/Block List: sender allows";
     /// Outlook Safe Senders of each mailbox.
-    SafeSenders = "safe-senders", "Outlook Safe Senders", "Get-MailboxJunkEmailConfiguration.json";
+    SafeSenders = "safe-senders", "Outlook Safe Senders";
     /// Advanced delivery: third-party phishing simulations.
-    PhishSimulations = "phish-simulations", "Advanced delivery: phishing simulations", "Get-ExoPhishSimOverrideRule.json";
+    PhishSimulations = "phish-simulations", "Advanced delivery: phishing simulations";
     /// Inbound connectors.
-    InboundConnectors = "inbound-connectors", "Inbound connectors", "Get-InboundConnector.json";
+    InboundConnectors = "inbound-connectors", "Inbound connectors";
     /// Trusted ARC sealers.
-    ArcSealers = "arc-sealers", "Trusted ARC sealers", "Get-ArcConfig.json";
+    ArcSealers = "arc-sealers", "Trusted ARC sealers";
     /// Anti-phishing policies' spoof settings and the rules that scope them.
-    AntiPhishing = "anti-phishing", "Anti-phishing policies: spoof settings", "Get-AntiPhishPolicy.json";
+    AntiPhishing = "anti-phishing", "Anti-phishing policies: spoof settings";
     /// The list file: its errors, its drift from the tenant, its exceptions.
-    ListFile = "list-file", "The list file (--list)", "--list";
+    ListFile = "list-file", "The list file (--list)";
 }
 
 impl fmt::Display for Mechanism {

@@ -12,6 +12,75 @@
 //! - SECOPS: learn.microsoft.com/defender-office-365/email-auth-sec-ops-guide (an honoured policy shows as
 //!   `action=quarantine` or `action=reject`; compauth 111/116 pass on the PTR; 130 the ARC override).
 
+/// An antispam report value that says a mechanism other than a spoofed-sender entry let the message skip
+/// filtering (HEADERS, "X-Forefront-Antispam-Report message header fields"): what `explain` reads in a message,
+/// and what an allow of the tenant leaves (`engine::trust::Mechanism::trace`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bypass {
+    /// `SFV:SKA`: the allowed senders or allowed domains list of an anti-spam policy (not the TABL).
+    AntiSpamAllowedList,
+    /// `SFV:SKN`: marked as non-spam before filtering, e.g. by a mail flow rule (SCL -1).
+    MailFlowRule,
+    /// `SFV:SFE`: the recipient's Safe Senders list.
+    SafeSenders,
+    /// `IPV:CAL`: the IP Allow List of the connection filter policy.
+    IpAllowList,
+    /// `SFV:SKI`: filtering skipped for another reason, such as intra-organization mail (older versions of
+    /// HEADERS: "Similar to SFV:SKN, the message skipped filtering for another reason such as being
+    /// intra-organizational email within your organization").
+    SkippedOther,
+}
+
+impl Bypass {
+    /// Every bypass code.
+    pub const ALL: [Bypass; 5] = [
+        Bypass::AntiSpamAllowedList,
+        Bypass::MailFlowRule,
+        Bypass::SafeSenders,
+        Bypass::IpAllowList,
+        Bypass::SkippedOther,
+    ];
+
+    /// The code as the report writes it: `SFV:SKA`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Bypass::AntiSpamAllowedList => "SFV:SKA",
+            Bypass::MailFlowRule => "SFV:SKN",
+            Bypass::SafeSenders => "SFV:SFE",
+            Bypass::IpAllowList => "IPV:CAL",
+            Bypass::SkippedOther => "SFV:SKI",
+        }
+    }
+
+    /// The report's field and value that name it, as `("SFV", "SKA")`.
+    pub fn field_value(self) -> (&'static str, &'static str) {
+        self.code().split_once(':').unwrap_or_default()
+    }
+
+    /// The bypass a report field's value names, if any (case is ignored).
+    pub fn of(field: &str, value: &str) -> Option<Bypass> {
+        Bypass::ALL.into_iter().find(|b| {
+            let (f, v) = b.field_value();
+            f.eq_ignore_ascii_case(field) && v.eq_ignore_ascii_case(value)
+        })
+    }
+
+    /// In words, with where an admin finds it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Bypass::AntiSpamAllowedList => {
+                "the allowed senders or allowed domains list of an anti-spam policy (Set-HostedContentFilterPolicy -AllowedSenders/-AllowedSenderDomains), not the Tenant Allow/Block List"
+            }
+            Bypass::MailFlowRule => "a mail flow rule that marked it as non-spam (SCL -1) before spam filtering",
+            Bypass::SafeSenders => "the recipient's Safe Senders list",
+            Bypass::IpAllowList => {
+                "the IP Allow List of the connection filter policy (Set-HostedConnectionFilterPolicy -IPAllowList)"
+            }
+            Bypass::SkippedOther => "filtering skipped for another reason, such as mail within the organization",
+        }
+    }
+}
+
 /// The meaning of a DMARC `action=` value.
 pub fn dmarc_action(action: &str) -> &'static str {
     match action.to_ascii_lowercase().as_str() {
@@ -179,6 +248,22 @@ pub fn cat_decided_by(value: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each bypass is found by its own field and value, in any case, and by no other; a value of the other
+    /// field, or one that is no bypass, names none.
+    #[test]
+    fn bypass_codes() {
+        for b in Bypass::ALL {
+            let (field, value) = b.field_value();
+            assert_eq!(format!("{field}:{value}"), b.code());
+            assert_eq!(Bypass::of(field, value), Some(b));
+            assert_eq!(Bypass::of(&field.to_ascii_lowercase(), &value.to_ascii_lowercase()), Some(b));
+        }
+        assert_eq!(Bypass::of("SFV", "CAL"), None);
+        assert_eq!(Bypass::of("IPV", "SKA"), None);
+        assert_eq!(Bypass::of("SFV", "SPM"), None);
+        assert_eq!(Bypass::of("IPV", "NLI"), None);
+    }
 
     /// The codes of the current header page, each with its own meaning (none falls through to "not
     /// interpreted").

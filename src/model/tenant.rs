@@ -226,7 +226,7 @@ pub struct Snapshot {
     /// Anti-spam policies (`Get-HostedContentFilterPolicy`).
     pub content_filter_policies: Checked<Vec<HostedContentFilterPolicy>>,
     /// Anti-spam rules, the scope of the policies (`Get-HostedContentFilterRule`).
-    pub content_filter_rules: Checked<Vec<HostedContentFilterRule>>,
+    pub content_filter_rules: Checked<Vec<PolicyRule>>,
     /// Connection filter policies (`Get-HostedConnectionFilterPolicy`).
     pub connection_filter_policies: Checked<Vec<HostedConnectionFilterPolicy>>,
     /// Mail flow rules (`Get-TransportRule`).
@@ -234,7 +234,7 @@ pub struct Snapshot {
     /// Anti-phishing policies (`Get-AntiPhishPolicy`).
     pub anti_phish_policies: Checked<Vec<AntiPhishPolicy>>,
     /// Anti-phishing rules (`Get-AntiPhishRule`).
-    pub anti_phish_rules: Checked<Vec<AntiPhishRule>>,
+    pub anti_phish_rules: Checked<Vec<PolicyRule>>,
     /// Inbound connectors (`Get-InboundConnector`).
     pub inbound_connectors: Checked<Vec<InboundConnector>>,
     /// Third-party phishing simulation overrides (`Get-ExoPhishSimOverrideRule`).
@@ -324,12 +324,14 @@ pub struct HostedContentFilterPolicy {
     pub allowed_sender_domains: Vec<Host>,
 }
 
-/// The rule that scopes an anti-spam policy (New-HostedContentFilterRule.md).
+/// The rule that scopes an anti-spam or anti-phishing policy (New-HostedContentFilterRule.md,
+/// New-AntiPhishRule.md: the same properties, the policy named by `HostedContentFilterPolicy` or
+/// `AntiPhishPolicy`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostedContentFilterRule {
+pub struct PolicyRule {
     /// `Name`.
     pub name: String,
-    /// `HostedContentFilterPolicy`: the policy's name.
+    /// `HostedContentFilterPolicy` or `AntiPhishPolicy`: the policy's name.
     pub policy: String,
     /// `State`.
     pub state: Setting<RuleState>,
@@ -535,21 +537,6 @@ service_enum!(
         Quarantine => "Quarantine", None;
     }
 );
-
-/// The rule that scopes an anti-phishing policy (New-AntiPhishRule.md).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AntiPhishRule {
-    /// `Name`.
-    pub name: String,
-    /// `AntiPhishPolicy`: the policy's name.
-    pub policy: String,
-    /// `State`.
-    pub state: Setting<RuleState>,
-    /// `Priority`.
-    pub priority: Option<i64>,
-    /// Who it applies to and who is exempt.
-    pub scope: RecipientScope,
-}
 
 /// An inbound connector (New-InboundConnector.md).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -259,8 +259,10 @@ impl RawReader<'_> {
                 TopKey::Tenant => list.tenant = self.text(value, key.name()),
                 TopKey::AcceptedDomains => list.accepted_domains = self.text_list(value, key.name()),
                 TopKey::Policy => (list.policy, list.shared_infrastructure) = self.policy(value),
-                TopKey::Entries => list.entries = self.entries(value),
-                TopKey::Exceptions => list.exceptions = self.exceptions(value),
+                TopKey::Entries => list.entries = self.items(value, "entries", "entry", "spoofed", Self::entry),
+                TopKey::Exceptions => {
+                    list.exceptions = self.items(value, "exceptions", "exception", "finding", Self::exception);
+                }
             }
         }
         self.finish(table, TopKey::NAMES, "a list file");
@@ -317,26 +319,28 @@ impl RawReader<'_> {
         )
     }
 
-    fn entries(&mut self, node: &Node) -> Vec<RawEntry> {
+    /// The items of a top-level list (`entries`, `exceptions`), each read by `item`; `noun` and `first` (the
+    /// key that starts an item) make the hint when the value is not a list.
+    fn items<T>(
+        &mut self,
+        node: &Node,
+        key: &str,
+        noun: &str,
+        first: &str,
+        item: fn(&mut Self, &Node) -> Option<T>,
+    ) -> Vec<T> {
         let Value::List(items) = &node.value else {
             match node.value {
-                Value::Null => self.empty(node, "entries"),
-                _ => self.wrong(node, "`entries`", "`entries` is a list: start each entry with `- spoofed:`"),
+                Value::Null => self.empty(node, key),
+                _ => self.wrong(
+                    node,
+                    &format!("`{key}`"),
+                    &format!("`{key}` is a list: start each {noun} with `- {first}:`"),
+                ),
             }
             return Vec::new();
         };
-        items.iter().filter_map(|item| self.entry(item)).collect()
-    }
-
-    fn exceptions(&mut self, node: &Node) -> Vec<RawException> {
-        let Value::List(items) = &node.value else {
-            match node.value {
-                Value::Null => self.empty(node, "exceptions"),
-                _ => self.wrong(node, "`exceptions`", "`exceptions` is a list: start each exception with `- finding:`"),
-            }
-            return Vec::new();
-        };
-        items.iter().filter_map(|item| self.exception(item)).collect()
+        items.iter().filter_map(|i| item(self, i)).collect()
     }
 
     fn exception(&mut self, node: &Node) -> Option<RawException> {

@@ -38,10 +38,10 @@ use crate::model::ip_range::IpRange;
 use crate::model::message::{Host, Sender};
 use crate::model::pair::Side;
 use crate::model::tenant::{
-    AcceptedDomain, AntiPhishPolicy, AntiPhishRule, ArcConfig, Checked, CmdletRun, ExoPhishSimOverrideRule,
-    HeaderWords, HostedConnectionFilterPolicy, HostedContentFilterPolicy, HostedContentFilterRule, InboundConnector,
-    MailboxJunkEmailConfiguration, Manifest, OrganizationConfig, Problem, RecipientScope, SenderConditions, SenderItem,
-    ServiceEnum, Setting, Snapshot, SpoofItem, Timestamp, TransportRule, files,
+    AcceptedDomain, AntiPhishPolicy, ArcConfig, Checked, CmdletRun, ExoPhishSimOverrideRule, HeaderWords,
+    HostedConnectionFilterPolicy, HostedContentFilterPolicy, InboundConnector, MailboxJunkEmailConfiguration, Manifest,
+    OrganizationConfig, PolicyRule, Problem, RecipientScope, SenderConditions, SenderItem, ServiceEnum, Setting,
+    Snapshot, SpoofItem, Timestamp, TransportRule, files,
 };
 use crate::model::words::{Action, Word};
 use crate::read::encoding::utf8_reader;
@@ -134,7 +134,9 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
         spoof_items,
         sender_items: read_list(&folder, files::SENDER_ITEMS, failed, sender_item),
         content_filter_policies: read_list(&folder, files::CONTENT_FILTER_POLICIES, failed, content_filter_policy),
-        content_filter_rules: read_list(&folder, files::CONTENT_FILTER_RULES, failed, content_filter_rule),
+        content_filter_rules: read_list(&folder, files::CONTENT_FILTER_RULES, failed, |o| {
+            policy_rule(o, "HostedContentFilterPolicy")
+        }),
         connection_filter_policies: read_list(
             &folder,
             files::CONNECTION_FILTER_POLICIES,
@@ -143,7 +145,7 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
         ),
         transport_rules: read_list(&folder, files::TRANSPORT_RULES, failed, transport_rule),
         anti_phish_policies: read_list(&folder, files::ANTI_PHISH_POLICIES, failed, anti_phish_policy),
-        anti_phish_rules: read_list(&folder, files::ANTI_PHISH_RULES, failed, anti_phish_rule),
+        anti_phish_rules: read_list(&folder, files::ANTI_PHISH_RULES, failed, |o| policy_rule(o, "AntiPhishPolicy")),
         inbound_connectors: read_list(&folder, files::INBOUND_CONNECTORS, failed, inbound_connector),
         phish_sim_override_rules: read_list(&folder, files::PHISH_SIM_OVERRIDE_RULES, failed, phish_sim_override_rule),
         arc_config: read_one(&folder, files::ARC_CONFIG, failed, arc_config),
@@ -790,10 +792,11 @@ fn scope(o: &Obj<'_>) -> Result<RecipientScope, Problem> {
     })
 }
 
-fn content_filter_rule(o: &Obj<'_>) -> Result<HostedContentFilterRule, Problem> {
-    Ok(HostedContentFilterRule {
+/// An anti-spam or anti-phishing rule, whose policy's name is the value of `policy_key`.
+fn policy_rule(o: &Obj<'_>, policy_key: &str) -> Result<PolicyRule, Problem> {
+    Ok(PolicyRule {
         name: o.required_text("Name")?,
-        policy: o.required_text("HostedContentFilterPolicy")?,
+        policy: o.required_text(policy_key)?,
         state: o.required_setting("State")?,
         priority: o.number("Priority")?,
         scope: scope(o)?,
@@ -953,16 +956,6 @@ fn anti_phish_policy(o: &Obj<'_>) -> Result<AntiPhishPolicy, Problem> {
         spoof_quarantine_tag: o.text("SpoofQuarantineTag")?,
         enable_unauthenticated_sender: o.flag("EnableUnauthenticatedSender")?,
         enable_via_tag: o.flag("EnableViaTag")?,
-    })
-}
-
-fn anti_phish_rule(o: &Obj<'_>) -> Result<AntiPhishRule, Problem> {
-    Ok(AntiPhishRule {
-        name: o.required_text("Name")?,
-        policy: o.required_text("AntiPhishPolicy")?,
-        state: o.required_setting("State")?,
-        priority: o.number("Priority")?,
-        scope: scope(o)?,
     })
 }
 

@@ -8,7 +8,7 @@ use crate::engine::admission::{Admission, Applies, Mechanism, Path};
 use crate::engine::trust::Trust;
 use crate::model::characters::escaped;
 use crate::render::list_yaml::entry_yaml;
-use crate::render::{EntryJson, Style};
+use crate::render::{EntryJson, Style, noun};
 
 /// The admission as text: a heading line naming the snapshot, then one block per path, the replacement, and
 /// what was not checked. Every value from the snapshot or the message is escaped.
@@ -19,11 +19,7 @@ pub fn admission_text(snapshot: &str, a: &Admission<'_>, style: Style) -> String
     let summary = match a.paths.len() {
         0 if a.not_checked.is_empty() => "no tenant mechanism admits this message".to_string(),
         0 => "no mechanism among those checked admits this message".to_string(),
-        n => format!(
-            "{n} way{} in ({certain} certain, {} may apply), {single} not paired",
-            if n == 1 { "" } else { "s" },
-            n - certain
-        ),
+        n => format!("{n} {} in ({certain} certain, {} may apply), {single} not paired", noun(n, "way"), n - certain),
     };
     let _ = writeln!(out, "{}: {summary}", escaped(snapshot));
     if !a.trace.is_empty() {
@@ -61,7 +57,7 @@ pub fn admission_text(snapshot: &str, a: &Admission<'_>, style: Style) -> String
 }
 
 fn path_text(p: &Path<'_>, style: Style, out: &mut String) {
-    let code = p.mechanism.trace().filter(|_| p.shown).map(|(f, c)| format!("{f}:{c} ")).unwrap_or_default();
+    let code = p.mechanism.trace().filter(|_| p.shown).map(|b| format!("{} ", b.code())).unwrap_or_default();
     let trust =
         if p.trust.is_paired() { style.paint("32", &p.trust.words()) } else { style.paint("31", &p.trust.words()) };
     let _ =
@@ -123,7 +119,7 @@ pub fn admission_json<'a>(snapshot: &'a str, a: &'a Admission<'_>) -> AdmissionR
             .iter()
             .map(|p| PathJson {
                 mechanism: p.mechanism,
-                trace: p.mechanism.trace().map(|(f, c)| format!("{f}:{c}")),
+                trace: p.mechanism.trace().map(|b| b.code().to_string()),
                 shown: p.shown,
                 object: p.object,
                 property: p.property,

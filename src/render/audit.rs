@@ -12,8 +12,8 @@ use serde::Serialize;
 use crate::engine::audit::{Audit, Finding, KnownSide, Replacement};
 use crate::model::characters::escaped;
 use crate::model::finding::{FindingCode, FindingSeverity, Mechanism, Source};
-use crate::render::Style;
 use crate::render::markdown::{code, text};
+use crate::render::{Style, plural};
 
 /// The JSON format's version: raised when a field changes meaning or goes away.
 pub const REPORT_VERSION: u32 = 1;
@@ -294,10 +294,6 @@ pub fn summary_line(r: &AuditReport<'_>) -> String {
         let _ = write!(line, "; {} not checked", plural(s.not_checked, "mechanism"));
     }
     line
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 fn severity_tag(f: &FindingJson<'_>, style: Style) -> String {

@@ -8,7 +8,8 @@ use serde_json::Value;
 use super::verdict::{OutcomeJson, outcome_json, outcome_text};
 use super::{EntryJson, Style, diagnostic, diagnostic_json};
 use crate::engine::explain::{
-    BULK_THRESHOLD, Candidate, Explanation, Handling, ListView, NoEntry, NotSpoof, Suggestion, Trust, Warning, bcl, scl,
+    BULK_THRESHOLD, Candidate, Explanation, Handling, ListView, NoEntry, NotSpoof, Suggestion, Trust, Warning, bcl,
+    bypass_trust, scl,
 };
 use crate::model::characters::escaped;
 use crate::model::header_codes;
@@ -162,7 +163,7 @@ pub fn handling_words(h: &Handling) -> String {
             format!("sent or relayed by the tenant itself ({}): not an inbound spoof; {NOTHING}", sign.words())
         }
         Handling::LetIn(m) => {
-            let trust = match m.trust() {
+            let trust = match bypass_trust(*m) {
                 Trust::OneFactor(what) => format!("it trusts one factor alone: {what}"),
                 Trust::RuleConditions => "it trusts whatever the rule's conditions name: a rule on the sender's domain alone trusts one factor".to_string(),
                 Trust::NotAnAllow => "no allow was involved".to_string(),
@@ -483,7 +484,7 @@ fn handling_json(h: &Handling) -> HandlingJson {
     HandlingJson {
         kind,
         mechanism: mechanism.map(|m| m.code()),
-        one_factor: mechanism.map(|m| matches!(m.trust(), Trust::OneFactor(_))),
+        one_factor: mechanism.map(|m| matches!(bypass_trust(m), Trust::OneFactor(_))),
         words: handling_words(h),
     }
 }

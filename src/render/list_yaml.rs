@@ -424,35 +424,6 @@ pub fn new_entry(list: &TenantList, values: &[(EntryKey, &str)]) -> Result<Entry
     }
 }
 
-impl Added {
-    /// The change as a unified diff (`diff -u`, three lines of context) of the file named `name`, whose old
-    /// text is `old`. Lines are shown as written, hidden characters escaped.
-    pub fn diff(&self, old: &str, name: &str) -> String {
-        let lines: Vec<&str> = old.split_inclusive('\n').collect();
-        let before = &lines[self.line.saturating_sub(3)..self.line];
-        let removed = usize::from(self.replaced.is_some());
-        let after_start = (self.line + removed).min(lines.len());
-        let after = &lines[after_start..(after_start + 3).min(lines.len())];
-        let added: Vec<&str> =
-            self.replaced.iter().map(String::as_str).chain(self.inserted.split_inclusive('\n')).collect();
-        let start = self.line - before.len() + 1;
-        let name = crate::model::characters::escaped(name);
-        let mut out = format!(
-            "--- {name}\n+++ {name}\n@@ -{start},{} +{start},{} @@\n",
-            before.len() + removed + after.len(),
-            before.len() + added.len() + after.len()
-        );
-        let mut put = |mark: char, line: &str| {
-            let _ = writeln!(out, "{mark}{}", crate::model::characters::escaped(line.trim_end_matches('\n')));
-        };
-        before.iter().for_each(|l| put(' ', l));
-        lines[self.line..after_start].iter().for_each(|l| put('-', l));
-        added.iter().for_each(|l| put('+', l));
-        after.iter().for_each(|l| put(' ', l));
-        out
-    }
-}
-
 /// The first line of the comments right above line `at` (0-based), or `at` when there are none.
 fn comments_above(lines: &[&str], mut at: usize) -> usize {
     while at > 0 && lines[at - 1].trim_start().starts_with('#') {
