@@ -1,0 +1,57 @@
+//! A hostile or damaged tenant snapshot, list or output folder cannot make spoofctl report less than there is:
+//! each test builds the messy input a user could have in a temporary folder and runs the command on it.
+#![allow(clippy::expect_used, reason = "a test that cannot go on stops, saying why")]
+
+use std::path::Path;
+use std::process::Output;
+
+fn spoofctl(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_spoofctl"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run spoofctl")
+}
+
+fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("folder");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+/// A snapshot file that is there but cannot be read (cut off by a full disk, or edited to hide a rule) fails
+/// the audit: only a missing file or a cmdlet the manifest records as failed is "not checked" without failing.
+/// Before, a truncated `Get-TransportRule.json` beside a clean anti-spam policy exited 0.
+#[test]
+fn an_unreadable_snapshot_file_fails_the_audit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snap = dir.path().join("snap");
+    write(
+        &snap.join("Get-HostedContentFilterPolicy.json"),
+        r#"[{"Name":"Default","AllowedSenders":[],"AllowedSenderDomains":[]}]"#,
+    );
+    let clean = spoofctl(dir.path(), &["audit", "snap"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", String::from_utf8_lossy(&clean.stderr));
+
+    write(&snap.join("Get-TransportRule.json"), r#"[{"Name": "Skip filtering for partner", "SetSCL": -1,"#);
+    for format in ["text", "markdown", "json", "html"] {
+        let run = spoofctl(dir.path(), &["audit", "snap", "--format", format]);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(run.status.code(), Some(1), "{format}: {stdout}");
+        assert!(stdout.contains("Get-TransportRule.json"), "{format}: {stdout}");
+        if format == "json" {
+            assert!(stdout.contains("\"fails\": true") && stdout.contains("\"unreadable\": true"), "{stdout}");
+        } else {
+            assert!(stdout.contains("1 snapshot file could not be read"), "{format}: {stdout}");
+        }
+    }
+
+    // A missing file stays "not checked" and does not fail by itself.
+    std::fs::remove_file(snap.join("Get-TransportRule.json")).expect("remove");
+    let missing = spoofctl(dir.path(), &["audit", "snap"]);
+    assert_eq!(missing.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&missing.stdout).contains("Get-TransportRule.json: its file is not in the snapshot")
+    );
+}
