@@ -55,3 +55,38 @@ fn an_unreadable_snapshot_file_fails_the_audit() {
         String::from_utf8_lossy(&missing.stdout).contains("Get-TransportRule.json: its file is not in the snapshot")
     );
 }
+
+/// `add` writes only a list `validate` and `fmt` would read: a list path that is a link out of the current
+/// folder (a pull request can commit `lists/contoso.yaml -> /home/admin/other-repo/lists/x.yaml`) is refused
+/// by name and its target is left alone. Before, `add` wrote through the link.
+#[test]
+fn add_refuses_a_list_that_links_out_of_the_current_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = "version: 1\naccepted-domains: [contoso.com]\nentries: []\n";
+    let target = dir.path().join("elsewhere").join("target.yaml");
+    write(&target, list);
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).expect("work");
+    std::os::unix::fs::symlink(&target, work.join("contoso.yaml")).expect("link");
+    let run = spoofctl(
+        &work,
+        &[
+            "add",
+            "--list",
+            "contoso.yaml",
+            "--spoofed",
+            "fabrikam.com",
+            "--infrastructure",
+            "mta.fabrikam.com",
+            "--action",
+            "allow",
+            "--reason",
+            "r",
+            "--owner",
+            "o",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("a symbolic link out of the current folder"));
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), list);
+}
