@@ -90,3 +90,38 @@ fn add_refuses_a_list_that_links_out_of_the_current_folder() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("a symbolic link out of the current folder"));
     assert_eq!(std::fs::read_to_string(&target).expect("read"), list);
 }
+
+/// Under a snapshot file's name, only a regular file in the folder is read. A link out of the folder (to any
+/// file the machine can read, whose text could end up in a report posted on a pull request) and a FIFO
+/// (reading would block forever) are there but unreadable: named, nothing of them read, and the audit fails.
+/// Before, the link was followed and the FIFO reported as "not in the snapshot".
+#[test]
+fn a_snapshot_file_that_is_a_link_out_or_a_fifo_is_not_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snap = dir.path().join("snap");
+    write(
+        &snap.join("Get-HostedContentFilterPolicy.json"),
+        r#"[{"Name":"Default","AllowedSenders":[],"AllowedSenderDomains":["contoso.com"]}]"#,
+    );
+    let secret = dir.path().join("secret.json");
+    write(&secret, r#"[{"Name": "secret-token-123", "Enabled": "yes-secret-token-123"}]"#);
+    std::os::unix::fs::symlink(&secret, snap.join("Get-InboundConnector.json")).expect("link");
+    // A link to a file inside the snapshot folder is read as that file.
+    write(&snap.join("accepted.json"), r#"[{"DomainName": "contoso.com", "DomainType": "Authoritative"}]"#);
+    std::os::unix::fs::symlink("accepted.json", snap.join("Get-AcceptedDomain.json")).expect("link");
+    let fifo = snap.join("Get-TransportRule.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+
+    let run = spoofctl(dir.path(), &["audit", "snap", "--format", "json"]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("Get-InboundConnector.json: a symbolic link out of the snapshot folder; not read"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Get-TransportRule.json: not a regular file"), "{stdout}");
+    assert!(!stdout.contains("secret-token"), "{stdout}");
+    // contoso.com is known as the tenant's own through the link inside the folder.
+    assert!(stdout.contains("\"code\": \"allowed-own-domain\""), "{stdout}");
+}
