@@ -125,3 +125,35 @@ fn a_snapshot_file_that_is_a_link_out_or_a_fifo_is_not_read() {
     // contoso.com is known as the tenant's own through the link inside the folder.
     assert!(stdout.contains("\"code\": \"allowed-own-domain\""), "{stdout}");
 }
+
+/// A list file named `..yaml` or `...yaml` (stem `.` or `..`) in a folder cannot make `export --list FOLDER -o
+/// DIR` or `plan --list FOLDER -o DIR` write beside DIR or over it: the name is refused and nothing is
+/// written. Before, `export` wrote `DIR.ps1` next to DIR.
+#[test]
+fn a_list_stem_cannot_lead_a_write_out_of_the_output_folder() {
+    let list = "version: 1\ntenant: contoso.onmicrosoft.com\naccepted-domains: [contoso.com]\nentries:\n  - spoofed: fabrikam.com\n    infrastructure: mta.fabrikam.com\n    action: allow\n    reason: r\n    owner: o\n";
+    for name in ["..yaml", "...yaml"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(&dir.path().join("lists").join("contoso.yaml"), list);
+        write(&dir.path().join("lists").join(name), list);
+        write(
+            &dir.path().join("live").join("contoso.csv"),
+            "Identity,SpoofedUser,SendingInfrastructure,SpoofType,Action\n",
+        );
+        for args in [
+            &["export", "--list", "lists", "--format", "powershell", "-o", "out"][..],
+            &["plan", "--list", "lists", "--live", "live", "--format", "powershell", "-o", "out"][..],
+        ] {
+            let run = spoofctl(dir.path(), args);
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{name} {args:?}: {stderr}");
+            assert!(stderr.contains("must be a name, not `.` or `..`"), "{name} {args:?}: {stderr}");
+            let mut left: Vec<String> = std::fs::read_dir(dir.path())
+                .expect("list")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            left.sort();
+            assert_eq!(left, ["lists", "live"], "{name} {args:?}");
+        }
+    }
+}
