@@ -157,3 +157,39 @@ fn a_list_stem_cannot_lead_a_write_out_of_the_output_folder() {
         }
     }
 }
+
+/// A pull request that adds an `exceptions:` item silences an `audit` finding; the review must show it, as
+/// risky, and so must one that pushes an exception's `expires` later or drops it. Before, `diff` said
+/// "0 changes" for a pull request that only added an exception.
+#[test]
+fn the_review_shows_an_exception_added_or_extended_as_risky() {
+    let head = "version: 1\naccepted-domains: [contoso.com]\nentries: []\n";
+    let exception = |expires: &str| {
+        format!(
+            "{head}exceptions:\n  - finding: rule-trusts-sender\n    object: Skip filtering for partner\n    value: partner.example\n    reason: r\n    owner: o\n{expires}"
+        )
+    };
+    let cases = [
+        (format!("{head}exceptions: []\n"), exception(""), Some("exception added")),
+        (exception("    expires: 2027-01-01\n"), exception("    expires: 2027-06-01\n"), Some("exception extended")),
+        (exception("    expires: 2027-01-01\n"), exception(""), Some("exception extended")),
+        (exception("    expires: 2027-06-01\n"), exception("    expires: 2027-01-01\n"), None),
+        (exception(""), format!("{head}exceptions: []\n"), None),
+    ];
+    for (old, new, risk) in cases {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(&dir.path().join("old").join("contoso.yaml"), &old);
+        write(&dir.path().join("new").join("contoso.yaml"), &new);
+        let run = spoofctl(dir.path(), &["diff", "old", "new", "--format", "markdown", "--exit-code"]);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(run.status.code(), Some(1), "{old}\n{new}\n{stdout}");
+        assert!(
+            stdout.contains("`exception: rule-trusts-sender on Skip filtering for partner = partner.example`"),
+            "{stdout}"
+        );
+        match risk {
+            Some(r) => assert!(stdout.contains(r) && stdout.contains(", 1 risky"), "{r}: {stdout}"),
+            None => assert!(stdout.contains(" 0 risky"), "{stdout}"),
+        }
+    }
+}
