@@ -193,3 +193,35 @@ fn the_review_shows_an_exception_added_or_extended_as_risky() {
         }
     }
 }
+
+/// A mail flow rule that skips filtering for a sender domain is paired only by a header pattern that really
+/// requires a passing result: an alternation, an optional group or a character class lets the pattern match
+/// a header that passes nothing, so the rule trusts the sender domain alone. Before, each of these read as
+/// paired because the pattern's text contains `dmarc=pass`.
+#[test]
+fn a_loose_header_pattern_does_not_pair_a_mail_flow_rule() {
+    let rule = |name: &str, pattern: &str| {
+        format!(
+            r#"{{"Name": "{name}", "State": "Enabled", "Mode": "Enforce", "SetSCL": -1, "SenderDomainIs": ["partner.example"], "HeaderMatchesMessageHeader": "Authentication-Results", "HeaderMatchesPatterns": ["{pattern}"]}}"#
+        )
+    };
+    let rules = [
+        rule("alternation", "dmarc=pass|none"),
+        rule("optional group", "(dmarc=pass)*"),
+        rule("optional part", "(dmarc=pass)?"),
+        rule("character class", "[dmarc=pass]"),
+        rule("paired", r"dmarc=pass[^;]*header\\.from=partner\\.example"),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(&dir.path().join("snap").join("Get-TransportRule.json"), &format!("[{}]", rules.join(",")));
+    let run = spoofctl(dir.path(), &["audit", "snap"]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    for name in ["alternation", "optional group", "optional part", "character class"] {
+        assert!(
+            stdout.contains(&format!("[rule-trusts-sender]: {name}, SenderDomainIs = partner.example")),
+            "{name}: {stdout}"
+        );
+    }
+    assert!(!stdout.contains("paired,"), "{stdout}");
+}
