@@ -110,8 +110,18 @@ pub fn is_authentication_condition(h: &HeaderWords) -> bool {
 /// part, repetition count or character class (other than `[^;]`, "up to the next result"), any of which
 /// can let the pattern match without the `=pass` it spells (`dmarc=pass|x`, `(dmarc=pass)*`,
 /// `[dmarc=pass]` each match a header that passes nothing).
+/// An escaped character (`\(`, `\.`) is literal.
 fn is_plain_pattern(pattern: &str) -> bool {
-    !pattern.replace("[^;]", "").contains(['|', '(', ')', '?', '{', '}', '[', ']'])
+    let mut unescaped = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            chars.next();
+        } else {
+            unescaped.push(c);
+        }
+    }
+    !unescaped.replace("[^;]", "").contains(['|', '(', ')', '?', '{', '}', '[', ']'])
 }
 
 /// What a mail flow rule's conditions trust (its exceptions narrow it but pair nothing; see the module).
