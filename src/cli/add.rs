@@ -8,7 +8,7 @@ use spoofctl::model::date::Date;
 use spoofctl::model::diagnostic::Severity;
 use spoofctl::model::entry::Entry;
 use spoofctl::model::words::Word;
-use spoofctl::read::list_files::read_text;
+use spoofctl::read::list_files::{discover, read_text};
 use spoofctl::read::raw_list::EntryKey;
 use spoofctl::render::list_yaml::{AddError, add_entry, new_entry};
 use spoofctl::render::unified_diff::unified;
@@ -67,6 +67,11 @@ pub fn add_suggested(path: &Path, suggested: &[Entry], fields: &EntryFields, tod
 pub fn add(path: &Path, values: &[(EntryKey, &str)], fields: &EntryFields, today: Date) -> Exit {
     if path.is_dir() {
         return fail(format!("{}: a folder; give the list file to add the entry to", shown(path)));
+    }
+    // The checks every command makes on a list path it is given (a link out of the current folder is
+    // refused), so `add` writes no file `validate` and `fmt` would refuse to read.
+    if let Err(e) = discover(&[path.to_path_buf()]) {
+        return fail(e);
     }
     let text = match read_text(path) {
         Ok(t) => t,

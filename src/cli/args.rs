@@ -215,7 +215,8 @@ file is missing, failed or unreadable is reported as not checked, never as clean
 validated, compared with the snapshot's spoof entries (drift), and its `exceptions:` applied: a covered
 finding is shown as excepted; an exception that covers nothing, or has expired (--today), is a finding.
 
-Exit codes: 0 no finding above a warning is left uncovered, 1 one is, 2 could not run.")]
+Exit codes: 0 no finding above a warning is left uncovered, 1 one is or a snapshot file is there but unreadable,
+2 could not run.")]
     Audit(AuditArgs),
     /// Print the JSON Schema of the list format, for editors.
     #[command(after_help = "\

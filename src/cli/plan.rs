@@ -19,7 +19,8 @@ use spoofctl::model::diagnostic::Severity;
 use spoofctl::model::tenant::files;
 use spoofctl::read::git_commit::list_commit;
 use spoofctl::read::list_files::{ReadError, discover};
-use spoofctl::read::tabl_export::{ExportError, read_export};
+use spoofctl::read::snapshot::spoof_items;
+use spoofctl::read::tabl_export::{ExportError, ExportRow, read_export};
 use spoofctl::render::plan::{
     Body, PlanTotals, TenantPlan, plan_json, plan_markdown, plan_powershell, plan_text, tenants_json, tenants_markdown,
     tenants_text, total_line,
@@ -140,19 +141,14 @@ fn read_live(path: &Path) -> Result<Vec<LiveItem>, Unusable> {
     if path.is_dir() {
         return Err(Unusable::one(format!("spoofctl: error: {name}: a folder, not an export file"), Exit::CannotRun));
     }
-    let file = File::open(path).map_err(|e| {
-        let message = match e.kind() {
-            std::io::ErrorKind::NotFound => ReadError::NotFound(path.to_path_buf()).to_string(),
-            _ => format!("{name}: {e}"),
-        };
-        Unusable::one(format!("spoofctl: error: {}", escaped(&message)), Exit::CannotRun)
-    })?;
-    let rows = match read_export(file) {
-        Ok(rows) => rows,
-        // A tenant with no entries exports nothing (Export-Csv writes an empty file): the plan creates the
-        // whole list.
-        Err(ExportError::NoEntries | ExportError::Empty) => Vec::new(),
-        Err(e) => return Err(Unusable::one(format!("spoofctl: error: {name}: {e}"), Exit::Findings)),
+    let folder = path.parent().filter(|f| snapshot_export(f).as_deref() == Some(path));
+    let rows = match folder {
+        // A snapshot's file is read with the folder's manifest: a cmdlet recorded as failed (the file an
+        // earlier run left in the folder is not today's tenant) gives no plan.
+        Some(folder) => spoof_items(folder).map_err(|e| {
+            Unusable::one(format!("spoofctl: error: {}: {}", shown(folder), escaped(&e.to_string())), Exit::CannotRun)
+        })?,
+        None => read_live_file(path, &name)?,
     };
     let mut live = Vec::with_capacity(rows.len());
     let mut messages = Vec::new();
@@ -178,6 +174,23 @@ fn read_live(path: &Path) -> Result<Vec<LiveItem>, Unusable> {
     }
     messages.push(format!("spoofctl: the live export {name} has errors; no plan"));
     Err(Unusable { messages, exit: Exit::Findings })
+}
+/// The rows of a live export file (CSV or JSON).
+fn read_live_file(path: &Path, name: &str) -> Result<Vec<ExportRow>, Unusable> {
+    let file = File::open(path).map_err(|e| {
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound(path.to_path_buf()).to_string(),
+            _ => format!("{name}: {e}"),
+        };
+        Unusable::one(format!("spoofctl: error: {}", escaped(&message)), Exit::CannotRun)
+    })?;
+    match read_export(file) {
+        Ok(rows) => Ok(rows),
+        // A tenant with no entries exports nothing (Export-Csv writes an empty file): the plan creates the
+        // whole list.
+        Err(ExportError::NoEntries | ExportError::Empty) => Ok(Vec::new()),
+        Err(e) => Err(Unusable::one(format!("spoofctl: error: {name}: {e}"), Exit::Findings)),
+    }
 }
 
 /// A tenant's live export in `folder`: `STEM.csv`, `STEM.json` or the snapshot folder `STEM/`. Exactly one

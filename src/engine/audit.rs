@@ -113,6 +113,9 @@ pub struct NotChecked {
     pub file: String,
     /// Why it was not read.
     pub reason: String,
+    /// The file is in the snapshot but could not be read: what it holds is unknown, so the run fails (a
+    /// truncated or edited file must not pass as a licence the tenant lacks).
+    pub unreadable: bool,
 }
 
 /// The audit of one snapshot (and list).
@@ -133,9 +136,10 @@ pub struct Audit {
 }
 
 impl Audit {
-    /// True when a finding above a warning is left uncovered (exit 1).
+    /// True when a finding above a warning is left uncovered, or a snapshot file is there but could not be
+    /// read (exit 1).
     pub fn fails(&self) -> bool {
-        self.findings.iter().any(Finding::fails)
+        self.findings.iter().any(Finding::fails) || self.not_checked.iter().any(|n| n.unreadable)
     }
 }
 
@@ -167,6 +171,7 @@ pub fn audit(snapshot_path: PathBuf, snapshot: &Snapshot, list: Option<&CheckedL
             mechanism: Mechanism::ListFile,
             file: "--list".to_string(),
             reason: "no list was given: its drift from the tenant and its exceptions need `--list`".to_string(),
+            unreadable: false,
         }),
     }
     let mut findings = a.findings;
@@ -225,7 +230,8 @@ impl<'a> Auditor<'a> {
                 let file = format!("{file}.json");
                 // A problem inside the file names it already; "missing" and a failed cmdlet do not.
                 let reason = if reason.contains(&file) { reason } else { format!("{file}: {reason}") };
-                self.not_checked.push(NotChecked { mechanism, file, reason });
+                let unreadable = matches!(checked, Checked::Unreadable(_));
+                self.not_checked.push(NotChecked { mechanism, file, reason, unreadable });
                 None
             }
         }
@@ -623,7 +629,8 @@ impl<'a> Auditor<'a> {
             let file = format!("{}.json", files::SPOOF_ITEMS);
             let why = self.snapshot.spoof_items.not_checked_because().unwrap_or_default();
             let reason = format!("the list's drift from the tenant needs the spoof entries: {file}: {why}");
-            self.not_checked.push(NotChecked { mechanism: Mechanism::ListFile, file, reason });
+            let unreadable = matches!(self.snapshot.spoof_items, Checked::Unreadable(_));
+            self.not_checked.push(NotChecked { mechanism: Mechanism::ListFile, file, reason, unreadable });
             return;
         };
         let live: Vec<LiveItem> = items

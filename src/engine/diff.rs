@@ -13,6 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::entry::{Entry, Identity, TenantList};
+use crate::model::exception::Exception;
 use crate::model::pair::{Infrastructure, Rule, Side};
 use crate::model::words::Action;
 
@@ -169,11 +170,12 @@ impl<'a> Change<'a> {
     }
 }
 
-/// A change to a list's settings rather than its entries: its tenant, its accepted domains, or a lint's level.
+/// A change to a list's settings rather than its entries: its tenant, its accepted domains, a lint's level, or
+/// an `audit` exception.
 /// A pull request can turn a lint off or down as well as add an entry, and the review shows both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingChange {
-    /// `tenant`, `accepted-domains`, or `policy: <lint>`.
+    /// `tenant`, `accepted-domains`, `policy: <lint>`, or `exception: <code> on <object> = <value>`.
     pub setting: String,
     /// The value before, as written (`(none)` when absent).
     pub old: String,
@@ -216,6 +218,50 @@ fn settings(old: &TenantList, new: &TenantList) -> Vec<SettingChange> {
                 risk: (after < before).then_some("lint turned down: its findings no longer show as they did"),
             });
         }
+    }
+    found.extend(exceptions(old, new));
+    found
+}
+
+/// The `exceptions:` that differ: an exception silences an `audit` finding, so one added, or one whose
+/// `expires` moved later or went away, is risky (it hides what `audit` would otherwise fail on); one removed
+/// or shortened makes the audit stricter.
+fn exceptions(old: &TenantList, new: &TenantList) -> Vec<SettingChange> {
+    let key = |e: &Exception| format!("exception: {} on {} = {}", e.finding, e.object, e.value);
+    let terms = |e: &Exception| {
+        let expires = e.expires.map_or_else(|| "never".to_string(), |d| d.to_string());
+        format!("reason: {}; owner: {}; expires: {expires}", e.reason, e.owner)
+    };
+    let find = |list: &TenantList, e: &Exception| {
+        list.exceptions.iter().find(|o| o.names(e.finding, &e.object, &e.value)).cloned()
+    };
+    let mut found = Vec::new();
+    for e in &new.exceptions {
+        match find(old, e) {
+            None => found.push(SettingChange {
+                setting: key(e),
+                old: "(none)".to_string(),
+                new: terms(e),
+                risk: Some("exception added: audit no longer fails on the finding it names"),
+            }),
+            Some(o) if terms(&o) != terms(e) => {
+                let longer = match (o.expires, e.expires) {
+                    (Some(before), Some(after)) => after > before,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                found.push(SettingChange {
+                    setting: key(e),
+                    old: terms(&o),
+                    new: terms(e),
+                    risk: longer.then_some("exception extended: the finding stays silenced for longer"),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    for o in old.exceptions.iter().filter(|o| find(new, o).is_none()) {
+        found.push(SettingChange { setting: key(o), old: terms(o), new: "(none)".to_string(), risk: None });
     }
     found
 }

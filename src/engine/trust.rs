@@ -107,6 +107,24 @@ pub fn is_authentication_condition(h: &HeaderWords) -> bool {
     h.header.trim().eq_ignore_ascii_case(AUTHENTICATION_RESULTS) && !h.values.is_empty() && h.values.iter().all(ties)
 }
 
+/// True when a `HeaderMatchesPatterns` pattern requires its text as written: no alternation, group, optional
+/// part, repetition count or character class (other than `[^;]`, "up to the next result"), any of which
+/// can let the pattern match without the `=pass` it spells (`dmarc=pass|x`, `(dmarc=pass)*`,
+/// `[dmarc=pass]` each match a header that passes nothing).
+/// An escaped character (`\(`, `\.`) is literal.
+fn is_plain_pattern(pattern: &str) -> bool {
+    let mut unescaped = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            chars.next();
+        } else {
+            unescaped.push(c);
+        }
+    }
+    !unescaped.replace("[^;]", "").contains(['|', '(', ')', '?', '{', '}', '[', ']'])
+}
+
 /// What a mail flow rule's conditions trust (its exceptions narrow it but pair nothing; see the module).
 pub fn rule_trust(rule: &TransportRule) -> Trust {
     conditions_trust(&rule.conditions)
@@ -118,7 +136,10 @@ pub fn conditions_trust(c: &SenderConditions) -> Trust {
     let domain = !c.sender_domain_is.is_empty();
     let text = !(c.from_address_contains_words.is_empty() && c.from_address_matches_patterns.is_empty());
     let ip = !c.sender_ip_ranges.is_empty();
-    let authenticated = [&c.header_contains, &c.header_matches].into_iter().flatten().any(is_authentication_condition);
+    let authenticated = c.header_contains.iter().any(is_authentication_condition)
+        || c.header_matches
+            .iter()
+            .any(|h| is_authentication_condition(h) && h.values.iter().all(|p| is_plain_pattern(p)));
     let sender = address || domain || text;
     match (sender, ip, authenticated) {
         (true, true, _) | (true, _, true) => Trust::Paired,

@@ -28,6 +28,10 @@ pub enum ReadError {
     /// a review would pair the wrong tenants), and a control character can rewrite what the screen shows.
     #[error("{}: a list file's name must be UTF-8 text without control characters; rename it", printable(&.0.to_string_lossy()))]
     BadName(PathBuf),
+    /// A list file whose stem is `.` or `..` (`..yaml`): the stem names the tenant's files in `export -o DIR`,
+    /// `plan -o DIR` and a live folder, where `DIR/.` or `DIR/..` would be the folder itself or its parent.
+    #[error("{}: a list file's name before `.yaml` must be a name, not `.` or `..`; rename it", printable(&.0.to_string_lossy()))]
+    DotStem(PathBuf),
     /// A path given to a command is a symbolic link to a folder outside the current folder: a pull request
     /// could point `lists` at any folder the reviewer's machine can read.
     #[error("{}: a symbolic link out of the current folder; not read (name the folder it points to instead)", printable(&.0.display().to_string()))]
@@ -58,6 +62,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
             return Err(ReadError::LinkedOut(path.clone()));
         }
         if !meta.is_dir() {
+            if !plain_stem(path) {
+                return Err(ReadError::DotStem(path.clone()));
+            }
             files.push(path.clone());
             continue;
         }
@@ -73,6 +80,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
             if item.file_name().to_str().is_none_or(has_control) {
                 return Err(ReadError::BadName(p));
             }
+            if !plain_stem(&p) {
+                return Err(ReadError::DotStem(p));
+            }
             if item.file_type().map_err(io_err)?.is_symlink()
                 && fs::canonicalize(&p).map_err(io_err)?.parent() != Some(folder.as_path())
             {
@@ -87,6 +97,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
         files.extend(found);
     }
     Ok(files)
+}
+
+/// True when the file's stem is one plain path component (not `.` or `..`), so `DIR/STEM.EXT` is inside DIR.
+fn plain_stem(path: &Path) -> bool {
+    let stem = Path::new(path.file_stem().unwrap_or_default());
+    matches!(stem.components().collect::<Vec<_>>().as_slice(), [std::path::Component::Normal(_)])
 }
 
 /// True for a name with a C0 or C1 control character (a line break, an escape...).

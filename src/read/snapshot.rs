@@ -70,8 +70,10 @@ pub enum SnapshotError {
     NotChecked(String),
 }
 
-/// The snapshot's files, by their names folded to lowercase.
+/// The snapshot's entries (files, and whatever else has a file's name), by their names folded to lowercase.
 struct Folder {
+    /// The folder with links resolved.
+    real: PathBuf,
     files: HashMap<String, Vec<PathBuf>>,
 }
 
@@ -81,15 +83,14 @@ impl Folder {
         if !path.is_dir() {
             return Err(folder_error("not a folder: a snapshot is the folder snapshot-script writes".to_string()));
         }
+        let real = std::fs::canonicalize(path).map_err(|e| folder_error(e.to_string()))?;
         let mut files: HashMap<String, Vec<PathBuf>> = HashMap::new();
         for entry in std::fs::read_dir(path).map_err(|e| folder_error(e.to_string()))? {
             let entry = entry.map_err(|e| folder_error(e.to_string()))?;
-            if entry.path().is_file() {
-                let name = entry.file_name().to_string_lossy().to_lowercase();
-                files.entry(name).or_default().push(entry.path());
-            }
+            let name = entry.file_name().to_string_lossy().to_lowercase();
+            files.entry(name).or_default().push(entry.path());
         }
-        Ok(Folder { files })
+        Ok(Folder { real, files })
     }
 
     /// The file `<stem>.json`, compared ignoring case; two files that differ only in case are refused.
@@ -97,7 +98,7 @@ impl Folder {
         let name = format!("{stem}.json");
         match self.files.get(&name.to_lowercase()).map(Vec::as_slice) {
             None | Some([]) => Ok(None),
-            Some([one]) => Ok(Some(one.as_path())),
+            Some([one]) => self.regular(one, &name).map(Some),
             Some(many) => Err(Problem {
                 file: name,
                 object: None,
@@ -108,6 +109,30 @@ impl Folder {
                     many.iter().map(|p| file_name(p)).collect::<Vec<_>>().join(", ")
                 ),
             }),
+        }
+    }
+}
+
+impl Folder {
+    /// `path` when it is a regular file in the folder. Anything else under a snapshot file's name is there
+    /// but unreadable, never "not in the snapshot": a FIFO or device (reading would block or never end),
+    /// a folder, or a link out of the snapshot (a committed link could show any file the machine can read in
+    /// a report posted on a pull request; nothing of its target is read).
+    fn regular<'p>(&self, path: &'p Path, name: &str) -> Result<&'p Path, Problem> {
+        let problem = |message: &str| Problem {
+            file: name.to_string(),
+            object: None,
+            property: None,
+            message: message.to_string(),
+        };
+        let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if linked && std::fs::canonicalize(path).ok().as_deref().and_then(Path::parent) != Some(self.real.as_path()) {
+            return Err(problem("a symbolic link out of the snapshot folder; not read"));
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => Ok(path),
+            Ok(_) => Err(problem("not a regular file (a folder, FIFO or device); not read")),
+            Err(e) => Err(problem(&e.to_string())),
         }
     }
 }

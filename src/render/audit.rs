@@ -29,7 +29,7 @@ pub struct AuditReport<'a> {
     pub list: Option<String>,
     /// The date exceptions were judged on.
     pub today: String,
-    /// True when a finding above a warning is left uncovered (exit 1).
+    /// True when a finding above a warning is left uncovered, or a snapshot file could not be read (exit 1).
     pub fails: bool,
     /// Counts.
     pub summary: Summary,
@@ -168,6 +168,8 @@ pub struct NotCheckedJson {
     pub file: String,
     /// Why it was not read.
     pub reason: String,
+    /// The file is there but could not be read: the run fails.
+    pub unreadable: bool,
 }
 
 /// Builds the report every format is written from.
@@ -201,6 +203,7 @@ pub fn audit_report(a: &Audit) -> AuditReport<'_> {
             title: n.mechanism.title(),
             file: n.file.clone(),
             reason: n.reason.clone(),
+            unreadable: n.unreadable,
         })
         .collect();
     AuditReport {
@@ -292,6 +295,10 @@ pub fn summary_line(r: &AuditReport<'_>) -> String {
     }
     if s.not_checked > 0 {
         let _ = write!(line, "; {} not checked", plural(s.not_checked, "mechanism"));
+    }
+    let unreadable = r.not_checked.iter().filter(|n| n.unreadable).count();
+    if unreadable > 0 {
+        let _ = write!(line, "; {} could not be read", plural(unreadable, "snapshot file"));
     }
     line
 }
