@@ -387,7 +387,9 @@ fn exceptions_cover_expire_and_go_unused() {
              reason: the scanner relay\n    owner: network team\n{expires}"
         )
     };
-    let cases: Vec<(&str, Option<String>, Vec<(FindingCode, bool)>, bool)> = vec![
+    // What, the list's text, each finding's code and whether an exception covers it, whether the run fails.
+    type Case = (&'static str, Option<String>, Vec<(FindingCode, bool)>, bool);
+    let cases: Vec<Case> = vec![
         ("no list", None, vec![(FindingCode::IpAllowList, false)], true),
         ("no exception", Some("version: 1\nentries: []\n".into()), vec![(FindingCode::IpAllowList, false)], true),
         ("covered until removed", Some(exception("192.0.2.10", "")), vec![(FindingCode::IpAllowList, true)], false),
