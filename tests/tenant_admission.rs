@@ -185,6 +185,29 @@ fn bypassing_rules() {
     }
 }
 
+/// What each mechanism other than a mail flow rule trusts: the IP lists the connecting IP, a connector the
+/// gateway, a phishing simulation a domain and an IP with no link; the sender lists the address or the domain
+/// the allow names. None is paired.
+#[test]
+fn mechanism_trust() {
+    use Mechanism as M;
+    let one = Trust::SingleFactor;
+    let cases = [
+        (M::IpAllowList, one(Factor::Ip), one(Factor::Ip)),
+        (M::SafeList, one(Factor::Ip), one(Factor::Ip)),
+        (M::InboundConnector, one(Factor::Gateway), one(Factor::Gateway)),
+        (M::PhishSimOverride, Trust::Unlinked, Trust::Unlinked),
+        (M::AllowedSenders, one(Factor::SenderDomain), one(Factor::SenderAddress)),
+        (M::AllowedSenderDomains, one(Factor::SenderDomain), one(Factor::SenderAddress)),
+        (M::SafeSenders, one(Factor::SenderDomain), one(Factor::SenderAddress)),
+        (M::TablSenderAllow, one(Factor::SenderDomain), one(Factor::SenderAddress)),
+    ];
+    for (m, domain, address) in cases {
+        assert_eq!((m.trust(false), m.trust(true)), (domain, address), "{m:?}");
+        assert!(!m.trust(false).is_paired() && !m.trust(true).is_paired(), "{m:?}");
+    }
+}
+
 /// The pattern subset: literals, escapes, `.*`, anchors, any case; anything else is not evaluated.
 #[test]
 fn patterns() {
