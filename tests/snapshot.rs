@@ -229,6 +229,16 @@ fn values() {
         assert_eq!(expires(form), Some(Timestamp(1_700_000_000_000)), "{form}");
     }
     assert_eq!(expires("null"), None);
+
+    let safe_list = |v: &str| {
+        let json = format!(r#"{{"Name": "Default", "IPAllowList": [], "EnableSafeList": {v}}}"#);
+        read(&with_file("Get-HostedConnectionFilterPolicy.json", json.as_bytes()).connection_filter_policies)[0]
+            .enable_safe_list
+    };
+    assert!(safe_list("\"True\""), "a flag written as text, any case");
+    assert!(!safe_list("\"false\""), "a flag written as text, any case");
+    let fraction = rules(&format!("{{{RULE}, \"SetSCL\": 1.5}}"));
+    assert!(fraction.not_checked_because().is_some(), "a fraction is not an SCL");
 }
 
 /// Bad input: the file, the object (index and name), the property, and what is expected.

@@ -20,7 +20,9 @@ use spoofctl::model::ip_range::IpRange;
 use spoofctl::model::message::{Host, Message, Sender};
 use spoofctl::model::pair::{Rule, Side};
 use spoofctl::model::tenant::{
-    HeaderWords, RuleMode, RuleState, SenderAddressLocation, SenderConditions, Setting, Snapshot, TransportRule,
+    Checked, ConnectorType, HeaderWords, HostedConnectionFilterPolicy, HostedContentFilterPolicy,
+    HostedContentFilterRule, InboundConnector, RecipientScope, RuleMode, RuleState, SenderAddressLocation,
+    SenderConditions, Setting, Snapshot, TransportRule,
 };
 use spoofctl::read::snapshot::read_snapshot;
 
@@ -185,6 +187,29 @@ fn bypassing_rules() {
     }
 }
 
+/// What each mechanism other than a mail flow rule trusts: the IP lists the connecting IP, a connector the
+/// gateway, a phishing simulation a domain and an IP with no link; the sender lists the address or the domain
+/// the allow names. None is paired.
+#[test]
+fn mechanism_trust() {
+    use Mechanism as M;
+    let one = Trust::SingleFactor;
+    let cases = [
+        (M::IpAllowList, one(Factor::Ip), one(Factor::Ip)),
+        (M::SafeList, one(Factor::Ip), one(Factor::Ip)),
+        (M::InboundConnector, one(Factor::Gateway), one(Factor::Gateway)),
+        (M::PhishSimOverride, Trust::Unlinked, Trust::Unlinked),
+        (M::AllowedSenders, one(Factor::SenderDomain), one(Factor::SenderAddress)),
+        (M::AllowedSenderDomains, one(Factor::SenderDomain), one(Factor::SenderAddress)),
+        (M::SafeSenders, one(Factor::SenderDomain), one(Factor::SenderAddress)),
+        (M::TablSenderAllow, one(Factor::SenderDomain), one(Factor::SenderAddress)),
+    ];
+    for (m, domain, address) in cases {
+        assert_eq!((m.trust(false), m.trust(true)), (domain, address), "{m:?}");
+        assert!(!m.trust(false).is_paired() && !m.trust(true).is_paired(), "{m:?}");
+    }
+}
+
 /// The pattern subset: literals, escapes, `.*`, anchors, any case; anything else is not evaluated.
 #[test]
 fn patterns() {
@@ -340,4 +365,270 @@ fn hostile_values_are_escaped() {
     let text = spoofctl::render::admission::admission_text("snap\u{1b}]0;x\u{7}", &a, Default::default());
     assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text}");
     assert!(text.contains(r"`Bypass\u{1b}[2J\u{1b}[32m paired`"), "{text}");
+}
+
+fn missing_snapshot() -> Snapshot {
+    Snapshot {
+        manifest: Checked::Missing,
+        spoof_items: Checked::Missing,
+        sender_items: Checked::Missing,
+        content_filter_policies: Checked::Missing,
+        content_filter_rules: Checked::Missing,
+        connection_filter_policies: Checked::Missing,
+        transport_rules: Checked::Missing,
+        anti_phish_policies: Checked::Missing,
+        anti_phish_rules: Checked::Missing,
+        inbound_connectors: Checked::Missing,
+        phish_sim_override_rules: Checked::Missing,
+        arc_config: Checked::Missing,
+        accepted_domains: Checked::Missing,
+        organization_config: Checked::Missing,
+        junk_email_configurations: Checked::Missing,
+    }
+}
+
+fn today() -> Date {
+    Date::parse("2026-11-22").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// "yes", "may" or nothing: whether a mechanism's path applies.
+fn applies(a: &spoofctl::engine::admission::Admission<'_>, m: Mechanism) -> Vec<&'static str> {
+    a.paths.iter().filter(|p| p.mechanism == m).map(|p| if p.applies == Applies::Yes { "yes" } else { "may" }).collect()
+}
+
+/// Each row: an anti-spam policy's allowed domain (fabrikam.com), the rule that scopes the policy (or none),
+/// the message's recipients, and whether the allow applies. The default policy applies to everyone; another
+/// policy only through an enabled rule whose recipients take in the message's.
+#[test]
+fn anti_spam_policy_scope() {
+    let scope = RecipientScope::default;
+    let domains = |d: &[&str]| d.iter().map(|d| host(d)).collect::<Vec<_>>();
+    let to = |r: &[&str]| r.iter().map(|r| Sender::parse(r).unwrap_or_else(|e| panic!("{e}"))).collect::<Vec<_>>();
+    let enabled = |scope: RecipientScope| Some((RuleState::Enabled, scope));
+    // What, the policy is the default, its rule (state and scope; not read, or none), recipients, applies.
+    type Case = (&'static str, bool, Checked<Option<(RuleState, RecipientScope)>>, Vec<Sender>, Vec<&'static str>);
+    let cases: Vec<Case> = vec![
+        ("the default policy, rules not read", true, Checked::Missing, to(&["a@contoso.com"]), vec!["yes"]),
+        ("another policy, rules not read", false, Checked::Missing, to(&["a@contoso.com"]), vec!["may"]),
+        ("another policy, no rule", false, Checked::Read(None), to(&["a@contoso.com"]), vec![]),
+        ("a disabled rule", false, Checked::Read(Some((RuleState::Disabled, scope()))), to(&["a@contoso.com"]), vec![]),
+        ("recipients not known", false, Checked::Read(enabled(scope())), vec![], vec!["may"]),
+        (
+            "a rule with no recipient condition",
+            false,
+            Checked::Read(enabled(scope())),
+            to(&["a@contoso.com"]),
+            vec!["yes"],
+        ),
+        (
+            "a recipient in its domain's subdomain",
+            false,
+            Checked::Read(enabled(RecipientScope { recipient_domain_is: domains(&["contoso.com"]), ..scope() })),
+            to(&["a@eu.contoso.com"]),
+            vec!["yes"],
+        ),
+        (
+            "a recipient of a look-alike domain",
+            false,
+            Checked::Read(enabled(RecipientScope { recipient_domain_is: domains(&["contoso.com"]), ..scope() })),
+            to(&["a@xcontoso.com"]),
+            vec![],
+        ),
+        (
+            "a named recipient, any case",
+            false,
+            Checked::Read(enabled(RecipientScope { sent_to: vec!["Adele@contoso.com".into()], ..scope() })),
+            to(&["x@contoso.com", "adele@contoso.com"]),
+            vec!["yes"],
+        ),
+        (
+            "a named recipient, excepted",
+            false,
+            Checked::Read(enabled(RecipientScope {
+                sent_to: vec!["adele@contoso.com".into()],
+                except_if_sent_to: vec!["adele@contoso.com".into()],
+                ..scope()
+            })),
+            to(&["adele@contoso.com"]),
+            vec![],
+        ),
+        (
+            "a recipient domain excepted",
+            false,
+            Checked::Read(enabled(RecipientScope {
+                except_if_recipient_domain_is: domains(&["contoso.com"]),
+                ..scope()
+            })),
+            to(&["adele@contoso.com"]),
+            vec![],
+        ),
+        (
+            "a group the snapshot cannot resolve",
+            false,
+            Checked::Read(enabled(RecipientScope { sent_to_member_of: vec!["Finance".into()], ..scope() })),
+            to(&["adele@contoso.com"]),
+            vec!["may"],
+        ),
+        (
+            "an excepted group the snapshot cannot resolve",
+            false,
+            Checked::Read(enabled(RecipientScope { except_if_sent_to_member_of: vec!["Finance".into()], ..scope() })),
+            to(&["adele@contoso.com"]),
+            vec!["may"],
+        ),
+    ];
+    for (what, is_default, rule, recipients, want) in cases {
+        let mut s = missing_snapshot();
+        s.content_filter_policies = Checked::Read(vec![HostedContentFilterPolicy {
+            name: "Custom".into(),
+            is_default,
+            allowed_senders: Vec::new(),
+            allowed_sender_domains: domains(&["fabrikam.com"]),
+        }]);
+        s.content_filter_rules = match rule {
+            Checked::Read(r) => Checked::Read(
+                r.into_iter()
+                    .map(|(state, scope)| HostedContentFilterRule {
+                        name: "Custom rule".into(),
+                        policy: "custom".into(),
+                        state: Setting::Is(state),
+                        priority: Some(0),
+                        scope,
+                    })
+                    .collect(),
+            ),
+            _ => Checked::Missing,
+        };
+        let mut f = facts("a@fabrikam.com", None);
+        f.recipients = recipients;
+        assert_eq!(applies(&admit(&f, &s, today()), Mechanism::AllowedSenderDomains), want, "{what}");
+    }
+}
+
+/// The MAIL FROM is a sender too when it differs from the From; the same address is not looked at twice.
+#[test]
+fn mail_from_is_a_sender() {
+    let s = fixture();
+    let mut f = facts("x@unknown.example", None);
+    f.mail_from = Some(Sender::parse("bounce@fabrikam.com").unwrap_or_else(|e| panic!("{e}")));
+    let matched: Vec<String> = admit(&f, &s, today())
+        .paths
+        .into_iter()
+        .filter(|p| p.mechanism == Mechanism::AllowedSenderDomains)
+        .map(|p| p.matched)
+        .collect();
+    assert_eq!(matched, ["the MAIL FROM domain fabrikam.com"]);
+    let mut same = facts("a@fabrikam.com", None);
+    same.mail_from = Some(Sender::parse("a@fabrikam.com").unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(applies(&admit(&same, &s, today()), Mechanism::AllowedSenderDomains), ["yes"]);
+}
+
+/// A trace code marks the paths of the mechanism that stamps it, and a code no path explains is reported;
+/// the IP Allow List explains `SFV:SKN` too, not `SFV:SKA`.
+#[test]
+fn trace_codes_and_paths() {
+    let s = fixture();
+    let trace = |ipv: Option<&str>, sfv: Option<&str>| Trace { ipv: ipv.map(String::from), sfv: sfv.map(String::from) };
+    let mut both = facts("a@fabrikam.com", Some("203.0.113.20"));
+    both.trace = trace(Some("CAL"), None);
+    let shown: Vec<(Mechanism, bool)> = admit(&both, &s, today())
+        .paths
+        .iter()
+        .filter(|p| p.object != "Secure subject bypass")
+        .map(|p| (p.mechanism, p.shown))
+        .collect();
+    assert_eq!(
+        shown,
+        [(Mechanism::IpAllowList, true), (Mechanism::AllowedSenderDomains, false), (Mechanism::MailFlowRule, false)]
+    );
+    both.trace = trace(None, Some("ska"));
+    let shown: Vec<bool> = admit(&both, &s, today())
+        .paths
+        .iter()
+        .filter(|p| p.object != "Secure subject bypass")
+        .map(|p| p.shown)
+        .collect();
+    assert_eq!(shown, [false, true, false]);
+    let mut ip_allow = missing_snapshot();
+    ip_allow.connection_filter_policies = Checked::Read(vec![HostedConnectionFilterPolicy {
+        name: "Default".into(),
+        ip_allow_list: vec![range("203.0.113.0/24")],
+        enable_safe_list: false,
+    }]);
+    for (sfv, explained) in [("SKN", true), ("SKA", false)] {
+        let mut ip_only = facts("x@unknown.example", Some("203.0.113.20"));
+        ip_only.trace = trace(None, Some(sfv));
+        let a = admit(&ip_only, &ip_allow, today());
+        assert_eq!(a.paths.iter().map(|p| p.mechanism).collect::<Vec<_>>(), [Mechanism::IpAllowList], "{sfv}");
+        assert_eq!(a.unexplained.is_empty(), explained, "{sfv}: {:?}", a.unexplained);
+    }
+}
+
+/// A snapshot without its files: each file is reported once, never as clean.
+#[test]
+fn files_not_read_are_reported_once() {
+    let s = missing_snapshot();
+    let a = admit(&facts("a@fabrikam.com", Some("192.0.2.1")), &s, today());
+    assert!(a.paths.is_empty());
+    let files: Vec<&str> = a.not_checked.iter().map(|(m, _)| m.file()).collect();
+    let mut unique = files.clone();
+    unique.dedup();
+    assert_eq!(files, unique);
+    assert_eq!(files.len(), 7, "{files:?}");
+}
+
+/// A mail flow rule's exception that holds keeps the message out; one that does not leaves the rule acting.
+#[test]
+fn mail_flow_rule_exceptions() {
+    for (ip, want) in [("192.0.2.10", vec![]), ("198.51.100.1", vec!["yes"])] {
+        let mut r = rule(SenderConditions { sender_domain_is: vec![host("fabrikam.com")], ..Default::default() });
+        r.exceptions.sender_ip_ranges = vec![range("192.0.2.0/24")];
+        let mut s = missing_snapshot();
+        s.transport_rules = Checked::Read(vec![r]);
+        let a = admit(&facts("a@fabrikam.com", Some(ip)), &s, today());
+        assert_eq!(applies(&a, Mechanism::MailFlowRule), want, "{ip}");
+    }
+}
+
+/// Safe Senders: with no recipient known, each mailbox's may apply; a disabled junk rule may not act; with
+/// recipients known, only theirs count. A TABL sender allow still applies on its expiration day. An inbound
+/// connector admits by IP only when enabled and treating mail as internal.
+#[test]
+fn safe_senders_tabl_expiry_and_connectors() {
+    let s = fixture();
+    let safe = |f: &Facts| applies(&admit(f, &s, today()), Mechanism::SafeSenders);
+    assert_eq!(safe(&facts("news@fabrikam.com", None)), ["may"], "recipients not known");
+    let mut to_other = facts("news@fabrikam.com", None);
+    to_other.recipients = vec![Sender::parse("someone.else@contoso.com").unwrap_or_else(|e| panic!("{e}"))];
+    assert!(safe(&to_other).is_empty(), "another mailbox's list");
+    let expiry = Date::parse("2026-12-22").unwrap_or_else(|e| panic!("{e}"));
+    let tabl = admit(&facts("billing@tailspintoys.com", None), &s, expiry);
+    assert_eq!(applies(&tabl, Mechanism::TablSenderAllow), ["may"], "on its expiration day");
+
+    let connector = |enabled, internal| InboundConnector {
+        name: "gateway".into(),
+        enabled,
+        connector_type: Setting::Is(ConnectorType::OnPremises),
+        sender_ip_addresses: vec![range("192.0.2.0/24")],
+        sender_domains: Vec::new(),
+        restrict_domains_to_ip_addresses: false,
+        restrict_domains_to_certificate: false,
+        tls_sender_certificate_name: None,
+        ef_skip_last_ip: false,
+        ef_skip_ips: Vec::new(),
+        ef_users: Vec::new(),
+        treat_messages_as_internal: internal,
+        cloud_services_mail_enabled: false,
+    };
+    for (enabled, internal, ip, want) in [
+        (true, true, "192.0.2.9", vec!["yes"]),
+        (true, true, "198.51.100.9", vec![]),
+        (false, true, "192.0.2.9", vec![]),
+        (true, false, "192.0.2.9", vec![]),
+    ] {
+        let mut snapshot = missing_snapshot();
+        snapshot.inbound_connectors = Checked::Read(vec![connector(enabled, internal)]);
+        let a = admit(&facts("a@fabrikam.com", Some(ip)), &snapshot, today());
+        assert_eq!(applies(&a, Mechanism::InboundConnector), want, "{enabled} {internal} {ip}");
+    }
 }
