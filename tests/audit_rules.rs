@@ -18,9 +18,9 @@ use spoofctl::model::ip_range::IpRange;
 use spoofctl::model::message::{Host, Sender};
 use spoofctl::model::pair::{Infrastructure, Rule, Side, SpoofedUser};
 use spoofctl::model::tenant::{
-    AcceptedDomain, AntiPhishPolicy, AntiPhishRule, ArcConfig, Checked, ConnectorType, DmarcQuarantineAction,
-    DmarcRejectAction, DomainType, ExoPhishSimOverrideRule, HeaderWords, HostedConnectionFilterPolicy,
-    HostedContentFilterPolicy, InboundConnector, MailboxJunkEmailConfiguration, RecipientScope, RuleMode, RuleState,
+    AcceptedDomain, AntiPhishPolicy, ArcConfig, Checked, ConnectorType, DmarcQuarantineAction, DmarcRejectAction,
+    DomainType, ExoPhishSimOverrideRule, HeaderWords, HostedConnectionFilterPolicy, HostedContentFilterPolicy,
+    InboundConnector, MailboxJunkEmailConfiguration, PolicyRule, RecipientScope, RuleMode, RuleState,
     SenderAddressLocation, SenderConditions, SenderItem, Setting, Snapshot, SpoofItem, Timestamp, TransportRule,
 };
 use spoofctl::model::words::{Action, SpoofType};
@@ -787,7 +787,7 @@ fn anti_phishing_policy_settings() {
 /// An anti-phishing rule that exempts recipients is a finding while the rule is on.
 #[test]
 fn anti_phishing_rules_that_exempt() {
-    let rule = |state, except: &[&str]| AntiPhishRule {
+    let rule = |state, except: &[&str]| PolicyRule {
         name: "Standard".into(),
         policy: "Standard Policy".into(),
         state: Setting::Is(state),

@@ -20,9 +20,9 @@ use spoofctl::model::ip_range::IpRange;
 use spoofctl::model::message::{Host, Message, Sender};
 use spoofctl::model::pair::{Rule, Side};
 use spoofctl::model::tenant::{
-    Checked, ConnectorType, HeaderWords, HostedConnectionFilterPolicy, HostedContentFilterPolicy,
-    HostedContentFilterRule, InboundConnector, RecipientScope, RuleMode, RuleState, SenderAddressLocation,
-    SenderConditions, Setting, Snapshot, TransportRule,
+    Checked, ConnectorType, HeaderWords, HostedConnectionFilterPolicy, HostedContentFilterPolicy, InboundConnector,
+    PolicyRule, RecipientScope, RuleMode, RuleState, SenderAddressLocation, SenderConditions, Setting, Snapshot,
+    TransportRule,
 };
 use spoofctl::read::snapshot::read_snapshot;
 
@@ -488,7 +488,7 @@ fn anti_spam_policy_scope() {
         s.content_filter_rules = match rule {
             Checked::Read(r) => Checked::Read(
                 r.into_iter()
-                    .map(|(state, scope)| HostedContentFilterRule {
+                    .map(|(state, scope)| PolicyRule {
                         name: "Custom rule".into(),
                         policy: "custom".into(),
                         state: Setting::Is(state),

@@ -638,7 +638,7 @@ impl<'a> Auditor<'a> {
             .enumerate()
             .map(|(n, item)| LiveItem::from_spoof_item(item, format!("{} object {}", files::SPOOF_ITEMS, n + 1)))
             .collect();
-        let drift = plan(&checked.list, &live, Options { allow_mass_removal: true, ..Options::default() });
+        let drift = plan(&checked.list, &live, Options::default());
         let apply = Replacement::Advice("run `spoofctl plan` and apply its script");
         for entry in &drift.create {
             let label = entry.label().to_string();
