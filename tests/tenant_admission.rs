@@ -368,23 +368,7 @@ fn hostile_values_are_escaped() {
 }
 
 fn missing_snapshot() -> Snapshot {
-    Snapshot {
-        manifest: Checked::Missing,
-        spoof_items: Checked::Missing,
-        sender_items: Checked::Missing,
-        content_filter_policies: Checked::Missing,
-        content_filter_rules: Checked::Missing,
-        connection_filter_policies: Checked::Missing,
-        transport_rules: Checked::Missing,
-        anti_phish_policies: Checked::Missing,
-        anti_phish_rules: Checked::Missing,
-        inbound_connectors: Checked::Missing,
-        phish_sim_override_rules: Checked::Missing,
-        arc_config: Checked::Missing,
-        accepted_domains: Checked::Missing,
-        organization_config: Checked::Missing,
-        junk_email_configurations: Checked::Missing,
-    }
+    Snapshot::default()
 }
 
 fn today() -> Date {

@@ -31,11 +31,13 @@ use crate::model::pair::{Infrastructure, Side, SpoofedUser};
 use crate::model::words::{Action, SpoofType};
 
 /// What a snapshot says about one mechanism.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Checked<T> {
     /// The file was read: these are the tenant's objects (an empty list is a clean mechanism).
     Read(T),
-    /// No file for this cmdlet in the snapshot: the mechanism was not checked.
+    /// No file for this cmdlet in the snapshot: the mechanism was not checked (the default: nothing read is
+    /// never clean).
+    #[default]
     Missing,
     /// `manifest.json` records that the cmdlet failed (say, a licence the tenant lacks), with its error text:
     /// not checked.
@@ -214,8 +216,8 @@ pub mod files {
     ];
 }
 
-/// A tenant's settings as one snapshot folder holds them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A tenant's settings as one snapshot folder holds them; `Snapshot::default()` has every file missing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Snapshot {
     /// `manifest.json`: who, when, and what each cmdlet did (`Missing` in a snapshot made by hand).
     pub manifest: Checked<Manifest>,
